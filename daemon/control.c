@@ -1,0 +1,83 @@
+/*
+ * control - tlspolicyctl commands, see control.h.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "control.h"
+#include "daemon.h"
+#include "localpolicy.h"
+#include "log.h"
+#include "resolve.h"
+#include "server.h"
+
+static const char *
+status_word(enum resolve_status st)
+{
+	switch (st) {
+	case RESOLVE_OK: return "OK";
+	case RESOLVE_NOTFOUND: return "NOTFOUND";
+	case RESOLVE_TEMP: return "TEMP";
+	case RESOLVE_PERM: return "PERM";
+	}
+	return "?";
+}
+
+static void
+control_query(struct daemon *d, const char *args, size_t len, struct buf *reply)
+{
+	const char *sp = memchr(args, ' ', len);
+	const char *mapname = "postfix";
+	size_t klen = sp ? (size_t)(sp - args) : len, mlen = 7;
+	struct resolve_result res;
+	int map;
+
+	if (sp) {
+		mapname = sp + 1;
+		mlen = len - klen - 1;
+	}
+	if ((map = resolve_map_name(mapname, mlen)) < 0) {
+		buf_puts(reply, "ERR unknown map name: use postfix or postfix-tlsrpt");
+		return;
+	}
+	resolve_lookup(&d->rctx, (enum resolve_map)map, args, klen, &res);
+	buf_printf(reply, "OK domain: %s\nmap: %.*s\nreply: %s%s%s\nreason: %s\n",
+	    res.domain[0] ? res.domain : "-", (int)mlen, mapname, status_word(res.status),
+	    res.answer ? " " : "", res.answer ? res.answer : "", res.why);
+}
+
+static void
+control_status(struct daemon *d, struct buf *reply)
+{
+	buf_printf(reply,
+	    "OK uptime: %lld\nconfig: %s\nconnections: %u\nlookups: %llu\nok: %llu\n"
+	    "notfound: %llu\nerrors: %llu\nlocal_policy_file: %s\nlocal_policy_entries: %zu\n",
+	    (long long)(time(NULL) - d->started), d->cfg.source, server_connections(d->sockmap),
+	    (unsigned long long)d->stats.lookups, (unsigned long long)d->stats.ok,
+	    (unsigned long long)d->stats.notfound, (unsigned long long)d->stats.errors,
+	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",
+	    localpolicy_count(d->local));
+}
+
+void
+control_handle(void *arg, const char *req, size_t len, struct buf *reply, const char *peer)
+{
+	struct daemon *d = arg;
+	char err[512], shown[104];
+
+	log_debug("control: %s: %s", peer, log_printable(shown, sizeof(shown), req, len));
+	if (len > 6 && memcmp(req, "query ", 6) == 0)
+		control_query(d, req + 6, len - 6, reply);
+	else if (len == 6 && memcmp(req, "status", 6) == 0)
+		control_status(d, reply);
+	else if (len == 6 && memcmp(req, "reload", 6) == 0) {
+		if (daemon_reload(d, err, sizeof(err)) < 0)
+			buf_printf(reply, "ERR %s", err);
+		else
+			buf_printf(reply, "OK local_policy_entries: %zu\n", localpolicy_count(d->local));
+	} else
+		buf_puts(reply, "ERR unknown command: use query, status or reload");
+}

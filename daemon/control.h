@@ -1,0 +1,25 @@
+/*
+ * control - the administrative protocol spoken by tlspolicyctl over the
+ * control socket: one netstring command, one netstring reply.
+ *
+ *   query DOMAIN [MAPNAME]  -> the answer Postfix would get, and why
+ *   status                  -> counters and uptime
+ *   reload                  -> re-read the local policy table
+ *
+ * Replies start with "OK " followed by "name: value" lines, or "ERR reason".
+ */
+#ifndef TLSPOLICYD_CONTROL_H
+#define TLSPOLICYD_CONTROL_H
+
+#include <stddef.h>
+
+struct buf;
+
+#define CONTROL_REQUEST_MAX 1024
+#define CONTROL_REPLY_MAX 65536
+
+/* control_handle - server_handler for control requests; arg is the daemon */
+void control_handle(void *arg, const char *req, size_t len, struct buf *reply,
+    const char *peer);
+
+#endif

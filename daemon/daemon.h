@@ -1,0 +1,41 @@
+/*
+ * daemon - the state of one running tlspolicyd, shared by its services.
+ */
+#ifndef TLSPOLICYD_DAEMON_H
+#define TLSPOLICYD_DAEMON_H
+
+#include <stdint.h>
+#include <time.h>
+
+#include "resolve.h"
+#include "settings.h"
+
+struct evloop;
+struct localpolicy;
+struct server;
+struct store;
+
+struct daemon_stats {
+	uint64_t lookups;
+	uint64_t ok;
+	uint64_t notfound;
+	uint64_t errors;      /* TEMP and PERM replies */
+};
+
+struct daemon {
+	struct settings cfg;
+	struct evloop *loop;
+	struct localpolicy *local;
+	struct resolve_ctx rctx;
+	struct server *sockmap;
+	struct server *control;
+	struct store *store;
+	struct daemon_stats stats;
+	time_t started;
+};
+
+/* daemon_reload - re-read the local policy table; keeps the old one on
+ * error.  Returns 0, or -1 with the reason in err. */
+int daemon_reload(struct daemon *d, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,320 @@
+/*
+ * tlspolicyd - answer Postfix smtp_tls_policy_maps socketmap lookups.
+ *
+ * Start-up order (privileged part first, as Postfix and unbound do):
+ * read the configuration, bind every listening socket and create the state
+ * directory as root, then drop to the run-as user, then open the store
+ * and load the tables, so that nothing the daemon writes later is owned by
+ * root.  Signals arrive through a signalfd on the event loop: SIGHUP
+ * reloads the local policy table, SIGTERM and SIGINT stop cleanly.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "daemon.h"
+#include "endpoint.h"
+#include "evloop.h"
+#include "listen.h"
+#include "localpolicy.h"
+#include "log.h"
+#include "privs.h"
+#include "server.h"
+#include "settings.h"
+#include "sockmap.h"
+#include "store.h"
+
+#define CHECKPOINT_MSEC (60 * 1000)
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: tlspolicyd [-fnvV] [-c config_file]\n"
+	    "  -c FILE  configuration file (default " SETTINGS_DEFAULT_FILE
+	    " if it exists, else built-in defaults)\n"
+	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -n       check the configuration and exit\n"
+	    "  -v       log at debug level\n"
+	    "  -V       print the version and exit\n");
+}
+
+int
+daemon_reload(struct daemon *d, char *err, size_t errlen)
+{
+	struct localpolicy *lp;
+
+	if (d->cfg.local_policy_file[0] == '\0')
+		return 0;
+	if ((lp = localpolicy_load(d->cfg.local_policy_file, err, errlen)) == NULL)
+		return -1;
+	localpolicy_free(d->local);
+	d->local = lp;
+	d->rctx.local = lp;
+	log_info("local policy table %s: %zu entries", d->cfg.local_policy_file,
+	    localpolicy_count(lp));
+	return 0;
+}
+
+static void
+on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
+{
+	struct daemon *d = arg;
+	struct signalfd_siginfo si;
+	char err[512];
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("reload requested (SIGHUP)");
+			if (daemon_reload(d, err, sizeof(err)) < 0)
+				log_errorx("reload failed, keeping the previous table: %s", err);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("stopping on signal %s", si.ssi_signo == SIGTERM ? "TERM" : "INT");
+			evloop_stop(loop);
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static void
+on_checkpoint(struct evloop *loop, void *arg)
+{
+	struct daemon *d = arg;
+
+	if (store_checkpoint(d->store) < 0)
+		log_warnx("store checkpoint: %s", store_strerror(d->store));
+	evloop_timer_add(loop, CHECKPOINT_MSEC, on_checkpoint, d);
+}
+
+/* raise_fd_limit - allow enough descriptors for max connections */
+static void
+raise_fd_limit(unsigned want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < (rlim_t)want + 64) {
+		rl.rlim_cur = rl.rlim_max < (rlim_t)want + 64 ? rl.rlim_max : (rlim_t)want + 64;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* prepare_state_dir - create state_directory (0700) owned by the user */
+static void
+prepare_state_dir(const char *dir, const struct privs_user *u)
+{
+	struct stat st;
+
+	if (stat(dir, &st) < 0) {
+		if (errno != ENOENT || mkdir(dir, 0700) < 0)
+			log_fatal("create state directory %s", dir);
+		log_info("created state directory %s", dir);
+		if (u && chown(dir, u->uid, u->gid) < 0)
+			log_fatal("chown %s", dir);
+	} else if (!S_ISDIR(st.st_mode)) {
+		log_fatalx("state_directory %s is not a directory", dir);
+	} else if (u && st.st_uid != u->uid) {
+		log_fatalx("state directory %s is not owned by user %s (fix with: chown -R %s %s)",
+		    dir, u->name, u->name, dir);
+	}
+}
+
+/* open_listeners - bind socketmap and control sockets (as root) */
+static void
+open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
+{
+	const char *pos = d->cfg.socketmap_listen, *word;
+	const char *groupname = d->cfg.socketmap_socket_group;
+	struct server_limits lim;
+	gid_t gid = (gid_t)-1;
+	uid_t duid = u ? u->uid : (uid_t)-1;
+	gid_t dgid = u ? u->gid : (gid_t)-1;
+	char err[512], text[200];
+	size_t len;
+
+	if (groupname[0] != '\0') {
+		if (privs_group(groupname, &gid) < 0)
+			log_fatalx("socketmap_socket_group: unknown group \"%s\"", groupname);
+	} else if (as_root && privs_group("postfix", &gid) < 0) {
+		gid = (gid_t)-1;
+	}
+	lim.request_max = SOCKMAP_REQUEST_MAX;
+	lim.reply_max = SOCKMAP_REPLY_MAX;
+	lim.max_conns = d->cfg.socketmap_max_connections;
+	lim.idle_timeout = d->cfg.socketmap_idle_timeout;
+	d->sockmap = server_new(d->loop, "socketmap", &lim, sockmap_handle, d);
+	while ((word = list_next(&pos, &len)) != NULL) {
+		struct endpoint ep;
+		const char *why;
+		int fd;
+
+		snprintf(text, sizeof(text), "%.*s", (int)len, word);
+		if (endpoint_parse(text, &ep, &why) < 0)
+			log_fatalx("socketmap_listen: %s: %s", why, text);
+		if ((fd = listen_open(&ep, d->cfg.socketmap_socket_mode, gid, duid, dgid, err,
+		    sizeof(err))) < 0)
+			log_fatalx("socketmap_listen: %s", err);
+		server_add_listener(d->sockmap, fd, text);
+		log_info("listening on %s (map names: postfix, postfix-tlsrpt)", text);
+		if (endpoint_path(&ep))
+			log_info("try: postmap -q example.com socketmap:%s:postfix", text);
+	}
+	if (d->cfg.control_socket[0] != '\0') {
+		struct endpoint ep;
+		const char *why;
+		int fd;
+
+		if (endpoint_parse(d->cfg.control_socket, &ep, &why) < 0)
+			log_fatalx("control_socket: %s", why);
+		/* root and the daemon's own user only */
+		if ((fd = listen_open(&ep, 0600, (gid_t)-1, duid, dgid, err, sizeof(err))) < 0)
+			log_fatalx("control_socket: %s", err);
+		if (endpoint_path(&ep) && u && chown(endpoint_path(&ep), u->uid, (gid_t)-1) < 0)
+			log_fatal("chown %s", endpoint_path(&ep));
+		lim.request_max = CONTROL_REQUEST_MAX;
+		lim.reply_max = CONTROL_REPLY_MAX;
+		lim.max_conns = 16;
+		lim.idle_timeout = 10;
+		d->control = server_new(d->loop, "control", &lim, control_handle, d);
+		server_add_listener(d->control, fd, d->cfg.control_socket);
+	}
+}
+
+static int
+setup_signals(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -1;
+	signal(SIGPIPE, SIG_IGN);
+	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+}
+
+static void
+unlink_sockets(const struct daemon *d)
+{
+	const char *pos = d->cfg.socketmap_listen, *word;
+	char text[200];
+	size_t len;
+	struct endpoint ep;
+	const char *why;
+
+	while ((word = list_next(&pos, &len)) != NULL) {
+		snprintf(text, sizeof(text), "%.*s", (int)len, word);
+		if (endpoint_parse(text, &ep, &why) == 0 && endpoint_path(&ep))
+			unlink(endpoint_path(&ep));
+	}
+	if (d->cfg.control_socket[0] && endpoint_parse(d->cfg.control_socket, &ep, &why) == 0
+	    && endpoint_path(&ep))
+		unlink(endpoint_path(&ep));
+}
+
+int
+main(int argc, char **argv)
+{
+	static struct daemon d;
+	const char *cfgfile = NULL;
+	int foreground = 0, check_only = 0, verbose = 0, ch, sigfd;
+	struct privs_user user, *u = NULL;
+	char err[1024];
+	int as_root = geteuid() == 0;
+
+	while ((ch = getopt(argc, argv, "c:fnvVh")) != -1) {
+		switch (ch) {
+		case 'c': cfgfile = optarg; break;
+		case 'f': foreground = 1; break;
+		case 'n': check_only = 1; break;
+		case 'v': verbose = 1; break;
+		case 'V': printf("tlspolicyd %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("tlspolicyd", 1, 0);
+	if (settings_load(&d.cfg, cfgfile, err, sizeof(err)) < 0)
+		log_fatalx("%s", err);
+	if (check_only) {
+		struct localpolicy *lp;
+
+		if (d.cfg.local_policy_file[0]) {
+			if ((lp = localpolicy_load(d.cfg.local_policy_file, err, sizeof(err))) == NULL)
+				log_fatalx("%s", err);
+			localpolicy_free(lp);
+		}
+		printf("tlspolicyd: configuration %s OK\n", d.cfg.source);
+		return 0;
+	}
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)d.cfg.log_level);
+	if (as_root && d.cfg.user[0] != '\0') {
+		if (privs_lookup(d.cfg.user, &user, err, sizeof(err)) < 0)
+			log_fatalx("%s", err);
+		u = &user;
+	} else if (as_root) {
+		log_warnx("running as root: set user = to an unprivileged account");
+	}
+	if ((d.loop = evloop_new()) == NULL)
+		log_fatal("epoll_create");
+	raise_fd_limit(d.cfg.socketmap_max_connections + 64);
+	if ((sigfd = setup_signals()) < 0)
+		log_fatal("signalfd");
+	open_listeners(&d, u, as_root);
+	prepare_state_dir(d.cfg.state_directory, u);
+	if (!foreground) {
+		log_init("tlspolicyd", 0, d.cfg.syslog_facility);
+		if (daemon(0, 0) < 0)
+			log_fatal("daemon");
+	}
+	if (u) {
+		if (privs_drop(u, err, sizeof(err)) < 0)
+			log_fatalx("%s", err);
+		log_info("running as user %s (uid %ld)", u->name, (long)u->uid);
+	}
+	umask(077);
+	if ((d.store = store_open(d.cfg.state_directory, err, sizeof(err))) == NULL)
+		log_fatalx("store: %s", err);
+	if (daemon_reload(&d, err, sizeof(err)) < 0)
+		log_fatalx("%s", err);
+	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
+	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
+	d.started = time(NULL);
+	log_info("tlspolicyd %s ready (config %s, state %s)", PACKAGE_VERSION, d.cfg.source,
+	    d.cfg.state_directory);
+	if (evloop_run(d.loop) < 0)
+		log_errorx("event loop failed");
+	server_free(d.sockmap);
+	server_free(d.control);
+	unlink_sockets(&d);
+	store_close(d.store);
+	localpolicy_free(d.local);
+	evloop_free(d.loop);
+	settings_fini(&d.cfg);
+	log_info("stopped");
+	return 0;
+}

@@ -1,0 +1,44 @@
+/*
+ * server - netstring request/reply service on listening sockets.
+ *
+ * Accepts clients on listening sockets handed to it, keeps each
+ * connection persistent and non-blocking on the event loop, decodes one
+ * netstring request at a time with a hard size limit, and writes each
+ * reply in request order.  Protects itself: a connection limit (when full,
+ * the connection idle the longest is closed to admit the new one; Postfix
+ * reconnects transparently), an idle timeout, a bound on unsent replies
+ * (a client that never reads stops being read), and a close on framing
+ * errors.  What a request means is the handler's business.
+ */
+#ifndef TLSPOLICYD_SERVER_H
+#define TLSPOLICYD_SERVER_H
+
+#include <stddef.h>
+
+struct evloop;
+struct buf;
+struct server;
+
+/*
+ * handler: append the reply payload (not yet framed) for req[0..len) to
+ * reply.  peer describes the client for logs.
+ */
+typedef void server_handler(void *arg, const char *req, size_t len, struct buf *reply,
+    const char *peer);
+
+struct server_limits {
+	size_t request_max;     /* payload bytes */
+	size_t reply_max;       /* payload bytes */
+	unsigned max_conns;
+	unsigned idle_timeout;  /* seconds */
+};
+
+struct server *server_new(struct evloop *loop, const char *name,
+    const struct server_limits *limits, server_handler *handler, void *arg);
+/* server_add_listener - serve clients of listening socket fd (owned now) */
+int server_add_listener(struct server *srv, int fd, const char *text);
+/* server_free - close listeners and all connections */
+void server_free(struct server *srv);
+unsigned server_connections(const struct server *srv);
+
+#endif

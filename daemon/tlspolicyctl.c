@@ -1,0 +1,200 @@
+/*
+ * tlspolicyctl - administer a running tlspolicyd.
+ *
+ *   tlspolicyctl [-c FILE] query DOMAIN [MAPNAME]
+ *   tlspolicyctl [-c FILE] status
+ *   tlspolicyctl [-c FILE] reload
+ *   tlspolicyctl [-c FILE] check-config
+ *
+ * query, status and reload talk to the daemon over its control socket
+ * (control_socket in the configuration); check-config reads the
+ * configuration and the local policy table and prints every setting.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "endpoint.h"
+#include "localpolicy.h"
+#include "log.h"
+#include "netstring.h"
+#include "settings.h"
+
+#define CTL_TIMEOUT_MSEC 10000
+#define CTL_REPLY_MAX 65536
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: tlspolicyctl [-c config_file] command [args]\n"
+	    "commands:\n"
+	    "  query DOMAIN [MAPNAME]  show the answer the daemon gives for DOMAIN, and why\n"
+	    "  status                  show counters of the running daemon\n"
+	    "  reload                  re-read the local policy table\n"
+	    "  check-config            check the configuration and print every setting\n");
+}
+
+/* ctl_call - send one command, read one reply into out; -1 on failure */
+static int
+ctl_call(const char *control, const char *cmd, struct buf *out)
+{
+	struct endpoint ep;
+	struct buf in, req;
+	const char *why, *payload;
+	size_t plen, used;
+	int fd = -1, rc = -1;
+
+	buf_init(&in, CTL_REPLY_MAX + 32);
+	buf_init(&req, 2048);
+	if (control[0] == '\0') {
+		fprintf(stderr, "tlspolicyctl: control_socket is empty in the configuration\n");
+		goto done;
+	}
+	if (endpoint_parse(control, &ep, &why) < 0) {
+		fprintf(stderr, "tlspolicyctl: control_socket: %s\n", why);
+		goto done;
+	}
+	if ((fd = socket(ep.family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
+	    || connect(fd, (struct sockaddr *)&ep.addr, ep.addrlen) < 0) {
+		fprintf(stderr, "tlspolicyctl: connect to %s: %s (is tlspolicyd running?)\n",
+		    control, strerror(errno));
+		goto done;
+	}
+	if (netstring_encode(&req, cmd, strlen(cmd)) < 0) {
+		fprintf(stderr, "tlspolicyctl: command too long\n");
+		goto done;
+	}
+	for (size_t off = 0; off < req.len;) {
+		ssize_t n = send(fd, req.data + off, req.len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			fprintf(stderr, "tlspolicyctl: send: %s\n", strerror(errno));
+			goto done;
+		}
+		off += (size_t)n;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		size_t room;
+		ssize_t n;
+
+		switch (netstring_decode(in.data ? in.data : "", in.len, CTL_REPLY_MAX, &payload,
+		    &plen, &used)) {
+		case NETSTRING_OK:
+			buf_append(out, payload, plen);
+			rc = 0;
+			goto done;
+		case NETSTRING_MORE:
+			break;
+		default:
+			fprintf(stderr, "tlspolicyctl: malformed reply from the daemon\n");
+			goto done;
+		}
+		if (poll(&pfd, 1, CTL_TIMEOUT_MSEC) <= 0) {
+			fprintf(stderr, "tlspolicyctl: no reply from the daemon\n");
+			goto done;
+		}
+		room = buf_space(&in, 4096);
+		if (room == 0 || (n = recv(fd, in.data + in.len, room, 0)) <= 0) {
+			fprintf(stderr, "tlspolicyctl: connection closed by the daemon\n");
+			goto done;
+		}
+		in.len += (size_t)n;
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	buf_fini(&in);
+	buf_fini(&req);
+	return rc;
+}
+
+static int
+check_config(const struct settings *s)
+{
+	char err[1024];
+
+	if (s->local_policy_file[0]) {
+		struct localpolicy *lp = localpolicy_load(s->local_policy_file, err, sizeof(err));
+
+		if (lp == NULL) {
+			fprintf(stderr, "tlspolicyctl: %s\n", err);
+			return 1;
+		}
+		fprintf(stderr, "tlspolicyctl: local policy table %s: %zu entries\n",
+		    s->local_policy_file, localpolicy_count(lp));
+		localpolicy_free(lp);
+	}
+	settings_print(s, stdout);
+	fprintf(stderr, "tlspolicyctl: configuration %s OK\n", s->source);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct settings s;
+	const char *cfgfile = NULL;
+	char err[1024], cmd[1100];
+	struct buf reply;
+	int ch, rc;
+
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c': cfgfile = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	log_init("tlspolicyctl", 1, 0);
+	if (settings_load(&s, cfgfile, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tlspolicyctl: %s\n", err);
+		return 1;
+	}
+	if (strcmp(argv[0], "check-config") == 0 && argc == 1)
+		return check_config(&s);
+	if (strcmp(argv[0], "query") == 0 && (argc == 2 || argc == 3)) {
+		if (snprintf(cmd, sizeof(cmd), "query %s%s%s", argv[1], argc == 3 ? " " : "",
+		    argc == 3 ? argv[2] : "") >= (int)sizeof(cmd)) {
+			fprintf(stderr, "tlspolicyctl: domain too long\n");
+			return 2;
+		}
+	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0)
+	    && argc == 1) {
+		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
+	} else {
+		usage(stderr);
+		return 2;
+	}
+	buf_init(&reply, CTL_REPLY_MAX);
+	rc = ctl_call(s.control_socket, cmd, &reply);
+	if (rc == 0 && reply.len >= 3 && memcmp(reply.data, "OK ", 3) == 0) {
+		fputs(reply.data + 3, stdout);
+	} else if (rc == 0) {
+		fprintf(stderr, "tlspolicyctl: %s\n",
+		    reply.len > 4 && memcmp(reply.data, "ERR ", 4) == 0 ? reply.data + 4 : reply.data);
+		rc = 1;
+	} else {
+		rc = 1;
+	}
+	buf_fini(&reply);
+	settings_fini(&s);
+	return rc;
+}

@@ -1,0 +1,24 @@
+#!/bin/sh
+# Replay every stored fuzz corpus through its target (TAP).
+# Each file in t/fuzz/corpus/<target>/ must run without a crash or a
+# sanitizer report; a crash found by fuzzing becomes a file here.
+: "${top_srcdir:?}" "${top_builddir:?}" "${FUZZ_TARGETS:?}"
+n=0
+for t in $FUZZ_TARGETS; do n=$((n + 1)); done
+echo "1..$n"
+i=0
+for t in $FUZZ_TARGETS; do
+	i=$((i + 1))
+	bin="$top_builddir/t/fuzz/fuzz_$t"
+	files=$(ls "$top_srcdir/t/fuzz/corpus/$t"/* 2>/dev/null | wc -l)
+	if [ "$files" -eq 0 ]; then
+		echo "not ok $i - $t: empty corpus"
+		continue
+	fi
+	if out=$("$bin" "$top_srcdir/t/fuzz/corpus/$t"/* 2>&1); then
+		echo "ok $i - $t: $files corpus files replayed"
+	else
+		echo "not ok $i - $t: replay failed"
+		printf '%s\n' "$out" | sed 's/^/# /' | head -40
+	fi
+done

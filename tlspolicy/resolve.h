@@ -1,0 +1,48 @@
+/*
+ * resolve - from a socketmap key to a TLS policy answer.
+ *
+ * The order of sources is fixed: the key is normalised (domain.h); next-hop
+ * forms and invalid names answer NOTFOUND at once; then the local policy
+ * table answers.  A domain no source knows answers NOTFOUND, so Postfix
+ * applies its own default level.  The result also says why, for logs and
+ * for "tlspolicyctl query".
+ */
+#ifndef TLSPOLICY_RESOLVE_H
+#define TLSPOLICY_RESOLVE_H
+
+#include "domain.h"
+
+struct localpolicy;
+
+enum resolve_status {
+	RESOLVE_OK,
+	RESOLVE_NOTFOUND,
+	RESOLVE_TEMP,
+	RESOLVE_PERM,
+};
+
+/* Map names: "postfix" for any Postfix, "postfix-tlsrpt" for >= 3.10. */
+enum resolve_map {
+	RESOLVE_MAP_POSTFIX,
+	RESOLVE_MAP_POSTFIX_TLSRPT,
+};
+
+struct resolve_ctx {
+	const struct localpolicy *local;   /* may be NULL */
+};
+
+struct resolve_result {
+	enum resolve_status status;
+	const char *answer;          /* OK: borrowed until the source changes */
+	char domain[DOMAIN_MAX + 1]; /* normalised key, "" if none */
+	char why[512];               /* human-readable reason */
+};
+
+/* resolve_map_name - map a socketmap name to enum resolve_map; -1 if unknown */
+int resolve_map_name(const char *name, size_t len);
+
+/* resolve_lookup - decide the answer for key[0..len) */
+void resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
+    const char *key, size_t len, struct resolve_result *res);
+
+#endif

@@ -1,0 +1,280 @@
+/*
+ * settings - the configuration table, see settings.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "endpoint.h"
+#include "fileio.h"
+#include "log.h"
+#include "numparse.h"
+#include "settings.h"
+#include "xalloc.h"
+
+enum settings_type {
+	T_STR,        /* any text */
+	T_PATH,       /* absolute path, or empty when allowed */
+	T_ENDPOINTS,  /* list of unix:/inet: endpoints */
+	T_ENDPOINT,   /* one endpoint or empty */
+	T_UINT,
+	T_DURATION,   /* seconds, with optional s/m/h/d/w unit */
+	T_MODE,       /* octal file mode */
+	T_LOGLEVEL,
+	T_FACILITY,
+};
+
+static const struct settings_row {
+	const char *name;
+	enum settings_type type;
+	const char *def;
+	uint64_t min, max;  /* numbers; for T_PATH min=1 means "may be empty" */
+	size_t off;
+} rows[] = {
+#define OFF(f) offsetof(struct settings, f)
+	{ "socketmap_listen", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/postfix.sock", 0, 0,
+	  OFF(socketmap_listen) },
+	{ "socketmap_socket_mode", T_MODE, "0660", 0, 0777, OFF(socketmap_socket_mode) },
+	{ "socketmap_socket_group", T_STR, "", 0, 0, OFF(socketmap_socket_group) },
+	{ "socketmap_max_connections", T_UINT, "1000", 1, 100000,
+	  OFF(socketmap_max_connections) },
+	{ "socketmap_idle_timeout", T_DURATION, "60s", 1, 3600, OFF(socketmap_idle_timeout) },
+	{ "control_socket", T_ENDPOINT, "unix:" DEFAULT_RUNDIR "/control.sock", 0, 0,
+	  OFF(control_socket) },
+	{ "state_directory", T_PATH, DEFAULT_STATEDIR, 0, 0, OFF(state_directory) },
+	{ "user", T_STR, DEFAULT_USER, 0, 0, OFF(user) },
+	{ "local_policy_file", T_PATH, "", 1, 0, OFF(local_policy_file) },
+	{ "log_level", T_LOGLEVEL, "info", 0, 0, OFF(log_level) },
+	{ "syslog_facility", T_FACILITY, "mail", 0, 0, OFF(syslog_facility) },
+#undef OFF
+};
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+struct settings_ctx {
+	struct settings *s;
+	unsigned char seen[NROWS];
+};
+
+#define FIELD(s, row, type) ((type *)(void *)((char *)(s) + (row)->off))
+
+/* settings_set - validate value for row and store it */
+static int
+settings_set(struct settings *s, const struct settings_row *row, const char *value,
+    char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+	const char *why = NULL, *pos, *word;
+	uint64_t n;
+	int v;
+
+	switch (row->type) {
+	case T_STR:
+		break;
+	case T_PATH:
+		if (len == 0 && row->min == 1)
+			break;
+		if (value[0] != '/') {
+			snprintf(err, errlen, "%s: must be an absolute path", row->name);
+			return -1;
+		}
+		break;
+	case T_ENDPOINTS:
+	case T_ENDPOINT: {
+		struct endpoint ep;
+		char one[sizeof(ep.text)];
+		unsigned count = 0;
+
+		pos = value;
+		while ((word = list_next(&pos, &len)) != NULL) {
+			if (len >= sizeof(one)) {
+				snprintf(err, errlen, "%s: address too long", row->name);
+				return -1;
+			}
+			memcpy(one, word, len);
+			one[len] = '\0';
+			if (endpoint_parse(one, &ep, &why) < 0) {
+				snprintf(err, errlen, "%s: %s: \"%s\"", row->name, why, one);
+				return -1;
+			}
+			count++;
+		}
+		if (row->type == T_ENDPOINTS && count == 0) {
+			snprintf(err, errlen, "%s: at least one address is needed", row->name);
+			return -1;
+		}
+		if (row->type == T_ENDPOINT && count > 1) {
+			snprintf(err, errlen, "%s: only one address is allowed", row->name);
+			return -1;
+		}
+		break;
+	}
+	case T_UINT:
+	case T_DURATION:
+	case T_MODE:
+		if ((row->type == T_UINT ? numparse_uint(value, len, UINT32_MAX, &n)
+		    : row->type == T_MODE ? numparse_octal(value, len, row->max, &n)
+		    : numparse_duration(value, len, UINT32_MAX, &n)) < 0
+		    || n < row->min || n > row->max) {
+			if (row->type == T_MODE)
+				snprintf(err, errlen, "%s: expected an octal mode up to %llo: \"%.40s\"",
+				    row->name, (unsigned long long)row->max, value);
+			else
+				snprintf(err, errlen, "%s: expected %s from %llu to %llu: \"%.40s\"",
+				    row->name, row->type == T_DURATION ? "a duration (seconds)" : "a number",
+				    (unsigned long long)row->min, (unsigned long long)row->max, value);
+			return -1;
+		}
+		*FIELD(s, row, unsigned) = (unsigned)n;
+		return 0;
+	case T_LOGLEVEL:
+		if ((v = log_level_parse(value)) < 0) {
+			snprintf(err, errlen, "%s: expected error, warning, info or debug: \"%.40s\"",
+			    row->name, value);
+			return -1;
+		}
+		*FIELD(s, row, int) = v;
+		return 0;
+	case T_FACILITY:
+		if ((v = log_facility_parse(value)) < 0) {
+			snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
+			    row->name, value);
+			return -1;
+		}
+		*FIELD(s, row, int) = v;
+		return 0;
+	}
+	free(*FIELD(s, row, char *));
+	*FIELD(s, row, char *) = xstrdup(value);
+	return 0;
+}
+
+void
+settings_init(struct settings *s)
+{
+	char err[256];
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < NROWS; i++)
+		if (settings_set(s, &rows[i], rows[i].def, err, sizeof(err)) < 0)
+			log_fatalx("built-in default: %s", err);
+	s->source = xstrdup("(defaults)");
+}
+
+void
+settings_fini(struct settings *s)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct settings_row *row = &rows[i];
+
+		if (row->type == T_STR || row->type == T_PATH || row->type == T_ENDPOINTS
+		    || row->type == T_ENDPOINT)
+			free(*FIELD(s, row, char *));
+	}
+	free(s->source);
+	memset(s, 0, sizeof(*s));
+}
+
+static int
+settings_cb(void *arg, const char *key, const char *value, char *err, size_t errlen)
+{
+	struct settings_ctx *ctx = arg;
+
+	for (size_t i = 0; i < NROWS; i++) {
+		if (strcmp(rows[i].name, key) != 0)
+			continue;
+		if (ctx->seen[i]) {
+			snprintf(err, errlen, "%s is set more than once", key);
+			return -1;
+		}
+		ctx->seen[i] = 1;
+		return settings_set(ctx->s, &rows[i], value, err, errlen);
+	}
+	snprintf(err, errlen, "unknown setting \"%.64s\"", key);
+	return -1;
+}
+
+int
+settings_parse(struct settings *s, const char *data, size_t len, const char *name,
+    char *err, size_t errlen)
+{
+	struct settings_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.s = s;
+	if (conf_parse(data, len, name, settings_cb, &ctx, err, errlen) < 0)
+		return -1;
+	free(s->source);
+	s->source = xstrdup(name);
+	return 0;
+}
+
+int
+settings_load(struct settings *s, const char *path, char *err, size_t errlen)
+{
+	char *data;
+	size_t len;
+	int rc;
+
+	settings_init(s);
+	if (path == NULL) {
+		if (access(SETTINGS_DEFAULT_FILE, F_OK) < 0 && errno == ENOENT)
+			return 0;
+		path = SETTINGS_DEFAULT_FILE;
+	}
+	if ((data = file_read(path, CONF_FILE_MAX, &len, err, errlen)) == NULL)
+		return -1;
+	rc = settings_parse(s, data, len, path, err, errlen);
+	free(data);
+	return rc;
+}
+
+static const char *
+facility_name(int facility)
+{
+	static const char *const names[] = { "mail", "daemon", "user", "local0", "local1",
+		"local2", "local3", "local4", "local5", "local6", "local7" };
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (log_facility_parse(names[i]) == facility)
+			return names[i];
+	return "?";
+}
+
+void
+settings_print(const struct settings *s, FILE *fp)
+{
+	static const char *const levels[] = { "error", "warning", "info", "debug" };
+
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct settings_row *row = &rows[i];
+
+		fprintf(fp, "%s = ", row->name);
+		switch (row->type) {
+		case T_UINT:
+			fprintf(fp, "%u\n", *FIELD(s, row, const unsigned));
+			break;
+		case T_DURATION:
+			fprintf(fp, "%us\n", *FIELD(s, row, const unsigned));
+			break;
+		case T_MODE:
+			fprintf(fp, "%04o\n", *FIELD(s, row, const unsigned));
+			break;
+		case T_LOGLEVEL:
+			fprintf(fp, "%s\n", levels[*FIELD(s, row, const int)]);
+			break;
+		case T_FACILITY:
+			fprintf(fp, "%s\n", facility_name(*FIELD(s, row, const int)));
+			break;
+		default:
+			fprintf(fp, "%s\n", *FIELD(s, row, char *const));
+			break;
+		}
+	}
+}

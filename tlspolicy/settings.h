@@ -1,0 +1,55 @@
+/*
+ * settings - every configuration key of tlspolicyd, its tlspolicyctl and
+ * its reporter, in one table: name, type, default, bounds.
+ *
+ * All defaults live here, so the programs run with no file at all.  A
+ * file may set any subset; unknown keys, repeated keys and out-of-range
+ * values are errors ("file, line N: reason").  tlspolicyd.conf(5)
+ * documents each row; a test checks that the two agree.
+ */
+#ifndef TLSPOLICY_SETTINGS_H
+#define TLSPOLICY_SETTINGS_H
+
+#include <stdio.h>
+
+#ifndef SYSCONFDIR
+#define SYSCONFDIR "/etc"
+#endif
+#define SETTINGS_DEFAULT_FILE SYSCONFDIR "/tlspolicyd/tlspolicyd.conf"
+
+struct settings {
+	char *socketmap_listen;          /* list of endpoints */
+	unsigned socketmap_socket_mode;
+	char *socketmap_socket_group;    /* "" = postfix when it exists */
+	unsigned socketmap_max_connections;
+	unsigned socketmap_idle_timeout; /* seconds */
+	char *control_socket;            /* "" = none */
+	char *state_directory;
+	char *user;                      /* "" = do not change user */
+	char *local_policy_file;         /* "" = none */
+	int log_level;
+	int syslog_facility;
+	char *source;                    /* file the settings came from, or "(defaults)" */
+};
+
+/* settings_init - fill s with the defaults */
+void settings_init(struct settings *s);
+void settings_fini(struct settings *s);
+
+/*
+ * settings_parse - apply "key = value" text data[0..len) named name on top
+ * of the defaults already in s.  Returns 0 or -1 with a message in err.
+ */
+int settings_parse(struct settings *s, const char *data, size_t len, const char *name,
+    char *err, size_t errlen);
+
+/*
+ * settings_load - defaults, then path if given; with path NULL, the
+ * default file if it exists.  Returns 0 or -1 with a message in err.
+ */
+int settings_load(struct settings *s, const char *path, char *err, size_t errlen);
+
+/* settings_print - write every key as "name = value", in table order */
+void settings_print(const struct settings *s, FILE *fp);
+
+#endif

@@ -1,0 +1,245 @@
+/*
+ * store - Berkeley DB environment and records, see store.h.
+ */
+#include "config.h"
+
+#include <db.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "store.h"
+#include "xalloc.h"
+
+/* One version byte in front of every value. */
+#define STORE_RECORD_VERSION 1
+
+static const char *const db_names[STORE_DB_COUNT] = {
+	"meta.db", "policy.db", "decision.db", "result.db", "report.db",
+};
+
+struct store {
+	DB_ENV *env;
+	DB *db[STORE_DB_COUNT];
+	char err[256];
+};
+
+static int
+store_fail(struct store *st, const char *what, int rc)
+{
+	snprintf(st->err, sizeof(st->err), "%s: %s", what, db_strerror(rc));
+	return -1;
+}
+
+const char *
+store_strerror(const struct store *st)
+{
+	return st->err;
+}
+
+/* store_check_layout - record the layout version, or refuse a newer one */
+static int
+store_check_layout(struct store *st)
+{
+	static const char key[] = "layout";
+	struct buf val;
+	char mine[8];
+	int rc, n = snprintf(mine, sizeof(mine), "%d", STORE_LAYOUT_VERSION);
+
+	buf_init(&val, 64);
+	rc = store_get(st, NULL, STORE_DB_META, key, sizeof(key) - 1, &val);
+	if (rc == STORE_NOTFOUND)
+		rc = store_put(st, NULL, STORE_DB_META, key, sizeof(key) - 1, mine, (size_t)n);
+	else if (rc == 0 && (val.len != (size_t)n || memcmp(val.data, mine, (size_t)n) != 0)) {
+		snprintf(st->err, sizeof(st->err),
+		    "store layout version %.8s is not %s, the version this program uses",
+		    val.data, mine);
+		rc = -1;
+	}
+	buf_fini(&val);
+	return rc;
+}
+
+struct store *
+store_open(const char *dir, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+	u_int32_t flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN
+	    | DB_REGISTER | DB_RECOVER;
+	int rc;
+
+	if ((rc = db_env_create(&st->env, 0)) != 0) {
+		store_fail(st, "db_env_create", rc);
+		st->env = NULL;
+		goto fail;
+	}
+	st->env->set_cachesize(st->env, 0, 8u << 20, 1);
+	st->env->set_lg_max(st->env, 4u << 20);
+	st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
+	st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE, 1);
+	if ((rc = st->env->open(st->env, dir, flags, 0600)) != 0) {
+		snprintf(st->err, sizeof(st->err), "open environment %s: %s", dir, db_strerror(rc));
+		goto fail;
+	}
+	for (int i = 0; i < STORE_DB_COUNT; i++) {
+		if ((rc = db_create(&st->db[i], st->env, 0)) != 0) {
+			store_fail(st, "db_create", rc);
+			st->db[i] = NULL;
+			goto fail;
+		}
+		if ((rc = st->db[i]->open(st->db[i], NULL, db_names[i], NULL, DB_BTREE,
+		    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
+			snprintf(st->err, sizeof(st->err), "open %s/%s: %s", dir, db_names[i],
+			    db_strerror(rc));
+			goto fail;
+		}
+	}
+	if (store_check_layout(st) < 0)
+		goto fail;
+	return st;
+fail:
+	snprintf(err, errlen, "%s", st->err);
+	store_close(st);
+	return NULL;
+}
+
+int
+store_checkpoint(struct store *st)
+{
+	int rc = st->env->txn_checkpoint(st->env, 0, 0, 0);
+
+	return rc ? store_fail(st, "checkpoint", rc) : 0;
+}
+
+void
+store_close(struct store *st)
+{
+	if (st == NULL)
+		return;
+	for (int i = 0; i < STORE_DB_COUNT; i++)
+		if (st->db[i])
+			st->db[i]->close(st->db[i], 0);
+	if (st->env) {
+		st->env->txn_checkpoint(st->env, 0, 0, 0);
+		st->env->close(st->env, 0);
+	}
+	free(st);
+}
+
+struct store_txn *
+store_begin(struct store *st)
+{
+	DB_TXN *txn = NULL;
+	int rc = st->env->txn_begin(st->env, NULL, &txn, 0);
+
+	if (rc != 0) {
+		store_fail(st, "txn_begin", rc);
+		return NULL;
+	}
+	return (struct store_txn *)txn;
+}
+
+int
+store_commit(struct store *st, struct store_txn *txn)
+{
+	DB_TXN *t = (DB_TXN *)txn;
+	int rc = t->commit(t, 0);
+
+	return rc ? store_fail(st, "commit", rc) : 0;
+}
+
+void
+store_abort(struct store *st, struct store_txn *txn)
+{
+	DB_TXN *t = (DB_TXN *)txn;
+
+	(void)st;
+	if (t)
+		t->abort(t);
+}
+
+static void
+dbt_init(DBT *d, const void *data, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	d->data = (void *)(uintptr_t)data;
+	d->size = (u_int32_t)len;
+}
+
+int
+store_put(struct store *st, struct store_txn *txn, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen)
+{
+	DBT k, v;
+	unsigned char *rec = xmalloc(vlen + 1);
+	int rc;
+
+	rec[0] = STORE_RECORD_VERSION;
+	if (vlen)
+		memcpy(rec + 1, val, vlen);
+	dbt_init(&k, key, klen);
+	dbt_init(&v, rec, vlen + 1);
+	rc = st->db[db]->put(st->db[db], (DB_TXN *)txn, &k, &v, txn ? 0 : DB_AUTO_COMMIT);
+	free(rec);
+	return rc ? store_fail(st, "put", rc) : 0;
+}
+
+int
+store_get(struct store *st, struct store_txn *txn, enum store_db db,
+    const void *key, size_t klen, struct buf *out)
+{
+	DBT k, v;
+	int rc;
+
+	dbt_init(&k, key, klen);
+	memset(&v, 0, sizeof(v));
+	v.flags = DB_DBT_MALLOC;
+	buf_reset(out);
+	rc = st->db[db]->get(st->db[db], (DB_TXN *)txn, &k, &v, 0);
+	if (rc == DB_NOTFOUND)
+		return STORE_NOTFOUND;
+	if (rc != 0)
+		return store_fail(st, "get", rc);
+	if (v.size < 1 || ((unsigned char *)v.data)[0] != STORE_RECORD_VERSION) {
+		free(v.data);
+		snprintf(st->err, sizeof(st->err), "%s: record with unknown layout", db_names[db]);
+		return -1;
+	}
+	rc = buf_append(out, (char *)v.data + 1, v.size - 1);
+	free(v.data);
+	if (rc < 0) {
+		snprintf(st->err, sizeof(st->err), "%s: record larger than expected", db_names[db]);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_del(struct store *st, struct store_txn *txn, enum store_db db,
+    const void *key, size_t klen)
+{
+	DBT k;
+	int rc;
+
+	dbt_init(&k, key, klen);
+	rc = st->db[db]->del(st->db[db], (DB_TXN *)txn, &k, txn ? 0 : DB_AUTO_COMMIT);
+	if (rc == DB_NOTFOUND)
+		return STORE_NOTFOUND;
+	return rc ? store_fail(st, "del", rc) : 0;
+}
+
+long
+store_count(struct store *st, enum store_db db)
+{
+	DB_BTREE_STAT *sp = NULL;
+	long n;
+	int rc = st->db[db]->stat(st->db[db], NULL, &sp, 0);
+
+	if (rc != 0)
+		return store_fail(st, "stat", rc);
+	n = (long)sp->bt_nkeys;
+	free(sp);
+	return n;
+}

@@ -1,0 +1,65 @@
+/*
+ * store - the Berkeley DB environment in state_directory.
+ *
+ * A transactional environment (locking, logging, transactions, mpool) with
+ * one B-tree database per kind of record.  Several processes may use it at
+ * once (the daemon, the reporter, tlspolicyctl); DB_REGISTER makes the
+ * first opener after a crash run recovery, so a SIGKILL at any instant
+ * never leaves the store unusable.  Every value starts with a one-byte
+ * record layout version; the "meta" database records the layout of the
+ * whole store, and a store written by a newer layout is refused rather
+ * than misread.
+ *
+ * Functions return 0 on success, STORE_NOTFOUND where that applies, or -1
+ * with a reason available from store_strerror().
+ */
+#ifndef TLSPOLICY_STORE_H
+#define TLSPOLICY_STORE_H
+
+#include <stddef.h>
+
+#define STORE_LAYOUT_VERSION 1
+#define STORE_NOTFOUND 1
+
+enum store_db {
+	STORE_DB_META = 0,
+	STORE_DB_POLICY,     /* policy cache: domain -> cached policy */
+	STORE_DB_DECISION,   /* decisions served, for reports */
+	STORE_DB_RESULT,     /* per-day TLS session counts */
+	STORE_DB_REPORT,     /* report delivery state */
+	STORE_DB_COUNT
+};
+
+struct store;
+struct store_txn;
+struct buf;
+
+/* store_open - open (creating if needed) the store in dir, which must
+ * exist.  err gets the reason on failure. */
+struct store *store_open(const char *dir, char *err, size_t errlen);
+/* store_close - checkpoint and close; NULL is fine */
+void store_close(struct store *st);
+/* store_checkpoint - write a checkpoint and remove unneeded log files */
+int store_checkpoint(struct store *st);
+const char *store_strerror(const struct store *st);
+
+struct store_txn *store_begin(struct store *st);
+int store_commit(struct store *st, struct store_txn *txn);
+void store_abort(struct store *st, struct store_txn *txn);
+
+/*
+ * Records: key bytes -> value bytes; the caller's value is stored after a
+ * version byte and returned without it.  txn may be NULL (auto-commit).
+ */
+int store_put(struct store *st, struct store_txn *txn, enum store_db db,
+    const void *key, size_t klen, const void *val, size_t vlen);
+/* store_get - value into out (reset first); STORE_NOTFOUND if absent;
+ * -1 also when the record has an unknown layout version */
+int store_get(struct store *st, struct store_txn *txn, enum store_db db,
+    const void *key, size_t klen, struct buf *out);
+int store_del(struct store *st, struct store_txn *txn, enum store_db db,
+    const void *key, size_t klen);
+/* store_count - number of records in db, or -1 */
+long store_count(struct store *st, enum store_db db);
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * strmap - string-keyed hash table, see strmap.h.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+#include "xalloc.h"
+
+struct strmap_slot {
+	char *key;
+	void *value;
+	uint64_t hash;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t size;    /* power of two */
+	size_t count;
+};
+
+/* strmap_hash - FNV-1a, 64 bit */
+static uint64_t
+strmap_hash(const char *s)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+struct strmap *
+strmap_new(void)
+{
+	struct strmap *map = xcalloc(1, sizeof(*map));
+
+	map->size = 16;
+	map->slots = xcalloc(map->size, sizeof(*map->slots));
+	return map;
+}
+
+void
+strmap_free(struct strmap *map, void (*value_free)(void *))
+{
+	if (map == NULL)
+		return;
+	for (size_t i = 0; i < map->size; i++) {
+		if (map->slots[i].key == NULL)
+			continue;
+		free(map->slots[i].key);
+		if (value_free)
+			value_free(map->slots[i].value);
+	}
+	free(map->slots);
+	free(map);
+}
+
+static struct strmap_slot *
+strmap_find(const struct strmap *map, const char *key, uint64_t hash)
+{
+	size_t mask = map->size - 1;
+
+	for (size_t i = hash & mask;; i = (i + 1) & mask) {
+		struct strmap_slot *s = &map->slots[i];
+
+		if (s->key == NULL || (s->hash == hash && strcmp(s->key, key) == 0))
+			return s;
+	}
+}
+
+void *
+strmap_get(const struct strmap *map, const char *key)
+{
+	struct strmap_slot *s = strmap_find(map, key, strmap_hash(key));
+
+	return s->key ? s->value : NULL;
+}
+
+static void
+strmap_grow(struct strmap *map)
+{
+	struct strmap_slot *old = map->slots;
+	size_t oldsize = map->size;
+
+	map->size *= 2;
+	map->slots = xcalloc(map->size, sizeof(*map->slots));
+	for (size_t i = 0; i < oldsize; i++)
+		if (old[i].key)
+			*strmap_find(map, old[i].key, old[i].hash) = old[i];
+	free(old);
+}
+
+void *
+strmap_put(struct strmap *map, const char *key, void *value)
+{
+	uint64_t hash = strmap_hash(key);
+	struct strmap_slot *s = strmap_find(map, key, hash);
+	void *prev;
+
+	if (s->key) {
+		prev = s->value;
+		s->value = value;
+		return prev;
+	}
+	s->key = xstrdup(key);
+	s->value = value;
+	s->hash = hash;
+	if (++map->count * 2 > map->size)
+		strmap_grow(map);
+	return NULL;
+}
+
+size_t
+strmap_count(const struct strmap *map)
+{
+	return map->count;
+}

@@ -1,0 +1,24 @@
+/*
+ * strmap - a hash table from NUL-terminated strings to pointers.
+ *
+ * Open addressing with linear probing, grown at 50% load.  Keys are copied
+ * and owned by the map; values are borrowed (the caller frees them, e.g.
+ * with strmap_free(map, free_fn)).
+ */
+#ifndef TLSPOLICY_STRMAP_H
+#define TLSPOLICY_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap;
+
+struct strmap *strmap_new(void);
+/* strmap_free - free the map, calling value_free (may be NULL) on values */
+void strmap_free(struct strmap *map, void (*value_free)(void *));
+/* strmap_get - value for key, or NULL */
+void *strmap_get(const struct strmap *map, const char *key);
+/* strmap_put - insert or replace; returns the previous value or NULL */
+void *strmap_put(struct strmap *map, const char *key, void *value);
+size_t strmap_count(const struct strmap *map);
+
+#endif
