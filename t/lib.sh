@@ -1,0 +1,182 @@
+# Shell helpers for the integration tests: TAP output, temporary
+# directories, background processes that are always cleaned up, and
+# polling instead of fixed sleeps.  Source it; then call plan N.
+
+: "${top_srcdir:?run through make check}" "${top_builddir:?}" "${TLSPOLICYD:?}" "${TLSPOLICYCTL:?}"
+
+tap_n=0
+tap_failed=0
+bg_pids=""
+
+plan() { echo "1..$1"; }
+
+ok() {
+	tap_n=$((tap_n + 1))
+	echo "ok $tap_n - $*"
+}
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+diag() { printf '%s\n' "$*" | sed 's/^/# /'; }
+
+# check DESCRIPTION COMMAND...: ok if the command succeeds
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# is GOT WANT DESCRIPTION
+is() {
+	if [ "$1" = "$2" ]; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "got:  '$1'" "want: '$2'"
+	fi
+}
+
+# like GOT PATTERN DESCRIPTION: ok if GOT contains PATTERN (grep -E)
+like() {
+	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diag "got:  '$1'" "want match: '$2'"
+	fi
+}
+
+skip_all() {
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+# need TOOL...: skip the test without a tool, but fail in CI, where
+# .ci/run installs everything
+need() {
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			if [ "${CI:-}" = true ]; then
+				echo "1..1"
+				echo "not ok 1 - $tool is not installed"
+				exit 1
+			fi
+			skip_all "$tool not installed"
+		fi
+	done
+}
+
+need_root() {
+	if [ "$(id -u)" != 0 ]; then
+		[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - must run as root"; exit 1; }
+		skip_all "needs root"
+	fi
+}
+
+cleanup() {
+	for pid in $bg_pids; do
+		kill "$pid" 2>/dev/null
+	done
+	for pid in $bg_pids; do
+		wait "$pid" 2>/dev/null
+	done
+	if [ "$tap_failed" -gt 0 ] && [ -n "${T:-}" ]; then
+		for f in "$T"/*.log; do
+			[ -f "$f" ] || continue
+			diag "--- $f"
+			tail -n 30 "$f" | sed 's/^/# /'
+		done
+	fi
+	[ -n "${T:-}" ] && [ -z "${KEEP_TMP:-}" ] && rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# T: a private scratch directory the run-as user may traverse
+T=$(mktemp -d /tmp/tlspolicy-test.XXXXXX)
+chmod 755 "$T"
+
+# wait_for SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds
+wait_for() {
+	limit=$(($1 * 20))
+	shift
+	i=0
+	while ! "$@" 2>/dev/null; do
+		i=$((i + 1))
+		[ "$i" -ge "$limit" ] && return 1
+		sleep 0.05
+	done
+	return 0
+}
+
+# free_port: a TCP port on 127.0.0.1 nobody listens on now
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# postfix_dir: a minimal Postfix configuration directory for postmap -c
+postfix_dir() {
+	if [ ! -f "$T/postfix/main.cf" ]; then
+		mkdir -p "$T/postfix"
+		# myhostname: no DNS lookup of this machine's name at start-up
+		printf 'compatibility_level = 3.6\nmyhostname = localhost.localdomain\n' > "$T/postfix/main.cf"
+		# Postfix waits for a just-written main.cf to settle; age it
+		touch -d '1 minute ago' "$T/postfix/main.cf"
+	fi
+	echo "$T/postfix"
+}
+
+# pm_q KEY MAP: postmap -q against a socketmap endpoint, e.g.
+# pm_q example.com unix:$T/run/postfix.sock:postfix
+pm_q() {
+	postmap -c "$(postfix_dir)" -q "$1" "socketmap:$2"
+}
+
+# write_conf [settings on stdin]: $T/tlspolicyd.conf for a test daemon;
+# the test's own settings replace these defaults
+write_conf() {
+	extra=$(cat)
+	if [ "$(id -u)" = 0 ]; then user=nobody; else user=; fi
+	{
+		for kv in "socketmap_listen = unix:$T/run/postfix.sock" \
+		    "control_socket = unix:$T/run/control.sock" \
+		    "state_directory = $T/state" "user = $user"; do
+			key=${kv%% =*}
+			printf '%s\n' "$extra" | grep -q "^$key *=" || printf '%s\n' "$kv"
+		done
+		printf '%s\n' "$extra"
+	} > "$T/tlspolicyd.conf"
+}
+
+# start_daemon: start tlspolicyd -f on $T/tlspolicyd.conf, wait until it
+# answers; DPID is its pid, its log $T/daemon.log
+start_daemon() {
+	ready0=$(grep -c ' ready ' "$T/daemon.log" 2>/dev/null)
+	"$TLSPOLICYD" -f -c "$T/tlspolicyd.conf" "$@" >> "$T/daemon.log" 2>&1 &
+	DPID=$!
+	bg_pids="$bg_pids $DPID"
+	wait_for 10 daemon_ready "${ready0:-0}"
+}
+
+daemon_ready() {
+	kill -0 "$DPID" && [ "$(grep -c ' ready ' "$T/daemon.log")" -gt "$1" ]
+}
+
+stop_daemon() {
+	kill "$DPID" 2>/dev/null
+	wait "$DPID" 2>/dev/null
+}
+
+# ctl ARGS: tlspolicyctl against the test daemon
+ctl() {
+	"$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" "$@"
+}
+
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}

@@ -1,2 +1,23 @@
 #!/bin/sh
-echo 1..0
+# Hostile socketmap clients; after each, real postmap still answers promptly.
+. "$top_srcdir/t/lib.sh"
+need postmap python3
+cat > "$T/local_policy" <<'P'
+bank.example dane-only
+legacy.example may
+P
+chmod 644 "$T/local_policy"
+write_conf <<C
+local_policy_file = $T/local_policy
+socketmap_idle_timeout = 3s
+C
+if ! start_daemon; then
+	echo "1..1"
+	echo "not ok 1 - daemon starts"
+	exit 1
+fi
+postfix_dir >/dev/null
+python3 "$top_srcdir/t/integ/hostile.py" "$T/run/postfix.sock" "$DPID" "$T/postfix"
+rc=$?
+[ $rc -ne 0 ] && tap_failed=1
+exit $rc
