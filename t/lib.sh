@@ -40,9 +40,10 @@ is() {
 	fi
 }
 
-# like GOT PATTERN DESCRIPTION: ok if GOT contains PATTERN (grep -E)
+# like GOT PATTERN DESCRIPTION: ok if GOT, with its lines joined by
+# spaces, contains PATTERN (grep -E)
 like() {
-	if printf '%s\n' "$1" | grep -Eq -- "$2"; then
+	if printf '%s' "$1" | tr '\n' ' ' | grep -Eq -- "$2"; then
 		ok "$3"
 	else
 		not_ok "$3"
@@ -102,12 +103,12 @@ chmod 755 "$T"
 
 # wait_for SECONDS COMMAND...: poll every 50 ms until COMMAND succeeds
 wait_for() {
-	limit=$(($1 * 20))
+	_wf_limit=$(($1 * 20))
 	shift
-	i=0
+	_wf_i=0
 	while ! "$@" 2>/dev/null; do
-		i=$((i + 1))
-		[ "$i" -ge "$limit" ] && return 1
+		_wf_i=$((_wf_i + 1))
+		[ "$_wf_i" -ge "$_wf_limit" ] && return 1
 		sleep 0.05
 	done
 	return 0

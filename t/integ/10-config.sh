@@ -1,2 +1,60 @@
 #!/bin/sh
-echo 1..0
+# Configuration checking: tlspolicyd -n, tlspolicyctl check-config, and
+# start-up failures that must say which file and line is wrong.
+. "$top_srcdir/t/lib.sh"
+
+write_conf </dev/null
+out=$("$TLSPOLICYD" -n -c "$T/tlspolicyd.conf" 2>&1); rc=$?
+is "$rc:$out" "0:tlspolicyd: configuration $T/tlspolicyd.conf OK" "tlspolicyd -n accepts a good file"
+
+if [ ! -e /etc/tlspolicyd/tlspolicyd.conf ]; then
+	is "$("$TLSPOLICYD" -n 2>&1)" "tlspolicyd: configuration (defaults) OK" "no file: built-in defaults"
+else
+	ok "# SKIP /etc/tlspolicyd/tlspolicyd.conf exists"
+fi
+
+printf 'log_level = info\nsocketmap_listn = unix:/x\n' > "$T/bad.conf"
+out=$("$TLSPOLICYD" -n -c "$T/bad.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*bad.conf, line 2: unknown setting \"socketmap_listn\"" "unknown key: file and line"
+printf 'socketmap_max_connections = 0\n' > "$T/bad.conf"
+out=$("$TLSPOLICYD" -n -c "$T/bad.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*line 1: socketmap_max_connections: expected a number from 1 to 100000" "out of range value"
+out=$("$TLSPOLICYD" -n -c "$T/nonexistent.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*open $T/nonexistent.conf: No such file" "missing configuration file"
+
+printf 'ok.example may\nbad.example secure match\n' > "$T/lp"
+printf 'local_policy_file = %s\n' "$T/lp" > "$T/lp.conf"
+out=$("$TLSPOLICYD" -n -c "$T/lp.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*lp, line 2: attribute without '='" "-n checks the local policy table too"
+out=$("$TLSPOLICYCTL" -c "$T/lp.conf" check-config 2>&1); rc=$?
+like "$rc $out" "^1 .*lp, line 2" "tlspolicyctl check-config reports the same error"
+
+out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" check-config 2>/dev/null)
+like "$out" "(^| )socketmap_max_connections = 1000 " "check-config prints defaults"
+like "$out" "(^| )state_directory = $T/state " "check-config prints file settings"
+is "$(printf '%s\n' "$out" | wc -l)" "11" "check-config prints every setting"
+
+# A daemon with a broken table stops at once with the reason.
+write_conf <<C
+local_policy_file = $T/lp
+C
+chmod 644 "$T/lp"
+out=$(timeout 10 "$TLSPOLICYD" -f -c "$T/tlspolicyd.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*lp, line 2: attribute without '='" "daemon refuses to start with a broken table"
+
+# A second daemon on the same socket refuses instead of stealing it.
+write_conf </dev/null
+check "first daemon starts" start_daemon
+out=$(timeout 10 "$TLSPOLICYD" -f -c "$T/tlspolicyd.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*is in use: is another tlspolicyd running" "second daemon refuses"
+check "first daemon unharmed" kill -0 "$DPID"
+like "$(ctl status)" "uptime: " "first daemon still answers"
+stop_daemon
+
+# Usage and version.
+out=$("$TLSPOLICYD" -V); is "$out" "tlspolicyd $(sed -n 's/^AC_INIT(\[tlspolicyd\], \[\([^]]*\)\].*/\1/p' "$top_srcdir/configure.ac")" "-V prints the version"
+"$TLSPOLICYD" -x >/dev/null 2>&1; is "$?" "2" "unknown option: exit 2"
+"$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" frobnicate >/dev/null 2>&1; is "$?" "2" "tlspolicyctl unknown command: exit 2"
+out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status 2>&1); rc=$?
+like "$rc $out" "^1 .*is tlspolicyd running" "tlspolicyctl without a daemon says so"
+done_testing
