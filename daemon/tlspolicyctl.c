@@ -163,25 +163,29 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_init("tlspolicyctl", 1, 0);
-	if (settings_load(&s, cfgfile, err, sizeof(err)) < 0) {
-		fprintf(stderr, "tlspolicyctl: %s\n", err);
-		return 1;
-	}
-	if (strcmp(argv[0], "check-config") == 0 && argc == 1)
-		return check_config(&s);
 	if (strcmp(argv[0], "query") == 0 && (argc == 2 || argc == 3)) {
 		if (snprintf(cmd, sizeof(cmd), "query %s%s%s", argv[1], argc == 3 ? " " : "",
 		    argc == 3 ? argv[2] : "") >= (int)sizeof(cmd)) {
 			fprintf(stderr, "tlspolicyctl: domain too long\n");
 			return 2;
 		}
-	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0)
-	    && argc == 1) {
+	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0
+	    || strcmp(argv[0], "check-config") == 0) && argc == 1) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else {
 		usage(stderr);
 		return 2;
+	}
+	log_init("tlspolicyctl", 1, 0);
+	if (settings_load(&s, cfgfile, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tlspolicyctl: %s\n", err);
+		settings_fini(&s);
+		return 1;
+	}
+	if (strcmp(cmd, "check-config") == 0) {
+		rc = check_config(&s);
+		settings_fini(&s);
+		return rc;
 	}
 	buf_init(&reply, CTL_REPLY_MAX);
 	rc = ctl_call(s.control_socket, cmd, &reply);

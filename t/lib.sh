@@ -178,6 +178,13 @@ ctl() {
 }
 
 done_testing() {
+	# Daemons built with --enable-sanitizers report into their logs.
+	reports=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/*.log 2>/dev/null)
+	if [ -n "$reports" ]; then
+		not_ok "sanitizer reports in $reports"
+	else
+		ok "no sanitizer reports in the daemon logs"
+	fi
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }

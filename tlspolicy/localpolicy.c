@@ -87,6 +87,8 @@ localpolicy_parse(const char *data, size_t len, const char *name, char *err, siz
 		while (i < llen && !is_blank(line[i]))
 			i++;
 		klen = (size_t)(line + i - key);
+		while (i < llen && is_blank(line[i]))
+			i++;
 		while (llen > i && is_blank(line[llen - 1]))
 			llen--;
 		if (domain_normalize(key, klen, domain, &why) != DOMAIN_OK) {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 
@@ -113,6 +114,15 @@ LOG_FN(log_warn, LOG_LEVEL_WARNING, 1)
 LOG_FN(log_errorx, LOG_LEVEL_ERROR, 0)
 LOG_FN(log_error, LOG_LEVEL_ERROR, 1)
 
+/* log_exit - leave at once: a fatal error is no time to run exit
+ * handlers or to report the memory a dying process still holds */
+static void __attribute__((noreturn))
+log_exit(void)
+{
+	fflush(stdout);
+	_exit(1);
+}
+
 void
 log_fatalx(const char *fmt, ...)
 {
@@ -121,7 +131,7 @@ log_fatalx(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(LOG_LEVEL_ERROR, 0, fmt, ap);
 	va_end(ap);
-	exit(1);
+	log_exit();
 }
 
 void
@@ -132,7 +142,7 @@ log_fatal(const char *fmt, ...)
 	va_start(ap, fmt);
 	log_emit(LOG_LEVEL_ERROR, 1, fmt, ap);
 	va_end(ap);
-	exit(1);
+	log_exit();
 }
 
 char *

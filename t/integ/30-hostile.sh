@@ -17,7 +17,11 @@ if ! start_daemon; then
 	exit 1
 fi
 postfix_dir >/dev/null
-python3 "$top_srcdir/t/integ/hostile.py" "$T/run/postfix.sock" "$DPID" "$T/postfix"
+python3 "$top_srcdir/t/integ/hostile.py" "$T/run/postfix.sock" "$DPID" "$T/postfix" > "$T/hostile.out"
 rc=$?
-[ $rc -ne 0 ] && tap_failed=1
-exit $rc
+cat "$T/hostile.out"
+tap_n=$(grep -cE '^(not )?ok ' "$T/hostile.out")
+tap_failed=$(grep -c '^not ok ' "$T/hostile.out")
+[ "$rc" = 0 ] || [ "$tap_failed" -gt 0 ] || not_ok "hostile.py exited with status $rc"
+stop_daemon
+done_testing

@@ -3,6 +3,8 @@
 
 usage: hostile.py SOCKET DAEMON_PID POSTFIX_DIR
 
+Prints numbered TAP results but no plan; the caller prints the plan.
+
 After every attack a real `postmap -q` must still get its answer within
 PROBE_LIMIT seconds and the daemon must still be running.
 """
@@ -212,5 +214,5 @@ tap(closed_by_server(s, timeout=10), "idle connection closed by the idle timeout
 s.close()
 probe("idle timeout")
 
-print("1..%d" % n)
+# The calling script adds its own checks and prints the plan.
 sys.exit(1 if failed else 0)

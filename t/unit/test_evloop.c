@@ -81,9 +81,10 @@ main(void)
 	ok(evloop_watch(loop, -1, EVLOOP_READ, on_read, NULL) < 0, "negative fd refused");
 	/* many timers, added in reverse order, fire in time order */
 	{
+		/* five slots 20 ms apart: far more than adding them takes */
 		for (int i = 499; i >= 0; i--)
-			evloop_timer_add(loop, i / 25, count_fire, (void *)(intptr_t)(i / 25));
-		evloop_timer_add(loop, 40, stop, NULL);
+			evloop_timer_add(loop, 20 * (i / 100), count_fire, (void *)(intptr_t)(i / 100));
+		evloop_timer_add(loop, 150, stop, NULL);
 		ok(evloop_run(loop) == 0, "500 timers run");
 		is_int(fired, 500, "all 500 fired");
 		ok(!out_of_order, "in time order");

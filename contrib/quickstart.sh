@@ -1,0 +1,95 @@
+#!/bin/sh
+# quickstart.sh - install what tlspolicyd needs on Debian 12, build it, and
+# either run it or test it.
+#
+#   sh contrib/quickstart.sh run    build deps, build, run tlspolicyd -f on
+#                                   its built-in defaults
+#   sh contrib/quickstart.sh test   test deps, build, run the whole test
+#                                   suite (plain and under ASan/UBSan) and
+#                                   make distcheck
+#   sh contrib/quickstart.sh deps [build|test]   only install packages
+#
+# Builds happen out of the source tree, in _build* directories.  Run as
+# root (or with sudo): it installs Debian packages and creates the
+# tlspolicyd system user.  Installing packages never starts services:
+# Postfix is installed unconfigured, for postmap(1) and the tests.
+set -eu
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+mode=${1:-}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+BUILD_PKGS="build-essential autoconf automake pkg-config libssl-dev libc-ares-dev
+ libdb5.3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev postfix adduser"
+TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev python3 db5.3-util util-linux procps"
+
+as_root() {
+	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+deps() {
+	pkgs=$BUILD_PKGS
+	[ "${1:-build}" = test ] && pkgs=$TEST_PKGS
+	missing=
+	for p in $pkgs; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing="$missing $p"
+	done
+	if [ -n "$missing" ]; then
+		echo "quickstart: installing$missing"
+		# Keep package scripts from starting any service while we install.
+		made_policy=
+		if [ ! -e /usr/sbin/policy-rc.d ]; then
+			as_root sh -c 'printf "#!/bin/sh\nexit 101\n" > /usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d'
+			made_policy=1
+		fi
+		echo "postfix postfix/main_mailer_type select No configuration" | as_root debconf-set-selections
+		as_root apt-get update -q
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
+		[ -n "$made_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+	fi
+	if ! getent passwd tlspolicyd >/dev/null; then
+		as_root adduser --system --group --no-create-home --home /var/lib/tlspolicyd \
+		    --quiet tlspolicyd
+	fi
+}
+
+# build DIR [configure args]: configure and build out of tree in DIR
+build() {
+	dir=$1
+	shift
+	[ -x "$top/configure" ] || (cd "$top" && autoreconf -fi)
+	mkdir -p "$top/$dir"
+	cd "$top/$dir"
+	[ -f Makefile ] || "$top/configure" "$@"
+	make -j"$jobs"
+}
+
+case $mode in
+deps)
+	deps "${2:-build}"
+	;;
+run)
+	deps build
+	build _build --enable-werror
+	echo "quickstart: starting tlspolicyd in the foreground (Ctrl-C stops it)"
+	if [ "$(id -u)" = 0 ]; then
+		exec "$top/_build/daemon/tlspolicyd" -f
+	fi
+	exec sudo "$top/_build/daemon/tlspolicyd" -f
+	;;
+test)
+	deps test
+	build _build-check --enable-werror
+	make -j"$jobs" check
+	build _build-asan --enable-werror --enable-sanitizers CC=clang
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+	    make -j"$jobs" check
+	cd "$top/_build-check"
+	make -j"$jobs" distcheck
+	echo "quickstart: all tests passed"
+	;;
+*)
+	sed -n '2,16s/^# \{0,1\}//p' "$0"
+	exit 2
+	;;
+esac
