@@ -35,7 +35,7 @@
 #include "sockmap.h"
 #include "store.h"
 
-#define CHECKPOINT_MSEC (60 * 1000)
+#define CHECKPOINT_MSEC INT64_C(60000)
 
 static void
 usage(FILE *fp)
@@ -261,9 +261,9 @@ main(int argc, char **argv)
 	if (settings_load(&d.cfg, cfgfile, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
 	if (check_only) {
-		struct localpolicy *lp;
-
 		if (d.cfg.local_policy_file[0]) {
+			struct localpolicy *lp;
+
 			if ((lp = localpolicy_load(d.cfg.local_policy_file, err, sizeof(err))) == NULL)
 				log_fatalx("%s", err);
 			localpolicy_free(lp);

@@ -22,7 +22,7 @@
 /* Netstring framing around a payload: up to 20 digits, ':' and ','. */
 #define FRAMING 22
 /* Stop reading from a client whose unread replies exceed this. */
-#define OUT_HIGH_WATER (64u << 10)
+#define OUT_HIGH_WATER ((size_t)64 << 10)
 #define READ_CHUNK 16384
 #define SWEEP_MSEC 1000
 
@@ -96,8 +96,9 @@ conn_touch(struct conn *c)
 	}
 }
 
+/* conn_free - release a connection already taken off the list */
 static void
-conn_close(struct conn *c, const char *why)
+conn_free(struct conn *c, const char *why)
 {
 	struct server *srv = c->srv;
 
@@ -105,11 +106,32 @@ conn_close(struct conn *c, const char *why)
 		log_debug("%s: close %s: %s", srv->name, c->peer, why);
 	evloop_unwatch(srv->loop, c->fd);
 	close(c->fd);
-	list_unlink(srv, c);
 	srv->nconns--;
 	buf_fini(&c->in);
 	buf_fini(&c->out);
 	free(c);
+}
+
+static void
+conn_close(struct conn *c, const char *why)
+{
+	list_unlink(c->srv, c);
+	conn_free(c, why);
+}
+
+/* close_oldest - close the connection idle the longest (the list head) */
+static void
+close_oldest(struct server *srv, const char *why)
+{
+	struct conn *c = srv->head;
+
+	/* The analyzer cannot see that closed connections leave the list. */
+	srv->head = c->next; /* NOLINT(clang-analyzer-unix.Malloc) */
+	if (srv->head)
+		srv->head->prev = NULL;
+	else
+		srv->tail = NULL;
+	conn_free(c, why);
 }
 
 /* conn_update - watch for what the connection now needs */
@@ -245,7 +267,7 @@ conn_io(struct evloop *loop, int fd, unsigned events, void *arg)
 static void
 describe_peer(int fd, char *out, size_t outlen)
 {
-	struct sockaddr_storage ss;
+	struct sockaddr_storage ss = { 0 };
 	socklen_t sl = sizeof(ss);
 	struct ucred cred;
 	socklen_t cl = sizeof(cred);
@@ -276,20 +298,22 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE) {
+				/* Free a descriptor; the listener stays readable, so
+				 * the waiting client is accepted on the next round. */
 				log_warn("%s: accept", srv->name);
 				if (srv->head)
-					conn_close(srv->head, "descriptor shortage");
-				continue;
+					close_oldest(srv, "descriptor shortage");
+				return;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
 			    && errno != ECONNABORTED)
 				log_warn("%s: accept", srv->name);
 			return;
 		}
-		if (srv->nconns >= srv->lim.max_conns) {
+		if (srv->nconns >= srv->lim.max_conns && srv->head) {
 			log_info("%s: %u connections, closing the one idle longest", srv->name,
 			    srv->nconns);
-			conn_close(srv->head, "connection limit");
+			close_oldest(srv, "connection limit");
 		}
 		c = xcalloc(1, sizeof(*c));
 		c->srv = srv;
@@ -315,7 +339,7 @@ server_sweep(struct evloop *loop, void *arg)
 	int64_t limit = evloop_now(loop) - (int64_t)srv->lim.idle_timeout * 1000;
 
 	while (srv->head && srv->head->last_active <= limit)
-		conn_close(srv->head, "idle timeout");
+		close_oldest(srv, "idle timeout");
 	srv->sweep = evloop_timer_add(loop, SWEEP_MSEC, server_sweep, srv);
 }
 
@@ -353,7 +377,7 @@ server_free(struct server *srv)
 	if (srv == NULL)
 		return;
 	while (srv->head)
-		conn_close(srv->head, NULL);
+		close_oldest(srv, NULL);
 	while (srv->listeners) {
 		struct listener *l = srv->listeners;
 

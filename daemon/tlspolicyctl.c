@@ -123,9 +123,8 @@ done:
 static int
 check_config(const struct settings *s)
 {
-	char err[1024];
-
 	if (s->local_policy_file[0]) {
+		char err[1024];
 		struct localpolicy *lp = localpolicy_load(s->local_policy_file, err, sizeof(err));
 
 		if (lp == NULL) {

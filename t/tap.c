@@ -85,12 +85,13 @@ tap_diag(const char *fmt, ...)
 static void
 tap_cleanup(void)
 {
-	char cmd[300];
-
 	if (tap_dir[0] == '\0')
 		return;
 	/* Only our own mkdtemp directory under /tmp. */
 	if (strncmp(tap_dir, "/tmp/tlspolicy-unit.", 20) == 0) {
+		char cmd[300];
+
+
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tap_dir);
 		if (system(cmd) != 0)
 			fprintf(stderr, "could not remove %s\n", tap_dir);

@@ -38,13 +38,13 @@ buf_reset(struct buf *b)
 size_t
 buf_space(struct buf *b, size_t want)
 {
-	size_t need, cap;
+	size_t need;
 
 	if (want > b->max || b->len > b->max - want)
 		return 0;
 	need = b->len + want + 1;
 	if (need > b->cap) {
-		cap = b->cap ? b->cap : 256;
+		size_t cap = b->cap ? b->cap : 256;
 		while (cap < need)
 			cap *= 2;
 		if (cap > b->max + 1)

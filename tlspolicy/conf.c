@@ -22,7 +22,7 @@ conf_logical(struct buf *b, const char *name, unsigned line, conf_cb *cb, void *
     char *err, size_t errlen)
 {
 	char *p = b->data, *end = b->data + b->len, *key, *value;
-	char reason[512], shown[64];
+	char reason[512];
 	size_t klen;
 
 	while (end > p && is_blank(end[-1]))
@@ -34,6 +34,8 @@ conf_logical(struct buf *b, const char *name, unsigned line, conf_cb *cb, void *
 	while (p < end && is_blank(*p))
 		p++;
 	if (klen == 0 || p == end || *p != '=') {
+		char shown[64];
+
 		snprintf(err, errlen, "%s, line %u: expected \"name = value\": \"%s\"", name, line,
 		    log_printable(shown, sizeof(shown), b->data, b->len));
 		return -1;

@@ -87,7 +87,12 @@ puny_encode(const uint32_t *cp, size_t n, char *out, size_t room)
 	size_t o = 0;
 
 #define PUT(ch) do { if (o >= room) return -1; out[o++] = (ch); } while (0)
-	PUT('x'); PUT('n'); PUT('-'); PUT('-');
+	if (room < 4)
+		return -1;
+	out[o++] = 'x';
+	out[o++] = 'n';
+	out[o++] = '-';
+	out[o++] = '-';
 	for (size_t j = 0; j < n; j++)
 		if (cp[j] < 0x80) {
 			PUT((char)cp[j]);
@@ -107,8 +112,11 @@ puny_encode(const uint32_t *cp, size_t n, char *out, size_t room)
 		delta += (m - cur) * (h + 1);
 		cur = m;
 		for (size_t j = 0; j < n; j++) {
-			if (cp[j] < cur && ++delta == 0)
-				return -1;
+			if (cp[j] < cur) {
+				if (delta == UINT32_MAX)
+					return -1;
+				delta++;
+			}
 			if (cp[j] == cur) {
 				uint32_t q = delta;
 
@@ -194,7 +202,7 @@ domain_normalize(const char *key, size_t len, char *out, const char **why)
 	    || is_ip_literal(key, len))
 		return DOMAIN_NEXTHOP;
 	/* Input longer than this cannot become a valid name. */
-	if (len > 4 * (DOMAIN_MAX + 1)) {
+	if (len > (size_t)4 * (DOMAIN_MAX + 1)) {
 		*why = "name too long";
 		return DOMAIN_INVALID;
 	}

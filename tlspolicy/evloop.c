@@ -191,7 +191,7 @@ evloop_timer_add(struct evloop *loop, int64_t msec, evloop_timer_cb *cb, void *a
 
 	if (loop->nheap == loop->capheap) {
 		loop->capheap = loop->capheap ? loop->capheap * 2 : 16;
-		loop->heap = xreallocarray(loop->heap, loop->capheap, sizeof(*loop->heap));
+		loop->heap = xreallocarray(loop->heap, loop->capheap, sizeof(struct evloop_timer *));
 	}
 	t->when = mono_ms() + (msec > 0 ? msec : 0);
 	t->seq = loop->seq++;

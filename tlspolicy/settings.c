@@ -70,7 +70,7 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
     char *err, size_t errlen)
 {
 	size_t len = strlen(value);
-	const char *why = NULL, *pos, *word;
+	const char *why = NULL;
 	uint64_t n;
 	int v;
 
@@ -90,8 +90,8 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 		struct endpoint ep;
 		char one[sizeof(ep.text)];
 		unsigned count = 0;
+		const char *pos = value, *word;
 
-		pos = value;
 		while ((word = list_next(&pos, &len)) != NULL) {
 			if (len >= sizeof(one)) {
 				snprintf(err, errlen, "%s: address too long", row->name);

@@ -101,10 +101,10 @@ strmap_put(struct strmap *map, const char *key, void *value)
 {
 	uint64_t hash = strmap_hash(key);
 	struct strmap_slot *s = strmap_find(map, key, hash);
-	void *prev;
 
 	if (s->key) {
-		prev = s->value;
+		void *prev = s->value;
+
 		s->value = value;
 		return prev;
 	}

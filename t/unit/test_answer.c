@@ -1,6 +1,7 @@
 /* Unit tests for tlspolicy/answer: Postfix policy answer syntax. */
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "answer.h"
@@ -70,7 +71,7 @@ main(void)
 	}
 	/* ANSWER_MAX +-1 */
 	memset(big, 0, sizeof(big));
-	memcpy(big, "may ciphers=", 12);
+	snprintf(big, sizeof(big), "may ciphers=");
 	memset(big + 12, 'a', ANSWER_MAX - 12);
 	buf_reset(&b);
 	is_int(answer_normalize(big, ANSWER_MAX, &b, &why), 0, "answer of ANSWER_MAX bytes");

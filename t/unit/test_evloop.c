@@ -83,7 +83,7 @@ main(void)
 	{
 		/* five slots 20 ms apart: far more than adding them takes */
 		for (int i = 499; i >= 0; i--)
-			evloop_timer_add(loop, 20 * (i / 100), count_fire, (void *)(intptr_t)(i / 100));
+			evloop_timer_add(loop, (int64_t)20 * (i / 100), count_fire, (void *)(intptr_t)(i / 100));
 		evloop_timer_add(loop, 150, stop, NULL);
 		ok(evloop_run(loop) == 0, "500 timers run");
 		is_int(fired, 500, "all 500 fired");

@@ -69,7 +69,8 @@ main(void)
 		size_t n = LOCALPOLICY_LINE_MAX;
 
 		memset(t, ' ', n);
-		memcpy(t, "a.example may", 13);
+		snprintf(t, n, "a.example may");
+		t[13] = ' ';
 		lp = localpolicy_parse(t, n, "table", err, sizeof(err));
 		ok(lp != NULL, "line of LOCALPOLICY_LINE_MAX bytes");
 		localpolicy_free(lp);
