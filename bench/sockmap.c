@@ -1,0 +1,277 @@
+/*
+ * sockmap - socketmap load client: C persistent connections, each with one
+ * request outstanding at a time (as Postfix's smtp(8) processes do),
+ * measuring lookups per second and latency percentiles.
+ *
+ * usage: sockmap (-u PATH | -i HOST:PORT) [-c CONNS] [-d SECONDS]
+ *                [-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT]
+ *
+ * Prints one line: conns= requests= seconds= rps= p50_us= p99_us= max_us=
+ * errors=.  Exits non-zero on connection failures or errors.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CONNS 1024
+#define HIST_US 100000      /* 1 us buckets up to 100 ms, then one overflow bucket */
+#define WARMUP_NS 500000000LL
+
+struct conn {
+	int fd;
+	size_t key;          /* index of the key in use */
+	int64_t sent;        /* send time, ns */
+	size_t len;
+	char buf[4096];
+};
+
+static char **keys;
+static size_t nkeys;
+static const char *mapname = "postfix", *expect;
+static uint64_t hist[HIST_US + 1];
+static uint64_t requests, errors, maxus;
+
+static int64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static unsigned long
+num(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || end == s) {
+		fprintf(stderr, "sockmap: bad %s: %s\n", what, s);
+		exit(2);
+	}
+	return v;
+}
+
+static int
+send_request(struct conn *c, size_t k)
+{
+	char req[1100];
+	int n = snprintf(req, sizeof(req), "%zu:%s %s,", strlen(mapname) + 1 + strlen(keys[k]),
+	    mapname, keys[k]);
+
+	c->key = k;
+	c->sent = now_ns();
+	return write(c->fd, req, (size_t)n) == n ? 0 : -1;
+}
+
+/* reply - a complete netstring at the front of c->buf? returns its total
+ * length, 0 if incomplete, -1 if malformed */
+static long
+reply(struct conn *c, const char **payload, size_t *plen)
+{
+	char *colon = memchr(c->buf, ':', c->len);
+	char *end;
+	unsigned long n;
+
+	if (colon == NULL)
+		return c->len > 20 ? -1 : 0;
+	n = strtoul(c->buf, &end, 10);
+	if (end != colon)
+		return -1;
+	if ((size_t)(colon - c->buf) + n + 2 > c->len)
+		return (size_t)(colon - c->buf) + n + 2 > sizeof(c->buf) ? -1 : 0;
+	if (colon[1 + n] != ',')
+		return -1;
+	*payload = colon + 1;
+	*plen = n;
+	return (long)((size_t)(colon - c->buf) + n + 2);
+}
+
+static int
+dial(const char *unixpath, const char *inet)
+{
+	int fd;
+
+	if (unixpath) {
+		struct sockaddr_un sun = { .sun_family = AF_UNIX };
+
+		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", unixpath);
+		fd = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+			return -1;
+	} else {
+		struct sockaddr_in sin = { .sin_family = AF_INET };
+		char host[64];
+		const char *colon = strrchr(inet, ':');
+
+		if (!colon || (size_t)(colon - inet) >= sizeof(host))
+			return -1;
+		memcpy(host, inet, (size_t)(colon - inet));
+		host[colon - inet] = '\0';
+		if (inet_pton(AF_INET, host, &sin.sin_addr) != 1)
+			return -1;
+		sin.sin_port = htons((uint16_t)num(colon + 1, "port"));
+		fd = socket(AF_INET, SOCK_STREAM, 0);
+		if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
+			return -1;
+	}
+	return fd;
+}
+
+static void
+load_keys(const char *file, const char *one)
+{
+	static char *single[1];
+	FILE *fp;
+	char line[1024];
+
+	if (file == NULL) {
+		single[0] = (char *)(one ? one : "example.com");
+		keys = single;
+		nkeys = 1;
+		return;
+	}
+	if ((fp = fopen(file, "r")) == NULL) {
+		perror(file);
+		exit(2);
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		keys = realloc(keys, (nkeys + 1) * sizeof(*keys));
+		keys[nkeys++] = strdup(line);
+	}
+	fclose(fp);
+	if (nkeys == 0) {
+		fprintf(stderr, "sockmap: no keys in %s\n", file);
+		exit(2);
+	}
+}
+
+static uint64_t
+percentile(double q)
+{
+	uint64_t want = (uint64_t)(q * (double)requests), seen = 0;
+
+	for (size_t i = 0; i <= HIST_US; i++) {
+		seen += hist[i];
+		if (seen > want)
+			return i;
+	}
+	return HIST_US;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *unixpath = NULL, *inet = NULL, *keyfile = NULL, *onekey = NULL;
+	unsigned long nconns = 1, seconds = 5;
+	static struct conn conns[MAX_CONNS];
+	struct epoll_event ev, evs[MAX_CONNS];
+	int64_t start, measure_from, stop;
+	size_t next = 0;
+	int ep, ch;
+
+	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:")) != -1) {
+		switch (ch) {
+		case 'u': unixpath = optarg; break;
+		case 'i': inet = optarg; break;
+		case 'c': nconns = num(optarg, "connection count"); break;
+		case 'd': seconds = num(optarg, "duration"); break;
+		case 'n': mapname = optarg; break;
+		case 'k': keyfile = optarg; break;
+		case 'K': onekey = optarg; break;
+		case 'e': expect = optarg; break;
+		default: return 2;
+		}
+	}
+	if ((!unixpath && !inet) || nconns < 1 || nconns > MAX_CONNS || seconds < 1) {
+		fprintf(stderr, "usage: sockmap (-u PATH | -i HOST:PORT) [-c 1..%d] [-d SECONDS] "
+		    "[-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT]\n", MAX_CONNS);
+		return 2;
+	}
+	load_keys(keyfile, onekey);
+	ep = epoll_create1(0);
+	start = now_ns();
+	measure_from = start + WARMUP_NS;
+	stop = measure_from + (int64_t)seconds * 1000000000;
+	for (unsigned long i = 0; i < nconns; i++) {
+		struct conn *c = &conns[i];
+
+		if ((c->fd = dial(unixpath, inet)) < 0) {
+			perror("sockmap: connect");
+			return 1;
+		}
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
+		if (send_request(c, next++ % nkeys) < 0) {
+			perror("sockmap: write");
+			return 1;
+		}
+	}
+	for (;;) {
+		int n = epoll_wait(ep, evs, MAX_CONNS, 1000);
+		int64_t t = now_ns();
+
+		if (t >= stop)
+			break;
+		for (int i = 0; i < n; i++) {
+			struct conn *c = evs[i].data.ptr;
+			ssize_t r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+			const char *payload;
+			size_t plen;
+			long used;
+
+			if (r <= 0) {
+				fprintf(stderr, "sockmap: connection closed by the server\n");
+				return 1;
+			}
+			c->len += (size_t)r;
+			while ((used = reply(c, &payload, &plen)) != 0) {
+				if (used < 0) {
+					fprintf(stderr, "sockmap: malformed reply\n");
+					return 1;
+				}
+				t = now_ns();
+				if (c->sent >= measure_from) {
+					uint64_t us = (uint64_t)(t - c->sent) / 1000;
+
+					hist[us < HIST_US ? us : HIST_US]++;
+					if (us > maxus)
+						maxus = us;
+					requests++;
+					if (expect && (plen < strlen(expect)
+					    || memcmp(payload, expect, strlen(expect)) != 0))
+						errors++;
+				}
+				memmove(c->buf, c->buf + used, c->len - (size_t)used);
+				c->len -= (size_t)used;
+				if (send_request(c, next++ % nkeys) < 0) {
+					perror("sockmap: write");
+					return 1;
+				}
+			}
+		}
+	}
+	printf("conns=%lu requests=%llu seconds=%lu rps=%.0f p50_us=%llu p99_us=%llu max_us=%llu errors=%llu\n",
+	    nconns, (unsigned long long)requests, seconds, (double)requests / (double)seconds,
+	    (unsigned long long)percentile(0.50), (unsigned long long)percentile(0.99),
+	    (unsigned long long)maxus, (unsigned long long)errors);
+	return errors ? 1 : 0;
+}
