@@ -86,7 +86,14 @@ test)
 	    make -j"$jobs" check
 	cd "$top/_build-check"
 	make -j"$jobs" distcheck
-	echo "quickstart: all tests passed"
+	pass=0
+	fail=0
+	for log in "$top/_build-check/test-suite.log" "$top/_build-asan/test-suite.log"; do
+		pass=$((pass + $(sed -n 's/^# PASS: *//p' "$log")))
+		fail=$((fail + $(sed -n 's/^# FAIL: *//p' "$log") + $(sed -n 's/^# ERROR: *//p' "$log")))
+	done
+	echo "quickstart: plain and sanitizer runs, then make distcheck"
+	echo "tests: $pass passed, $fail failed"
 	;;
 *)
 	sed -n '2,16s/^# \{0,1\}//p' "$0"
