@@ -46,6 +46,7 @@ control_socket = unix:$T/run/control.sock
 state_directory = $T/state
 local_policy_file = $T/local_policy
 log_level = warning
+mta_sts = no
 user = $user
 C
 "$D" -f -c "$T/tlspolicyd.conf" 2> "$T/daemon.log" &

@@ -11,6 +11,8 @@
 #include "daemon.h"
 #include "localpolicy.h"
 #include "log.h"
+#include "lookup.h"
+#include "mtasts.h"
 #include "resolve.h"
 #include "server.h"
 
@@ -22,17 +24,29 @@ status_word(enum resolve_status st)
 	case RESOLVE_NOTFOUND: return "NOTFOUND";
 	case RESOLVE_TEMP: return "TEMP";
 	case RESOLVE_PERM: return "PERM";
+	case RESOLVE_PENDING: return "NOTFOUND";
 	}
 	return "?";
 }
 
+/* query_format - the answer, why, and what the MTA-STS cache holds */
 static void
-control_query(struct daemon *d, const char *args, size_t len, struct buf *reply)
+query_format(struct daemon *d, const struct resolve_result *res, struct buf *reply)
+{
+	buf_printf(reply, "OK domain: %s\nreply: %s%s%s\nreason: %s\n",
+	    res->domain[0] ? res->domain : "-", status_word(res->status),
+	    res->answer ? " " : "", res->answer ? res->answer : "", res->why);
+	if (d->mtasts && res->domain[0])
+		mtasts_describe(d->mtasts, res->domain, reply);
+}
+
+static enum server_result
+control_query(struct daemon *d, const char *args, size_t len, struct buf *reply,
+    struct server_req *sr)
 {
 	const char *sp = memchr(args, ' ', len);
 	const char *mapname = "postfix";
 	size_t klen = sp ? (size_t)(sp - args) : len, mlen = 7;
-	struct resolve_result res;
 	int map;
 
 	if (sp) {
@@ -41,12 +55,22 @@ control_query(struct daemon *d, const char *args, size_t len, struct buf *reply)
 	}
 	if ((map = resolve_map_name(mapname, mlen)) < 0) {
 		buf_puts(reply, "ERR unknown map name: use postfix or postfix-tlsrpt");
-		return;
+		return SERVER_DONE;
 	}
-	resolve_lookup(&d->rctx, (enum resolve_map)map, args, klen, &res);
-	buf_printf(reply, "OK domain: %s\nmap: %.*s\nreply: %s%s%s\nreason: %s\n",
-	    res.domain[0] ? res.domain : "-", (int)mlen, mapname, status_word(res.status),
-	    res.answer ? " " : "", res.answer ? res.answer : "", res.why);
+	return lookup_run(d, (enum resolve_map)map, args, klen, reply, sr, query_format);
+}
+
+static void
+control_flush(struct daemon *d, const char *domain, size_t len, struct buf *reply)
+{
+	char name[DOMAIN_MAX + 1];
+
+	if (domain_normalize(domain, len, name, NULL) != DOMAIN_OK)
+		buf_puts(reply, "ERR not a domain name");
+	else if (d->mtasts == NULL || mtasts_flush(d->mtasts, name) < 0)
+		buf_printf(reply, "ERR %s is not cached", name);
+	else
+		buf_printf(reply, "OK flushed %s\n", name);
 }
 
 static void
@@ -62,16 +86,23 @@ control_status(struct daemon *d, struct buf *reply)
 	    localpolicy_count(d->local));
 }
 
-void
-control_handle(void *arg, const char *req, size_t len, struct buf *reply, const char *peer)
+enum server_result
+control_handle(void *arg, const char *req, size_t len, struct buf *reply, const char *peer,
+    struct server_req *sr)
 {
 	struct daemon *d = arg;
 	char err[512], shown[104];
 
 	log_debug("control: %s: %s", peer, log_printable(shown, sizeof(shown), req, len));
 	if (len > 6 && memcmp(req, "query ", 6) == 0)
-		control_query(d, req + 6, len - 6, reply);
-	else if (len == 6 && memcmp(req, "status", 6) == 0)
+		return control_query(d, req + 6, len - 6, reply, sr);
+	if (len > 6 && memcmp(req, "flush ", 6) == 0)
+		control_flush(d, req + 6, len - 6, reply);
+	else if (len == 4 && memcmp(req, "list", 4) == 0) {
+		buf_puts(reply, "OK ");
+		if (d->mtasts)
+			mtasts_list(d->mtasts, reply);
+	} else if (len == 6 && memcmp(req, "status", 6) == 0)
 		control_status(d, reply);
 	else if (len == 6 && memcmp(req, "reload", 6) == 0) {
 		if (daemon_reload(d, err, sizeof(err)) < 0)
@@ -79,5 +110,6 @@ control_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 		else
 			buf_printf(reply, "OK local_policy_entries: %zu\n", localpolicy_count(d->local));
 	} else
-		buf_puts(reply, "ERR unknown command: use query, status or reload");
+		buf_puts(reply, "ERR unknown command: use query, flush, list, status or reload");
+	return SERVER_DONE;
 }

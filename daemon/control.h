@@ -18,8 +18,10 @@ struct buf;
 #define CONTROL_REQUEST_MAX 1024
 #define CONTROL_REPLY_MAX 65536
 
+struct server_req;
+
 /* control_handle - server_handler for control requests; arg is the daemon */
-void control_handle(void *arg, const char *req, size_t len, struct buf *reply,
-    const char *peer);
+enum server_result control_handle(void *arg, const char *req, size_t len, struct buf *reply,
+    const char *peer, struct server_req *sr);
 
 #endif

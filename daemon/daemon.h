@@ -10,8 +10,11 @@
 #include "resolve.h"
 #include "settings.h"
 
+struct dns;
 struct evloop;
+struct https_client;
 struct localpolicy;
+struct mtasts;
 struct server;
 struct store;
 
@@ -30,6 +33,9 @@ struct daemon {
 	struct server *sockmap;
 	struct server *control;
 	struct store *store;
+	struct dns *dns;
+	struct https_client *https;
+	struct mtasts *mtasts;       /* NULL with mta_sts = no */
 	struct daemon_stats stats;
 	time_t started;
 };

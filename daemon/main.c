@@ -24,6 +24,9 @@
 
 #include "control.h"
 #include "daemon.h"
+#include "dns.h"
+#include "https.h"
+#include "mtasts.h"
 #include "endpoint.h"
 #include "evloop.h"
 #include "listen.h"
@@ -198,6 +201,28 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 	}
 }
 
+/* start_mtasts - DNS, HTTPS and the policy cache */
+static void
+start_mtasts(struct daemon *d)
+{
+	struct mtasts_config mc;
+	char err[512];
+
+	if ((d->dns = dns_new(d->loop, d->cfg.dns_resolver, 2000, 2, err, sizeof(err))) == NULL)
+		log_fatalx("%s", err);
+	if ((d->https = https_client_new(d->cfg.sts_ca_file, err, sizeof(err))) == NULL)
+		log_fatalx("sts_ca_file: %s", err);
+	mc.https_port = d->cfg.sts_https_port;
+	mc.fetch_timeout_ms = d->cfg.sts_fetch_timeout * 1000;
+	mc.check_interval = d->cfg.sts_check_interval;
+	if ((d->mtasts = mtasts_new(d->loop, d->dns, d->https, d->store, &mc, err,
+	    sizeof(err))) == NULL)
+		log_fatalx("mta-sts: %s", err);
+	d->rctx.mtasts = d->mtasts;
+	log_info("MTA-STS enabled (resolver %s)", d->cfg.dns_resolver[0] ? d->cfg.dns_resolver
+	    : "from /etc/resolv.conf");
+}
+
 static int
 setup_signals(void)
 {
@@ -301,6 +326,8 @@ main(int argc, char **argv)
 		log_fatalx("store: %s", err);
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
+	if (d.cfg.mta_sts)
+		start_mtasts(&d);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
 	d.started = time(NULL);
@@ -308,8 +335,12 @@ main(int argc, char **argv)
 	    d.cfg.state_directory);
 	if (evloop_run(d.loop) < 0)
 		log_errorx("event loop failed");
+	/* order: waiting clients, then DNS (ends lookups), then the cache */
 	server_free(d.sockmap);
 	server_free(d.control);
+	dns_free(d.dns);
+	mtasts_free(d.mtasts);
+	https_client_free(d.https);
 	unlink_sockets(&d);
 	store_close(d.store);
 	localpolicy_free(d.local);

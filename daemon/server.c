@@ -26,8 +26,16 @@
 #define READ_CHUNK 16384
 #define SWEEP_MSEC 1000
 
+struct server_req {
+	struct conn *conn;
+	int pending;
+	void (*cancel)(void *);
+	void *cancel_arg;
+};
+
 struct conn {
 	struct server *srv;
+	struct server_req req;   /* the request being answered, if pending */
 	int fd;
 	struct buf in, out;
 	int64_t last_active;
@@ -104,6 +112,8 @@ conn_free(struct conn *c, const char *why)
 
 	if (why)
 		log_debug("%s: close %s: %s", srv->name, c->peer, why);
+	if (c->req.pending && c->req.cancel)
+		c->req.cancel(c->req.cancel_arg);
 	evloop_unwatch(srv->loop, c->fd);
 	close(c->fd);
 	srv->nconns--;
@@ -140,7 +150,7 @@ conn_update(struct conn *c)
 {
 	unsigned ev = 0;
 
-	if (!c->closing && c->out.len < OUT_HIGH_WATER)
+	if (!c->closing && !c->req.pending && c->out.len < OUT_HIGH_WATER)
 		ev |= EVLOOP_READ;
 	if (c->out.len > 0)
 		ev |= EVLOOP_WRITE;
@@ -190,7 +200,7 @@ conn_process(struct conn *c)
 	struct buf *reply = &srv->reply;
 	size_t pos = 0;
 
-	while (!c->closing && pos < c->in.len && c->out.len < OUT_HIGH_WATER) {
+	while (!c->closing && !c->req.pending && pos < c->in.len && c->out.len < OUT_HIGH_WATER) {
 		const char *payload;
 		size_t plen, used;
 		enum netstring_status st = netstring_decode(c->in.data + pos, c->in.len - pos,
@@ -210,9 +220,13 @@ conn_process(struct conn *c)
 			break;
 		}
 		buf_reset(reply);
-		srv->handler(srv->arg, payload, plen, reply, c->peer);
-		conn_reply(c, reply);
 		pos += used;
+		c->req.cancel = NULL;
+		if (srv->handler(srv->arg, payload, plen, reply, c->peer, &c->req) == SERVER_PENDING) {
+			c->req.pending = 1;
+			break;
+		}
+		conn_reply(c, reply);
 	}
 	buf_consume(&c->in, pos);
 }
@@ -256,11 +270,38 @@ conn_io(struct evloop *loop, int fd, unsigned events, void *arg)
 	if (conn_flush(c) < 0)
 		return;
 	/* Requests left unanswered while the client was not reading. */
-	if (c->in.len > 0 && c->out.len == 0 && !c->closing) {
+	if (c->in.len > 0 && c->out.len == 0 && !c->closing && !c->req.pending) {
 		conn_process(c);
 		if (conn_flush(c) < 0)
 			return;
 	}
+	conn_update(c);
+}
+
+void
+server_req_on_cancel(struct server_req *sr, void (*cancel)(void *), void *arg)
+{
+	sr->cancel = cancel;
+	sr->cancel_arg = arg;
+}
+
+void
+server_req_reply(struct server_req *sr, const char *payload, size_t len)
+{
+	struct conn *c = sr->conn;
+	struct buf *reply = &c->srv->reply;
+
+	sr->pending = 0;
+	sr->cancel = NULL;
+	buf_reset(reply);
+	if (buf_append(reply, payload, len) < 0)
+		buf_puts(reply, "TEMP reply too long");
+	conn_reply(c, reply);
+	conn_touch(c);
+	/* answer what the client sent meanwhile, then write */
+	conn_process(c);
+	if (conn_flush(c) < 0)
+		return;
 	conn_update(c);
 }
 
@@ -318,6 +359,7 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 		c = xcalloc(1, sizeof(*c));
 		c->srv = srv;
 		c->fd = fd;
+		c->req.conn = c;
 		buf_init(&c->in, srv->lim.request_max + FRAMING);
 		buf_init(&c->out, 2 * OUT_HIGH_WATER + srv->lim.reply_max + FRAMING);
 		c->last_active = evloop_now(srv->loop);

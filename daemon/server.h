@@ -19,12 +19,24 @@ struct evloop;
 struct buf;
 struct server;
 
+struct server_req;
+
 /*
  * handler: append the reply payload (not yet framed) for req[0..len) to
- * reply.  peer describes the client for logs.
+ * reply and return SERVER_DONE; or return SERVER_PENDING and answer later
+ * with server_req_reply(sr, ...).  Until then the connection reads no
+ * further request, so replies stay in request order.  peer describes the
+ * client for logs.
  */
-typedef void server_handler(void *arg, const char *req, size_t len, struct buf *reply,
-    const char *peer);
+enum server_result { SERVER_DONE, SERVER_PENDING };
+typedef enum server_result server_handler(void *arg, const char *req, size_t len,
+    struct buf *reply, const char *peer, struct server_req *sr);
+
+/* server_req_reply - answer a pending request (payload not yet framed) */
+void server_req_reply(struct server_req *sr, const char *payload, size_t len);
+/* server_req_on_cancel - call cancel(arg) if the client goes away while
+ * its request is pending; the request must not be answered after that */
+void server_req_on_cancel(struct server_req *sr, void (*cancel)(void *), void *arg);
 
 struct server_limits {
 	size_t request_max;     /* payload bytes */

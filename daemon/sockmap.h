@@ -14,8 +14,10 @@ struct buf;
 /* Postfix's reply limit (dict_sockmap.c). */
 #define SOCKMAP_REPLY_MAX 100000
 
+struct server_req;
+
 /* sockmap_handle - server_handler for socketmap requests; arg is the daemon */
-void sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply,
-    const char *peer);
+enum server_result sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply,
+    const char *peer, struct server_req *sr);
 
 #endif

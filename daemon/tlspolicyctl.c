@@ -38,6 +38,8 @@ usage(FILE *fp)
 	    "usage: tlspolicyctl [-c config_file] command [args]\n"
 	    "commands:\n"
 	    "  query DOMAIN [MAPNAME]  show the answer the daemon gives for DOMAIN, and why\n"
+	    "  flush DOMAIN            drop DOMAIN's cached MTA-STS policy\n"
+	    "  list                    list the MTA-STS policy cache\n"
 	    "  status                  show counters of the running daemon\n"
 	    "  reload                  re-read the local policy table\n"
 	    "  check-config            check the configuration and print every setting\n");
@@ -168,8 +170,13 @@ main(int argc, char **argv)
 			fprintf(stderr, "tlspolicyctl: domain too long\n");
 			return 2;
 		}
+	} else if (strcmp(argv[0], "flush") == 0 && argc == 2) {
+		if (snprintf(cmd, sizeof(cmd), "flush %s", argv[1]) >= (int)sizeof(cmd)) {
+			fprintf(stderr, "tlspolicyctl: domain too long\n");
+			return 2;
+		}
 	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0
-	    || strcmp(argv[0], "check-config") == 0) && argc == 1) {
+	    || strcmp(argv[0], "list") == 0 || strcmp(argv[0], "check-config") == 0) && argc == 1) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else {
 		usage(stderr);

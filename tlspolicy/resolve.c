@@ -5,9 +5,11 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "localpolicy.h"
 #include "log.h"
+#include "mtasts.h"
 #include "resolve.h"
 
 int
@@ -20,17 +22,47 @@ resolve_map_name(const char *name, size_t len)
 	return -1;
 }
 
+/* from_mtasts - the MTA-STS part of the decision */
+static void
+from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
+    struct resolve_result *res)
+{
+	int resolving;
+	const struct mtasts_entry *e = mtasts_get(ctx->mtasts, res->domain, &resolving);
+	time_t now = time(NULL);
+
+	if (e->have_policy && now < e->expires) {
+		if (e->mode == STS_MODE_ENFORCE) {
+			res->status = RESOLVE_OK;
+			res->answer = map == RESOLVE_MAP_POSTFIX_TLSRPT ? e->answer_tlsrpt : e->answer;
+			snprintf(res->why, sizeof(res->why), "MTA-STS policy id %s, mode enforce%s",
+			    e->id, e->last_error[0] ? " (last refresh failed; cached policy kept)" : "");
+		} else {
+			res->status = RESOLVE_NOTFOUND;
+			snprintf(res->why, sizeof(res->why), "MTA-STS policy id %s, mode %s: not enforced",
+			    e->id, sts_mode_name(e->mode));
+		}
+		return;
+	}
+	if (resolving && may_wait) {
+		res->status = RESOLVE_PENDING;
+		snprintf(res->why, sizeof(res->why), "resolving MTA-STS policy");
+		return;
+	}
+	res->status = RESOLVE_NOTFOUND;
+	snprintf(res->why, sizeof(res->why), "no MTA-STS policy for %s%s%s%s", res->domain,
+	    e->last_error[0] ? ": " : "", e->last_error,
+	    resolving ? " (resolution in progress)" : "");
+}
+
 void
 resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
-    const char *key, size_t len, struct resolve_result *res)
+    const char *key, size_t len, int may_wait, struct resolve_result *res)
 {
 	const struct localpolicy_entry *e;
 	const char *why = NULL;
 	char shown[80];
 
-	/* Table answers carry no TLSRPT attributes: Postfix >= 3.10 refuses
-	 * them on non-STS policies, so both map names answer alike here. */
-	(void)map;
 	res->answer = NULL;
 	res->domain[0] = '\0';
 	switch (domain_normalize(key, len, res->domain, &why)) {
@@ -51,10 +83,16 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 		break;
 	}
 	if ((e = localpolicy_get(ctx->local, res->domain)) != NULL) {
+		/* Table answers carry no TLSRPT attributes: Postfix >= 3.10
+		 * refuses them on non-STS policies; both map names alike. */
 		res->status = RESOLVE_OK;
 		res->answer = e->answer;
 		snprintf(res->why, sizeof(res->why), "local policy table %s, line %u",
 		    localpolicy_name(ctx->local), e->line);
+		return;
+	}
+	if (ctx->mtasts) {
+		from_mtasts(ctx, map, may_wait, res);
 		return;
 	}
 	res->status = RESOLVE_NOTFOUND;

@@ -3,9 +3,12 @@
  *
  * The order of sources is fixed: the key is normalised (domain.h); next-hop
  * forms and invalid names answer NOTFOUND at once; then the local policy
- * table answers.  A domain no source knows answers NOTFOUND, so Postfix
- * applies its own default level.  The result also says why, for logs and
- * for "tlspolicyctl query".
+ * table answers; then MTA-STS (mtasts.h): an enforce policy answers
+ * "secure match=...", testing and none answer NOTFOUND.  A domain no
+ * source knows answers NOTFOUND, so Postfix applies its own default
+ * level; outages never turn into TEMP.  A domain being resolved for the
+ * first time answers RESOLVE_PENDING when the caller may wait for it.
+ * The result also says why, for logs and for "tlspolicyctl query".
  */
 #ifndef TLSPOLICY_RESOLVE_H
 #define TLSPOLICY_RESOLVE_H
@@ -13,12 +16,14 @@
 #include "domain.h"
 
 struct localpolicy;
+struct mtasts;
 
 enum resolve_status {
 	RESOLVE_OK,
 	RESOLVE_NOTFOUND,
 	RESOLVE_TEMP,
 	RESOLVE_PERM,
+	RESOLVE_PENDING,   /* first resolution in progress; only if may_wait */
 };
 
 /* Map names: "postfix" for any Postfix, "postfix-tlsrpt" for >= 3.10. */
@@ -29,6 +34,7 @@ enum resolve_map {
 
 struct resolve_ctx {
 	const struct localpolicy *local;   /* may be NULL */
+	struct mtasts *mtasts;             /* may be NULL */
 };
 
 struct resolve_result {
@@ -43,6 +49,6 @@ int resolve_map_name(const char *name, size_t len);
 
 /* resolve_lookup - decide the answer for key[0..len) */
 void resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
-    const char *key, size_t len, struct resolve_result *res);
+    const char *key, size_t len, int may_wait, struct resolve_result *res);
 
 #endif

@@ -29,6 +29,8 @@ enum settings_type {
 	T_MODE,       /* octal file mode */
 	T_LOGLEVEL,
 	T_FACILITY,
+	T_BOOL,       /* yes or no */
+	T_SERVERS,    /* list of IP[:PORT] */
 };
 
 static const struct settings_row {
@@ -53,6 +55,13 @@ static const struct settings_row {
 	{ "local_policy_file", T_PATH, "", 1, 0, OFF(local_policy_file) },
 	{ "log_level", T_LOGLEVEL, "info", 0, 0, OFF(log_level) },
 	{ "syslog_facility", T_FACILITY, "mail", 0, 0, OFF(syslog_facility) },
+	{ "dns_resolver", T_SERVERS, "", 0, 0, OFF(dns_resolver) },
+	{ "mta_sts", T_BOOL, "yes", 0, 1, OFF(mta_sts) },
+	{ "sts_ca_file", T_PATH, "", 1, 0, OFF(sts_ca_file) },
+	{ "sts_https_port", T_UINT, "443", 1, 65535, OFF(sts_https_port) },
+	{ "sts_fetch_timeout", T_DURATION, "20s", 1, 120, OFF(sts_fetch_timeout) },
+	{ "sts_check_interval", T_DURATION, "1h", 10, 86400, OFF(sts_check_interval) },
+	{ "lookup_timeout", T_DURATION, "5s", 0, 60, OFF(lookup_timeout) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -63,6 +72,27 @@ struct settings_ctx {
 };
 
 #define FIELD(s, row, type) ((type *)(void *)((char *)(s) + (row)->off))
+
+/* server_check - one resolver address: IPv4[:port], [IPv6][:port], IPv6 */
+static int
+server_check(const char *w, size_t len)
+{
+	char one[80];
+	const char *colon = memchr(w, ':', len), *why;
+	struct endpoint ep;
+	int n;
+
+	if (len > 60)
+		return -1;
+	if (w[0] == '[')          /* [v6] or [v6]:port */
+		n = snprintf(one, sizeof(one), "inet:%.*s%s", (int)len, w, w[len - 1] == ']' ? ":53" : "");
+	else if (colon && memchr(colon + 1, ':', len - (size_t)(colon - w) - 1))
+		n = snprintf(one, sizeof(one), "inet:[%.*s]:53", (int)len, w);   /* bare v6 */
+	else
+		n = snprintf(one, sizeof(one), "inet:%.*s%s", (int)len, w, colon ? "" : ":53");
+	return n > 0 && (size_t)n < sizeof(one) && strstr(one, "localhost") == NULL
+	    && endpoint_parse(one, &ep, &why) == 0 ? 0 : -1;
+}
 
 /* settings_set - validate value for row and store it */
 static int
@@ -141,6 +171,24 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 		}
 		*FIELD(s, row, int) = v;
 		return 0;
+	case T_BOOL:
+		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
+			snprintf(err, errlen, "%s: expected yes or no: \"%.40s\"", row->name, value);
+			return -1;
+		}
+		*FIELD(s, row, unsigned) = value[0] == 'y';
+		return 0;
+	case T_SERVERS: {
+		const char *pos = value, *word;
+
+		while ((word = list_next(&pos, &len)) != NULL)
+			if (server_check(word, len) < 0) {
+				snprintf(err, errlen, "%s: expected IP, IP:PORT or [IPv6]:PORT: \"%.*s\"",
+				    row->name, (int)(len > 60 ? 60 : len), word);
+				return -1;
+			}
+		break;
+	}
 	case T_FACILITY:
 		if ((v = log_facility_parse(value)) < 0) {
 			snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
@@ -174,7 +222,7 @@ settings_fini(struct settings *s)
 		const struct settings_row *row = &rows[i];
 
 		if (row->type == T_STR || row->type == T_PATH || row->type == T_ENDPOINTS
-		    || row->type == T_ENDPOINT)
+		    || row->type == T_ENDPOINT || row->type == T_SERVERS)
 			free(*FIELD(s, row, char *));
 	}
 	free(s->source);
@@ -271,6 +319,9 @@ settings_print(const struct settings *s, FILE *fp)
 			break;
 		case T_FACILITY:
 			fprintf(fp, "%s\n", facility_name(*FIELD(s, row, const int)));
+			break;
+		case T_BOOL:
+			fprintf(fp, "%s\n", *FIELD(s, row, const unsigned) ? "yes" : "no");
 			break;
 		default:
 			fprintf(fp, "%s\n", *FIELD(s, row, char *const));

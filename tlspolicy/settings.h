@@ -29,6 +29,13 @@ struct settings {
 	char *local_policy_file;         /* "" = none */
 	int log_level;
 	int syslog_facility;
+	char *dns_resolver;              /* "" = /etc/resolv.conf */
+	unsigned mta_sts;                /* 0 or 1 */
+	char *sts_ca_file;               /* "" = system store */
+	unsigned sts_https_port;
+	unsigned sts_fetch_timeout;      /* seconds */
+	unsigned sts_check_interval;     /* seconds */
+	unsigned lookup_timeout;         /* seconds, 0 = never wait */
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 

@@ -243,3 +243,57 @@ store_count(struct store *st, enum store_db db)
 	free(sp);
 	return n;
 }
+
+struct store_cursor {
+	struct store *st;
+	DBC *dbc;
+};
+
+struct store_cursor *
+store_cursor_open(struct store *st, enum store_db db)
+{
+	struct store_cursor *c = xcalloc(1, sizeof(*c));
+	int rc = st->db[db]->cursor(st->db[db], NULL, &c->dbc, 0);
+
+	if (rc != 0) {
+		store_fail(st, "cursor", rc);
+		free(c);
+		return NULL;
+	}
+	c->st = st;
+	return c;
+}
+
+int
+store_cursor_next(struct store_cursor *c, struct buf *key, struct buf *val)
+{
+	for (;;) {
+		DBT k, v;
+		int rc;
+
+		memset(&k, 0, sizeof(k));
+		memset(&v, 0, sizeof(v));
+		rc = c->dbc->get(c->dbc, &k, &v, DB_NEXT);
+		if (rc == DB_NOTFOUND)
+			return STORE_NOTFOUND;
+		if (rc != 0)
+			return store_fail(c->st, "cursor get", rc);
+		if (v.size < 1 || ((unsigned char *)v.data)[0] != STORE_RECORD_VERSION)
+			continue;
+		buf_reset(key);
+		buf_reset(val);
+		if (buf_append(key, k.data, k.size) < 0
+		    || buf_append(val, (char *)v.data + 1, v.size - 1) < 0)
+			continue;
+		return 0;
+	}
+}
+
+void
+store_cursor_close(struct store_cursor *c)
+{
+	if (c == NULL)
+		return;
+	c->dbc->close(c->dbc);
+	free(c);
+}

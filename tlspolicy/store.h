@@ -62,4 +62,13 @@ int store_del(struct store *st, struct store_txn *txn, enum store_db db,
 /* store_count - number of records in db, or -1 */
 long store_count(struct store *st, enum store_db db);
 
+/* Cursors walk a database in key order, outside any transaction. */
+struct store_cursor;
+struct store_cursor *store_cursor_open(struct store *st, enum store_db db);
+/* store_cursor_next - next record (value without its version byte);
+ * 0, STORE_NOTFOUND at the end, -1 on error; records of an unknown
+ * layout or too large for the buffers are skipped */
+int store_cursor_next(struct store_cursor *c, struct buf *key, struct buf *val);
+void store_cursor_close(struct store_cursor *c);
+
 #endif

@@ -1,0 +1,104 @@
+/*
+ * lookup - lookups that may wait for a resolution, see lookup.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "daemon.h"
+#include "evloop.h"
+#include "lookup.h"
+#include "mtasts.h"
+#include "xalloc.h"
+
+struct waiter {
+	struct daemon *d;
+	struct server_req *sr;
+	enum resolve_map map;
+	char domain[DOMAIN_MAX + 1];
+	lookup_format *fmt;
+	struct evloop_timer *timer;
+	struct mtasts_watch *watch;
+};
+
+static void
+waiter_free(struct waiter *w)
+{
+	if (w->timer)
+		evloop_timer_cancel(w->d->loop, w->timer);
+	mtasts_unwatch(w->watch);
+	free(w);
+}
+
+/* waiter_done - decide with what is known now, and reply */
+static void
+waiter_done(struct waiter *w)
+{
+	struct resolve_result res;
+	struct buf reply;
+
+	buf_init(&reply, 200000);
+	resolve_lookup(&w->d->rctx, w->map, w->domain, strlen(w->domain), 0, &res);
+	w->fmt(w->d, &res, &reply);
+	server_req_reply(w->sr, reply.data ? reply.data : "", reply.len);
+	buf_fini(&reply);
+}
+
+static void
+on_resolved(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->watch = NULL;   /* freed by mtasts after this call */
+	waiter_done(w);
+	waiter_free(w);
+}
+
+static void
+on_timeout(struct evloop *loop, void *arg)
+{
+	struct waiter *w = arg;
+
+	(void)loop;
+	w->timer = NULL;
+	waiter_done(w);
+	waiter_free(w);
+}
+
+static void
+on_cancel(void *arg)
+{
+	waiter_free(arg);
+}
+
+enum server_result
+lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
+    struct buf *reply, struct server_req *sr, lookup_format *fmt)
+{
+	struct resolve_result res;
+	struct waiter *w;
+
+	resolve_lookup(&d->rctx, map, key, len, d->cfg.lookup_timeout > 0, &res);
+	if (res.status != RESOLVE_PENDING) {
+		fmt(d, &res, reply);
+		return SERVER_DONE;
+	}
+	w = xcalloc(1, sizeof(*w));
+	w->d = d;
+	w->sr = sr;
+	w->map = map;
+	w->fmt = fmt;
+	memcpy(w->domain, res.domain, sizeof(w->domain));
+	if ((w->watch = mtasts_watch(d->mtasts, res.domain, on_resolved, w)) == NULL) {
+		/* resolution already over: answer now */
+		free(w);
+		resolve_lookup(&d->rctx, map, key, len, 0, &res);
+		fmt(d, &res, reply);
+		return SERVER_DONE;
+	}
+	w->timer = evloop_timer_add(d->loop, (int64_t)d->cfg.lookup_timeout * 1000, on_timeout, w);
+	server_req_on_cancel(sr, on_cancel, w);
+	return SERVER_PENDING;
+}

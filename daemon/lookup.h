@@ -1,0 +1,29 @@
+/*
+ * lookup - run a policy lookup for a client, waiting when the answer is
+ * being resolved for the first time.
+ *
+ * A cold domain (MTA-STS resolution started just now) waits at most
+ * lookup_timeout for the resolution; then, or when it ends, the lookup is
+ * decided with what is known, and the resolution goes on in the background
+ * so the next lookup gets the policy.  A client that disconnects while
+ * waiting cancels only its wait.
+ */
+#ifndef TLSPOLICYD_LOOKUP_H
+#define TLSPOLICYD_LOOKUP_H
+
+#include <stddef.h>
+
+#include "resolve.h"
+#include "server.h"
+
+struct buf;
+struct daemon;
+
+/* format the final reply payload for res into reply */
+typedef void lookup_format(struct daemon *d, const struct resolve_result *res,
+    struct buf *reply);
+
+enum server_result lookup_run(struct daemon *d, enum resolve_map map, const char *key,
+    size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt);
+
+#endif

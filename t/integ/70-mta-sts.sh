@@ -1,0 +1,140 @@
+#!/bin/sh
+# MTA-STS end to end: tlspolicyd resolves policies through a real DNS
+# server and fetches them from a real HTTPS server; real Postfix postmap
+# asks for them.
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/pki.sh"
+. "$top_srcdir/t/world.sh"
+need unbound unbound-control dig openssl python3 postmap
+
+world_dns_up
+world_https_up
+# the policy server restarts with new certificates, so make them first
+ENFORCE='version: STSv1
+mode: enforce
+mx: mx1.enforce.test
+mx: *.mx.enforce.test
+max_age: 86400
+'
+world_sts enforce.test 1 "$ENFORCE"
+world_sts testing.test 1 "$(printf 'version: STSv1\nmode: testing\nmx: mx.testing.test\nmax_age: 86400\n')"
+world_sts none.test 1 "$(printf 'version: STSv1\nmode: none\nmax_age: 86400\n')"
+world_sts nohttps.test 1 "$ENFORCE"
+world_dns_del "mta-sts.nohttps.test."
+world_dns_set "mta-sts.nohttps.test. A 127.0.0.2"
+world_sts twotxt.test 1 "$ENFORCE"
+world_dns_set "_mta-sts.twotxt.test. TXT \"v=STSv1; id=2;\""
+world_sts badname.test 1 "$ENFORCE"
+world_cert badname.test ca "" mta-sts.other.test
+world_sts expired.test 1 "$ENFORCE"
+world_cert expired.test ca expired
+world_sts untrusted.test 1 "$ENFORCE"
+world_cert untrusted.test rogue
+world_sts redirect.test 1 "$ENFORCE"
+echo "301 https://mta-sts.enforce.test/.well-known/mta-sts.txt" > "$T/www/mta-sts.redirect.test/.well-known/mta-sts.txt.status"
+world_sts wrongtype.test 1 "$ENFORCE"
+echo text/html > "$T/www/mta-sts.wrongtype.test/.well-known/mta-sts.txt.type"
+world_sts bigbody.test 1 "$ENFORCE$(python3 -c 'print("#" * 66560)')"
+world_sts malformed.test 1 "<html><body>Not a policy</body></html>"
+world_sts slow.test 1 "$ENFORCE"
+echo 4 > "$T/www/mta-sts.slow.test/.well-known/mta-sts.txt.delay"
+world_sts idchange.test 1 "$ENFORCE"
+world_sts outage.test 1 "$ENFORCE"
+world_https_stop
+world_https_start
+
+write_conf <<C
+mta_sts = yes
+dns_resolver = $WORLD_DNS
+sts_ca_file = $WORLD_CA
+sts_https_port = $WORLD_HTTPS_PORT
+sts_fetch_timeout = 2s
+sts_check_interval = 10s
+lookup_timeout = 5s
+C
+check "daemon starts" start_daemon
+M="unix:$T/run/postfix.sock:postfix"
+WANT="secure match=mx1.enforce.test:.mx.enforce.test servername=hostname"
+
+# cold lookup: waits for DNS + HTTPS, then answers
+is "$(pm_q enforce.test "$M")" "$WANT" "enforce: postmap gets secure match=... on the first lookup"
+is "$(pm_q enforce.test "unix:$T/run/postfix.sock:postfix-tlsrpt")" \
+    "$WANT policy_type=sts policy_domain=enforce.test mx_host_pattern=mx1.enforce.test mx_host_pattern=*.mx.enforce.test { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mx1.enforce.test } { policy_string = mx: *.mx.enforce.test } { policy_string = max_age: 86400 }" \
+    "enforce: postfix-tlsrpt answer carries the TLSRPT attributes"
+
+notfound() {   # notfound DOMAIN DESCRIPTION: NOTFOUND, and why from tlspolicyctl
+	out=$(pm_q "$1" "$M"); rc=$?
+	is "$rc:$out" "1:" "$2: NOTFOUND"
+}
+notfound testing.test "testing mode"
+notfound none.test "mode none"
+notfound notxt.test "no TXT record"
+notfound twotxt.test "two TXT records"
+notfound nohttps.test "TXT but no HTTPS server"
+notfound badname.test "wrong certificate name"
+notfound expired.test "expired certificate"
+notfound untrusted.test "untrusted CA"
+notfound redirect.test "redirect"
+notfound wrongtype.test "wrong content type"
+notfound bigbody.test "65 KiB body"
+notfound malformed.test "malformed body"
+t0=$(date +%s%N)
+notfound slow.test "slow server beyond the deadline"
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "slow server: answered within the fetch deadline (${ms} ms)" test "$ms" -lt 4000
+
+why() { ctl query "$1" | sed -n 's/^mta-sts last error: //p'; }
+like "$(why nohttps.test)" "^sts-policy-fetch-error: connect" "no HTTPS server: sts-policy-fetch-error"
+like "$(why badname.test)" "^sts-webpki-invalid: certificate: hostname mismatch" "wrong name: sts-webpki-invalid"
+like "$(why expired.test)" "^sts-webpki-invalid: certificate: certificate has expired" "expired: sts-webpki-invalid"
+like "$(why untrusted.test)" "^sts-webpki-invalid: certificate: unable to get local issuer" "untrusted: sts-webpki-invalid"
+like "$(why redirect.test)" "^sts-policy-fetch-error: HTTP status 301" "redirect: not followed"
+like "$(why wrongtype.test)" "^sts-policy-invalid: content type \"text/html\"" "wrong content type: sts-policy-invalid"
+like "$(why bigbody.test)" "^sts-policy-invalid: body too large" "65 KiB: sts-policy-invalid"
+like "$(why malformed.test)" "^sts-policy-invalid: line is not" "malformed: sts-policy-invalid"
+like "$(why slow.test)" "^sts-policy-fetch-error: deadline passed" "slow: sts-policy-fetch-error"
+like "$(ctl query testing.test)" "mta-sts mode: testing" "tlspolicyctl query shows the testing policy"
+like "$(ctl query enforce.test)" "mta-sts policy: mx: \*\.mx\.enforce\.test" "tlspolicyctl query shows the policy lines"
+like "$(ctl list)" "enforce.test enforce id=1 " "tlspolicyctl list"
+
+# id change: the old policy is served until the new one arrives
+world_policy idchange.test "$(printf 'version: STSv1\nmode: enforce\nmx: old.idchange.test\nmax_age: 86400\n')"
+world_cert idchange.test
+is "$(pm_q idchange.test "$M")" "secure match=old.idchange.test servername=hostname" "idchange: first policy"
+world_policy idchange.test "$(printf 'version: STSv1\nmode: enforce\nmx: new.idchange.test\nmax_age: 86400\n')"
+world_dns_del "_mta-sts.idchange.test."
+world_dns_set "_mta-sts.idchange.test. TXT \"v=STSv1; id=2;\""
+is "$(pm_q idchange.test "$M")" "secure match=old.idchange.test servername=hostname" "idchange: old policy served before the recheck"
+check "idchange: new policy after the recheck interval" wait_for 20 sh -c \
+    "postmap -c '$(postfix_dir)' -q idchange.test 'socketmap:$M' | grep -q new.idchange.test"
+
+# HTTPS outage with a changed id: the cached policy is still served
+is "$(pm_q outage.test "$M")" "$WANT" "outage: policy cached"
+world_https_stop
+world_dns_del "_mta-sts.outage.test."
+world_dns_set "_mta-sts.outage.test. TXT \"v=STSv1; id=9;\""
+check "outage: refresh attempted and failed" wait_for 20 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' query outage.test | grep -q 'last error: sts-policy-fetch-error'"
+is "$(pm_q outage.test "$M")" "$WANT" "outage: cached policy still served"
+world_https_start
+
+# DNS outage: nothing known answers NOTFOUND fast, known policies still served
+world_dns_stop
+t0=$(date +%s%N)
+out=$(pm_q dnsdown.test "$M"); rc=$?
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+is "$rc:$out" "1:" "DNS outage: unknown domain answers NOTFOUND, not TEMP"
+check "DNS outage: within lookup_timeout (${ms} ms)" test "$ms" -lt 6000
+is "$(pm_q enforce.test "$M")" "$WANT" "DNS outage: cached policy served"
+world_dns_start
+
+# restart: the cache survives
+stop_daemon
+world_https_stop
+check "daemon restarts" start_daemon
+is "$(pm_q enforce.test "$M")" "$WANT" "restart: policy served from the store with HTTPS down"
+like "$(ctl flush enforce.test)" "flushed enforce.test" "tlspolicyctl flush"
+out=$(pm_q enforce.test "$M"); rc=$?
+is "$rc:$out" "1:" "after flush with HTTPS down: NOTFOUND"
+world_https_start
+done_testing

@@ -1,0 +1,669 @@
+/*
+ * mtasts - MTA-STS resolution and cache, see mtasts.h.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "dns.h"
+#include "dnswire.h"
+#include "evloop.h"
+#include "httpresp.h"
+#include "https.h"
+#include "log.h"
+#include "mtasts.h"
+#include "numparse.h"
+#include "store.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+#define SWEEP_MSEC 60000
+#define REFRESH_PER_SWEEP 20
+#define RECORD_MAX (STS_BODY_MAX + 4096)
+
+struct mtasts_watch {
+	struct flight *f;
+	void (*cb)(void *);
+	void *arg;
+	struct mtasts_watch *next;
+};
+
+struct flight {
+	struct mtasts *m;
+	struct mtasts_entry *e;
+	int pending;                  /* DNS queries and fetches outstanding */
+	int txt_done;
+	enum sts_txt_status txt;
+	int txt_failed;               /* DNS error on the TXT lookup */
+	char id[STS_ID_MAX + 1];
+	struct sockaddr_storage addr;
+	socklen_t addrlen;
+	int addr_done;
+	char addr_err[96];
+	struct https_fetch *fetch;
+	struct mtasts_watch *watchers;
+};
+
+struct mtasts {
+	struct evloop *loop;
+	struct dns *dns;
+	struct https_client *https;
+	struct store *store;
+	struct mtasts_config cfg;
+	struct strmap *entries;
+	struct evloop_timer *sweep;
+	char **names;                 /* domains, for iteration */
+	size_t nnames, capnames;
+};
+
+static void flight_start(struct mtasts *m, struct mtasts_entry *e);
+
+/* --- entries and their records in the store ------------------------------ */
+
+static void
+entry_clear_policy(struct mtasts_entry *e)
+{
+	free(e->policy);
+	free(e->answer);
+	free(e->answer_tlsrpt);
+	e->policy = e->answer = e->answer_tlsrpt = NULL;
+	e->have_policy = 0;
+}
+
+/* entry_set_policy - parse text (a policy body) into e; -1 if invalid */
+static int
+entry_set_policy(struct mtasts_entry *e, const char *text, size_t len, const char **why)
+{
+	struct sts_policy *p = xmalloc(sizeof(*p));
+	struct buf b;
+	int rc = -1;
+
+	buf_init(&b, 100000);
+	if (sts_policy_parse(text, len, p, why) < 0)
+		goto done;
+	entry_clear_policy(e);
+	e->have_policy = 1;
+	e->mode = p->mode;
+	e->max_age = p->max_age;
+	/* canonical text: what the reporter prints as policy strings */
+	buf_printf(&b, "version: STSv1\nmode: %s\n", sts_mode_name(p->mode));
+	for (size_t i = 0; i < p->nmx; i++)
+		buf_printf(&b, "mx: %s\n", p->mx[i]);
+	buf_printf(&b, "max_age: %u\n", p->max_age);
+	e->policy = xstrndup(b.data, b.len);
+	if (p->mode == STS_MODE_ENFORCE) {
+		buf_reset(&b);
+		sts_answer(p, e->domain, 0, &b);
+		e->answer = xstrndup(b.data, b.len);
+		buf_reset(&b);
+		sts_answer(p, e->domain, 1, &b);
+		e->answer_tlsrpt = xstrndup(b.data, b.len);
+	}
+	rc = 0;
+done:
+	buf_fini(&b);
+	free(p);
+	return rc;
+}
+
+static void
+entry_save(struct mtasts *m, const struct mtasts_entry *e)
+{
+	struct buf b;
+
+	buf_init(&b, RECORD_MAX);
+	buf_printf(&b, "id %s\nfetched %lld\nexpires %lld\nchecked %lld\nlast_used %lld\n"
+	    "retry_after %lld\nerror %s\n", e->id, (long long)e->fetched, (long long)e->expires,
+	    (long long)e->checked, (long long)e->last_used, (long long)e->retry_after,
+	    e->last_error);
+	if (e->have_policy)
+		buf_printf(&b, "policy\n%s", e->policy);
+	if (store_put(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain), b.data,
+	    b.len) < 0)
+		log_warnx("store: policy of %s not saved: %s", e->domain, store_strerror(m->store));
+	buf_fini(&b);
+}
+
+/* entry_load - rebuild an entry from its record; -1 if the record is bad */
+static int
+entry_load(struct mtasts_entry *e, const char *rec, size_t len)
+{
+	size_t pos = 0;
+
+	while (pos < len) {
+		const char *line = rec + pos, *nl = memchr(line, '\n', len - pos), *sp;
+		size_t llen = nl ? (size_t)(nl - line) : len - pos;
+		uint64_t v;
+		time_t *field = NULL;
+		const char *why;
+
+		pos += llen + 1;
+		if (llen == 6 && memcmp(line, "policy", 6) == 0)
+			return pos <= len ? entry_set_policy(e, rec + pos, len - pos, &why) : -1;
+		if ((sp = memchr(line, ' ', llen)) == NULL)
+			return -1;
+		if (sp - line == 2 && memcmp(line, "id", 2) == 0) {
+			if ((size_t)(line + llen - sp - 1) > STS_ID_MAX)
+				return -1;
+			memcpy(e->id, sp + 1, (size_t)(line + llen - sp - 1));
+			e->id[line + llen - sp - 1] = '\0';
+			continue;
+		}
+		if (sp - line == 5 && memcmp(line, "error", 5) == 0) {
+			snprintf(e->last_error, sizeof(e->last_error), "%.*s",
+			    (int)(line + llen - sp - 1), sp + 1);
+			continue;
+		}
+#define FIELD(name, f) if ((size_t)(sp - line) == sizeof(name) - 1 \
+		    && memcmp(line, name, sizeof(name) - 1) == 0) field = &e->f;
+		FIELD("fetched", fetched)
+		FIELD("expires", expires)
+		FIELD("checked", checked)
+		FIELD("last_used", last_used)
+		FIELD("retry_after", retry_after)
+#undef FIELD
+		if (field == NULL || numparse_uint(sp + 1, (size_t)(line + llen - sp - 1),
+		    UINT32_MAX * 4ULL, &v) < 0)
+			return -1;
+		*field = (time_t)v;
+	}
+	return 0;
+}
+
+static struct mtasts_entry *
+entry_new(struct mtasts *m, const char *domain)
+{
+	struct mtasts_entry *e = xcalloc(1, sizeof(*e));
+
+	snprintf(e->domain, sizeof(e->domain), "%s", domain);
+	strmap_put(m->entries, domain, e);
+	if (m->nnames == m->capnames) {
+		m->capnames = m->capnames ? m->capnames * 2 : 64;
+		m->names = xreallocarray(m->names, m->capnames, sizeof(char *));
+	}
+	m->names[m->nnames++] = xstrdup(domain);
+	return e;
+}
+
+static void
+entry_free(void *p)
+{
+	struct mtasts_entry *e = p;
+
+	if (e == NULL)
+		return;
+	entry_clear_policy(e);
+	free(e);
+}
+
+/* entry_drop - remove e from memory and the store (not while in flight) */
+static void
+entry_drop(struct mtasts *m, struct mtasts_entry *e)
+{
+	if (e->flight)
+		return;
+	store_del(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain));
+	strmap_put(m->entries, e->domain, NULL);
+	entry_free(e);
+}
+
+/* --- one resolution: TXT and addresses in parallel, then HTTPS -------- */
+
+static void
+flight_end(struct flight *f)
+{
+	struct mtasts_watch *w = f->watchers;
+
+	f->e->flight = NULL;
+	f->e->checked = time(NULL);
+	entry_save(f->m, f->e);
+	free(f);
+	/* watchers last: they may look the domain up again */
+	while (w) {
+		struct mtasts_watch *next = w->next;
+
+		w->cb(w->arg);
+		free(w);
+		w = next;
+	}
+}
+
+static void
+fail(struct flight *f, const char *type, const char *detail)
+{
+	struct mtasts_entry *e = f->e;
+
+	snprintf(e->last_error, sizeof(e->last_error), "%s: %.120s", type, detail);
+	e->retry_after = time(NULL) + STS_RETRY_MIN;
+	log_warnx("mta-sts domain=%s result=%s reason=\"%.120s\"%s", e->domain, type, detail,
+	    e->have_policy && time(NULL) < e->expires ? " (cached policy kept)" : "");
+}
+
+static void
+on_fetch(void *arg, enum https_result res, const struct httpresp *r, const struct buf *body,
+    const char *why)
+{
+	struct flight *f = arg;
+	struct mtasts_entry *e = f->e;
+	char detail[160];
+	const char *pwhy;
+
+	f->fetch = NULL;
+	f->pending--;
+	if (res == HTTPS_CERT) {
+		fail(f, "sts-webpki-invalid", why);
+	} else if (res != HTTPS_OK) {
+		fail(f, res == HTTPS_TOOLARGE ? "sts-policy-invalid" : "sts-policy-fetch-error",
+		    why ? why : https_result_name(res));
+	} else if (r->code != 200) {
+		snprintf(detail, sizeof(detail), "HTTP status %d%s", r->code,
+		    r->code >= 300 && r->code < 400 ? " (redirects are not followed)" : "");
+		fail(f, "sts-policy-fetch-error", detail);
+	} else if (strcmp(r->content_type, "text/plain") != 0) {
+		snprintf(detail, sizeof(detail), "content type \"%.60s\" is not text/plain",
+		    r->content_type);
+		fail(f, "sts-policy-invalid", detail);
+	} else {
+		struct mtasts_entry saved = *e;
+
+		/* keep the old policy if the new one does not parse */
+		e->policy = e->answer = e->answer_tlsrpt = NULL;
+		if (entry_set_policy(e, body->data ? body->data : "", body->len, &pwhy) < 0) {
+			e->policy = saved.policy;
+			e->answer = saved.answer;
+			e->answer_tlsrpt = saved.answer_tlsrpt;
+			e->have_policy = saved.have_policy;
+			fail(f, "sts-policy-invalid", pwhy);
+		} else {
+			free(saved.policy);
+			free(saved.answer);
+			free(saved.answer_tlsrpt);
+			memcpy(e->id, f->id, sizeof(e->id));
+			e->fetched = time(NULL);
+			e->expires = e->fetched + e->max_age;
+			e->retry_after = 0;
+			e->last_error[0] = '\0';
+			log_info("mta-sts domain=%s policy id=%s mode=%s max_age=%u fetched", e->domain,
+			    e->id, sts_mode_name(e->mode), e->max_age);
+		}
+	}
+	flight_end(f);
+}
+
+/* flight_next - decide what to do once the DNS answers are in */
+static void
+flight_next(struct flight *f)
+{
+	struct mtasts_entry *e = f->e;
+	time_t now = time(NULL);
+	char host[DOMAIN_MAX + 16];
+
+	if (!f->txt_done || f->pending > 0)
+		return;
+	if (f->txt_failed) {
+		/* DNS trouble: change nothing, try again a little later */
+		e->retry_after = now + 60;
+		flight_end(f);
+		return;
+	}
+	if (f->txt != STS_TXT_OK) {
+		if (e->have_policy && e->mode == STS_MODE_NONE && f->txt == STS_TXT_NONE) {
+			flight_end(f);
+			entry_drop(f->m, e);  /* after flight_end: e->flight is clear */
+			return;
+		}
+		if (f->txt != STS_TXT_NONE)
+			log_info("mta-sts domain=%s TXT record unusable (%s)", e->domain,
+			    f->txt == STS_TXT_MULTIPLE ? "several STSv1 records" : "malformed");
+		flight_end(f);
+		return;
+	}
+	if (e->have_policy && strcmp(e->id, f->id) == 0 && now < e->expires + 0) {
+		/* unchanged id: the cached policy stays valid for max_age more */
+		e->expires = now + e->max_age;
+		flight_end(f);
+		return;
+	}
+	if (now < e->retry_after) {
+		flight_end(f);
+		return;
+	}
+	if (!f->addr_done || f->addrlen == 0) {
+		fail(f, "sts-policy-fetch-error", f->addr_err[0] ? f->addr_err
+		    : "no address for the policy host");
+		flight_end(f);
+		return;
+	}
+	snprintf(host, sizeof(host), "mta-sts.%s", e->domain);
+	f->pending++;
+	f->fetch = https_get(f->m->https, f->m->loop, (struct sockaddr *)&f->addr, f->addrlen,
+	    host, "/.well-known/mta-sts.txt", f->m->cfg.fetch_timeout_ms, STS_BODY_MAX,
+	    on_fetch, f);
+}
+
+static void
+on_txt(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why)
+{
+	struct flight *f = arg;
+	const char *txt[DNS_RR_MAX];
+	size_t len[DNS_RR_MAX], n = 0;
+	const char *w;
+
+	f->pending--;
+	f->txt_done = 1;
+	if (st != DNS_OK || (msg->rcode != DNS_RCODE_NOERROR && msg->rcode != DNS_RCODE_NXDOMAIN)) {
+		f->txt_failed = 1;
+		log_info("mta-sts domain=%s TXT lookup failed: %s", f->e->domain,
+		    st != DNS_OK ? why : "resolver error");
+	} else {
+		for (size_t i = 0; i < msg->nrr; i++)
+			if (msg->rr[i].type == DNS_TYPE_TXT) {
+				txt[n] = (const char *)msg->data + msg->rr[i].off;
+				len[n++] = msg->rr[i].len;
+			}
+		f->txt = sts_txt_select(txt, len, n, f->id, &w);
+	}
+	flight_next(f);
+}
+
+static void
+on_addr(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why)
+{
+	struct flight *f = arg;
+
+	f->pending--;
+	f->addr_done = 1;
+	if (st != DNS_OK) {
+		snprintf(f->addr_err, sizeof(f->addr_err), "policy host lookup: %s", why);
+	} else {
+		for (size_t i = 0; i < msg->nrr && f->addrlen == 0; i++) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&f->addr;
+
+			if (msg->rr[i].type != DNS_TYPE_A)
+				continue;
+			memset(&f->addr, 0, sizeof(f->addr));
+			sin->sin_family = AF_INET;
+			sin->sin_port = htons((uint16_t)f->m->cfg.https_port);
+			memcpy(&sin->sin_addr, msg->data + msg->rr[i].off, 4);
+			f->addrlen = sizeof(*sin);
+		}
+		if (f->addrlen == 0)
+			snprintf(f->addr_err, sizeof(f->addr_err), "policy host has no address%s",
+			    msg->rcode == DNS_RCODE_NXDOMAIN ? " (NXDOMAIN)" : "");
+	}
+	flight_next(f);
+}
+
+static void
+flight_start(struct mtasts *m, struct mtasts_entry *e)
+{
+	struct flight *f = xcalloc(1, sizeof(*f));
+	char name[DOMAIN_MAX + 16];
+
+	f->m = m;
+	f->e = e;
+	e->flight = f;
+	f->pending = 2;
+	snprintf(name, sizeof(name), "_mta-sts.%s", e->domain);
+	dns_query(m->dns, name, DNS_TYPE_TXT, on_txt, f);
+	snprintf(name, sizeof(name), "mta-sts.%s", e->domain);
+	dns_query(m->dns, name, DNS_TYPE_A, on_addr, f);
+}
+
+/* --- the public side --------------------------------------------------- */
+
+const struct mtasts_entry *
+mtasts_get(struct mtasts *m, const char *domain, int *resolving)
+{
+	struct mtasts_entry *e = strmap_get(m->entries, domain);
+	time_t now = time(NULL);
+
+	if (e == NULL) {
+		e = entry_new(m, domain);
+		e->last_used = now;
+		flight_start(m, e);
+		*resolving = e->flight != NULL;
+		return e;
+	}
+	e->last_used = now;
+	if (!e->flight && now >= e->retry_after
+	    && (now - e->checked >= (time_t)m->cfg.check_interval
+	    || (e->have_policy && now >= e->expires)))
+		flight_start(m, e);
+	*resolving = e->flight != NULL;
+	return e;
+}
+
+struct mtasts_watch *
+mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *), void *arg)
+{
+	struct mtasts_entry *e = strmap_get(m->entries, domain);
+	struct mtasts_watch *w;
+
+	if (e == NULL || e->flight == NULL)
+		return NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->f = e->flight;
+	w->cb = cb;
+	w->arg = arg;
+	w->next = w->f->watchers;
+	w->f->watchers = w;
+	return w;
+}
+
+void
+mtasts_unwatch(struct mtasts_watch *w)
+{
+	struct mtasts_watch **pp;
+
+	if (w == NULL)
+		return;
+	for (pp = &w->f->watchers; *pp; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
+	free(w);
+}
+
+int
+mtasts_flush(struct mtasts *m, const char *domain)
+{
+	struct mtasts_entry *e = strmap_get(m->entries, domain);
+
+	if (e == NULL)
+		return -1;
+	if (e->flight) {
+		/* forget the cached data; the resolution in flight refills it */
+		entry_clear_policy(e);
+		e->id[0] = '\0';
+		e->retry_after = 0;
+		return 0;
+	}
+	entry_drop(m, e);
+	return 0;
+}
+
+static const char *
+age(time_t t, char *buf, size_t len)
+{
+	if (t == 0)
+		return "never";
+	snprintf(buf, len, "%llds ago", (long long)(time(NULL) - t));
+	return buf;
+}
+
+void
+mtasts_describe(struct mtasts *m, const char *domain, struct buf *out)
+{
+	const struct mtasts_entry *e = strmap_get(m->entries, domain);
+	char a[40], b[40];
+	time_t now = time(NULL);
+
+	if (e == NULL) {
+		buf_puts(out, "mta-sts: not cached\n");
+		return;
+	}
+	buf_printf(out, "mta-sts id: %s\n", e->id[0] ? e->id : "-");
+	if (e->have_policy) {
+		buf_printf(out, "mta-sts mode: %s\nmta-sts max_age: %u\nmta-sts fetched: %s\n"
+		    "mta-sts expires: in %llds\n", sts_mode_name(e->mode), e->max_age,
+		    age(e->fetched, a, sizeof(a)), (long long)(e->expires - now));
+		for (const char *p = e->policy; *p;) {
+			const char *nl = strchr(p, '\n');
+			size_t l = nl ? (size_t)(nl - p) : strlen(p);
+
+			buf_printf(out, "mta-sts policy: %.*s\n", (int)l, p);
+			p += l + (nl != NULL);
+		}
+	} else {
+		buf_puts(out, "mta-sts policy: none cached\n");
+	}
+	buf_printf(out, "mta-sts checked: %s\n", age(e->checked, b, sizeof(b)));
+	if (e->last_error[0])
+		buf_printf(out, "mta-sts last error: %s\n", e->last_error);
+	if (e->retry_after > now)
+		buf_printf(out, "mta-sts retry in: %llds\n", (long long)(e->retry_after - now));
+	if (e->flight)
+		buf_puts(out, "mta-sts: resolution in progress\n");
+}
+
+void
+mtasts_list(struct mtasts *m, struct buf *out)
+{
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < m->nnames; i++) {
+		const struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
+
+		if (e == NULL)
+			continue;
+		if (buf_printf(out, "%s %s id=%s expires=%llds%s%s\n", e->domain,
+		    e->have_policy ? sts_mode_name(e->mode) : "no-policy", e->id[0] ? e->id : "-",
+		    e->have_policy ? (long long)(e->expires - now) : 0LL,
+		    e->last_error[0] ? " error=" : "", e->last_error) < 0)
+			break;
+	}
+}
+
+/* sweep - proactive refresh, forgetting, and compaction of names */
+static void
+sweep(struct evloop *loop, void *arg)
+{
+	struct mtasts *m = arg;
+	time_t now = time(NULL);
+	unsigned started = 0;
+	size_t j = 0;
+
+	for (size_t i = 0; i < m->nnames; i++) {
+		struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
+
+		if (e == NULL) {
+			free(m->names[i]);
+			continue;
+		}
+		m->names[j++] = m->names[i];
+		if (e->flight)
+			continue;
+		if (now - e->last_used > STS_UNUSED_MAX) {
+			entry_drop(m, e);
+			continue;
+		}
+		/* jitter: each domain's own offset within an extra hour */
+		if (e->have_policy && started < REFRESH_PER_SWEEP && now >= e->retry_after
+		    && now - e->checked > STS_REFRESH_AGE + (time_t)(strlen(e->domain) * 97 % 3600)) {
+			flight_start(m, e);
+			started++;
+		}
+	}
+	m->nnames = j;
+	m->sweep = evloop_timer_add(loop, SWEEP_MSEC, sweep, m);
+}
+
+/* load - read every cached policy from the store */
+static void
+load(struct mtasts *m)
+{
+	struct buf key, val;
+	struct store_cursor *c = store_cursor_open(m->store, STORE_DB_POLICY);
+	size_t n = 0, bad = 0;
+
+	buf_init(&key, DOMAIN_MAX + 1);
+	buf_init(&val, RECORD_MAX);
+	while (c && store_cursor_next(c, &key, &val) == 0) {
+		char domain[DOMAIN_MAX + 1];
+		struct mtasts_entry *e;
+
+		if (key.len > DOMAIN_MAX || domain_normalize(key.data, key.len, domain, NULL)
+		    != DOMAIN_OK) {
+			bad++;
+			continue;
+		}
+		e = entry_new(m, domain);
+		if (entry_load(e, val.data, val.len) < 0) {
+			strmap_put(m->entries, domain, NULL);
+			entry_free(e);
+			bad++;
+			continue;
+		}
+		n++;
+	}
+	store_cursor_close(c);
+	buf_fini(&key);
+	buf_fini(&val);
+	if (n || bad)
+		log_info("mta-sts cache: %zu policies loaded%s", n, bad ? ", some bad records skipped" : "");
+}
+
+struct mtasts *
+mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
+    struct store *store, const struct mtasts_config *cfg, char *err, size_t errlen)
+{
+	struct mtasts *m = xcalloc(1, sizeof(*m));
+
+	(void)err;
+	(void)errlen;
+	m->loop = loop;
+	m->dns = dns;
+	m->https = https;
+	m->store = store;
+	m->cfg = *cfg;
+	m->entries = strmap_new();
+	load(m);
+	m->sweep = evloop_timer_add(loop, SWEEP_MSEC, sweep, m);
+	return m;
+}
+
+void
+mtasts_free(struct mtasts *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->nnames; i++) {
+		struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
+
+		/* after dns_free(), only HTTPS fetches can still be in flight */
+		if (e && e->flight) {
+			struct flight *f = e->flight;
+
+			https_cancel(f->fetch);
+			while (f->watchers) {
+				struct mtasts_watch *w = f->watchers;
+
+				f->watchers = w->next;
+				free(w);
+			}
+			free(f);
+		}
+		free(m->names[i]);
+	}
+	evloop_timer_cancel(m->loop, m->sweep);
+	strmap_free(m->entries, entry_free);
+	free(m->names);
+	free(m);
+}

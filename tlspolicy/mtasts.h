@@ -1,0 +1,89 @@
+/*
+ * mtasts - MTA-STS policy discovery, fetch and cache (RFC 8461 section 5).
+ *
+ * One entry per policy domain, in memory for sub-millisecond answers and
+ * in the store so it survives restarts.  The rules:
+ *  - a valid cached policy is served at once;
+ *  - it is revalidated in the background when last checked more than
+ *    sts_check_interval ago: the TXT id is looked up; an unchanged id
+ *    extends validity without a fetch; a changed id fetches the new policy
+ *    while the old one keeps being served;
+ *  - a failed fetch never drops an unexpired policy, and is retried no
+ *    sooner than STS_RETRY_MIN seconds later;
+ *  - policies not checked for 12 hours are refreshed proactively, spread
+ *    with jitter; entries unused for 180 days are removed; a "mode: none"
+ *    entry is removed once its TXT record is gone;
+ *  - concurrent needs of one domain share one resolution (single flight):
+ *    the TXT and address lookups run in parallel, then the HTTPS GET.
+ * Failures are classified as RFC 8460 result types for the reporter.
+ */
+#ifndef TLSPOLICY_MTASTS_H
+#define TLSPOLICY_MTASTS_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "domain.h"
+#include "sts.h"
+
+struct buf;
+struct dns;
+struct evloop;
+struct https_client;
+struct store;
+struct mtasts;
+struct mtasts_watch;
+
+#define STS_RETRY_MIN 300              /* seconds between failed fetches */
+#define STS_REFRESH_AGE (12 * 3600)    /* proactive refresh after */
+#define STS_UNUSED_MAX (180 * 86400)   /* forget entries unused this long */
+
+struct mtasts_config {
+	unsigned https_port;         /* 443; a test seam */
+	unsigned fetch_timeout_ms;
+	unsigned check_interval;     /* seconds */
+};
+
+/* What the cache knows about a domain; borrowed, valid until the next
+ * event-loop callback. */
+struct mtasts_entry {
+	char domain[DOMAIN_MAX + 1];
+	char id[STS_ID_MAX + 1];      /* TXT id of the cached policy */
+	int have_policy;
+	enum sts_mode mode;
+	unsigned max_age;
+	char *policy;                 /* canonical policy text */
+	char *answer;                 /* "secure match=..." (enforce only) */
+	char *answer_tlsrpt;          /* the same plus TLSRPT attributes */
+	time_t fetched, expires, checked, last_used, retry_after;
+	char last_error[160];         /* "" or "<result-type>: <detail>" */
+	void *flight;                 /* resolution in progress */
+	char decided_day[11];         /* last day a decision was recorded */
+};
+
+struct mtasts *mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
+    struct store *store, const struct mtasts_config *cfg, char *err, size_t errlen);
+/* mtasts_free - call after dns_free(), which ends the DNS lookups */
+void mtasts_free(struct mtasts *m);
+
+/*
+ * mtasts_get - the entry for domain (NULL if none), noting its use and
+ * starting a background revalidation when one is due.  *resolving says
+ * whether a resolution is now in progress for it.
+ */
+const struct mtasts_entry *mtasts_get(struct mtasts *m, const char *domain, int *resolving);
+
+/* mtasts_watch - call cb(arg) once when the resolution of domain ends;
+ * NULL if none is in progress.  mtasts_unwatch cancels. */
+struct mtasts_watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *),
+    void *arg);
+void mtasts_unwatch(struct mtasts_watch *w);
+
+/* mtasts_flush - forget domain; 0, or -1 if it was not cached */
+int mtasts_flush(struct mtasts *m, const char *domain);
+/* mtasts_list - one line per cached domain */
+void mtasts_list(struct mtasts *m, struct buf *out);
+/* mtasts_describe - the entry of domain as "name: value" lines */
+void mtasts_describe(struct mtasts *m, const char *domain, struct buf *out);
+
+#endif
