@@ -78,6 +78,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def log_request(self, code="-", size="-"):
+        host = (self.headers.get("Host") or "-") if hasattr(self, "headers") else "-"
+        sys.stderr.write('httpsd: %s "%s" %s\n' % (host, self.requestline, code))
+
     def log_message(self, fmt, *args):
         sys.stderr.write("httpsd: " + (fmt % args) + "\n")
 

@@ -41,9 +41,9 @@ struct flight {
 	enum sts_txt_status txt;
 	int txt_failed;               /* DNS error on the TXT lookup */
 	char id[STS_ID_MAX + 1];
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	int addr_done;
+	struct sockaddr_in addr4;
+	struct sockaddr_in6 addr6;
+	int have4, have6;
 	char addr_err[96];
 	struct https_fetch *fetch;
 	struct mtasts_watch *watchers;
@@ -233,13 +233,63 @@ flight_end(struct flight *f)
 	}
 }
 
+/* utc_day - "YYYY-MM-DD" of now */
+static void
+utc_day(char day[11])
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(day, 11, "%Y-%m-%d", &tm);
+}
+
+/* record - write one decision record (outside any transaction) */
+static void
+record(struct mtasts *m, const char *day, const char *domain, const char *kind,
+    const char *what, const char *value)
+{
+	struct buf key;
+
+	buf_init(&key, 512);
+	buf_printf(&key, "%s\t%s\t%s\t%s", day, domain, kind, what);
+	if (store_put(m->store, NULL, STORE_DB_DECISION, key.data, key.len, value,
+	    strlen(value)) < 0)
+		log_warnx("store: decision for %s not recorded: %s", domain,
+		    store_strerror(m->store));
+	buf_fini(&key);
+}
+
+void
+mtasts_decided(struct mtasts *m, const struct mtasts_entry *ce)
+{
+	struct mtasts_entry *e = (struct mtasts_entry *)ce;
+	char day[11], tag[sizeof(e->decided)];
+
+	if (!e->have_policy)
+		return;
+	utc_day(day);
+	snprintf(tag, sizeof(tag), "%s %s", day, e->id);
+	if (strcmp(tag, e->decided) == 0)
+		return;
+	record(m, day, e->domain, "sts", e->id, e->policy);
+	memcpy(e->decided, tag, sizeof(tag));
+}
+
 static void
 fail(struct flight *f, const char *type, const char *detail)
 {
 	struct mtasts_entry *e = f->e;
+	char day[11], tag[sizeof(e->failed)];
 
 	snprintf(e->last_error, sizeof(e->last_error), "%s: %.120s", type, detail);
 	e->retry_after = time(NULL) + STS_RETRY_MIN;
+	utc_day(day);
+	snprintf(tag, sizeof(tag), "%s %s", day, type);
+	if (strcmp(tag, e->failed) != 0) {
+		record(f->m, day, e->domain, "failure", type, detail);
+		memcpy(e->failed, tag, sizeof(tag));
+	}
 	log_warnx("mta-sts domain=%s result=%s reason=\"%.120s\"%s", e->domain, type, detail,
 	    e->have_policy && time(NULL) < e->expires ? " (cached policy kept)" : "");
 }
@@ -333,7 +383,7 @@ flight_next(struct flight *f)
 		flight_end(f);
 		return;
 	}
-	if (!f->addr_done || f->addrlen == 0) {
+	if (!f->have4 && !f->have6) {
 		fail(f, "sts-policy-fetch-error", f->addr_err[0] ? f->addr_err
 		    : "no address for the policy host");
 		flight_end(f);
@@ -341,7 +391,8 @@ flight_next(struct flight *f)
 	}
 	snprintf(host, sizeof(host), "mta-sts.%s", e->domain);
 	f->pending++;
-	f->fetch = https_get(f->m->https, f->m->loop, (struct sockaddr *)&f->addr, f->addrlen,
+	f->fetch = https_get(f->m->https, f->m->loop, f->have4 ? (struct sockaddr *)&f->addr4
+	    : (struct sockaddr *)&f->addr6, f->have4 ? sizeof(f->addr4) : sizeof(f->addr6),
 	    host, "/.well-known/mta-sts.txt", f->m->cfg.fetch_timeout_ms, STS_BODY_MAX,
 	    on_fetch, f);
 }
@@ -371,28 +422,32 @@ on_txt(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why
 	flight_next(f);
 }
 
+/* on_addr - A or AAAA of the policy host; IPv4 is preferred */
 static void
 on_addr(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why)
 {
 	struct flight *f = arg;
 
 	f->pending--;
-	f->addr_done = 1;
 	if (st != DNS_OK) {
 		snprintf(f->addr_err, sizeof(f->addr_err), "policy host lookup: %s", why);
 	} else {
-		for (size_t i = 0; i < msg->nrr && f->addrlen == 0; i++) {
-			struct sockaddr_in *sin = (struct sockaddr_in *)&f->addr;
+		for (size_t i = 0; i < msg->nrr; i++) {
+			const struct dns_rr *rr = &msg->rr[i];
 
-			if (msg->rr[i].type != DNS_TYPE_A)
-				continue;
-			memset(&f->addr, 0, sizeof(f->addr));
-			sin->sin_family = AF_INET;
-			sin->sin_port = htons((uint16_t)f->m->cfg.https_port);
-			memcpy(&sin->sin_addr, msg->data + msg->rr[i].off, 4);
-			f->addrlen = sizeof(*sin);
+			if (rr->type == DNS_TYPE_A && !f->have4) {
+				f->addr4.sin_family = AF_INET;
+				f->addr4.sin_port = htons((uint16_t)f->m->cfg.https_port);
+				memcpy(&f->addr4.sin_addr, msg->data + rr->off, 4);
+				f->have4 = 1;
+			} else if (rr->type == DNS_TYPE_AAAA && !f->have6) {
+				f->addr6.sin6_family = AF_INET6;
+				f->addr6.sin6_port = htons((uint16_t)f->m->cfg.https_port);
+				memcpy(&f->addr6.sin6_addr, msg->data + rr->off, 16);
+				f->have6 = 1;
+			}
 		}
-		if (f->addrlen == 0)
+		if (!f->have4 && !f->have6 && f->addr_err[0] == '\0')
 			snprintf(f->addr_err, sizeof(f->addr_err), "policy host has no address%s",
 			    msg->rcode == DNS_RCODE_NXDOMAIN ? " (NXDOMAIN)" : "");
 	}
@@ -408,11 +463,16 @@ flight_start(struct mtasts *m, struct mtasts_entry *e)
 	f->m = m;
 	f->e = e;
 	e->flight = f;
-	f->pending = 2;
+	/* the TXT record and the policy host's addresses, all at once; one
+	 * extra count keeps f alive should a callback run immediately */
+	f->pending = 4;
 	snprintf(name, sizeof(name), "_mta-sts.%s", e->domain);
 	dns_query(m->dns, name, DNS_TYPE_TXT, on_txt, f);
 	snprintf(name, sizeof(name), "mta-sts.%s", e->domain);
 	dns_query(m->dns, name, DNS_TYPE_A, on_addr, f);
+	dns_query(m->dns, name, DNS_TYPE_AAAA, on_addr, f);
+	f->pending--;
+	flight_next(f);
 }
 
 /* --- the public side --------------------------------------------------- */

@@ -58,7 +58,8 @@ struct mtasts_entry {
 	time_t fetched, expires, checked, last_used, retry_after;
 	char last_error[160];         /* "" or "<result-type>: <detail>" */
 	void *flight;                 /* resolution in progress */
-	char decided_day[11];         /* last day a decision was recorded */
+	char decided[48];             /* day and id of the last decision recorded */
+	char failed[64];              /* day and type of the last failure recorded */
 };
 
 struct mtasts *mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
@@ -78,6 +79,15 @@ const struct mtasts_entry *mtasts_get(struct mtasts *m, const char *domain, int 
 struct mtasts_watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *),
     void *arg);
 void mtasts_unwatch(struct mtasts_watch *w);
+
+/*
+ * mtasts_decided - note that e's policy was served.  Once per UTC day and
+ * policy id, a decision record goes to the store for the TLSRPT reporter:
+ * key "DAY\tDOMAIN\tsts\tID", value the policy lines.  Fetch failures
+ * are recorded the same way, once per day and result type: key
+ * "DAY\tDOMAIN\tfailure\tTYPE", value the detail.
+ */
+void mtasts_decided(struct mtasts *m, const struct mtasts_entry *e);
 
 /* mtasts_flush - forget domain; 0, or -1 if it was not cached */
 int mtasts_flush(struct mtasts *m, const char *domain);

@@ -32,6 +32,7 @@ from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 	time_t now = time(NULL);
 
 	if (e->have_policy && now < e->expires) {
+		mtasts_decided(ctx->mtasts, e);
 		if (e->mode == STS_MODE_ENFORCE) {
 			res->status = RESOLVE_OK;
 			res->answer = map == RESOLVE_MAP_POSTFIX_TLSRPT ? e->answer_tlsrpt : e->answer;

@@ -40,6 +40,8 @@ world_sts slow.test 1 "$ENFORCE"
 echo 4 > "$T/www/mta-sts.slow.test/.well-known/mta-sts.txt.delay"
 world_sts idchange.test 1 "$ENFORCE"
 world_sts outage.test 1 "$ENFORCE"
+world_sts flight.test 1 "$ENFORCE"
+echo 1 > "$T/www/mta-sts.flight.test/.well-known/mta-sts.txt.delay"
 world_https_stop
 world_https_start
 
@@ -61,6 +63,18 @@ is "$(pm_q enforce.test "$M")" "$WANT" "enforce: postmap gets secure match=... o
 is "$(pm_q enforce.test "unix:$T/run/postfix.sock:postfix-tlsrpt")" \
     "$WANT policy_type=sts policy_domain=enforce.test mx_host_pattern=mx1.enforce.test mx_host_pattern=*.mx.enforce.test { policy_string = version: STSv1 } { policy_string = mode: enforce } { policy_string = mx: mx1.enforce.test } { policy_string = mx: *.mx.enforce.test } { policy_string = max_age: 86400 }" \
     "enforce: postfix-tlsrpt answer carries the TLSRPT attributes"
+
+# single flight: 10 clients ask for a cold domain at once; one fetch
+i=0
+pids=
+while [ $i -lt 10 ]; do
+	pm_q flight.test "$M" > "$T/flight.$i" &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+for p in $pids; do wait "$p"; done
+is "$(cat "$T"/flight.* | sort | uniq -c | sed 's/^ *//')" "10 $WANT" "single flight: 10 concurrent cold lookups all get the policy"
+is "$(grep -c 'mta-sts.flight.test "GET' "$T/httpsd.log")" "1" "single flight: one HTTPS fetch"
 
 notfound() {   # notfound DOMAIN DESCRIPTION: NOTFOUND, and why from tlspolicyctl
 	out=$(pm_q "$1" "$M"); rc=$?
@@ -127,6 +141,16 @@ is "$rc:$out" "1:" "DNS outage: unknown domain answers NOTFOUND, not TEMP"
 check "DNS outage: within lookup_timeout (${ms} ms)" test "$ms" -lt 6000
 is "$(pm_q enforce.test "$M")" "$WANT" "DNS outage: cached policy served"
 world_dns_start
+
+# decisions for the reporter: one record per day, domain and policy id
+need db5.3_dump
+dump=$(db5.3_dump -p -h "$T/state" decision.db 2>/dev/null)
+today=$(date -u +%Y-%m-%d)
+has() { printf '%s\n' "$dump" | grep -qF " $today\\09$1"; }
+check "decision recorded for enforce.test" has 'enforce.test\09sts\091'
+check "failure recorded for expired.test" has 'expired.test\09failure\09sts-webpki-invalid'
+check "failure recorded for wrongtype.test" has 'wrongtype.test\09failure\09sts-policy-invalid'
+is "$(printf '%s\n' "$dump" | grep -c "enforce.test.09sts")" "1" "served many times, recorded once"
 
 # restart: the cache survives
 stop_daemon
