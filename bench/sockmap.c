@@ -4,7 +4,10 @@
  * measuring lookups per second and latency percentiles.
  *
  * usage: sockmap (-u PATH | -i HOST:PORT) [-c CONNS] [-d SECONDS]
- *                [-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT]
+ *                [-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT] [-1]
+ *
+ * -1: cold mode: send every key of the key file once, one at a time on
+ * one connection, and print "cold n= p50_us= max_us=" instead.
  *
  * Prints one line: conns= requests= seconds= rps= p50_us= p99_us= max_us=
  * errors=.  Exits non-zero on connection failures or errors.
@@ -176,6 +179,53 @@ percentile(double q)
 	return HIST_US;
 }
 
+/* cold - each key once, sequentially; latency of each */
+static int
+cold(const char *unixpath, const char *inet)
+{
+	static struct conn c;
+	uint64_t *lat = calloc(nkeys, sizeof(*lat)), maxv = 0;
+
+	if ((c.fd = dial(unixpath, inet)) < 0) {
+		perror("sockmap: connect");
+		return 1;
+	}
+	for (size_t k = 0; k < nkeys; k++) {
+		const char *payload;
+		size_t plen;
+		long used = 0;
+
+		c.len = 0;
+		if (send_request(&c, k) < 0)
+			return 1;
+		while (used == 0) {
+			ssize_t r = read(c.fd, c.buf + c.len, sizeof(c.buf) - c.len);
+
+			if (r <= 0)
+				return 1;
+			c.len += (size_t)r;
+			used = reply(&c, &payload, &plen);
+		}
+		if (used < 0)
+			return 1;
+		lat[k] = (uint64_t)(now_ns() - c.sent) / 1000;
+		if (lat[k] > maxv)
+			maxv = lat[k];
+		if (expect && (plen < strlen(expect) || memcmp(payload, expect, strlen(expect)) != 0))
+			errors++;
+	}
+	for (size_t i = 1; i < nkeys; i++)   /* insertion sort: few keys */
+		for (size_t j = i; j > 0 && lat[j - 1] > lat[j]; j--) {
+			uint64_t t = lat[j];
+			lat[j] = lat[j - 1];
+			lat[j - 1] = t;
+		}
+	printf("cold n=%zu p50_us=%llu max_us=%llu errors=%llu\n", nkeys,
+	    (unsigned long long)lat[nkeys / 2], (unsigned long long)maxv, (unsigned long long)errors);
+	free(lat);
+	return errors ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -187,7 +237,9 @@ main(int argc, char **argv)
 	size_t next = 0;
 	int ep, ch;
 
-	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:")) != -1) {
+	int once = 0;
+
+	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:1")) != -1) {
 		switch (ch) {
 		case 'u': unixpath = optarg; break;
 		case 'i': inet = optarg; break;
@@ -197,6 +249,7 @@ main(int argc, char **argv)
 		case 'k': keyfile = optarg; break;
 		case 'K': onekey = optarg; break;
 		case 'e': expect = optarg; break;
+		case '1': once = 1; break;
 		default: return 2;
 		}
 	}
@@ -206,6 +259,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	load_keys(keyfile, onekey);
+	if (once)
+		return cold(unixpath, inet);
 	ep = epoll_create1(0);
 	start = now_ns();
 	measure_from = start + WARMUP_NS;
