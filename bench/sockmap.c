@@ -211,8 +211,11 @@ cold(const char *unixpath, const char *inet)
 		lat[k] = (uint64_t)(now_ns() - c.sent) / 1000;
 		if (lat[k] > maxv)
 			maxv = lat[k];
-		if (expect && (plen < strlen(expect) || memcmp(payload, expect, strlen(expect)) != 0))
+		if (expect && (plen < strlen(expect) || memcmp(payload, expect, strlen(expect)) != 0)) {
+			fprintf(stderr, "sockmap: %s: unexpected reply \"%.*s\"\n", keys[k],
+			    (int)(plen > 200 ? 200 : plen), payload);
 			errors++;
+		}
 	}
 	for (size_t i = 1; i < nkeys; i++)   /* insertion sort: few keys */
 		for (size_t j = i; j > 0 && lat[j - 1] > lat[j]; j--) {

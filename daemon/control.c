@@ -57,7 +57,7 @@ control_query(struct daemon *d, const char *args, size_t len, struct buf *reply,
 		buf_puts(reply, "ERR unknown map name: use postfix or postfix-tlsrpt");
 		return SERVER_DONE;
 	}
-	return lookup_run(d, (enum resolve_map)map, args, klen, reply, sr, query_format);
+	return lookup_run(d, (enum resolve_map)map, args, klen, reply, sr, query_format, 1);
 }
 
 static void

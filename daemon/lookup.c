@@ -19,6 +19,7 @@ struct waiter {
 	enum resolve_map map;
 	char domain[DOMAIN_MAX + 1];
 	lookup_format *fmt;
+	int explain;
 	struct evloop_timer *timer;
 	struct mtasts_watch *watch;
 };
@@ -40,6 +41,7 @@ waiter_done(struct waiter *w)
 	struct buf reply;
 
 	buf_init(&reply, 200000);
+	res.explain = w->explain;
 	resolve_lookup(&w->d->rctx, w->map, w->domain, strlen(w->domain), 0, &res);
 	w->fmt(w->d, &res, &reply);
 	server_req_reply(w->sr, reply.data ? reply.data : "", reply.len);
@@ -75,11 +77,12 @@ on_cancel(void *arg)
 
 enum server_result
 lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
-    struct buf *reply, struct server_req *sr, lookup_format *fmt)
+    struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain)
 {
 	struct resolve_result res;
 	struct waiter *w;
 
+	res.explain = explain;
 	resolve_lookup(&d->rctx, map, key, len, d->cfg.lookup_timeout > 0, &res);
 	if (res.status != RESOLVE_PENDING) {
 		fmt(d, &res, reply);
@@ -90,6 +93,7 @@ lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
 	w->sr = sr;
 	w->map = map;
 	w->fmt = fmt;
+	w->explain = explain;
 	memcpy(w->domain, res.domain, sizeof(w->domain));
 	if ((w->watch = mtasts_watch(d->mtasts, res.domain, on_resolved, w)) == NULL) {
 		/* resolution already over: answer now */

@@ -23,7 +23,8 @@ struct daemon;
 typedef void lookup_format(struct daemon *d, const struct resolve_result *res,
     struct buf *reply);
 
+/* lookup_run - explain: fill the reason (for logs or tlspolicyctl) */
 enum server_result lookup_run(struct daemon *d, enum resolve_map map, const char *key,
-    size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt);
+    size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain);
 
 #endif

@@ -65,5 +65,5 @@ sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 		return SERVER_DONE;
 	}
 	return lookup_run(d, (enum resolve_map)map, sp + 1, len - (size_t)(sp - req) - 1, reply,
-	    sr, sockmap_format);
+	    sr, sockmap_format, log_level_enabled(LOG_LEVEL_DEBUG));
 }

@@ -264,16 +264,16 @@ void
 mtasts_decided(struct mtasts *m, const struct mtasts_entry *ce)
 {
 	struct mtasts_entry *e = (struct mtasts_entry *)ce;
-	char day[11], tag[sizeof(e->decided)];
+	long today = (long)(time(NULL) / 86400);
+	char day[11];
 
-	if (!e->have_policy)
+	/* the hot path: one comparison per lookup once recorded */
+	if (!e->have_policy || (e->decided_day == today && strcmp(e->decided_id, e->id) == 0))
 		return;
 	utc_day(day);
-	snprintf(tag, sizeof(tag), "%s %s", day, e->id);
-	if (strcmp(tag, e->decided) == 0)
-		return;
 	record(m, day, e->domain, "sts", e->id, e->policy);
-	memcpy(e->decided, tag, sizeof(tag));
+	e->decided_day = today;
+	memcpy(e->decided_id, e->id, sizeof(e->id));
 }
 
 static void

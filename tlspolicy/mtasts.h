@@ -58,7 +58,8 @@ struct mtasts_entry {
 	time_t fetched, expires, checked, last_used, retry_after;
 	char last_error[160];         /* "" or "<result-type>: <detail>" */
 	void *flight;                 /* resolution in progress */
-	char decided[48];             /* day and id of the last decision recorded */
+	long decided_day;             /* UTC day of the last decision recorded, */
+	char decided_id[STS_ID_MAX + 1];  /* and its policy id */
 	char failed[64];              /* day and type of the last failure recorded */
 };
 

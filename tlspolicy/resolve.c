@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -22,6 +23,19 @@ resolve_map_name(const char *name, size_t len)
 	return -1;
 }
 
+/* explain - the reason, formatted only for callers that want it */
+static void __attribute__((format(printf, 2, 3)))
+explain(struct resolve_result *res, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!res->explain)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(res->why, sizeof(res->why), fmt, ap);
+	va_end(ap);
+}
+
 /* from_mtasts - the MTA-STS part of the decision */
 static void
 from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
@@ -36,22 +50,22 @@ from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 		if (e->mode == STS_MODE_ENFORCE) {
 			res->status = RESOLVE_OK;
 			res->answer = map == RESOLVE_MAP_POSTFIX_TLSRPT ? e->answer_tlsrpt : e->answer;
-			snprintf(res->why, sizeof(res->why), "MTA-STS policy id %s, mode enforce%s",
+			explain(res, "MTA-STS policy id %s, mode enforce%s",
 			    e->id, e->last_error[0] ? " (last refresh failed; cached policy kept)" : "");
 		} else {
 			res->status = RESOLVE_NOTFOUND;
-			snprintf(res->why, sizeof(res->why), "MTA-STS policy id %s, mode %s: not enforced",
+			explain(res, "MTA-STS policy id %s, mode %s: not enforced",
 			    e->id, sts_mode_name(e->mode));
 		}
 		return;
 	}
 	if (resolving && may_wait) {
 		res->status = RESOLVE_PENDING;
-		snprintf(res->why, sizeof(res->why), "resolving MTA-STS policy");
+		explain(res, "resolving MTA-STS policy");
 		return;
 	}
 	res->status = RESOLVE_NOTFOUND;
-	snprintf(res->why, sizeof(res->why), "no MTA-STS policy for %s%s%s%s", res->domain,
+	explain(res, "no MTA-STS policy for %s%s%s%s", res->domain,
 	    e->last_error[0] ? ": " : "", e->last_error,
 	    resolving ? " (resolution in progress)" : "");
 }
@@ -66,6 +80,7 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 
 	res->answer = NULL;
 	res->domain[0] = '\0';
+	res->why[0] = '\0';
 	switch (domain_normalize(key, len, res->domain, &why)) {
 	case DOMAIN_NEXTHOP:
 		res->domain[0] = '\0';
@@ -77,7 +92,7 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	case DOMAIN_INVALID:
 		res->domain[0] = '\0';
 		res->status = RESOLVE_NOTFOUND;
-		snprintf(res->why, sizeof(res->why), "key \"%s\" refused: %s",
+		explain(res, "key \"%s\" refused: %s",
 		    log_printable(shown, sizeof(shown), key, len), why);
 		return;
 	case DOMAIN_OK:
@@ -88,7 +103,7 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 		 * refuses them on non-STS policies; both map names alike. */
 		res->status = RESOLVE_OK;
 		res->answer = e->answer;
-		snprintf(res->why, sizeof(res->why), "local policy table %s, line %u",
+		explain(res, "local policy table %s, line %u",
 		    localpolicy_name(ctx->local), e->line);
 		return;
 	}
@@ -97,5 +112,5 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 		return;
 	}
 	res->status = RESOLVE_NOTFOUND;
-	snprintf(res->why, sizeof(res->why), "no policy known for %s", res->domain);
+	explain(res, "no policy known for %s", res->domain);
 }

@@ -38,10 +38,11 @@ struct resolve_ctx {
 };
 
 struct resolve_result {
+	int explain;                 /* set by the caller: fill why? */
 	enum resolve_status status;
 	const char *answer;          /* OK: borrowed until the source changes */
 	char domain[DOMAIN_MAX + 1]; /* normalised key, "" if none */
-	char why[512];               /* human-readable reason */
+	char why[512];               /* human-readable reason, if explain */
 };
 
 /* resolve_map_name - map a socketmap name to enum resolve_map; -1 if unknown */
