@@ -379,9 +379,16 @@ server_sweep(struct evloop *loop, void *arg)
 {
 	struct server *srv = arg;
 	int64_t limit = evloop_now(loop) - (int64_t)srv->lim.idle_timeout * 1000;
+	unsigned n = srv->nconns;
 
-	while (srv->head && srv->head->last_active <= limit)
-		close_oldest(srv, "idle timeout");
+	/* a client waiting for its answer is not idle: lookup_timeout
+	 * bounds that wait */
+	while (n-- > 0 && srv->head && srv->head->last_active <= limit) {
+		if (srv->head->req.pending)
+			conn_touch(srv->head);
+		else
+			close_oldest(srv, "idle timeout");
+	}
 	srv->sweep = evloop_timer_add(loop, SWEEP_MSEC, server_sweep, srv);
 }
 
