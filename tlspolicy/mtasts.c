@@ -27,9 +27,10 @@
 #define RECORD_MAX (STS_BODY_MAX + 4096)
 
 struct mtasts_watch {
-	struct flight *f;
+	struct flight *f;         /* NULL once the flight has ended */
 	void (*cb)(void *);
 	void *arg;
+	int cancelled;            /* unwatched while the flight's end is told */
 	struct mtasts_watch *next;
 };
 
@@ -217,19 +218,21 @@ entry_drop(struct mtasts *m, struct mtasts_entry *e)
 static void
 flight_end(struct flight *f)
 {
-	struct mtasts_watch *w = f->watchers;
+	struct mtasts_watch *list = f->watchers, *w;
 
 	f->e->flight = NULL;
 	f->e->checked = time(NULL);
 	entry_save(f->m, f->e);
 	free(f);
-	/* watchers last: they may look the domain up again */
-	while (w) {
-		struct mtasts_watch *next = w->next;
-
-		w->cb(w->arg);
+	/* watchers last: they may look the domain up again, or unwatch
+	 * others, which then are only marked */
+	for (w = list; w; w = w->next)
+		w->f = NULL;
+	while ((w = list) != NULL) {
+		if (!w->cancelled)
+			w->cb(w->arg);
+		list = w->next;
 		free(w);
-		w = next;
 	}
 }
 
@@ -363,8 +366,10 @@ flight_next(struct flight *f)
 	}
 	if (f->txt != STS_TXT_OK) {
 		if (e->have_policy && e->mode == STS_MODE_NONE && f->txt == STS_TXT_NONE) {
-			flight_end(f);
-			entry_drop(f->m, e);  /* after flight_end: e->flight is clear */
+			struct mtasts *m = f->m;
+
+			flight_end(f);       /* frees f, clears e->flight */
+			entry_drop(m, e);
 			return;
 		}
 		if (f->txt != STS_TXT_NONE)
@@ -523,6 +528,11 @@ mtasts_unwatch(struct mtasts_watch *w)
 
 	if (w == NULL)
 		return;
+	if (w->f == NULL) {
+		/* its flight is telling its watchers right now */
+		w->cancelled = 1;
+		return;
+	}
 	for (pp = &w->f->watchers; *pp; pp = &(*pp)->next)
 		if (*pp == w) {
 			*pp = w->next;

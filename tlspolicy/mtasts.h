@@ -76,7 +76,8 @@ void mtasts_free(struct mtasts *m);
 const struct mtasts_entry *mtasts_get(struct mtasts *m, const char *domain, int *resolving);
 
 /* mtasts_watch - call cb(arg) once when the resolution of domain ends;
- * NULL if none is in progress.  mtasts_unwatch cancels. */
+ * NULL if none is in progress.  mtasts_unwatch cancels; the handle is
+ * gone once cb has run. */
 struct mtasts_watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *),
     void *arg);
 void mtasts_unwatch(struct mtasts_watch *w);

@@ -175,7 +175,7 @@ is "$(printf '%s\n' "$dump" | grep -c "enforce.test.09sts")" "1" "served many ti
 like "$(ctl list)" "none.test none id=1" "mode none cached"
 world_dns_del "_mta-sts.none.test."
 check "mode none: entry removed after the TXT record went" wait_for 25 sh -c \
-    "postmap -c '$(postfix_dir)' -q none.test 'socketmap:$M'; ! '$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' list | grep -q '^none.test '"
+    "postmap -c '$(postfix_dir)' -q none.test 'socketmap:$M'; ! '$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' list | grep -q '^none.test none '"
 
 # restart: the cache survives
 stop_daemon
