@@ -185,6 +185,9 @@ done_testing() {
 	reports=$(grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$T"/*.log 2>/dev/null)
 	if [ -n "$reports" ]; then
 		not_ok "sanitizer reports in $reports"
+		for f in $reports; do
+			grep -A20 -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$f" | head -40 | sed 's/^/# /'
+		done
 	else
 		ok "no sanitizer reports in the daemon logs"
 	fi
