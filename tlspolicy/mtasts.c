@@ -378,8 +378,10 @@ flight_next(struct flight *f)
 		flight_end(f);
 		return;
 	}
-	if (e->have_policy && strcmp(e->id, f->id) == 0 && now < e->expires + 0) {
-		/* unchanged id: the cached policy stays valid for max_age more */
+	if (e->have_policy && strcmp(e->id, f->id) == 0) {
+		/* unchanged id: the domain still publishes the cached policy,
+		 * which stays valid for max_age more, even if it had expired:
+		 * a blocked policy host must not downgrade the domain */
 		e->expires = now + e->max_age;
 		flight_end(f);
 		return;

@@ -6,8 +6,10 @@
  *  - a valid cached policy is served at once;
  *  - it is revalidated in the background when last checked more than
  *    sts_check_interval ago: the TXT id is looked up; an unchanged id
- *    extends validity without a fetch; a changed id fetches the new policy
- *    while the old one keeps being served;
+ *    extends validity without a fetch (even past max_age: the TXT record
+ *    vouches for the policy, and a blocked policy host must not downgrade
+ *    the domain); a changed id fetches the new policy while the old one
+ *    keeps being served;
  *  - a failed fetch never drops an unexpired policy, and is retried no
  *    sooner than STS_RETRY_MIN seconds later;
  *  - policies not checked for 12 hours are refreshed proactively, spread

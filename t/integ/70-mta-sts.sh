@@ -41,6 +41,7 @@ world_sts slow.test 1 "$ENFORCE"
 echo 4 > "$T/www/mta-sts.slow.test/.well-known/mta-sts.txt.delay"
 world_sts idchange.test 1 "$ENFORCE"
 world_sts outage.test 1 "$ENFORCE"
+world_sts expiry.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.expiry.test\nmax_age: 2\n')"
 world_sts flight.test 1 "$ENFORCE"
 echo 0.5 > "$T/www/mta-sts.flight.test/.well-known/mta-sts.txt.delay"
 world_sts slowok.test 1 "$ENFORCE"
@@ -140,6 +141,15 @@ world_dns_set "_mta-sts.idchange.test. TXT \"v=STSv1; id=2;\""
 is "$(pm_q idchange.test "$M")" "secure match=old.idchange.test servername=hostname" "idchange: old policy served before the recheck"
 check "idchange: new policy after the recheck interval" wait_for 20 sh -c \
     "postmap -c '$(postfix_dir)' -q idchange.test 'socketmap:$M' | grep -q new.idchange.test"
+
+# max_age passes while the policy host is down, the TXT id is unchanged:
+# the cached policy is still served (validity extended by the TXT record)
+is "$(pm_q expiry.test "$M")" "secure match=mx.expiry.test servername=hostname" "expiry: policy with max_age 2 cached"
+world_https_stop
+sleep 3
+is "$(pm_q expiry.test "$M")" "secure match=mx.expiry.test servername=hostname" "expiry: served after max_age with HTTPS down (TXT id unchanged)"
+like "$(ctl query expiry.test)" "mta-sts expires: in [12]s" "expiry: validity extended by max_age"
+world_https_start
 
 # HTTPS outage with a changed id: the cached policy is still served
 is "$(pm_q outage.test "$M")" "$WANT" "outage: policy cached"
