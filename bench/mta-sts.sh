@@ -99,6 +99,7 @@ log_level = warning
 user = nobody
 dns_resolver = $DNS_IP
 sts_ca_file = $T/ca.crt
+dane = no
 C
 "$D" -f -c "$T/tlspolicyd.conf" 2> "$T/daemon.log" &
 pids="$pids $!"

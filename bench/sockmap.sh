@@ -47,6 +47,7 @@ state_directory = $T/state
 local_policy_file = $T/local_policy
 log_level = warning
 mta_sts = no
+dane = no
 user = $user
 C
 "$D" -f -c "$T/tlspolicyd.conf" 2> "$T/daemon.log" &

@@ -12,6 +12,7 @@
 #include "localpolicy.h"
 #include "log.h"
 #include "lookup.h"
+#include "dane.h"
 #include "mtasts.h"
 #include "resolve.h"
 #include "server.h"
@@ -36,6 +37,8 @@ query_format(struct daemon *d, const struct resolve_result *res, struct buf *rep
 	buf_printf(reply, "OK domain: %s\nreply: %s%s%s\nreason: %s\n",
 	    res->domain[0] ? res->domain : "-", status_word(res->status),
 	    res->answer ? " " : "", res->answer ? res->answer : "", res->why);
+	if (d->dane && res->domain[0])
+		dane_describe(d->dane, res->domain, reply);
 	if (d->mtasts && res->domain[0])
 		mtasts_describe(d->mtasts, res->domain, reply);
 }
@@ -60,14 +63,30 @@ control_query(struct daemon *d, const char *args, size_t len, struct buf *reply,
 	return lookup_run(d, (enum resolve_map)map, args, klen, reply, sr, query_format, 1);
 }
 
+/* control_flush - "DOMAIN [dane|mta-sts]": drop cached results */
 static void
-control_flush(struct daemon *d, const char *domain, size_t len, struct buf *reply)
+control_flush(struct daemon *d, const char *args, size_t len, struct buf *reply)
 {
+	const char *sp = memchr(args, ' ', len), *which = sp ? sp + 1 : "";
+	size_t wlen = sp ? len - (size_t)(sp - args) - 1 : 0;
 	char name[DOMAIN_MAX + 1];
+	int dane = !sp || (wlen == 4 && memcmp(which, "dane", 4) == 0);
+	int sts = !sp || (wlen == 7 && memcmp(which, "mta-sts", 7) == 0);
+	int n = 0;
 
-	if (domain_normalize(domain, len, name, NULL) != DOMAIN_OK)
+	if (domain_normalize(args, sp ? (size_t)(sp - args) : len, name, NULL) != DOMAIN_OK) {
 		buf_puts(reply, "ERR not a domain name");
-	else if (d->mtasts == NULL || mtasts_flush(d->mtasts, name) < 0)
+		return;
+	}
+	if (!dane && !sts) {
+		buf_puts(reply, "ERR flush DOMAIN [dane|mta-sts]");
+		return;
+	}
+	if (dane && d->dane && dane_flush(d->dane, name) == 0)
+		n++;
+	if (sts && d->mtasts && mtasts_flush(d->mtasts, name) == 0)
+		n++;
+	if (n == 0)
 		buf_printf(reply, "ERR %s is not cached", name);
 	else
 		buf_printf(reply, "OK flushed %s\n", name);

@@ -10,7 +10,9 @@
 #include "resolve.h"
 #include "settings.h"
 
+struct dane;
 struct dns;
+struct strmap;
 struct evloop;
 struct https_client;
 struct localpolicy;
@@ -36,6 +38,8 @@ struct daemon {
 	struct dns *dns;
 	struct https_client *https;
 	struct mtasts *mtasts;       /* NULL with mta_sts = no */
+	struct dane *dane;           /* NULL with dane = no */
+	struct strmap *dane_required;
 	struct daemon_stats stats;
 	time_t started;
 };

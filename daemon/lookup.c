@@ -10,6 +10,7 @@
 #include "daemon.h"
 #include "evloop.h"
 #include "lookup.h"
+#include "dane.h"
 #include "mtasts.h"
 #include "xalloc.h"
 
@@ -21,31 +22,54 @@ struct waiter {
 	lookup_format *fmt;
 	int explain;
 	struct evloop_timer *timer;
-	struct mtasts_watch *watch;
+	struct mtasts_watch *sts_watch;
+	struct dane_watch *dane_watch;
 };
+
+static void on_resolved(void *arg);
+static void on_dane(void *arg);
 
 static void
 waiter_free(struct waiter *w)
 {
 	if (w->timer)
 		evloop_timer_cancel(w->d->loop, w->timer);
-	mtasts_unwatch(w->watch);
+	mtasts_unwatch(w->sts_watch);
+	dane_unwatch(w->dane_watch);
 	free(w);
 }
 
-/* waiter_done - decide with what is known now, and reply */
-static void
-waiter_done(struct waiter *w)
+/* waiter_arm - watch every resolution of the domain still running;
+ * 0 if there is none left */
+static int
+waiter_arm(struct waiter *w)
+{
+	if (w->sts_watch == NULL && w->d->mtasts)
+		w->sts_watch = mtasts_watch(w->d->mtasts, w->domain, on_resolved, w);
+	if (w->dane_watch == NULL && w->d->dane)
+		w->dane_watch = dane_watch(w->d->dane, w->domain, on_dane, w);
+	return w->sts_watch != NULL || w->dane_watch != NULL;
+}
+
+/* waiter_done - decide with what is known now (may_wait: unless still
+ * resolving), and reply; 0 if it must wait longer */
+static int
+waiter_done(struct waiter *w, int may_wait)
 {
 	struct resolve_result res;
 	struct buf reply;
 
-	buf_init(&reply, 200000);
 	res.explain = w->explain;
-	resolve_lookup(&w->d->rctx, w->map, w->domain, strlen(w->domain), 0, &res);
+	resolve_lookup(&w->d->rctx, w->map, w->domain, strlen(w->domain), may_wait, &res);
+	if (res.status == RESOLVE_PENDING && waiter_arm(w))
+		return 0;
+	if (res.status == RESOLVE_PENDING)
+		resolve_lookup(&w->d->rctx, w->map, w->domain, strlen(w->domain), 0, &res);
+	buf_init(&reply, 200000);
 	w->fmt(w->d, &res, &reply);
 	server_req_reply(w->sr, reply.data ? reply.data : "", reply.len);
 	buf_fini(&reply);
+	return 1;
 }
 
 static void
@@ -53,9 +77,19 @@ on_resolved(void *arg)
 {
 	struct waiter *w = arg;
 
-	w->watch = NULL;   /* freed by mtasts after this call */
-	waiter_done(w);
-	waiter_free(w);
+	w->sts_watch = NULL;   /* freed by mtasts after this call */
+	if (waiter_done(w, 1))
+		waiter_free(w);
+}
+
+static void
+on_dane(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->dane_watch = NULL;  /* freed by dane after this call */
+	if (waiter_done(w, 1))
+		waiter_free(w);
 }
 
 static void
@@ -65,7 +99,7 @@ on_timeout(struct evloop *loop, void *arg)
 
 	(void)loop;
 	w->timer = NULL;
-	waiter_done(w);
+	waiter_done(w, 0);
 	waiter_free(w);
 }
 
@@ -95,7 +129,7 @@ lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
 	w->fmt = fmt;
 	w->explain = explain;
 	memcpy(w->domain, res.domain, sizeof(w->domain));
-	if ((w->watch = mtasts_watch(d->mtasts, res.domain, on_resolved, w)) == NULL) {
+	if (!waiter_arm(w)) {
 		/* resolution already over: answer now */
 		free(w);
 		resolve_lookup(&d->rctx, map, key, len, 0, &res);

@@ -24,6 +24,9 @@
 
 #include "control.h"
 #include "daemon.h"
+#include "dane.h"
+#include "domain.h"
+#include "strmap.h"
 #include "dns.h"
 #include "https.h"
 #include "mtasts.h"
@@ -201,25 +204,41 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 	}
 }
 
-/* start_mtasts - DNS, HTTPS and the policy cache */
+/* start_resolvers - DNS, then MTA-STS (HTTPS and its cache) and DANE */
 static void
-start_mtasts(struct daemon *d)
+start_resolvers(struct daemon *d)
 {
 	struct mtasts_config mc;
-	char err[512];
+	const char *pos = d->cfg.dane_required_domains, *word;
+	char err[512], name[DOMAIN_MAX + 1];
+	size_t len;
 
+	d->dane_required = strmap_new();
+	while ((word = list_next(&pos, &len)) != NULL)
+		if (domain_normalize(word, len, name, NULL) == DOMAIN_OK)
+			strmap_put(d->dane_required, name, d);
+	d->rctx.dane_required = d->dane_required;
+	if (!d->cfg.mta_sts && !d->cfg.dane)
+		return;
 	if ((d->dns = dns_new(d->loop, d->cfg.dns_resolver, 2000, 2, err, sizeof(err))) == NULL)
 		log_fatalx("%s", err);
-	if ((d->https = https_client_new(d->cfg.sts_ca_file, err, sizeof(err))) == NULL)
-		log_fatalx("sts_ca_file: %s", err);
-	mc.https_port = d->cfg.sts_https_port;
-	mc.fetch_timeout_ms = d->cfg.sts_fetch_timeout * 1000;
-	mc.check_interval = d->cfg.sts_check_interval;
-	if ((d->mtasts = mtasts_new(d->loop, d->dns, d->https, d->store, &mc, err,
-	    sizeof(err))) == NULL)
-		log_fatalx("mta-sts: %s", err);
-	d->rctx.mtasts = d->mtasts;
-	log_info("MTA-STS enabled (resolver %s)", d->cfg.dns_resolver[0] ? d->cfg.dns_resolver
+	if (d->cfg.mta_sts) {
+		if ((d->https = https_client_new(d->cfg.sts_ca_file, err, sizeof(err))) == NULL)
+			log_fatalx("sts_ca_file: %s", err);
+		mc.https_port = d->cfg.sts_https_port;
+		mc.fetch_timeout_ms = d->cfg.sts_fetch_timeout * 1000;
+		mc.check_interval = d->cfg.sts_check_interval;
+		if ((d->mtasts = mtasts_new(d->loop, d->dns, d->https, d->store, &mc, err,
+		    sizeof(err))) == NULL)
+			log_fatalx("mta-sts: %s", err);
+		d->rctx.mtasts = d->mtasts;
+	}
+	if (d->cfg.dane) {
+		d->dane = dane_new(d->loop, d->dns, d->store);
+		d->rctx.dane = d->dane;
+	}
+	log_info("MTA-STS %s, DANE %s (resolver %s)", d->cfg.mta_sts ? "on" : "off",
+	    d->cfg.dane ? "on" : "off", d->cfg.dns_resolver[0] ? d->cfg.dns_resolver
 	    : "from /etc/resolv.conf");
 }
 
@@ -326,8 +345,7 @@ main(int argc, char **argv)
 		log_fatalx("store: %s", err);
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
-	if (d.cfg.mta_sts)
-		start_mtasts(&d);
+	start_resolvers(&d);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
 	d.started = time(NULL);
@@ -339,7 +357,9 @@ main(int argc, char **argv)
 	server_free(d.sockmap);
 	server_free(d.control);
 	dns_free(d.dns);
+	dane_free(d.dane);
 	mtasts_free(d.mtasts);
+	strmap_free(d.dane_required, NULL);
 	https_client_free(d.https);
 	unlink_sockets(&d);
 	store_close(d.store);

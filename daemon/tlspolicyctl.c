@@ -38,7 +38,7 @@ usage(FILE *fp)
 	    "usage: tlspolicyctl [-c config_file] command [args]\n"
 	    "commands:\n"
 	    "  query DOMAIN [MAPNAME]  show the answer the daemon gives for DOMAIN, and why\n"
-	    "  flush DOMAIN            drop DOMAIN's cached MTA-STS policy\n"
+	    "  flush DOMAIN [dane|mta-sts]  drop DOMAIN's cached DANE result and MTA-STS policy\n"
 	    "  list                    list the MTA-STS policy cache\n"
 	    "  status                  show counters of the running daemon\n"
 	    "  reload                  re-read the local policy table\n"
@@ -170,8 +170,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "tlspolicyctl: domain too long\n");
 			return 2;
 		}
-	} else if (strcmp(argv[0], "flush") == 0 && argc == 2) {
-		if (snprintf(cmd, sizeof(cmd), "flush %s", argv[1]) >= (int)sizeof(cmd)) {
+	} else if (strcmp(argv[0], "flush") == 0 && (argc == 2 || argc == 3)) {
+		if (snprintf(cmd, sizeof(cmd), "flush %s%s%s", argv[1], argc == 3 ? " " : "",
+		    argc == 3 ? argv[2] : "") >= (int)sizeof(cmd)) {
 			fprintf(stderr, "tlspolicyctl: domain too long\n");
 			return 2;
 		}

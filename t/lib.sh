@@ -139,8 +139,8 @@ pm_q() {
 
 # write_conf [settings on stdin]: $T/tlspolicyd.conf for a test daemon;
 # the test's own settings replace these defaults.  Tests never ask the
-# machine's resolver: MTA-STS is off unless a test turns it on with its
-# own loopback resolver.
+# machine's resolver: MTA-STS and DANE are off unless a test turns them
+# on with its own loopback resolver.
 write_conf() {
 	extra=$(cat)
 	if [ "$(id -u)" = 0 ]; then user=nobody; else user=; fi
@@ -148,7 +148,7 @@ write_conf() {
 		for kv in "socketmap_listen = unix:$T/run/postfix.sock" \
 		    "control_socket = unix:$T/run/control.sock" \
 		    "state_directory = $T/state" "user = $user" \
-		    "mta_sts = no" "dns_resolver = 127.0.0.1:9"; do
+		    "mta_sts = no" "dane = no" "dns_resolver = 127.0.0.1:9"; do
 			key=${kv%% =*}
 			printf '%s\n' "$extra" | grep -q "^$key *=" || printf '%s\n' "$kv"
 		done

@@ -10,7 +10,9 @@
 
 #include "localpolicy.h"
 #include "log.h"
+#include "dane.h"
 #include "mtasts.h"
+#include "strmap.h"
 #include "resolve.h"
 
 int
@@ -70,6 +72,64 @@ from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 	    resolving ? " (resolution in progress)" : "");
 }
 
+/* sts_enforced - an unexpired MTA-STS enforce policy is cached */
+static const struct mtasts_entry *
+sts_enforced(const struct resolve_ctx *ctx, const char *domain, int *resolving)
+{
+	const struct mtasts_entry *e;
+
+	*resolving = 0;
+	if (ctx->mtasts == NULL)
+		return NULL;
+	e = mtasts_get(ctx->mtasts, domain, resolving);
+	return e->have_policy && e->mode == STS_MODE_ENFORCE && time(NULL) < e->expires ? e : NULL;
+}
+
+/* from_dane - the DANE part; 0 when MTA-STS decides */
+static int
+from_dane(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
+    struct resolve_result *res)
+{
+	int resolving, sts_resolving;
+	const struct dane_entry *de = dane_get(ctx->dane, res->domain, &resolving);
+	const struct mtasts_entry *se;
+
+	/* MTA-STS resolves in parallel; it is needed when DANE does not apply */
+	se = sts_enforced(ctx, res->domain, &sts_resolving);
+	switch (de->verdict) {
+	case DANE_UNKNOWN:
+		if (resolving && may_wait) {
+			res->status = RESOLVE_PENDING;
+			explain(res, "resolving DANE and MTA-STS");
+			return 1;
+		}
+		return 0;
+	case DANE_ALL:
+	case DANE_SOME:
+		dane_decided(ctx->dane, de);
+		res->status = RESOLVE_OK;
+		res->answer = de->verdict == DANE_ALL ? "dane-only" : "dane";
+		explain(res, "DANE: %s", de->why);
+		return 1;
+	case DANE_ERROR:
+		if (se) {
+			mtasts_decided(ctx->mtasts, se);
+			res->status = RESOLVE_OK;
+			res->answer = map == RESOLVE_MAP_POSTFIX_TLSRPT ? se->answer_tlsrpt : se->answer;
+			explain(res, "DANE lookups failed (%s); the cached MTA-STS enforce policy id %s "
+			    "holds", de->why, se->id);
+			return 1;
+		}
+		res->status = RESOLVE_OK;
+		res->answer = "dane";
+		explain(res, "DANE lookups failed (%s): Postfix applies its own DNSSEC rules", de->why);
+		return 1;
+	case DANE_NONE:
+		break;
+	}
+	return 0;
+}
+
 void
 resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
     const char *key, size_t len, int may_wait, struct resolve_result *res)
@@ -107,6 +167,14 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 		    localpolicy_name(ctx->local), e->line);
 		return;
 	}
+	if (ctx->dane_required && strmap_get(ctx->dane_required, res->domain) != NULL) {
+		res->status = RESOLVE_OK;
+		res->answer = "dane-only";
+		explain(res, "DANE required for %s by dane_required_domains", res->domain);
+		return;
+	}
+	if (ctx->dane && from_dane(ctx, map, may_wait, res))
+		return;
 	if (ctx->mtasts) {
 		from_mtasts(ctx, map, may_wait, res);
 		return;

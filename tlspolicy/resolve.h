@@ -3,7 +3,12 @@
  *
  * The order of sources is fixed: the key is normalised (domain.h); next-hop
  * forms and invalid names answer NOTFOUND at once; then the local policy
- * table answers; then MTA-STS (mtasts.h): an enforce policy answers
+ * table answers; then domains that must have DANE answer dane-only; then
+ * DANE (dane.h), which wins over MTA-STS (RFC 8461 section 2): TLSA on
+ * every MX host answers dane-only, on some dane, a DNS failure or bogus
+ * answer dane (Postfix then applies its own DNSSEC rules), unless an
+ * unexpired MTA-STS enforce policy is cached, so an attack on DNS never
+ * downgrades a domain; then MTA-STS (mtasts.h): an enforce policy answers
  * "secure match=...", testing and none answer NOTFOUND.  A domain no
  * source knows answers NOTFOUND, so Postfix applies its own default
  * level; outages never turn into TEMP.  A domain being resolved for the
@@ -15,8 +20,10 @@
 
 #include "domain.h"
 
+struct dane;
 struct localpolicy;
 struct mtasts;
+struct strmap;
 
 enum resolve_status {
 	RESOLVE_OK,
@@ -34,6 +41,8 @@ enum resolve_map {
 
 struct resolve_ctx {
 	const struct localpolicy *local;   /* may be NULL */
+	const struct strmap *dane_required; /* domains answered dane-only; may be NULL */
+	struct dane *dane;                 /* may be NULL */
 	struct mtasts *mtasts;             /* may be NULL */
 };
 

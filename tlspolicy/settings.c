@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "conf.h"
+#include "domain.h"
 #include "endpoint.h"
 #include "fileio.h"
 #include "log.h"
@@ -31,6 +32,7 @@ enum settings_type {
 	T_FACILITY,
 	T_BOOL,       /* yes or no */
 	T_SERVERS,    /* list of IP[:PORT] */
+	T_DOMAINS,    /* list of domain names */
 };
 
 static const struct settings_row {
@@ -57,6 +59,8 @@ static const struct settings_row {
 	{ "syslog_facility", T_FACILITY, "mail", 0, 0, OFF(syslog_facility) },
 	{ "dns_resolver", T_SERVERS, "", 0, 0, OFF(dns_resolver) },
 	{ "mta_sts", T_BOOL, "yes", 0, 1, OFF(mta_sts) },
+	{ "dane", T_BOOL, "yes", 0, 1, OFF(dane) },
+	{ "dane_required_domains", T_DOMAINS, "", 0, 0, OFF(dane_required_domains) },
 	{ "sts_ca_file", T_PATH, "", 1, 0, OFF(sts_ca_file) },
 	{ "sts_https_port", T_UINT, "443", 1, 65535, OFF(sts_https_port) },
 	{ "sts_fetch_timeout", T_DURATION, "20s", 1, 120, OFF(sts_fetch_timeout) },
@@ -189,6 +193,18 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 			}
 		break;
 	}
+	case T_DOMAINS: {
+		const char *pos = value, *word;
+		char name[DOMAIN_MAX + 1];
+
+		while ((word = list_next(&pos, &len)) != NULL)
+			if (len > DOMAIN_MAX + 1 || domain_normalize(word, len, name, NULL) != DOMAIN_OK) {
+				snprintf(err, errlen, "%s: not a domain name: \"%.*s\"", row->name,
+				    (int)(len > 60 ? 60 : len), word);
+				return -1;
+			}
+		break;
+	}
 	case T_FACILITY:
 		if ((v = log_facility_parse(value)) < 0) {
 			snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
@@ -222,7 +238,7 @@ settings_fini(struct settings *s)
 		const struct settings_row *row = &rows[i];
 
 		if (row->type == T_STR || row->type == T_PATH || row->type == T_ENDPOINTS
-		    || row->type == T_ENDPOINT || row->type == T_SERVERS)
+		    || row->type == T_ENDPOINT || row->type == T_SERVERS || row->type == T_DOMAINS)
 			free(*FIELD(s, row, char *));
 	}
 	free(s->source);

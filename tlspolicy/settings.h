@@ -31,6 +31,8 @@ struct settings {
 	int syslog_facility;
 	char *dns_resolver;              /* "" = /etc/resolv.conf */
 	unsigned mta_sts;                /* 0 or 1 */
+	unsigned dane;                   /* 0 or 1 */
+	char *dane_required_domains;     /* list of domains */
 	char *sts_ca_file;               /* "" = system store */
 	unsigned sts_https_port;
 	unsigned sts_fetch_timeout;      /* seconds */

@@ -17,7 +17,7 @@
 #define STORE_RECORD_VERSION 1
 
 static const char *const db_names[STORE_DB_COUNT] = {
-	"meta.db", "policy.db", "decision.db", "result.db", "report.db",
+	"meta.db", "policy.db", "decision.db", "result.db", "report.db", "dane.db",
 };
 
 struct store {

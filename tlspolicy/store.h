@@ -27,6 +27,7 @@ enum store_db {
 	STORE_DB_DECISION,   /* decisions served, for reports */
 	STORE_DB_RESULT,     /* per-day TLS session counts */
 	STORE_DB_REPORT,     /* report delivery state */
+	STORE_DB_DANE,       /* DANE results: domain -> verdict and TLSA */
 	STORE_DB_COUNT
 };
 
