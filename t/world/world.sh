@@ -121,6 +121,9 @@ world__bindable() {
 import socket, sys
 for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
     s = socket.socket(socket.AF_INET, kind)
+    if kind == socket.SOCK_STREAM:
+        # as the servers do: TIME_WAIT left by a finished world is no owner
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((sys.argv[1], int(sys.argv[2])))
     s.close()
 PY
@@ -131,7 +134,7 @@ PY
 world__wait() {
 	_ww_pid=$1 _ww_n=$(($2 * 20))
 	shift 2
-	while ! "$@" 2>/dev/null; do
+	while ! { "$@" && kill -0 "$_ww_pid"; } 2>/dev/null; do
 		kill -0 "$_ww_pid" 2>/dev/null || return 1
 		_ww_n=$((_ww_n - 1))
 		[ "$_ww_n" -gt 0 ] || return 1
@@ -317,7 +320,8 @@ world__zone_mode() {
 
 world__keygen() {
 	(cd "$WORLD_DIR/dns" && ldns-keygen -a ECDSAP256SHA256 -k "$(world__zname "$1")") \
-	    > "$WORLD_DIR/dns/$1.key"
+	    > "$WORLD_DIR/dns/$1.key" &&
+	    cp "$WORLD_DIR/dns/$(cat "$WORLD_DIR/dns/$1.key").ds" "$WORLD_DIR/dns/$1.ds"
 }
 
 # world__build ZONE: write and sign ZONE's file, with a new serial
@@ -478,7 +482,9 @@ world_auth_start() {
 	nsd -d -c "$WORLD_DIR/dns/nsd.conf" >> "$T/nsd.log" 2>&1 &
 	WORLD_NSD_PID=$!
 	bg_pids="$bg_pids $WORLD_NSD_PID"
-	world__wait "$WORLD_NSD_PID" 10 world__nsd_has root "$(cat "$WORLD_DIR/dns/root.serial")"
+	world__wait "$WORLD_NSD_PID" 10 world__nsd_has root "$(cat "$WORLD_DIR/dns/root.serial")" || return 1
+	# the resolver may have given up on nsd while it was away
+	world_flush
 }
 
 world_auth_stop() {
@@ -508,7 +514,7 @@ world__ubc() {
 
 # world_flush [ZONE]: forget what unbound cached (for ZONE, else all)
 world_flush() {
-	[ -n "$WORLD_UNBOUND_PID" ] || return 0
+	[ -n "${WORLD_UNBOUND_PID:-}" ] || return 0
 	if [ -n "${1:-}" ]; then
 		world__ubc flush_zone "$(world__zname "$(world__zfile "$1")")"
 	else
@@ -516,7 +522,9 @@ world_flush() {
 	fi
 	world__ubc flush_bogus
 	world__ubc flush_negative
+	# forget servers that timed out, and queries still waiting for them
 	world__ubc flush_infra all
+	world__ubc flush_requestlist
 }
 
 # world__reload ZONE: re-sign ZONE, have nsd serve it, unbound forget it
@@ -690,15 +698,19 @@ world_up() {
 	world__pki_conf
 	world__pki || { echo "world_up: certificates failed" >&2; return 1; }
 	world__www
+	_found=
 	for _slot in $WORLD_SLOTS; do
 		world__net "$_slot" || continue
 		world__dns_files || { echo "world_up: zones failed" >&2; return 1; }
-		# nsd holding its address is what claims the slot
-		world_auth_start && break
+		# nsd holding its address is what claims the slot: a world
+		# started at the same moment fails here and takes the next
+		if world_auth_start; then
+			_found=$_slot
+			break
+		fi
 		world_auth_stop
-		_slot=
 	done
-	[ -n "$_slot" ] || { echo "world_up: no free slot in $WORLD_SLOTS" >&2; return 1; }
+	[ -n "$_found" ] || { echo "world_up: no free slot in $WORLD_SLOTS" >&2; return 1; }
 	WORLD_RESOLVER=$WORLD_RESOLVER_IP:$WORLD_RESOLVER_PORT
 	WORLD_RESOLV_CONF=$WORLD_DIR/resolv.conf
 	WORLD_CA=$WORLD_DIR/pki/ca.crt
