@@ -188,6 +188,7 @@ cold(const char *unixpath, const char *inet)
 
 	if ((c.fd = dial(unixpath, inet)) < 0) {
 		perror("sockmap: connect");
+		free(lat);
 		return 1;
 	}
 	for (size_t k = 0; k < nkeys; k++) {
@@ -197,17 +198,17 @@ cold(const char *unixpath, const char *inet)
 
 		c.len = 0;
 		if (send_request(&c, k) < 0)
-			return 1;
+			goto fail;
 		while (used == 0) {
 			ssize_t r = read(c.fd, c.buf + c.len, sizeof(c.buf) - c.len);
 
 			if (r <= 0)
-				return 1;
+				goto fail;
 			c.len += (size_t)r;
 			used = reply(&c, &payload, &plen);
 		}
 		if (used < 0)
-			return 1;
+			goto fail;
 		lat[k] = (uint64_t)(now_ns() - c.sent) / 1000;
 		if (lat[k] > maxv)
 			maxv = lat[k];
@@ -227,6 +228,10 @@ cold(const char *unixpath, const char *inet)
 	    (unsigned long long)lat[nkeys / 2], (unsigned long long)maxv, (unsigned long long)errors);
 	free(lat);
 	return errors ? 1 : 0;
+fail:
+	fprintf(stderr, "sockmap: connection failed\n");
+	free(lat);
+	return 1;
 }
 
 int

@@ -12,6 +12,7 @@
 #include "lookup.h"
 #include "dane.h"
 #include "mtasts.h"
+#include "watch.h"
 #include "xalloc.h"
 
 struct waiter {
@@ -22,8 +23,8 @@ struct waiter {
 	lookup_format *fmt;
 	int explain;
 	struct evloop_timer *timer;
-	struct mtasts_watch *sts_watch;
-	struct dane_watch *dane_watch;
+	struct watch *sts_watch;
+	struct watch *dane_watch;
 };
 
 static void on_resolved(void *arg);
@@ -34,8 +35,8 @@ waiter_free(struct waiter *w)
 {
 	if (w->timer)
 		evloop_timer_cancel(w->d->loop, w->timer);
-	mtasts_unwatch(w->sts_watch);
-	dane_unwatch(w->dane_watch);
+	watch_cancel(w->sts_watch);
+	watch_cancel(w->dane_watch);
 	free(w);
 }
 

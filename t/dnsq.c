@@ -73,6 +73,7 @@ answer(void *arg, enum dns_status st, const struct dns_msg *m, const char *why)
 			}
 		}
 	}
+	(void)o;
 	q->done = 1;
 	if (--remaining == 0)
 		evloop_stop(loop);

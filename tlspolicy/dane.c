@@ -16,15 +16,8 @@
 #include "numparse.h"
 #include "store.h"
 #include "strmap.h"
+#include "watch.h"
 #include "xalloc.h"
-
-struct dane_watch {
-	struct dflight *f;        /* NULL once the flight has ended */
-	void (*cb)(void *);
-	void *arg;
-	int cancelled;
-	struct dane_watch *next;
-};
 
 /* One lookup of a flight; arg of the DNS callbacks. */
 struct dquery {
@@ -44,7 +37,7 @@ struct dflight {
 	enum dane_host_class target_cls[DANE_HOSTS_MAX];/* TLSA of its CNAME target */
 	struct dane_host target[DANE_HOSTS_MAX];        /* that target's records */
 	struct dquery q[1 + 3 * DANE_HOSTS_MAX];
-	struct dane_watch *watchers;
+	struct watchlist watchers;
 };
 
 struct dane {
@@ -193,7 +186,7 @@ static void
 dflight_end(struct dflight *f)
 {
 	struct dane_entry *e = f->e;
-	struct dane_watch *list = f->watchers, *w;
+	struct watchlist watchers = f->watchers;
 	uint32_t ttl = f->ttl;
 
 	if (e->verdict == DANE_UNKNOWN) {
@@ -212,14 +205,7 @@ dflight_end(struct dflight *f)
 	entry_save(f->d, f->cached);
 	free(e);
 	free(f);
-	for (w = list; w; w = w->next)
-		w->f = NULL;
-	while ((w = list) != NULL) {
-		if (!w->cancelled)
-			w->cb(w->arg);
-		list = w->next;
-		free(w);
-	}
+	watch_fire(&watchers);
 }
 
 static void
@@ -242,7 +228,6 @@ classify_tlsa(enum dns_status st, const struct dns_msg *m, struct dane_host *h)
 	h->ntlsa = 0;
 	for (size_t i = 0; i < m->nrr; i++) {
 		const struct dns_rr *rr = &m->rr[i];
-		size_t o = 0;
 
 		if (rr->type != DNS_TYPE_TLSA)
 			continue;
@@ -251,8 +236,7 @@ classify_tlsa(enum dns_status st, const struct dns_msg *m, struct dane_host *h)
 		if (h->ntlsa < DANE_TLSA_MAX) {
 			char *s = h->tlsa[h->ntlsa++];
 			size_t room = sizeof(h->tlsa[0]);
-
-			o = (size_t)snprintf(s, room, "%u %u %u ", rr->usage, rr->selector, rr->mtype);
+			size_t o = (size_t)snprintf(s, room, "%u %u %u ", rr->usage, rr->selector, rr->mtype);
 			for (size_t k = 0; k < rr->len && o + 3 < room; k++)
 				o += (size_t)snprintf(s + o, room - o, "%02X", m->data[rr->off + k]);
 		}
@@ -451,40 +435,14 @@ dane_get(struct dane *d, const char *domain, int *resolving)
 	return e;
 }
 
-struct dane_watch *
+struct watch *
 dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg)
 {
 	struct dane_entry *e = strmap_get(d->entries, domain);
-	struct dane_watch *w;
 
 	if (e == NULL || e->flight == NULL)
 		return NULL;
-	w = xcalloc(1, sizeof(*w));
-	w->f = e->flight;
-	w->cb = cb;
-	w->arg = arg;
-	w->next = w->f->watchers;
-	w->f->watchers = w;
-	return w;
-}
-
-void
-dane_unwatch(struct dane_watch *w)
-{
-	struct dane_watch **pp;
-
-	if (w == NULL)
-		return;
-	if (w->f == NULL) {
-		w->cancelled = 1;
-		return;
-	}
-	for (pp = &w->f->watchers; *pp; pp = &(*pp)->next)
-		if (*pp == w) {
-			*pp = w->next;
-			break;
-		}
-	free(w);
+	return watch_add(&((struct dflight *)e->flight)->watchers, cb, arg);
 }
 
 int

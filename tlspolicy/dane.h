@@ -28,7 +28,7 @@ struct dns;
 struct evloop;
 struct store;
 struct dane;
-struct dane_watch;
+struct watch;
 
 #define DANE_HOSTS_MAX 16
 #define DANE_TTL_MIN 60
@@ -77,9 +77,8 @@ void dane_free(struct dane *d);
  * The entry is borrowed until the next event-loop callback.
  */
 const struct dane_entry *dane_get(struct dane *d, const char *domain, int *resolving);
-struct dane_watch *dane_watch(struct dane *d, const char *domain, void (*cb)(void *),
-    void *arg);
-void dane_unwatch(struct dane_watch *w);
+/* dane_watch - cb(arg) once when domain's lookup ends (watch.h) */
+struct watch *dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg);
 
 /* dane_flush - forget domain's result (kept while a lookup runs); -1 if
  * there was none */

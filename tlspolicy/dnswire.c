@@ -316,6 +316,7 @@ dnswire_query(const char *name, uint16_t type, uint16_t id, uint8_t *out, size_t
 		const char *dot = memchr(p, '.', (size_t)(name + nlen - p));
 		size_t l = (size_t)((dot ? dot : name + nlen) - p);
 
+		/* cppcheck-suppress knownConditionTrueFalse ; "a..b" gives l == 0 */
 		if (l == 0 || l > 63)
 			return -1;
 		out[o++] = (uint8_t)l;

@@ -313,11 +313,12 @@ https_get(struct https_client *c, struct evloop *loop, const struct sockaddr *ad
 	    || SSL_set_fd(f->ssl, f->fd) != 1
 	    || SSL_set_tlsext_host_name(f->ssl, host) != 1
 	    || (vp = SSL_get0_param(f->ssl)) == NULL
-	    || (X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS), 0)
 	    || X509_VERIFY_PARAM_set1_host(vp, host, 0) != 1) {
 		f->kick = evloop_timer_add(loop, 0, on_kick, f);
 		return f;
 	}
+	/* wildcards only as a whole left-most label (RFC 8461 section 3.3) */
+	X509_VERIFY_PARAM_set_hostflags(vp, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	SSL_set_connect_state(f->ssl);
 	f->state = ST_CONNECT;
 	want(f, EVLOOP_WRITE);

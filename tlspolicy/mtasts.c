@@ -20,19 +20,12 @@
 #include "numparse.h"
 #include "store.h"
 #include "strmap.h"
+#include "watch.h"
 #include "xalloc.h"
 
 #define SWEEP_MSEC 60000
 #define REFRESH_PER_SWEEP 20
 #define RECORD_MAX (STS_BODY_MAX + 4096)
-
-struct mtasts_watch {
-	struct flight *f;         /* NULL once the flight has ended */
-	void (*cb)(void *);
-	void *arg;
-	int cancelled;            /* unwatched while the flight's end is told */
-	struct mtasts_watch *next;
-};
 
 struct flight {
 	struct mtasts *m;
@@ -47,7 +40,7 @@ struct flight {
 	int have4, have6;
 	char addr_err[96];
 	struct https_fetch *fetch;
-	struct mtasts_watch *watchers;
+	struct watchlist watchers;
 };
 
 struct mtasts {
@@ -218,22 +211,14 @@ entry_drop(struct mtasts *m, struct mtasts_entry *e)
 static void
 flight_end(struct flight *f)
 {
-	struct mtasts_watch *list = f->watchers, *w;
+	struct watchlist watchers = f->watchers;
 
 	f->e->flight = NULL;
 	f->e->checked = time(NULL);
 	entry_save(f->m, f->e);
 	free(f);
-	/* watchers last: they may look the domain up again, or unwatch
-	 * others, which then are only marked */
-	for (w = list; w; w = w->next)
-		w->f = NULL;
-	while ((w = list) != NULL) {
-		if (!w->cancelled)
-			w->cb(w->arg);
-		list = w->next;
-		free(w);
-	}
+	/* watchers last: they may look the domain up again */
+	watch_fire(&watchers);
 }
 
 /* utc_day - "YYYY-MM-DD" of now */
@@ -408,9 +393,6 @@ static void
 on_txt(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why)
 {
 	struct flight *f = arg;
-	const char *txt[DNS_RR_MAX];
-	size_t len[DNS_RR_MAX], n = 0;
-	const char *w;
 
 	f->pending--;
 	f->txt_done = 1;
@@ -419,6 +401,9 @@ on_txt(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why
 		log_info("mta-sts domain=%s TXT lookup failed: %s", f->e->domain,
 		    st != DNS_OK ? why : "resolver error");
 	} else {
+		const char *txt[DNS_RR_MAX], *w;
+		size_t len[DNS_RR_MAX], n = 0;
+
 		for (size_t i = 0; i < msg->nrr; i++)
 			if (msg->rr[i].type == DNS_TYPE_TXT) {
 				txt[n] = (const char *)msg->data + msg->rr[i].off;
@@ -506,41 +491,14 @@ mtasts_get(struct mtasts *m, const char *domain, int *resolving)
 	return e;
 }
 
-struct mtasts_watch *
+struct watch *
 mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *), void *arg)
 {
 	struct mtasts_entry *e = strmap_get(m->entries, domain);
-	struct mtasts_watch *w;
 
 	if (e == NULL || e->flight == NULL)
 		return NULL;
-	w = xcalloc(1, sizeof(*w));
-	w->f = e->flight;
-	w->cb = cb;
-	w->arg = arg;
-	w->next = w->f->watchers;
-	w->f->watchers = w;
-	return w;
-}
-
-void
-mtasts_unwatch(struct mtasts_watch *w)
-{
-	struct mtasts_watch **pp;
-
-	if (w == NULL)
-		return;
-	if (w->f == NULL) {
-		/* its flight is telling its watchers right now */
-		w->cancelled = 1;
-		return;
-	}
-	for (pp = &w->f->watchers; *pp; pp = &(*pp)->next)
-		if (*pp == w) {
-			*pp = w->next;
-			break;
-		}
-	free(w);
+	return watch_add(&((struct flight *)e->flight)->watchers, cb, arg);
 }
 
 int
@@ -574,7 +532,7 @@ void
 mtasts_describe(struct mtasts *m, const char *domain, struct buf *out)
 {
 	const struct mtasts_entry *e = strmap_get(m->entries, domain);
-	char a[40], b[40];
+	char b[40];
 	time_t now = time(NULL);
 
 	if (e == NULL) {
@@ -583,6 +541,8 @@ mtasts_describe(struct mtasts *m, const char *domain, struct buf *out)
 	}
 	buf_printf(out, "mta-sts id: %s\n", e->id[0] ? e->id : "-");
 	if (e->have_policy) {
+		char a[40];
+
 		buf_printf(out, "mta-sts mode: %s\nmta-sts max_age: %u\nmta-sts fetched: %s\n"
 		    "mta-sts expires: in %llds\n", sts_mode_name(e->mode), e->max_age,
 		    age(e->fetched, a, sizeof(a)), (long long)(e->expires - now));
@@ -724,12 +684,8 @@ mtasts_free(struct mtasts *m)
 			struct flight *f = e->flight;
 
 			https_cancel(f->fetch);
-			while (f->watchers) {
-				struct mtasts_watch *w = f->watchers;
-
-				f->watchers = w->next;
-				free(w);
-			}
+			while (f->watchers.head)
+				watch_cancel(f->watchers.head);
 			free(f);
 		}
 		free(m->names[i]);

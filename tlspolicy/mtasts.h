@@ -34,11 +34,11 @@ struct evloop;
 struct https_client;
 struct store;
 struct mtasts;
-struct mtasts_watch;
+struct watch;
 
 #define STS_RETRY_MIN 300              /* seconds between failed fetches */
-#define STS_REFRESH_AGE (12 * 3600)    /* proactive refresh after */
-#define STS_UNUSED_MAX (180 * 86400)   /* forget entries unused this long */
+#define STS_REFRESH_AGE ((time_t)12 * 3600)     /* proactive refresh after */
+#define STS_UNUSED_MAX ((time_t)180 * 86400)    /* forget entries unused this long */
 
 struct mtasts_config {
 	unsigned https_port;         /* 443; a test seam */
@@ -77,12 +77,10 @@ void mtasts_free(struct mtasts *m);
  */
 const struct mtasts_entry *mtasts_get(struct mtasts *m, const char *domain, int *resolving);
 
-/* mtasts_watch - call cb(arg) once when the resolution of domain ends;
- * NULL if none is in progress.  mtasts_unwatch cancels; the handle is
- * gone once cb has run. */
-struct mtasts_watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *),
+/* mtasts_watch - call cb(arg) once when the resolution of domain ends
+ * (see watch.h; watch_cancel() cancels); NULL if none is in progress */
+struct watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *),
     void *arg);
-void mtasts_unwatch(struct mtasts_watch *w);
 
 /*
  * mtasts_decided - note that e's policy was served.  Once per UTC day and

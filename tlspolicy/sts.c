@@ -181,6 +181,7 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char 
 		size_t llen = nl ? (size_t)(nl - line) : len - pos, klen, vstart;
 
 		pos += llen + (nl != NULL);
+		/* cppcheck-suppress knownConditionTrueFalse ; an empty line has llen 0 */
 		if (llen > 0 && line[llen - 1] == '\r')
 			llen--;
 		while (llen > 0 && is_wsp(line[llen - 1]))

@@ -17,7 +17,7 @@
 
 struct buf;
 
-#define STS_BODY_MAX (64 * 1024)   /* RFC 8461 section 3.3 */
+#define STS_BODY_MAX ((size_t)64 * 1024)   /* RFC 8461 section 3.3 */
 #define STS_MX_MAX 64               /* patterns kept per policy */
 #define STS_ID_MAX 32               /* 1*32(ALPHA / DIGIT) */
 #define STS_MAX_AGE_MAX 31557600u   /* one year, RFC 8461 section 3.2 */

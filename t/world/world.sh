@@ -273,6 +273,7 @@ world__policy_body() {
 world_set_policy() {
 	_d=$WORLD_DIR/www/mta-sts.${1%.}/.well-known
 	mkdir -p "$_d"
+	chmod 755 "$_d" "${_d%/*}"
 	printf '%s' "$2" > "$_d/.mta-sts.txt.new"
 	chmod 644 "$_d/.mta-sts.txt.new"
 	mv "$_d/.mta-sts.txt.new" "$_d/mta-sts.txt"
@@ -694,8 +695,9 @@ world_up() {
 	WORLD_DIR=$T/world
 	WORLD_NSD_PID= WORLD_UNBOUND_PID= WORLD_NGINX_PID=
 	mkdir -p "$WORLD_DIR"
+	# nginx's workers (nobody) read the policies below it
+	chmod 755 "$WORLD_DIR"
 	_started=$(date +%s)
-	world__pki_conf
 	world__pki || { echo "world_up: certificates failed" >&2; return 1; }
 	world__www
 	_found=
