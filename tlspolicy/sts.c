@@ -203,6 +203,7 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char 
 		if (klen == 7 && memcmp(line, "version", 7) == 0) {
 			if (have_version++)
 				continue;
+			/* cppcheck-suppress knownConditionTrueFalse ; vlen is any length */
 			if (vlen != 5 || memcmp(v, "STSv1", 5) != 0) {
 				*why = "version is not STSv1";
 				return -1;
