@@ -165,6 +165,36 @@ policy_mx(struct sts_policy *p, const char *v, size_t len, const char **why)
 	return 0;
 }
 
+/*
+ * next_line - the policy line at *pos (CRLF or LF, trailing blanks cut),
+ * split at the first ':' into key and value (leading blanks cut).
+ * Returns 1, 0 for a blank line, -1 for a line that is not "key: value".
+ */
+static int
+next_line(const char *body, size_t len, size_t *pos, const char **line, size_t *klen,
+    const char **v, size_t *vlen)
+{
+	const char *l = body + *pos, *nl = memchr(l, '\n', len - *pos);
+	size_t llen = nl ? (size_t)(nl - l) : len - *pos, k = 0, vs;
+
+	*pos += llen + (nl != NULL);
+	while (llen > 0 && (l[llen - 1] == '\r' || is_wsp(l[llen - 1])))
+		llen--;
+	if (llen == 0)
+		return 0;
+	while (k < llen && l[k] != ':')
+		k++;
+	if (k == llen || !valid_ext_name(l, k))
+		return -1;
+	for (vs = k + 1; vs < llen && is_wsp(l[vs]); vs++)
+		;
+	*line = l;
+	*klen = k;
+	*v = l + vs;
+	*vlen = llen - vs;
+	return 1;
+}
+
 int
 sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char **why)
 {
@@ -177,33 +207,19 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char 
 		return -1;
 	}
 	while (pos < len) {
-		const char *line = body + pos, *nl = memchr(line, '\n', len - pos);
-		size_t llen = nl ? (size_t)(nl - line) : len - pos, klen, vstart;
+		const char *line, *v;
+		size_t klen, vlen;
+		int rc = next_line(body, len, &pos, &line, &klen, &v, &vlen);
 
-		pos += llen + (nl != NULL);
-		/* cppcheck-suppress knownConditionTrueFalse ; an empty line has llen 0 */
-		if (llen > 0 && line[llen - 1] == '\r')
-			llen--;
-		while (llen > 0 && is_wsp(line[llen - 1]))
-			llen--;
-		if (llen == 0)
-			continue;
-		for (klen = 0; klen < llen && line[klen] != ':'; klen++)
-			;
-		if (klen == llen || !valid_ext_name(line, klen)) {
+		if (rc == 0)
+			continue;   /* blank */
+		if (rc < 0) {
 			*why = "line is not \"key: value\"";
 			return -1;
 		}
-		vstart = klen + 1;
-		while (vstart < llen && is_wsp(line[vstart]))
-			vstart++;
-		const char *v = line + vstart;
-		size_t vlen = llen - vstart;
-
 		if (klen == 7 && memcmp(line, "version", 7) == 0) {
 			if (have_version++)
 				continue;
-			/* cppcheck-suppress knownConditionTrueFalse ; vlen is any length */
 			if (vlen != 5 || memcmp(v, "STSv1", 5) != 0) {
 				*why = "version is not STSv1";
 				return -1;
@@ -263,10 +279,9 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char 
 int
 sts_mx_match(const char *pattern, const char *host)
 {
-	const char *dot;
-
 	if (pattern[0] == '*' && pattern[1] == '.') {
-		dot = strchr(host, '.');
+		const char *dot = strchr(host, '.');
+
 		return dot != NULL && dot != host && strcmp(dot + 1, pattern + 2) == 0;
 	}
 	return strcmp(pattern, host) == 0;
