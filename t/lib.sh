@@ -79,6 +79,9 @@ need_root() {
 }
 
 cleanup() {
+	for pf in ${PF_INSTANCES:-}; do
+		postfix -c "$T/$pf" stop >/dev/null 2>&1
+	done
 	for pid in $bg_pids; do
 		kill "$pid" 2>/dev/null
 	done

@@ -8,6 +8,7 @@
 # Source after lib.sh and pki.sh.
 #
 #   world_dns_up                 start nsd and unbound; WORLD_DNS=127.0.0.1:PORT
+#                                (and port 53 of $WORLD_DNS53 if set, for libc)
 #   world_dns_set "RR"           add a record (zone-file syntax, absolute owner)
 #   world_dns_del NAME           remove every record of NAME
 #   world_dns_stop / _start      a resolver outage and its end
@@ -84,6 +85,7 @@ world_dns_up() {
 	cat > "$_dir/unbound.conf" <<U
 server:
 	interface: 127.0.0.1@$WORLD_DNS_PORT
+	$([ -n "${WORLD_DNS53:-}" ] && echo "interface: $WORLD_DNS53@53")
 	port: $WORLD_DNS_PORT
 	do-daemonize: no
 	username: ""
