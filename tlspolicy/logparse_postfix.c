@@ -1,0 +1,455 @@
+/*
+ * logparse_postfix - Postfix log lines, see logparse_postfix.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "logparse_postfix.h"
+
+/* A bounded view of the unread rest of the line. */
+struct lp {
+	const char *p;
+	size_t n;
+};
+
+static int
+eat(struct lp *s, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	if (s->n < l || memcmp(s->p, lit, l) != 0)
+		return 0;
+	s->p += l;
+	s->n -= l;
+	return 1;
+}
+
+static int
+digits(struct lp *s, size_t min, size_t max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i = 0;
+
+	while (i < s->n && i < max && s->p[i] >= '0' && s->p[i] <= '9')
+		v = v * 10 + (unsigned long)(s->p[i++] - '0');
+	if (i < min)
+		return 0;
+	s->p += i;
+	s->n -= i;
+	*out = v;
+	return 1;
+}
+
+/* token - copy up to the next space (at most cap-1 bytes); 0 if empty or too long */
+static int
+token(struct lp *s, char *out, size_t cap)
+{
+	size_t i = 0;
+
+	while (i < s->n && s->p[i] != ' ')
+		i++;
+	if (i == 0 || i >= cap)
+		return 0;
+	memcpy(out, s->p, i);
+	out[i] = '\0';
+	s->p += i;
+	s->n -= i;
+	return 1;
+}
+
+/* upto - copy up to (not including) the first occurrence of stop */
+static int
+upto(struct lp *s, const char *stop, char *out, size_t cap)
+{
+	size_t sl = strlen(stop);
+
+	for (size_t i = 0; i + sl <= s->n; i++)
+		if (memcmp(s->p + i, stop, sl) == 0) {
+			if (i >= cap)
+				return 0;
+			memcpy(out, s->p, i);
+			out[i] = '\0';
+			s->p += i + sl;
+			s->n -= i + sl;
+			return 1;
+		}
+	return 0;
+}
+
+static void
+rest(struct lp *s, char *out, size_t cap)
+{
+	size_t n = s->n < cap - 1 ? s->n : cap - 1;
+
+	for (size_t i = 0; i < n; i++)
+		out[i] = (s->p[i] >= 0x20 && s->p[i] < 0x7f) ? s->p[i] : '?';
+	out[n] = '\0';
+}
+
+/* --- envelopes ------------------------------------------------------------ */
+
+static int
+traditional(struct lp *s, time_t now, time_t *when)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct tm tm, nowtm;
+	unsigned long day, hh, mm, ss;
+	int mon = -1;
+	time_t t;
+
+	if (s->n < 16)
+		return 0;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(s->p, months + (size_t)3 * (size_t)i, 3) == 0)
+			mon = i;
+	if (mon < 0 || s->p[3] != ' ')
+		return 0;
+	s->p += 4;
+	s->n -= 4;
+	eat(s, " ");
+	if (!digits(s, 1, 2, &day) || !eat(s, " ") || !digits(s, 2, 2, &hh) || !eat(s, ":")
+	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss) || !eat(s, " ")
+	    || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+		return 0;
+	localtime_r(&now, &nowtm);
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = nowtm.tm_year;
+	tm.tm_mon = mon;
+	tm.tm_mday = (int)day;
+	tm.tm_hour = (int)hh;
+	tm.tm_min = (int)mm;
+	tm.tm_sec = (int)ss;
+	tm.tm_isdst = -1;
+	t = mktime(&tm);
+	if (t > now + 86400) {   /* December's lines read in January */
+		tm.tm_year--;
+		tm.tm_isdst = -1;
+		t = mktime(&tm);
+	}
+	*when = t;
+	return 1;
+}
+
+static int
+rfc3339(struct lp *s, time_t *when)
+{
+	unsigned long y, mo, d, hh, mm, ss, oh = 0, om = 0, frac;
+	struct tm tm;
+	long off = 0;
+	int sign = 0;
+
+	if (!digits(s, 4, 4, &y) || !eat(s, "-") || !digits(s, 2, 2, &mo) || !eat(s, "-")
+	    || !digits(s, 2, 2, &d) || !eat(s, "T") || !digits(s, 2, 2, &hh) || !eat(s, ":")
+	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss))
+		return 0;
+	if (eat(s, ".") && !digits(s, 1, 9, &frac))
+		return 0;
+	if (eat(s, "Z"))
+		sign = 0;
+	else if (eat(s, "+"))
+		sign = 1;
+	else if (eat(s, "-"))
+		sign = -1;
+	else
+		return 0;
+	if (sign && (!digits(s, 2, 2, &oh) || (eat(s, ":"), !digits(s, 2, 2, &om))))
+		return 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || oh > 23
+	    || om > 59 || y < 1970 || y > 9999)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)hh;
+	tm.tm_min = (int)mm;
+	tm.tm_sec = (int)ss;
+	off = sign * (long)(oh * 3600 + om * 60);
+	*when = timegm(&tm) - off;
+	return 1;
+}
+
+/* tag - "name/service[pid]:" then a space */
+static int
+tag(struct lp *s, struct logparse_event *ev)
+{
+	char full[96];
+	char *slash;
+	unsigned long pid;
+
+	if (!upto(s, "[", full, sizeof(full)) || !digits(s, 1, 10, &pid) || !eat(s, "]: "))
+		return 0;
+	ev->pid = pid;
+	if ((slash = strrchr(full, '/')) == NULL)
+		return 0;
+	*slash = '\0';
+	if (strlen(slash + 1) >= sizeof(ev->service) || strlen(full) >= sizeof(ev->syslog_name))
+		return 0;
+	memcpy(ev->service, slash + 1, strlen(slash + 1) + 1);
+	memcpy(ev->syslog_name, full, strlen(full) + 1);
+	return 1;
+}
+
+/* rfc5424 - "<PRI>1 TS HOST APP PROCID MSGID SD " */
+static int
+rfc5424(struct lp *s, struct logparse_event *ev)
+{
+	unsigned long pri, pid;
+	char app[96], *slash;
+
+	if (!eat(s, "<") || !digits(s, 1, 3, &pri) || !eat(s, ">1 ") || !rfc3339(s, &ev->when)
+	    || !eat(s, " ") || !token(s, ev->host, sizeof(ev->host)) || !eat(s, " ")
+	    || !token(s, app, sizeof(app)) || !eat(s, " ") || !digits(s, 1, 10, &pid) || !eat(s, " "))
+		return 0;
+	ev->pid = pid;
+	if (!eat(s, "- ")) {   /* MSGID */
+		char msgid[40];
+
+		if (!token(s, msgid, sizeof(msgid)) || !eat(s, " "))
+			return 0;
+	}
+	if (!eat(s, "- ")) {   /* structured data: one or more [..] */
+		char sd[1024];
+
+		if (!upto(s, "] ", sd, sizeof(sd)))
+			return 0;
+	}
+	eat(s, "\xef\xbb\xbf");   /* BOM */
+	if ((slash = strrchr(app, '/')) == NULL || strlen(slash + 1) >= sizeof(ev->service)
+	    || (size_t)(slash - app) >= sizeof(ev->syslog_name))
+		return 0;
+	*slash = '\0';
+	memcpy(ev->service, slash + 1, strlen(slash + 1) + 1);
+	memcpy(ev->syslog_name, app, strlen(app) + 1);
+	return 1;
+}
+
+/* --- messages ------------------------------------------------------------- */
+
+/* namaddr - "host[addr]" with an optional ":port" */
+static int
+namaddr(struct lp *s, struct logparse_event *ev)
+{
+	unsigned long port = 0;
+
+	if (!upto(s, "[", ev->peer, sizeof(ev->peer)) || !upto(s, "]", ev->addr, sizeof(ev->addr)))
+		return 0;
+	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
+		eat(s, ":");
+		if (!digits(s, 1, 5, &port) || port > 65535)
+			return 0;
+	}
+	ev->port = (unsigned)port;
+	return 1;
+}
+
+static enum logparse_kind
+tls_summary(struct lp *s, struct logparse_event *ev)
+{
+	static const struct { const char *word; enum logparse_trust t; } trusts[] = {
+		{ "Anonymous ", LOGPARSE_ANONYMOUS }, { "Untrusted ", LOGPARSE_UNTRUSTED },
+		{ "Trusted ", LOGPARSE_TRUSTED }, { "Verified ", LOGPARSE_VERIFIED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(trusts) / sizeof(trusts[0]); i++)
+		if (eat(s, trusts[i].word))
+			break;
+	if (i == sizeof(trusts) / sizeof(trusts[0]))
+		return LOGPARSE_OTHER;
+	ev->trust = trusts[i].t;
+	if (eat(s, "TLS connection established to "))
+		ev->reused = 0;
+	else if (eat(s, "TLS connection reused to "))
+		ev->reused = 1;
+	else
+		return LOGPARSE_OTHER;
+	if (!namaddr(s, ev) || !eat(s, ": ") || !token(s, ev->protocol, sizeof(ev->protocol)))
+		return LOGPARSE_SKIP;
+	return LOGPARSE_TLS;
+}
+
+static void
+domain_of(const char *addr, char *out)
+{
+	const char *at = strrchr(addr, '@');
+
+	out[0] = '\0';
+	if (at && domain_normalize(at + 1, strlen(at + 1), out, NULL) != DOMAIN_OK)
+		out[0] = '\0';
+}
+
+/* status - "to=<R>, [orig_to=<..>, ]relay=..., ..., status=S (TEXT)" */
+static enum logparse_kind
+status(struct lp *s, struct logparse_event *ev)
+{
+	if (!eat(s, "to=<") || !upto(s, ">, ", ev->rcpt, sizeof(ev->rcpt)))
+		return LOGPARSE_SKIP;
+	domain_of(ev->rcpt, ev->domain);
+	for (;;) {
+		char key[16];
+		unsigned long n;
+
+		if (!upto(s, "=", key, sizeof(key)))
+			return LOGPARSE_SKIP;
+		if (strcmp(key, "status") == 0) {
+			if (!upto(s, " (", ev->status, sizeof(ev->status))) {
+				if (!token(s, ev->status, sizeof(ev->status)))
+					return LOGPARSE_SKIP;
+				return LOGPARSE_STATUS;
+			}
+			rest(s, ev->text, sizeof(ev->text));
+			if (ev->text[0] && ev->text[strlen(ev->text) - 1] == ')')
+				ev->text[strlen(ev->text) - 1] = '\0';
+			return LOGPARSE_STATUS;
+		}
+		if (strcmp(key, "relay") == 0) {
+			if (eat(s, "none"))
+				ev->relay_none = 1;
+			else if (!namaddr(s, ev))
+				return LOGPARSE_SKIP;
+			if (!eat(s, ", "))
+				return LOGPARSE_SKIP;
+		} else if (strcmp(key, "conn_use") == 0) {
+			if (!digits(s, 1, 9, &n) || !eat(s, ", "))
+				return LOGPARSE_SKIP;
+			ev->reused = n >= 2;
+		} else if (strcmp(key, "dsn") == 0) {
+			if (!upto(s, ", ", ev->dsn, sizeof(ev->dsn)))
+				return LOGPARSE_SKIP;
+		} else {
+			char skip[600];
+
+			/* orig_to=<..>, delay=, delays=, tls= */
+			if (!upto(s, ", ", skip, sizeof(skip)))
+				return LOGPARSE_SKIP;
+		}
+	}
+}
+
+/* tlsrpt - "status=S, domain=D, receiving_mx=H[A][, failure_type=T[, failure_reason=R]]" */
+static enum logparse_kind
+tlsrpt(struct lp *s, struct logparse_event *ev)
+{
+	char dom[DOMAIN_MAX + 1];
+
+	if (!eat(s, "status=") || !upto(s, ", ", ev->status, sizeof(ev->status))
+	    || !eat(s, "domain=") || !upto(s, ", ", dom, sizeof(dom)) || !eat(s, "receiving_mx=")
+	    || !namaddr(s, ev))
+		return LOGPARSE_SKIP;
+	if (domain_normalize(dom, strlen(dom), ev->domain, NULL) != DOMAIN_OK)
+		return LOGPARSE_SKIP;
+	if (eat(s, ", failure_type="))
+		rest(s, ev->text, sizeof(ev->text));
+	return LOGPARSE_TLSRPT;
+}
+
+static int
+queue_id(struct lp *s, struct logparse_event *ev)
+{
+	size_t i = 0;
+
+	while (i < s->n && i < sizeof(ev->queue_id) - 1
+	    && ((s->p[i] >= '0' && s->p[i] <= '9') || (s->p[i] >= 'A' && s->p[i] <= 'Z')
+	    || (s->p[i] >= 'a' && s->p[i] <= 'z')))
+		i++;
+	if (i < 6 || s->n - i < 2 || s->p[i] != ':' || s->p[i + 1] != ' ')
+		return 0;
+	memcpy(ev->queue_id, s->p, i);
+	ev->queue_id[i] = '\0';
+	s->p += i + 2;
+	s->n -= i + 2;
+	return 1;
+}
+
+static enum logparse_kind
+message(struct lp *s, struct logparse_event *ev)
+{
+	int smtp = strcmp(ev->service, "smtp") == 0 || strcmp(ev->service, "lmtp") == 0
+	    || strcmp(ev->service, "tlsproxy") == 0;
+	enum logparse_kind k;
+
+	if (strcmp(ev->service, "qmgr") == 0) {
+		if (queue_id(s, ev) && eat(s, "from=<") && upto(s, ">", ev->rcpt, sizeof(ev->rcpt)))
+			return LOGPARSE_FROM;
+		return LOGPARSE_OTHER;
+	}
+	if (!smtp)
+		return LOGPARSE_OTHER;
+	if (eat(s, "warning: ")) {
+		char d[DOMAIN_MAX + 1];
+
+		if (eat(s, "TLS policy lookup for ") && upto(s, "/", d, sizeof(d))
+		    && domain_normalize(d, strlen(d), ev->domain, NULL) == DOMAIN_OK
+		    && upto(s, ": ", ev->peer, sizeof(ev->peer))) {
+			rest(s, ev->text, sizeof(ev->text));
+			return LOGPARSE_POLICY;
+		}
+		return LOGPARSE_OTHER;
+	}
+	if ((k = tls_summary(s, ev)) != LOGPARSE_OTHER)
+		return k;
+	if (eat(s, "server certificate verification failed for ") || eat(s, "CA certificate verification failed for ")
+	    || eat(s, "client certificate verification failed for ")
+	    || eat(s, "certificate verification failed for ")) {
+		unsigned long num;
+
+		if (!namaddr(s, ev) || !eat(s, ": "))
+			return LOGPARSE_SKIP;
+		rest(s, ev->text, sizeof(ev->text));
+		if (eat(s, "num=") && digits(s, 1, 4, &num))
+			ev->verify_num = (int)num;
+		return LOGPARSE_VERIFY;
+	}
+	if (eat(s, "SSL_connect error to ")) {
+		if (!namaddr(s, ev) || !eat(s, ": "))
+			return LOGPARSE_SKIP;
+		rest(s, ev->text, sizeof(ev->text));
+		return LOGPARSE_SSL_ERROR;
+	}
+	if (eat(s, "TLSRPT: "))
+		return tlsrpt(s, ev);
+	if (queue_id(s, ev)) {
+		if (s->n >= 4 && memcmp(s->p, "to=<", 4) == 0)
+			return status(s, ev);
+		rest(s, ev->text, sizeof(ev->text));
+		return LOGPARSE_QUEUE_REASON;
+	}
+	return LOGPARSE_OTHER;
+}
+
+enum logparse_kind
+logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event *ev)
+{
+	struct lp s = { line, len };
+
+	memset(ev, 0, sizeof(*ev));
+	ev->verify_num = -1;
+	if (len > LOGPARSE_LINE_MAX || memchr(line, '\0', len) != NULL)
+		return ev->kind = LOGPARSE_SKIP;
+	if (len > 0 && line[0] == '<') {
+		if (!rfc5424(&s, ev))
+			return ev->kind = LOGPARSE_SKIP;
+	} else if (len > 0 && line[0] >= '0' && line[0] <= '9') {
+		if (!rfc3339(&s, &ev->when) || !eat(&s, " ") || !token(&s, ev->host, sizeof(ev->host))
+		    || !eat(&s, " ") || !tag(&s, ev))
+			return ev->kind = LOGPARSE_SKIP;
+	} else {
+		if (!traditional(&s, now, &ev->when) || !token(&s, ev->host, sizeof(ev->host))
+		    || !eat(&s, " ") || !tag(&s, ev))
+			return ev->kind = LOGPARSE_SKIP;
+	}
+	return ev->kind = message(&s, ev);
+}
+
+const char *
+logparse_kind_name(enum logparse_kind kind)
+{
+	static const char *const names[] = { "skip", "other", "tls", "verify", "ssl-error",
+		"status", "queue-reason", "from", "tlsrpt", "policy" };
+
+	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}

@@ -1,0 +1,76 @@
+/*
+ * logparse_postfix - one Postfix log line to one event.
+ *
+ * Pure and bounded: the line is read through explicit lengths, at most
+ * LOGPARSE_LINE_MAX bytes (a longer line is refused whole, never cut into
+ * a wrong result), and every field is copied with a limit.  Accepted
+ * envelopes (SPEC 3.1): traditional syslog "Mmm dd HH:MM:SS" (space- or
+ * zero-padded day, local time, year inferred), RFC 3339 / journald
+ * short-iso(-precise), and RFC 5424.  Tags "<syslog_name>/<service>[pid]"
+ * where syslog_name may hold '/' (postfix/relay) or another instance name
+ * (postfix-out).  Only what the TLS results need is recognised; every
+ * other line is LOGPARSE_OTHER (a Postfix line of no interest) or
+ * LOGPARSE_SKIP (not a Postfix line, or malformed).
+ */
+#ifndef TLSPOLICY_LOGPARSE_POSTFIX_H
+#define TLSPOLICY_LOGPARSE_POSTFIX_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "domain.h"
+
+#define LOGPARSE_LINE_MAX 8192
+
+enum logparse_kind {
+	LOGPARSE_SKIP,          /* garbage, too long, or not Postfix */
+	LOGPARSE_OTHER,         /* a Postfix line of no interest */
+	LOGPARSE_TLS,           /* "<Trust> TLS connection established|reused to H[A]:P: ..." */
+	LOGPARSE_VERIFY,        /* "[server |CA ]certificate verification failed for H[A]:P: R" */
+	LOGPARSE_SSL_ERROR,     /* "SSL_connect error to H[A]:P: R" */
+	LOGPARSE_STATUS,        /* "QID: to=<R>, relay=..., ..., dsn=D, status=S (TEXT)" */
+	LOGPARSE_QUEUE_REASON,  /* "QID: TEXT" (an attempt failed, more MX left) */
+	LOGPARSE_FROM,          /* qmgr "QID: from=<S>, size=..." */
+	LOGPARSE_TLSRPT,        /* Postfix >= 3.10 "TLSRPT: status=..., domain=..., ..." */
+	LOGPARSE_POLICY,        /* "warning: TLS policy lookup for D/MX: R" */
+};
+
+enum logparse_trust {
+	LOGPARSE_ANONYMOUS, LOGPARSE_UNTRUSTED, LOGPARSE_TRUSTED, LOGPARSE_VERIFIED,
+};
+
+struct logparse_event {
+	enum logparse_kind kind;
+	time_t when;                      /* UTC seconds */
+	char host[64];                    /* the logging host */
+	char syslog_name[64];             /* "postfix", "postfix-out", "postfix/relay" */
+	char service[16];                 /* "smtp", "lmtp", "tlsproxy", "qmgr" */
+	unsigned long pid;
+	char queue_id[32];
+	/* LOGPARSE_TLS, _VERIFY, _SSL_ERROR, _STATUS (relay), _TLSRPT (receiving_mx) */
+	char peer[DOMAIN_MAX + 1];
+	char addr[48];
+	unsigned port;
+	int relay_none;                   /* STATUS: relay=none */
+	enum logparse_trust trust;        /* TLS */
+	int reused;                       /* TLS: "reused"; STATUS: conn_use >= 2 */
+	char protocol[16];                /* TLS: TLSv1.3 */
+	char rcpt[256];                   /* STATUS: recipient; FROM: sender */
+	char domain[DOMAIN_MAX + 1];      /* STATUS: recipient domain; TLSRPT, POLICY: domain */
+	char dsn[12];
+	char status[16];                  /* STATUS: sent, deferred, bounced...; TLSRPT: success/failure */
+	int verify_num;                   /* VERIFY: OpenSSL error number, or -1 */
+	char text[512];                   /* reason, status text, failure_type... */
+};
+
+/*
+ * logparse_postfix - parse line[0..len) (no newline).  now anchors the
+ * year of yearless timestamps (a date more than a day after now belongs
+ * to the previous year).  Returns ev->kind.
+ */
+enum logparse_kind logparse_postfix(const char *line, size_t len, time_t now,
+    struct logparse_event *ev);
+
+const char *logparse_kind_name(enum logparse_kind kind);
+
+#endif
