@@ -3,6 +3,7 @@
  * of standard input, one line out per line in, for golden-file tests:
  *
  *   logparse NOW < log        (NOW: the Unix time that anchors yearless dates)
+ *   logparse -s NOW < log     the session outcomes instead (sessions.h)
  */
 #include "config.h"
 
@@ -11,15 +12,36 @@
 #include <string.h>
 
 #include "logparse_postfix.h"
+#include "sessions.h"
 
 static const char *const trusts[] = { "Anonymous", "Untrusted", "Trusted", "Verified" };
+
+static void
+outcome(void *arg, const struct session_outcome *o)
+{
+	struct tm tm;
+	char when[32];
+
+	(void)arg;
+	gmtime_r(&o->when, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	printf("session %s host=%s domain=%s mx=%s addr=%s %s", when, o->host, o->domain,
+	    o->mx[0] ? o->mx : "-", o->addr[0] ? o->addr : "-", o->success ? "success" : "failure");
+	if (o->success)
+		printf(" %s", o->tls ? trusts[o->trust] : "plaintext");
+	else
+		printf(" type=%s%s%s", o->result_type, o->reason[0] ? " reason=" : "", o->reason);
+	putchar('\n');
+}
 
 int
 main(int argc, char **argv)
 {
 	static char line[LOGPARSE_LINE_MAX * 2 + 2];
 	struct logparse_event ev;
-	time_t now = argc > 1 ? (time_t)strtoll(argv[1], NULL, 10) : time(NULL);
+	int sess = argc > 1 && strcmp(argv[1], "-s") == 0;
+	time_t now = argc > 1 + sess ? (time_t)strtoll(argv[1 + sess], NULL, 10) : time(NULL);
+	struct sessions *ss = sess ? sessions_new(outcome, NULL) : NULL;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		size_t len = strlen(line);
@@ -30,6 +52,10 @@ main(int argc, char **argv)
 		if (len > 0 && line[len - 1] == '\n')
 			line[--len] = '\0';
 		k = logparse_postfix(line, len, now, &ev);
+		if (ss) {
+			sessions_feed(ss, &ev);
+			continue;
+		}
 		if (k == LOGPARSE_SKIP) {
 			printf("skip\n");
 			continue;
@@ -65,5 +91,6 @@ main(int argc, char **argv)
 			printf(" text=\"%s\"", ev.text);
 		putchar('\n');
 	}
+	sessions_free(ss);
 	return 0;
 }
