@@ -89,7 +89,7 @@ cleanup() {
 		wait "$pid" 2>/dev/null
 	done
 	if [ "$tap_failed" -gt 0 ] && [ -n "${T:-}" ]; then
-		for f in "$T"/*.log; do
+		for f in "$T"/*.log "$T"/*/maillog; do
 			[ -f "$f" ] || continue
 			diag "--- $f"
 			tail -n 30 "$f" | sed 's/^/# /'
