@@ -228,13 +228,11 @@ start_resolvers(struct daemon *d)
 		mc.https_port = d->cfg.sts_https_port;
 		mc.fetch_timeout_ms = d->cfg.sts_fetch_timeout * 1000;
 		mc.check_interval = d->cfg.sts_check_interval;
-		if ((d->mtasts = mtasts_new(d->loop, d->dns, d->https, d->store, &mc, err,
-		    sizeof(err))) == NULL)
-			log_fatalx("mta-sts: %s", err);
+		d->mtasts = mtasts_new(d->loop, d->dns, d->https, d->store, &mc);
 		d->rctx.mtasts = d->mtasts;
 	}
 	if (d->cfg.dane) {
-		d->dane = dane_new(d->loop, d->dns, d->store);
+		d->dane = dane_new(d->dns, d->store);
 		d->rctx.dane = d->dane;
 	}
 	log_info("MTA-STS %s, DANE %s (resolver %s)", d->cfg.mta_sts ? "on" : "off",

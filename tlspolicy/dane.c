@@ -9,9 +9,9 @@
 
 #include "buf.h"
 #include "dane.h"
+#include "decision.h"
 #include "dns.h"
 #include "dnswire.h"
-#include "evloop.h"
 #include "log.h"
 #include "numparse.h"
 #include "store.h"
@@ -41,13 +41,11 @@ struct dflight {
 };
 
 struct dane {
-	struct evloop *loop;
 	struct dns *dns;
 	struct store *store;
 	struct strmap *entries;
 };
 
-static void dflight_host(struct dflight *f, int i);
 static void host_settle(struct dflight *f, size_t i);
 
 static void
@@ -465,31 +463,21 @@ void
 dane_decided(struct dane *d, const struct dane_entry *ce)
 {
 	struct dane_entry *e = (struct dane_entry *)ce;
-	long today = (long)(time(NULL) / 86400);
-	char day[11];
-	time_t now = time(NULL);
-	struct tm tm;
+	long today = decision_day();
 
 	if (e->decided_day == today || (e->verdict != DANE_ALL && e->verdict != DANE_SOME))
 		return;
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
 	for (size_t i = 0; i < e->nhosts; i++) {
 		const struct dane_host *h = &e->hosts[i];
-		struct buf key, val;
+		struct buf val;
 
 		if (h->ntlsa == 0)
 			continue;
-		buf_init(&key, 1024);
 		buf_init(&val, 4096);
-		/* policy domain = the TLSA base domain; the recipient domain too */
-		buf_printf(&key, "%s\t%s\ttlsa\t%s", day, e->domain, h->base);
 		for (size_t k = 0; k < h->ntlsa; k++)
 			buf_printf(&val, "%s\n", h->tlsa[k]);
-		if (store_put(d->store, NULL, STORE_DB_DECISION, key.data, key.len, val.data,
-		    val.len) < 0)
-			log_warnx("store: decision for %s not recorded", e->domain);
-		buf_fini(&key);
+		/* policy domain = the TLSA base domain */
+		decision_record(d->store, e->domain, "tlsa", h->base, val.data, val.len);
 		buf_fini(&val);
 	}
 	e->decided_day = today;
@@ -560,11 +548,10 @@ load(struct dane *d)
 }
 
 struct dane *
-dane_new(struct evloop *loop, struct dns *dns, struct store *store)
+dane_new(struct dns *dns, struct store *store)
 {
 	struct dane *d = xcalloc(1, sizeof(*d));
 
-	d->loop = loop;
 	d->dns = dns;
 	d->store = store;
 	d->entries = strmap_new();

@@ -25,7 +25,6 @@
 
 struct buf;
 struct dns;
-struct evloop;
 struct store;
 struct dane;
 struct watch;
@@ -67,7 +66,7 @@ struct dane_entry {
 	long decided_day;
 };
 
-struct dane *dane_new(struct evloop *loop, struct dns *dns, struct store *store);
+struct dane *dane_new(struct dns *dns, struct store *store);
 /* dane_free - call after dns_free() */
 void dane_free(struct dane *d);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decision.h"
 #include "dns.h"
 #include "dnswire.h"
 #include "evloop.h"
@@ -221,45 +222,16 @@ flight_end(struct flight *f)
 	watch_fire(&watchers);
 }
 
-/* utc_day - "YYYY-MM-DD" of now */
-static void
-utc_day(char day[11])
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(day, 11, "%Y-%m-%d", &tm);
-}
-
-/* record - write one decision record (outside any transaction) */
-static void
-record(struct mtasts *m, const char *day, const char *domain, const char *kind,
-    const char *what, const char *value)
-{
-	struct buf key;
-
-	buf_init(&key, 512);
-	buf_printf(&key, "%s\t%s\t%s\t%s", day, domain, kind, what);
-	if (store_put(m->store, NULL, STORE_DB_DECISION, key.data, key.len, value,
-	    strlen(value)) < 0)
-		log_warnx("store: decision for %s not recorded: %s", domain,
-		    store_strerror(m->store));
-	buf_fini(&key);
-}
-
 void
 mtasts_decided(struct mtasts *m, const struct mtasts_entry *ce)
 {
 	struct mtasts_entry *e = (struct mtasts_entry *)ce;
-	long today = (long)(time(NULL) / 86400);
-	char day[11];
+	long today = decision_day();
 
 	/* the hot path: one comparison per lookup once recorded */
 	if (!e->have_policy || (e->decided_day == today && strcmp(e->decided_id, e->id) == 0))
 		return;
-	utc_day(day);
-	record(m, day, e->domain, "sts", e->id, e->policy);
+	decision_record(m->store, e->domain, "sts", e->id, e->policy, strlen(e->policy));
 	e->decided_day = today;
 	memcpy(e->decided_id, e->id, sizeof(e->id));
 }
@@ -268,15 +240,14 @@ static void
 fail(struct flight *f, const char *type, const char *detail)
 {
 	struct mtasts_entry *e = f->e;
-	char day[11], tag[sizeof(e->failed)];
+	long today = decision_day();
 
 	snprintf(e->last_error, sizeof(e->last_error), "%s: %.120s", type, detail);
 	e->retry_after = time(NULL) + STS_RETRY_MIN;
-	utc_day(day);
-	snprintf(tag, sizeof(tag), "%s %s", day, type);
-	if (strcmp(tag, e->failed) != 0) {
-		record(f->m, day, e->domain, "failure", type, detail);
-		memcpy(e->failed, tag, sizeof(tag));
+	if (e->failed_day != today || strcmp(e->failed_type, type) != 0) {
+		decision_record(f->m->store, e->domain, "failure", type, detail, strlen(detail));
+		e->failed_day = today;
+		snprintf(e->failed_type, sizeof(e->failed_type), "%s", type);
 	}
 	log_warnx("mta-sts domain=%s result=%s reason=\"%.120s\"%s", e->domain, type, detail,
 	    e->have_policy && time(NULL) < e->expires ? " (cached policy kept)" : "");
@@ -654,12 +625,10 @@ load(struct mtasts *m)
 
 struct mtasts *
 mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
-    struct store *store, const struct mtasts_config *cfg, char *err, size_t errlen)
+    struct store *store, const struct mtasts_config *cfg)
 {
 	struct mtasts *m = xcalloc(1, sizeof(*m));
 
-	(void)err;
-	(void)errlen;
 	m->loop = loop;
 	m->dns = dns;
 	m->https = https;

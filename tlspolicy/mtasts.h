@@ -62,11 +62,12 @@ struct mtasts_entry {
 	void *flight;                 /* resolution in progress */
 	long decided_day;             /* UTC day of the last decision recorded, */
 	char decided_id[STS_ID_MAX + 1];  /* and its policy id */
-	char failed[64];              /* day and type of the last failure recorded */
+	long failed_day;              /* UTC day of the last failure recorded, */
+	char failed_type[40];         /* and its result type */
 };
 
 struct mtasts *mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
-    struct store *store, const struct mtasts_config *cfg, char *err, size_t errlen);
+    struct store *store, const struct mtasts_config *cfg);
 /* mtasts_free - call after dns_free(), which ends the DNS lookups */
 void mtasts_free(struct mtasts *m);
 
@@ -83,11 +84,10 @@ struct watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void
     void *arg);
 
 /*
- * mtasts_decided - note that e's policy was served.  Once per UTC day and
- * policy id, a decision record goes to the store for the TLSRPT reporter:
- * key "DAY\tDOMAIN\tsts\tID", value the policy lines.  Fetch failures
- * are recorded the same way, once per day and result type: key
- * "DAY\tDOMAIN\tfailure\tTYPE", value the detail.
+ * mtasts_decided - note that e's policy was served: once per UTC day and
+ * policy id, a decision record (decision.h, kind sts) goes to the store
+ * for the TLSRPT reporter.  Fetch failures are recorded the same way, once
+ * per day and result type (kind failure).
  */
 void mtasts_decided(struct mtasts *m, const struct mtasts_entry *e);
 

@@ -1,0 +1,26 @@
+/*
+ * decision - the records of policies served and policy failures, kept
+ * for the TLSRPT reporter in the store's decision database.
+ *
+ * Key "YYYY-MM-DD\tDOMAIN\tKIND\tWHAT" (UTC day), value free text:
+ *   KIND sts      WHAT = policy id,        value = the policy lines
+ *   KIND tlsa     WHAT = TLSA base domain, value = "u s m HEX" lines
+ *   KIND failure  WHAT = RFC 8460 result type, value = the detail
+ * Writers record each key once per day themselves (decision_day() lets
+ * them compare cheaply); a repeated write only rewrites the same record.
+ */
+#ifndef TLSPOLICY_DECISION_H
+#define TLSPOLICY_DECISION_H
+
+#include <stddef.h>
+
+struct store;
+
+/* decision_day - the current UTC day as a number (days since 1970) */
+long decision_day(void);
+
+/* decision_record - write one record for today; logs a warning on failure */
+void decision_record(struct store *st, const char *domain, const char *kind,
+    const char *what, const char *value, size_t vlen);
+
+#endif
