@@ -10,6 +10,7 @@
 #include "control.h"
 #include "daemon.h"
 #include "localpolicy.h"
+#include "logsource.h"
 #include "log.h"
 #include "lookup.h"
 #include "dane.h"
@@ -103,6 +104,7 @@ control_status(struct daemon *d, struct buf *reply)
 	    (unsigned long long)d->stats.notfound, (unsigned long long)d->stats.errors,
 	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",
 	    localpolicy_count(d->local));
+	logsources_status(d->logs, reply);
 }
 
 enum server_result

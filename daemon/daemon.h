@@ -16,6 +16,7 @@ struct strmap;
 struct evloop;
 struct https_client;
 struct localpolicy;
+struct logsources;
 struct mtasts;
 struct server;
 struct store;
@@ -40,6 +41,7 @@ struct daemon {
 	struct mtasts *mtasts;       /* NULL with mta_sts = no */
 	struct dane *dane;           /* NULL with dane = no */
 	struct strmap *dane_required;
+	struct logsources *logs;
 	struct daemon_stats stats;
 	time_t started;
 };

@@ -35,6 +35,7 @@
 #include "listen.h"
 #include "localpolicy.h"
 #include "log.h"
+#include "logsource.h"
 #include "privs.h"
 #include "server.h"
 #include "settings.h"
@@ -344,6 +345,7 @@ main(int argc, char **argv)
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
 	start_resolvers(&d);
+	d.logs = logsources_start(d.loop, d.store, &d.cfg);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
 	d.started = time(NULL);
@@ -354,6 +356,7 @@ main(int argc, char **argv)
 	/* order: waiting clients, then DNS (ends lookups), then the cache */
 	server_free(d.sockmap);
 	server_free(d.control);
+	logsources_stop(d.logs);
 	dns_free(d.dns);
 	dane_free(d.dane);
 	mtasts_free(d.mtasts);

@@ -5,10 +5,13 @@
  *   tlspolicyctl [-c FILE] status
  *   tlspolicyctl [-c FILE] reload
  *   tlspolicyctl [-c FILE] check-config
+ *   tlspolicyctl [-c FILE] results [--day D] [--domain D] [--json]
+ *   tlspolicyctl [-c FILE] ingest FILE|-
  *
  * query, status and reload talk to the daemon over its control socket
  * (control_socket in the configuration); check-config reads the
- * configuration and the local policy table and prints every setting.
+ * configuration and the local policy table and prints every setting;
+ * results and ingest work on the store directly (ctlstore.c).
  */
 #include "config.h"
 
@@ -22,6 +25,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "ctlstore.h"
 #include "endpoint.h"
 #include "localpolicy.h"
 #include "log.h"
@@ -42,6 +46,9 @@ usage(FILE *fp)
 	    "  list                    list the MTA-STS policy cache\n"
 	    "  status                  show counters of the running daemon\n"
 	    "  reload                  re-read the local policy table\n"
+	    "  results [--day YYYY-MM-DD] [--domain DOMAIN] [--json]\n"
+	    "                          print the stored TLS session counts\n"
+	    "  ingest FILE|-           count the TLS sessions of a Postfix log (\"-\": stdin)\n"
 	    "  check-config            check the configuration and print every setting\n");
 }
 
@@ -176,6 +183,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "tlspolicyctl: domain too long\n");
 			return 2;
 		}
+	} else if (strcmp(argv[0], "results") == 0 || strcmp(argv[0], "ingest") == 0) {
+		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0
 	    || strcmp(argv[0], "list") == 0 || strcmp(argv[0], "check-config") == 0) && argc == 1) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
@@ -189,8 +198,10 @@ main(int argc, char **argv)
 		settings_fini(&s);
 		return 1;
 	}
-	if (strcmp(cmd, "check-config") == 0) {
-		rc = check_config(&s);
+	if (strcmp(cmd, "check-config") == 0 || strcmp(cmd, "results") == 0
+	    || strcmp(cmd, "ingest") == 0) {
+		rc = strcmp(cmd, "results") == 0 ? ctl_results(&s, argc, argv)
+		    : strcmp(cmd, "ingest") == 0 ? ctl_ingest(&s, argc, argv) : check_config(&s);
 		settings_fini(&s);
 		return rc;
 	}

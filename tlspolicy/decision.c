@@ -3,6 +3,7 @@
  */
 #include "config.h"
 
+#include <stdio.h>
 #include <time.h>
 
 #include "buf.h"
@@ -17,16 +18,23 @@ decision_day(void)
 }
 
 void
+decision_daystr(time_t t, char out[11])
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	snprintf(out, 11, "%04u-%02u-%02u", (unsigned)(tm.tm_year + 1900) % 10000u,
+	    (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
+}
+
+void
 decision_record(struct store *st, const char *domain, const char *kind, const char *what,
     const char *value, size_t vlen)
 {
-	time_t now = time(NULL);
-	struct tm tm;
-	char day[16];
+	char day[11];
 	struct buf key;
 
-	gmtime_r(&now, &tm);
-	strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+	decision_daystr(time(NULL), day);
 	buf_init(&key, 1024);
 	buf_printf(&key, "%s\t%s\t%s\t%s", day, domain, kind, what);
 	if (store_put(st, NULL, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)

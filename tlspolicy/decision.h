@@ -13,11 +13,14 @@
 #define TLSPOLICY_DECISION_H
 
 #include <stddef.h>
+#include <time.h>
 
 struct store;
 
 /* decision_day - the current UTC day as a number (days since 1970) */
 long decision_day(void);
+/* decision_daystr - "YYYY-MM-DD", the UTC day of t, into out */
+void decision_daystr(time_t t, char out[11]);
 
 /* decision_record - write one record for today; logs a warning on failure */
 void decision_record(struct store *st, const char *domain, const char *kind,

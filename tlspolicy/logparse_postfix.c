@@ -64,10 +64,12 @@ token(struct lp *s, char *out, size_t cap)
 static int
 upto(struct lp *s, const char *stop, char *out, size_t cap)
 {
-	size_t sl = strlen(stop);
+	size_t sl = strlen(stop), i = 0;
+	const char *hit;
 
-	for (size_t i = 0; i + sl <= s->n; i++)
-		if (memcmp(s->p + i, stop, sl) == 0) {
+	while (i + sl <= s->n && (hit = memchr(s->p + i, stop[0], s->n - i - sl + 1)) != NULL) {
+		i = (size_t)(hit - s->p);
+		if (memcmp(hit, stop, sl) == 0) {
 			if (i >= cap)
 				return 0;
 			memcpy(out, s->p, i);
@@ -76,6 +78,8 @@ upto(struct lp *s, const char *stop, char *out, size_t cap)
 			s->n -= i + sl;
 			return 1;
 		}
+		i++;
+	}
 	return 0;
 }
 
@@ -91,19 +95,46 @@ rest(struct lp *s, char *out, size_t cap)
 
 /* --- envelopes ------------------------------------------------------------ */
 
+/* local_hour - UTC seconds of local year/mon/day hour:00:00 (mktime,
+ * cached: a log's lines come hour after hour) */
+static time_t
+local_hour(int year, int mon, int day, int hour)
+{
+	static struct { int year, mon, day, hour; time_t t; } last = { -1, 0, 0, 0, 0 };
+	struct tm tm;
+
+	if (year == last.year && mon == last.mon && day == last.day && hour == last.hour)
+		return last.t;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year;
+	tm.tm_mon = mon;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_isdst = -1;
+	last.t = mktime(&tm);
+	last.year = year;
+	last.mon = mon;
+	last.day = day;
+	last.hour = hour;
+	return last.t;
+}
+
 static int
 traditional(struct lp *s, time_t now, time_t *when)
 {
+	/* mktime() looks at the time zone file on every call: remember the
+	 * year of now and the start of the last local hour seen */
+	static struct { time_t now; int year; } cache = { (time_t)-1, 0 };
 	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm tm, nowtm;
+	struct tm nowtm;
 	unsigned long day, hh, mm, ss;
 	int mon = -1;
 	time_t t;
 
 	if (s->n < 16)
 		return 0;
-	for (int i = 0; i < 12; i++)
-		if (memcmp(s->p, months + (size_t)3 * (size_t)i, 3) == 0)
+	for (int i = 0; i < 12 && mon < 0; i++)
+		if (s->p[0] == months[3 * i] && memcmp(s->p, months + (size_t)3 * (size_t)i, 3) == 0)
 			mon = i;
 	if (mon < 0 || s->p[3] != ' ')
 		return 0;
@@ -114,21 +145,17 @@ traditional(struct lp *s, time_t now, time_t *when)
 	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss) || !eat(s, " ")
 	    || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
 		return 0;
-	localtime_r(&now, &nowtm);
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = nowtm.tm_year;
-	tm.tm_mon = mon;
-	tm.tm_mday = (int)day;
-	tm.tm_hour = (int)hh;
-	tm.tm_min = (int)mm;
-	tm.tm_sec = (int)ss;
-	tm.tm_isdst = -1;
-	t = mktime(&tm);
-	if (t > now + 86400) {   /* December's lines read in January */
-		tm.tm_year--;
-		tm.tm_isdst = -1;
-		t = mktime(&tm);
+	if (now != cache.now) {   /* once per second of input, not per line */
+		localtime_r(&now, &nowtm);
+		cache.now = now;
+		cache.year = nowtm.tm_year;
 	}
+	t = local_hour(cache.year, mon, (int)day, (int)hh);
+	if (t != (time_t)-1 && t + (time_t)(mm * 60 + ss) > now + 86400)   /* December's lines read in January */
+		t = local_hour(cache.year - 1, mon, (int)day, (int)hh);
+	if (t == (time_t)-1)
+		return 0;
+	t += (time_t)(mm * 60 + ss);
 	*when = t;
 	return 1;
 }
@@ -426,7 +453,17 @@ logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event
 {
 	struct lp s = { line, len };
 
-	memset(ev, 0, sizeof(*ev));
+	/* every field empty; not a memset of the whole event, which would cost
+	 * more than parsing most lines */
+	ev->kind = LOGPARSE_SKIP;
+	ev->when = 0;
+	ev->host[0] = ev->syslog_name[0] = ev->service[0] = ev->queue_id[0] = '\0';
+	ev->pid = 0;
+	ev->peer[0] = ev->addr[0] = ev->protocol[0] = ev->rcpt[0] = ev->domain[0] = '\0';
+	ev->port = 0;
+	ev->relay_none = ev->reused = 0;
+	ev->trust = LOGPARSE_ANONYMOUS;
+	ev->dsn[0] = ev->status[0] = ev->text[0] = '\0';
 	ev->verify_num = -1;
 	if (len > LOGPARSE_LINE_MAX || memchr(line, '\0', len) != NULL)
 		return ev->kind = LOGPARSE_SKIP;

@@ -3,16 +3,22 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "buf.h"
 #include "logparse_postfix.h"
 #include "sessions.h"
 #include "strmap.h"
 #include "xalloc.h"
 
-#define WAITING_MAX 8   /* failed attempts waiting for their queue ID's status */
+#define WAITING_MAX 8     /* failed attempts waiting for their queue ID's status */
+#define EXCLUDED_MAX 256  /* queue IDs of the reporter's own messages */
+#define IDLE_MAX 3600     /* seconds of log time a process's state is kept */
+#define STATE_VERSION 1
 
 struct proc {
 	/* the attempt in progress */
@@ -22,6 +28,9 @@ struct proc {
 	char verify[200];
 	int verify_num;
 	char ssl_error[200];
+	char tlsrpt_addr[48];          /* Postfix >= 3.10's own verdict, if logged */
+	char tlsrpt_type[40], tlsrpt_reason[160];
+	time_t last_seen;
 	/* the last counted session: more recipients of it are not sessions */
 	char last_qid[32], last_addr[48];
 	/* attempts that failed before the final MX, by queue ID */
@@ -33,7 +42,13 @@ struct proc {
 struct sessions {
 	session_emit *emit;
 	void *arg;
-	struct strmap *procs;
+	struct strmap *procs;         /* "host syslog_name pid" -> struct proc */
+	char exclude_sender[256];     /* the reporter's envelope sender, "" = none */
+	/* "host qid" of the reporter's messages, a ring */
+	char excluded[EXCLUDED_MAX][96];
+	size_t nexcluded;
+	time_t next_prune;
+	unsigned long excluded_sessions;
 };
 
 struct sessions *
@@ -72,14 +87,29 @@ sessions_verify_type(int num, const char *text)
 static struct proc *
 proc_of(struct sessions *s, const struct logparse_event *ev)
 {
-	char key[160];
+	char key[sizeof(ev->host) + sizeof(ev->syslog_name) + 24], digits[24];
+	size_t hl = strlen(ev->host), nl = strlen(ev->syslog_name), dl = 0;
+	unsigned long pid = ev->pid;
 	struct proc *p;
 
-	snprintf(key, sizeof(key), "%s %s %lu", ev->host, ev->syslog_name, ev->pid);
+	/* "host name pid", built by hand: this runs for every line of interest */
+	do {
+		digits[dl++] = (char)('0' + pid % 10);
+		pid /= 10;
+	} while (pid);
+	memcpy(key, ev->host, hl);
+	key[hl] = ' ';
+	memcpy(key + hl + 1, ev->syslog_name, nl);
+	key[hl + 1 + nl] = ' ';
+	for (size_t i = 0; i < dl; i++)
+		key[hl + 2 + nl + i] = digits[dl - 1 - i];
+	key[hl + 2 + nl + dl] = '\0';
 	if ((p = strmap_get(s->procs, key)) == NULL) {
 		p = xcalloc(1, sizeof(*p));
+		p->verify_num = -1;
 		strmap_put(s->procs, key, p);
 	}
+	p->last_seen = ev->when;
 	return p;
 }
 
@@ -88,6 +118,7 @@ attempt_reset(struct proc *p)
 {
 	p->have_tls = 0;
 	p->peer[0] = p->addr[0] = p->verify[0] = p->ssl_error[0] = '\0';
+	p->tlsrpt_addr[0] = p->tlsrpt_type[0] = p->tlsrpt_reason[0] = '\0';
 	p->verify_num = -1;
 }
 
@@ -147,6 +178,28 @@ judge(const struct proc *p, const struct logparse_event *ev, const char *text,
 	} else {
 		o->success = 1;
 	}
+	if (p->tlsrpt_addr[0] && strcmp(p->tlsrpt_addr, o->addr) == 0) {
+		/* Postfix's own verdict wins over what the lines above suggest */
+		o->success = p->tlsrpt_type[0] == '\0';
+		snprintf(o->result_type, sizeof(o->result_type), "%s", p->tlsrpt_type);
+		snprintf(o->reason, sizeof(o->reason), "%s", p->tlsrpt_reason);
+	}
+}
+
+/* excluded - is this the reporter's own message? */
+static int
+excluded(const struct sessions *s, const struct logparse_event *ev)
+{
+	char key[sizeof(s->excluded[0])];
+	size_t n = s->nexcluded < EXCLUDED_MAX ? s->nexcluded : EXCLUDED_MAX;
+
+	if (n == 0)
+		return 0;
+	snprintf(key, sizeof(key), "%s %s", ev->host, ev->queue_id);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(s->excluded[i], key) == 0)
+			return 1;
+	return 0;
 }
 
 static void
@@ -154,12 +207,14 @@ on_status(struct sessions *s, struct proc *p, const struct logparse_event *ev)
 {
 	struct session_outcome o;
 	size_t j = 0;
+	int skip = excluded(s, ev);
 
 	/* attempts of this queue ID that failed earlier: now we know the domain */
 	for (size_t i = 0; i < p->nwaiting; i++) {
 		if (strcmp(p->waiting_qid[i], ev->queue_id) == 0) {
 			snprintf(p->waiting[i].domain, sizeof(p->waiting[i].domain), "%s", ev->domain);
-			s->emit(s->arg, &p->waiting[i]);
+			if (!skip)
+				s->emit(s->arg, &p->waiting[i]);
 			continue;
 		}
 		if (j != i) {
@@ -182,7 +237,10 @@ on_status(struct sessions *s, struct proc *p, const struct logparse_event *ev)
 	if (ev->relay_none && o.success)
 		goto done;   /* no session at all, for reasons outside TLS */
 	snprintf(o.domain, sizeof(o.domain), "%s", ev->domain);
-	s->emit(s->arg, &o);
+	if (skip)
+		s->excluded_sessions++;
+	else
+		s->emit(s->arg, &o);
 	snprintf(p->last_qid, sizeof(p->last_qid), "%s", ev->queue_id);
 	snprintf(p->last_addr, sizeof(p->last_addr), "%s", ev->addr);
 done:
@@ -199,13 +257,71 @@ note_peer(struct proc *p, const struct logparse_event *ev)
 	}
 }
 
+static int
+idle(const char *key, void *value, void *arg)
+{
+	struct proc *p = value;
+	time_t now = *(time_t *)arg;
+
+	(void)key;
+	if (p->last_seen + IDLE_MAX >= now)
+		return 0;
+	free(p);
+	return 1;
+}
+
+/* tlsrpt - keep Postfix's own verdict "T[, failure_reason=R]" for the attempt */
+static void
+tlsrpt(struct proc *p, const struct logparse_event *ev)
+{
+	const char *r = strstr(ev->text, ", failure_reason=");
+	size_t n = r ? (size_t)(r - ev->text) : strlen(ev->text);
+
+	snprintf(p->tlsrpt_addr, sizeof(p->tlsrpt_addr), "%s", ev->addr);
+	p->tlsrpt_type[0] = p->tlsrpt_reason[0] = '\0';
+	if (strcmp(ev->status, "failure") != 0)
+		return;
+	if (n == 0 || n >= sizeof(p->tlsrpt_type)) {
+		snprintf(p->tlsrpt_type, sizeof(p->tlsrpt_type), "validation-failure");
+	} else {
+		memcpy(p->tlsrpt_type, ev->text, n);
+		p->tlsrpt_type[n] = '\0';
+	}
+	for (char *c = p->tlsrpt_type; *c; c++)
+		if (*c == '_')
+			*c = '-';
+	if (r)
+		snprintf(p->tlsrpt_reason, sizeof(p->tlsrpt_reason), "%s", r + 17);
+}
+
 void
 sessions_feed(struct sessions *s, const struct logparse_event *ev)
 {
 	struct proc *p;
 	struct session_outcome o;
 
+	/* forget processes silent for an hour of log time; driven by the log
+	 * itself, so a replay after a restart prunes at the same lines */
+	if (ev->when >= s->next_prune) {
+		time_t now = ev->when;
+
+		strmap_foreach_remove(s->procs, idle, &now);
+		s->next_prune = ev->when + 600;
+	}
 	switch (ev->kind) {
+	case LOGPARSE_FROM:
+		if (s->exclude_sender[0] && strcasecmp(ev->rcpt, s->exclude_sender) == 0) {
+			snprintf(s->excluded[s->nexcluded % EXCLUDED_MAX], sizeof(s->excluded[0]), "%s %s",
+			    ev->host, ev->queue_id);
+			s->nexcluded++;
+		}
+		break;
+	case LOGPARSE_TLSRPT:
+		tlsrpt(proc_of(s, ev), ev);
+		break;
+	case LOGPARSE_POLICY:
+		note_peer(proc_of(s, ev), ev);   /* the MX of a failure before connecting */
+		break;
 	case LOGPARSE_TLS:
 		p = proc_of(s, ev);
 		p->have_tls = 1;
@@ -243,4 +359,222 @@ sessions_feed(struct sessions *s, const struct logparse_event *ev)
 	default:
 		break;
 	}
+}
+
+void
+sessions_exclude_sender(struct sessions *s, const char *sender)
+{
+	snprintf(s->exclude_sender, sizeof(s->exclude_sender), "%s", sender ? sender : "");
+}
+
+unsigned long
+sessions_excluded(const struct sessions *s)
+{
+	return s->excluded_sessions;
+}
+
+/*
+ * State: what a restart needs to carry on exactly where the last commit
+ * left off.  Integers little-endian, strings with a 16-bit length.
+ */
+struct wr {
+	struct buf *b;
+	int bad;          /* an append did not fit */
+};
+
+static void
+put_u64(struct wr *w, uint64_t v)
+{
+	unsigned char x[8];
+
+	for (int i = 0; i < 8; i++)
+		x[i] = (unsigned char)(v >> (8 * i));
+	if (buf_append(w->b, x, sizeof(x)) < 0)
+		w->bad = 1;
+}
+
+static void
+put_str(struct wr *w, const char *str)
+{
+	size_t n = strlen(str);
+	unsigned char x[2] = { (unsigned char)(n & 0xff), (unsigned char)(n >> 8) };
+
+	if (buf_append(w->b, x, sizeof(x)) < 0 || buf_append(w->b, str, n) < 0)
+		w->bad = 1;
+}
+
+struct rd {
+	const unsigned char *p;
+	size_t n;
+	int bad;
+};
+
+static uint64_t
+get_u64(struct rd *r)
+{
+	uint64_t v = 0;
+
+	if (r->n < 8) {
+		r->bad = 1;
+		return 0;
+	}
+	for (int i = 0; i < 8; i++)
+		v |= (uint64_t)r->p[i] << (8 * i);
+	r->p += 8;
+	r->n -= 8;
+	return v;
+}
+
+static void
+get_str(struct rd *r, char *dst, size_t dstlen)
+{
+	size_t n;
+
+	dst[0] = '\0';
+	if (r->n < 2 || (n = (size_t)r->p[0] | (size_t)r->p[1] << 8) >= dstlen || r->n - 2 < n) {
+		r->bad = 1;
+		return;
+	}
+	memcpy(dst, r->p + 2, n);
+	dst[n] = '\0';
+	r->p += 2 + n;
+	r->n -= 2 + n;
+}
+
+static void
+put_outcome(struct wr *b, const struct session_outcome *o)
+{
+	put_u64(b, (uint64_t)o->when);
+	put_u64(b, (uint64_t)o->success | (uint64_t)o->tls << 1 | (uint64_t)o->trust << 2);
+	put_str(b, o->host);
+	put_str(b, o->domain);
+	put_str(b, o->mx);
+	put_str(b, o->addr);
+	put_str(b, o->result_type);
+	put_str(b, o->reason);
+}
+
+static void
+get_outcome(struct rd *r, struct session_outcome *o)
+{
+	uint64_t flags;
+
+	o->when = (time_t)get_u64(r);
+	flags = get_u64(r);
+	o->success = (int)(flags & 1);
+	o->tls = (int)(flags >> 1 & 1);
+	o->trust = (int)(flags >> 2 & 7);
+	get_str(r, o->host, sizeof(o->host));
+	get_str(r, o->domain, sizeof(o->domain));
+	get_str(r, o->mx, sizeof(o->mx));
+	get_str(r, o->addr, sizeof(o->addr));
+	get_str(r, o->result_type, sizeof(o->result_type));
+	get_str(r, o->reason, sizeof(o->reason));
+}
+
+static void
+put_proc(const char *key, void *value, void *arg)
+{
+	struct wr *b = arg;
+	const struct proc *p = value;
+
+	put_str(b, key);
+	put_u64(b, (uint64_t)p->have_tls | (uint64_t)p->reused << 1 | (uint64_t)p->trust << 2);
+	put_u64(b, (uint64_t)(int64_t)p->verify_num);
+	put_u64(b, (uint64_t)p->last_seen);
+	put_str(b, p->peer);
+	put_str(b, p->addr);
+	put_str(b, p->verify);
+	put_str(b, p->ssl_error);
+	put_str(b, p->tlsrpt_addr);
+	put_str(b, p->tlsrpt_type);
+	put_str(b, p->tlsrpt_reason);
+	put_str(b, p->last_qid);
+	put_str(b, p->last_addr);
+	put_u64(b, p->nwaiting);
+	for (size_t i = 0; i < p->nwaiting; i++) {
+		put_str(b, p->waiting_qid[i]);
+		put_outcome(b, &p->waiting[i]);
+	}
+}
+
+int
+sessions_save(const struct sessions *s, struct buf *out)
+{
+	size_t n = s->nexcluded < EXCLUDED_MAX ? s->nexcluded : EXCLUDED_MAX;
+	struct wr w = { out, 0 };
+
+	buf_reset(out);
+	put_u64(&w, STATE_VERSION);
+	put_u64(&w, (uint64_t)s->next_prune);
+	put_u64(&w, s->excluded_sessions);
+	put_u64(&w, s->nexcluded);
+	for (size_t i = 0; i < n; i++)
+		put_str(&w, s->excluded[i]);
+	put_u64(&w, strmap_count(s->procs));
+	strmap_foreach(s->procs, put_proc, &w);
+	return w.bad ? -1 : 0;
+}
+
+int
+sessions_load(struct sessions *s, const void *data, size_t len)
+{
+	struct rd r = { data, len, 0 };
+	uint64_t nprocs, nexcl;
+	size_t n;
+
+	if (get_u64(&r) != STATE_VERSION)
+		return -1;
+	strmap_free(s->procs, free);
+	s->procs = strmap_new();
+	s->next_prune = (time_t)get_u64(&r);
+	s->excluded_sessions = get_u64(&r);
+	nexcl = get_u64(&r);
+	s->nexcluded = (size_t)nexcl;
+	n = nexcl < EXCLUDED_MAX ? (size_t)nexcl : EXCLUDED_MAX;
+	for (size_t i = 0; i < n && !r.bad; i++)
+		get_str(&r, s->excluded[i], sizeof(s->excluded[0]));
+	nprocs = get_u64(&r);
+	for (uint64_t i = 0; i < nprocs && !r.bad; i++) {
+		struct proc *p = xcalloc(1, sizeof(*p));
+		char key[160];
+		uint64_t flags, nw;
+
+		get_str(&r, key, sizeof(key));
+		flags = get_u64(&r);
+		p->have_tls = (int)(flags & 1);
+		p->reused = (int)(flags >> 1 & 1);
+		p->trust = (int)(flags >> 2 & 7);
+		p->verify_num = (int)(int64_t)get_u64(&r);
+		p->last_seen = (time_t)get_u64(&r);
+		get_str(&r, p->peer, sizeof(p->peer));
+		get_str(&r, p->addr, sizeof(p->addr));
+		get_str(&r, p->verify, sizeof(p->verify));
+		get_str(&r, p->ssl_error, sizeof(p->ssl_error));
+		get_str(&r, p->tlsrpt_addr, sizeof(p->tlsrpt_addr));
+		get_str(&r, p->tlsrpt_type, sizeof(p->tlsrpt_type));
+		get_str(&r, p->tlsrpt_reason, sizeof(p->tlsrpt_reason));
+		get_str(&r, p->last_qid, sizeof(p->last_qid));
+		get_str(&r, p->last_addr, sizeof(p->last_addr));
+		nw = get_u64(&r);
+		if (nw > WAITING_MAX)
+			r.bad = 1;
+		for (size_t i2 = 0; i2 < nw && !r.bad; i2++) {
+			get_str(&r, p->waiting_qid[i2], sizeof(p->waiting_qid[0]));
+			get_outcome(&r, &p->waiting[i2]);
+		}
+		p->nwaiting = r.bad ? 0 : (size_t)nw;
+		if (r.bad || strmap_put(s->procs, key, p) != NULL)
+			r.bad = 1;
+		if (r.bad)
+			free(p);
+	}
+	if (r.bad || r.n != 0) {
+		/* start clean rather than from a half-read state */
+		strmap_free(s->procs, free);
+		s->procs = strmap_new();
+		s->nexcluded = 0;
+		return -1;
+	}
+	return 0;
 }

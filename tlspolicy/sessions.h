@@ -39,6 +39,22 @@ struct sessions *sessions_new(session_emit *emit, void *arg);
 void sessions_free(struct sessions *s);
 void sessions_feed(struct sessions *s, const struct logparse_event *ev);
 
+/* sessions_exclude_sender - do not count the messages of this envelope
+ * sender (the reporter's), recognised by qmgr's "QID: from=<...>" line */
+void sessions_exclude_sender(struct sessions *s, const char *sender);
+/* sessions_excluded - sessions not counted for that reason so far */
+unsigned long sessions_excluded(const struct sessions *s);
+
+/*
+ * sessions_save - the whole correlation state (processes, waiting
+ * attempts, excluded queue IDs) into out, for a restart to continue from
+ * the same line; -1 if out is too small.  sessions_load - restore it; -1
+ * (and an empty state) if data is not a state this version wrote.
+ */
+struct buf;
+int sessions_save(const struct sessions *s, struct buf *out);
+int sessions_load(struct sessions *s, const void *data, size_t len);
+
 /* sessions_result_type - the result type for a certificate verification
  * failure text (as logged by Postfix) */
 const char *sessions_verify_type(int num, const char *text);

@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
+
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,6 +35,8 @@ enum settings_type {
 	T_BOOL,       /* yes or no */
 	T_SERVERS,    /* list of IP[:PORT] */
 	T_DOMAINS,    /* list of domain names */
+	T_PATHS,      /* list of absolute paths */
+	T_HOSTIPS,    /* list of HOST=IP */
 };
 
 static const struct settings_row {
@@ -66,6 +70,10 @@ static const struct settings_row {
 	{ "sts_fetch_timeout", T_DURATION, "20s", 1, 120, OFF(sts_fetch_timeout) },
 	{ "sts_check_interval", T_DURATION, "1h", 10, 86400, OFF(sts_check_interval) },
 	{ "lookup_timeout", T_DURATION, "5s", 0, 60, OFF(lookup_timeout) },
+	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },
+	{ "sending_mta_ip", T_HOSTIPS, "", 0, 0, OFF(sending_mta_ip) },
+	{ "result_retention", T_DURATION, "30d", 86400, 3650u * 86400, OFF(result_retention) },
+	{ "report_from", T_STR, "", 0, 0, OFF(report_from) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -205,6 +213,39 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 			}
 		break;
 	}
+	case T_PATHS: {
+		const char *pos = value, *word;
+
+		while ((word = list_next(&pos, &len)) != NULL)
+			if (word[0] != '/' || len > 1024) {
+				snprintf(err, errlen, "%s: expected absolute paths: \"%.*s\"", row->name,
+				    (int)(len > 60 ? 60 : len), word);
+				return -1;
+			}
+		break;
+	}
+	case T_HOSTIPS: {
+		const char *pos = value, *word, *eq;
+		char ip[64];
+		unsigned char addr[16];
+
+		while ((word = list_next(&pos, &len)) != NULL) {
+			eq = memchr(word, '=', len);
+			if (eq == NULL || eq == word || (size_t)(eq - word) > 255
+			    || len - (size_t)(eq - word) - 1 >= sizeof(ip)) {
+				snprintf(err, errlen, "%s: expected HOST=IP: \"%.*s\"", row->name,
+				    (int)(len > 60 ? 60 : len), word);
+				return -1;
+			}
+			memcpy(ip, eq + 1, len - (size_t)(eq - word) - 1);
+			ip[len - (size_t)(eq - word) - 1] = '\0';
+			if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1) {
+				snprintf(err, errlen, "%s: not an IP address: \"%.60s\"", row->name, ip);
+				return -1;
+			}
+		}
+		break;
+	}
 	case T_FACILITY:
 		if ((v = log_facility_parse(value)) < 0) {
 			snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
@@ -237,8 +278,8 @@ settings_fini(struct settings *s)
 	for (size_t i = 0; i < NROWS; i++) {
 		const struct settings_row *row = &rows[i];
 
-		if (row->type == T_STR || row->type == T_PATH || row->type == T_ENDPOINTS
-		    || row->type == T_ENDPOINT || row->type == T_SERVERS || row->type == T_DOMAINS)
+		if (row->type != T_UINT && row->type != T_DURATION && row->type != T_MODE
+		    && row->type != T_LOGLEVEL && row->type != T_FACILITY && row->type != T_BOOL)
 			free(*FIELD(s, row, char *));
 	}
 	free(s->source);
@@ -344,4 +385,19 @@ settings_print(const struct settings *s, FILE *fp)
 			break;
 		}
 	}
+}
+
+void
+settings_report_from(const struct settings *s, char *out, size_t outlen)
+{
+	char host[256];
+
+	if (s->report_from[0]) {
+		snprintf(out, outlen, "%s", s->report_from);
+		return;
+	}
+	if (gethostname(host, sizeof(host)) < 0)
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	snprintf(out, outlen, "tlsrpt-noreply@%s", host);
 }

@@ -10,6 +10,7 @@
 #ifndef TLSPOLICY_SETTINGS_H
 #define TLSPOLICY_SETTINGS_H
 
+#include <stddef.h>
 #include <stdio.h>
 
 #ifndef SYSCONFDIR
@@ -38,6 +39,10 @@ struct settings {
 	unsigned sts_fetch_timeout;      /* seconds */
 	unsigned sts_check_interval;     /* seconds */
 	unsigned lookup_timeout;         /* seconds, 0 = never wait */
+	char *log_source;                /* list of log files to follow */
+	char *sending_mta_ip;            /* list of HOST=IP */
+	unsigned result_retention;       /* seconds */
+	char *report_from;               /* "" = tlsrpt-noreply@<host name> */
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 
@@ -57,6 +62,10 @@ int settings_parse(struct settings *s, const char *data, size_t len, const char 
  * default file if it exists.  Returns 0 or -1 with a message in err.
  */
 int settings_load(struct settings *s, const char *path, char *err, size_t errlen);
+
+/* settings_report_from - the reporter's envelope sender: report_from, or
+ * tlsrpt-noreply@ the host name */
+void settings_report_from(const struct settings *s, char *out, size_t outlen);
 
 /* settings_print - write every key as "name = value", in table order */
 void settings_print(const struct settings *s, FILE *fp);

@@ -18,6 +18,7 @@
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta.db", "policy.db", "decision.db", "result.db", "report.db", "dane.db",
+	"source.db",
 };
 
 struct store {
@@ -141,13 +142,25 @@ store_begin(struct store *st)
 	return (struct store_txn *)txn;
 }
 
+static int
+commit_flags(struct store *st, struct store_txn *txn, u_int32_t flags)
+{
+	DB_TXN *t = (DB_TXN *)txn;
+	int rc = t->commit(t, flags);
+
+	return rc ? store_fail(st, "commit", rc) : 0;
+}
+
 int
 store_commit(struct store *st, struct store_txn *txn)
 {
-	DB_TXN *t = (DB_TXN *)txn;
-	int rc = t->commit(t, 0);
+	return commit_flags(st, txn, 0);
+}
 
-	return rc ? store_fail(st, "commit", rc) : 0;
+int
+store_commit_lazy(struct store *st, struct store_txn *txn)
+{
+	return commit_flags(st, txn, DB_TXN_WRITE_NOSYNC);
 }
 
 void
@@ -247,6 +260,8 @@ store_count(struct store *st, enum store_db db)
 struct store_cursor {
 	struct store *st;
 	DBC *dbc;
+	unsigned char *seek;     /* pending store_cursor_seek() key */
+	size_t seeklen;
 };
 
 struct store_cursor *
@@ -273,7 +288,14 @@ store_cursor_next(struct store_cursor *c, struct buf *key, struct buf *val)
 
 		memset(&k, 0, sizeof(k));
 		memset(&v, 0, sizeof(v));
-		rc = c->dbc->get(c->dbc, &k, &v, DB_NEXT);
+		if (c->seek) {
+			dbt_init(&k, c->seek, c->seeklen);
+			rc = c->dbc->get(c->dbc, &k, &v, DB_SET_RANGE);
+			free(c->seek);
+			c->seek = NULL;
+		} else {
+			rc = c->dbc->get(c->dbc, &k, &v, DB_NEXT);
+		}
 		if (rc == DB_NOTFOUND)
 			return STORE_NOTFOUND;
 		if (rc != 0)
@@ -290,10 +312,21 @@ store_cursor_next(struct store_cursor *c, struct buf *key, struct buf *val)
 }
 
 void
+store_cursor_seek(struct store_cursor *c, const void *key, size_t klen)
+{
+	free(c->seek);
+	c->seek = xmalloc(klen ? klen : 1);
+	if (klen)
+		memcpy(c->seek, key, klen);
+	c->seeklen = klen;
+}
+
+void
 store_cursor_close(struct store_cursor *c)
 {
 	if (c == NULL)
 		return;
+	free(c->seek);
 	c->dbc->close(c->dbc);
 	free(c);
 }

@@ -28,6 +28,7 @@ enum store_db {
 	STORE_DB_RESULT,     /* per-day TLS session counts */
 	STORE_DB_REPORT,     /* report delivery state */
 	STORE_DB_DANE,       /* DANE results: domain -> verdict and TLSA */
+	STORE_DB_SOURCE,     /* log sources: name -> cursor and session state */
 	STORE_DB_COUNT
 };
 
@@ -46,6 +47,10 @@ const char *store_strerror(const struct store *st);
 
 struct store_txn *store_begin(struct store *st);
 int store_commit(struct store *st, struct store_txn *txn);
+/* store_commit_lazy - commit without waiting for the disk: atomic and
+ * durable against a crash of the process, not of the machine (the last
+ * commits may then roll back, together, never in part) */
+int store_commit_lazy(struct store *st, struct store_txn *txn);
 void store_abort(struct store *st, struct store_txn *txn);
 
 /*
@@ -70,6 +75,9 @@ struct store_cursor *store_cursor_open(struct store *st, enum store_db db);
  * 0, STORE_NOTFOUND at the end, -1 on error; records of an unknown
  * layout or too large for the buffers are skipped */
 int store_cursor_next(struct store_cursor *c, struct buf *key, struct buf *val);
+/* store_cursor_seek - make the next store_cursor_next return the first
+ * record whose key is >= key[0..klen) */
+void store_cursor_seek(struct store_cursor *c, const void *key, size_t klen);
 void store_cursor_close(struct store_cursor *c);
 
 #endif

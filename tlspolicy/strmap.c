@@ -121,3 +121,61 @@ strmap_count(const struct strmap *map)
 {
 	return map->count;
 }
+
+/* strmap_remove_slot - empty slot i and shift the following run back so
+ * that every key stays reachable from its home slot (no tombstones) */
+static void
+strmap_remove_slot(struct strmap *map, size_t i)
+{
+	size_t mask = map->size - 1;
+
+	free(map->slots[i].key);
+	map->slots[i].key = NULL;
+	map->count--;
+	for (size_t j = (i + 1) & mask; map->slots[j].key; j = (j + 1) & mask) {
+		size_t home = map->slots[j].hash & mask;
+
+		/* j's entry may move to the hole i unless home lies in (i, j] */
+		if (i <= j ? (home <= i || home > j) : (home <= i && home > j)) {
+			map->slots[i] = map->slots[j];
+			map->slots[j].key = NULL;
+			i = j;
+		}
+	}
+}
+
+void *
+strmap_del(struct strmap *map, const char *key)
+{
+	struct strmap_slot *s = strmap_find(map, key, strmap_hash(key));
+	void *value;
+
+	if (s->key == NULL)
+		return NULL;
+	value = s->value;
+	strmap_remove_slot(map, (size_t)(s - map->slots));
+	return value;
+}
+
+void
+strmap_foreach(const struct strmap *map, void (*fn)(const char *key, void *value, void *arg),
+    void *arg)
+{
+	for (size_t i = 0; i < map->size; i++)
+		if (map->slots[i].key)
+			fn(map->slots[i].key, map->slots[i].value, arg);
+}
+
+void
+strmap_foreach_remove(struct strmap *map, int (*fn)(const char *key, void *value, void *arg),
+    void *arg)
+{
+	/* removal shifts entries backwards, so test a slot again after it */
+	for (size_t i = 0; i < map->size;) {
+		if (map->slots[i].key && fn(map->slots[i].key, map->slots[i].value, arg)) {
+			strmap_remove_slot(map, i);
+			continue;
+		}
+		i++;
+	}
+}

@@ -38,7 +38,7 @@ is "$fails" "0" "$rounds SIGKILL/restart rounds: every restart came up and answe
 check "restart after the last SIGKILL" start_daemon
 like "$(ctl status)" "uptime:" "daemon serves"
 stop_daemon
-for db in meta policy decision result report dane; do
+for db in meta policy decision result report dane source; do
 	out=$(cd "$T/state" && db5.3_verify -h "$T/state" "$db.db" 2>&1); rc=$?
 	is "$rc" "0" "db5.3_verify $db.db after the crashes"
 	[ "$rc" = 0 ] || diag "$out"

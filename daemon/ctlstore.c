@@ -1,0 +1,332 @@
+/*
+ * ctlstore - tlspolicyctl results and ingest, see ctlstore.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "ctlstore.h"
+#include "domain.h"
+#include "ingest.h"
+#include "logfollow.h"
+#include "numparse.h"
+#include "privs.h"
+#include "results.h"
+#include "settings.h"
+#include "store.h"
+#include "strmap.h"
+
+#define INGEST_TURN ((size_t)4 * 1024 * 1024)
+#define STREAM_COMMIT_LINES 5000
+#define STREAM_COMMIT_MSEC 1000
+
+static struct store *
+open_store(const struct settings *s)
+{
+	char err[1024];
+	struct store *st;
+
+	if (geteuid() == 0 && s->user[0]) {
+		struct privs_user u;
+
+		if (privs_lookup(s->user, &u, err, sizeof(err)) < 0 || privs_drop(&u, err, sizeof(err)) < 0) {
+			fprintf(stderr, "tlspolicyctl: %s\n", err);
+			return NULL;
+		}
+	}
+	if ((st = store_open(s->state_directory, err, sizeof(err))) == NULL)
+		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
+	return st;
+}
+
+/* one (day, domain, policy) group of counters */
+struct group {
+	struct result_rec key;    /* day, domain, ptype, pkey */
+	uint64_t successes, failures;
+	json_object *details;
+	struct buf text;          /* the failure lines in text form */
+};
+
+static int
+same_group(const struct group *g, const struct result_rec *r)
+{
+	return strcmp(g->key.day, r->day) == 0 && strcmp(g->key.domain, r->domain) == 0
+	    && strcmp(g->key.ptype, r->ptype) == 0 && strcmp(g->key.pkey, r->pkey) == 0;
+}
+
+static void
+group_flush(struct group *g, json_object *out, int json)
+{
+	if (g->key.day[0] == '\0')
+		return;
+	if (json) {
+		json_object *o = json_object_new_object();
+
+		json_object_object_add(o, "day", json_object_new_string(g->key.day));
+		json_object_object_add(o, "domain", json_object_new_string(g->key.domain));
+		json_object_object_add(o, "policy-type", json_object_new_string(g->key.ptype));
+		json_object_object_add(o, "policy-key", json_object_new_string(g->key.pkey));
+		json_object_object_add(o, "total-successful-session-count",
+		    json_object_new_int64((int64_t)g->successes));
+		json_object_object_add(o, "total-failure-session-count",
+		    json_object_new_int64((int64_t)g->failures));
+		json_object_object_add(o, "failure-details", g->details);
+		json_object_array_add(out, o);
+	} else {
+		printf("%s %s %s%s%s successes=%" PRIu64 " failures=%" PRIu64 "\n%s", g->key.day,
+		    g->key.domain, g->key.ptype, g->key.pkey[0] ? " " : "", g->key.pkey, g->successes,
+		    g->failures, g->text.data ? g->text.data : "");
+		json_object_put(g->details);
+	}
+	memset(&g->key, 0, sizeof(g->key));
+	g->successes = g->failures = 0;
+	g->details = NULL;
+	buf_reset(&g->text);
+}
+
+static void
+add_detail(struct group *g, const struct result_rec *r, uint64_t n)
+{
+	json_object *d = json_object_new_object();
+
+	json_object_object_add(d, "result-type", json_object_new_string(r->result));
+	if (r->sendip[0])
+		json_object_object_add(d, "sending-mta-ip", json_object_new_string(r->sendip));
+	if (r->mx[0])
+		json_object_object_add(d, "receiving-mx-hostname", json_object_new_string(r->mx));
+	if (r->rip[0])
+		json_object_object_add(d, "receiving-ip", json_object_new_string(r->rip));
+	json_object_object_add(d, "failed-session-count", json_object_new_int64((int64_t)n));
+	if (r->reason[0])
+		json_object_object_add(d, "failure-reason-code", json_object_new_string(r->reason));
+	json_object_array_add(g->details, d);
+	buf_printf(&g->text, "  %s count=%" PRIu64 " mx=%s ip=%s sending=%s%s%s%s\n", r->result, n,
+	    r->mx[0] ? r->mx : "-", r->rip[0] ? r->rip : "-", r->sendip[0] ? r->sendip : "-",
+	    r->reason[0] ? " reason=\"" : "", r->reason, r->reason[0] ? "\"" : "");
+}
+
+int
+ctl_results(const struct settings *s, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "day", required_argument, NULL, 'd' },
+		{ "domain", required_argument, NULL, 'D' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *day = NULL;
+	char domain[DOMAIN_MAX + 1] = "";
+	int json = 0, ch, rc = 0;
+	struct store *st;
+	struct store_cursor *c;
+	struct buf key, val;
+	struct group g;
+	json_object *out;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'd':
+			day = optarg;
+			if (strlen(day) != 10 || day[4] != '-' || day[7] != '-') {
+				fprintf(stderr, "tlspolicyctl: --day expects YYYY-MM-DD\n");
+				return 2;
+			}
+			break;
+		case 'D':
+			if (domain_normalize(optarg, strlen(optarg), domain, NULL) != DOMAIN_OK) {
+				fprintf(stderr, "tlspolicyctl: --domain: not a domain name\n");
+				return 2;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: tlspolicyctl results [--day YYYY-MM-DD] [--domain DOMAIN] [--json]\n");
+		return 2;
+	}
+	if ((st = open_store(s)) == NULL)
+		return 1;
+	if ((c = store_cursor_open(st, STORE_DB_RESULT)) == NULL) {
+		fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
+		store_close(st);
+		return 1;
+	}
+	if (day)
+		store_cursor_seek(c, day, strlen(day));
+	buf_init(&key, RESULTS_KEY_MAX * 4);
+	buf_init(&val, 64);
+	memset(&g, 0, sizeof(g));
+	buf_init(&g.text, 64 * 1024 * 1024);
+	out = json_object_new_array();
+	for (;;) {
+		struct result_rec r;
+		uint64_t n;
+		int got = store_cursor_next(c, &key, &val);
+
+		if (got < 0) {
+			fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
+			rc = 1;
+		}
+		if (got != 0)
+			break;
+		if (results_parse_key(key.data, key.len, &r) < 0
+		    || numparse_uint(val.data, val.len, UINT64_MAX, &n) < 0)
+			continue;
+		if (day && strcmp(r.day, day) != 0)
+			break;
+		if (domain[0] && strcmp(r.domain, domain) != 0)
+			continue;
+		if (!same_group(&g, &r)) {
+			group_flush(&g, out, json);
+			g.key = r;
+			g.details = json_object_new_array();
+		}
+		if (r.failure) {
+			g.failures += n;
+			add_detail(&g, &r, n);
+		} else {
+			g.successes += n;
+		}
+	}
+	group_flush(&g, out, json);
+	if (json)
+		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY
+		    | JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(out);
+	buf_fini(&g.text);
+	buf_fini(&key);
+	buf_fini(&val);
+	store_cursor_close(c);
+	store_close(st);
+	return rc;
+}
+
+static void
+line_cb(void *arg, const char *line, size_t len)
+{
+	ingest_line(arg, line, len);
+}
+
+static int64_t
+now_msec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ingest_file - a regular file, remembered by position under "import:PATH":
+ * importing it again counts only what was appended since */
+static int
+ingest_file(struct ingest *ig, struct logfollow *lf)
+{
+	struct logfollow_cursor c;
+
+	for (;;) {
+		size_t n = logfollow_poll(lf, INGEST_TURN, line_cb, ig);
+
+		if (n == 0)
+			n = logfollow_finish(lf, line_cb, ig);
+		if (logfollow_cursor(lf, &c) < 0)
+			return -1;   /* the file could not be opened: said already */
+		if (n == 0)
+			return 0;
+		if (ingest_commit(ig, &c) < 0)
+			return -1;
+	}
+}
+
+/* ingest_stream - a pipe, until its end; commits every few thousand
+ * lines or every second */
+static int
+ingest_stream(struct ingest *ig, struct logfollow *lf)
+{
+	int64_t last = now_msec();
+
+	while (!logfollow_eof(lf)) {
+		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+
+		if (poll(&pfd, 1, STREAM_COMMIT_MSEC) > 0)
+			logfollow_poll(lf, INGEST_TURN, line_cb, ig);
+		if (ingest_pending(ig) >= STREAM_COMMIT_LINES || now_msec() - last >= STREAM_COMMIT_MSEC) {
+			if (ingest_pending(ig) > 0 && ingest_commit(ig, NULL) < 0)
+				return -1;
+			last = now_msec();
+		}
+	}
+	logfollow_finish(lf, line_cb, ig);
+	return ingest_commit(ig, NULL);
+}
+
+int
+ctl_ingest(const struct settings *s, int argc, char **argv)
+{
+	struct store *st;
+	struct strmap *ips;
+	struct ingest *ig;
+	struct logfollow *lf;
+	struct ingest_config icfg;
+	struct ingest_stats stats;
+	char sender[320], name[PATH_MAX + 16], real[PATH_MAX];
+	int stream, rc;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: tlspolicyctl ingest FILE|-\n");
+		return 2;
+	}
+	stream = strcmp(argv[1], "-") == 0;
+	if (!stream && realpath(argv[1], real) == NULL) {
+		fprintf(stderr, "tlspolicyctl: %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+	if ((st = open_store(s)) == NULL)
+		return 1;
+	ips = ingest_ip_map(s->sending_mta_ip);
+	settings_report_from(s, sender, sizeof(sender));
+	icfg.exclude_sender = sender;
+	icfg.sending_ip = ips;
+	if (stream) {
+		ig = ingest_new(st, "stdin", &icfg);
+		lf = logfollow_open_stream(STDIN_FILENO, "stdin");
+		rc = ingest_stream(ig, lf);
+	} else {
+		struct logfollow_cursor c;
+		int have = 0;
+
+		snprintf(name, sizeof(name), "import:%s", real);
+		ig = ingest_new(st, name, &icfg);
+		lf = logfollow_new(real);
+		if (ingest_restore(ig, &c, &have) == 0 && have)
+			logfollow_resume(lf, &c);
+		rc = ingest_file(ig, lf);
+	}
+	ingest_get_stats(ig, &stats);
+	if (rc == 0)
+		printf("%s: %" PRIu64 " lines, %" PRIu64 " skipped, %" PRIu64 " sessions counted, %"
+		    PRIu64 " failed, %" PRIu64 " reports of ours not counted (totals for this source)\n",
+		    stream ? "stdin" : real, stats.lines, stats.skipped, stats.sessions, stats.failures,
+		    stats.excluded);
+	logfollow_free(lf);
+	ingest_free(ig);
+	strmap_free(ips, free);
+	store_close(st);
+	return rc == 0 ? 0 : 1;
+}

@@ -1,0 +1,17 @@
+/*
+ * ctlstore - the tlspolicyctl commands that work on the store directly,
+ * with or without a running daemon (Berkeley DB locking keeps them
+ * apart): "results" and "ingest".  Run as root, they first become the
+ * configured user, so that no store file ends up owned by root.
+ */
+#ifndef TLSPOLICYD_CTLSTORE_H
+#define TLSPOLICYD_CTLSTORE_H
+
+struct settings;
+
+/* ctl_results - tlspolicyctl results [--day D] [--domain D] [--json] */
+int ctl_results(const struct settings *s, int argc, char **argv);
+/* ctl_ingest - tlspolicyctl ingest FILE|- */
+int ctl_ingest(const struct settings *s, int argc, char **argv);
+
+#endif

@@ -1,0 +1,152 @@
+/*
+ * logsource - follow the configured log files, see logsource.h.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "buf.h"
+#include "decision.h"
+#include "endpoint.h"
+#include "evloop.h"
+#include "ingest.h"
+#include "log.h"
+#include "logfollow.h"
+#include "logsource.h"
+#include "results.h"
+#include "settings.h"
+#include "store.h"
+#include "strmap.h"
+#include "xalloc.h"
+
+#define POLL_MSEC INT64_C(250)
+#define TURN_BYTES ((size_t)4 * 1024 * 1024)   /* read per file per turn */
+#define PURGE_SEC 3600
+
+struct source {
+	struct logfollow *lf;
+	struct ingest *ig;
+};
+
+struct logsources {
+	struct evloop *loop;
+	struct store *st;
+	struct strmap *ips;
+	char sender[320];
+	unsigned retention;
+	size_t n;
+	struct source *src;
+	time_t next_purge;
+};
+
+static void
+line_cb(void *arg, const char *line, size_t len)
+{
+	ingest_line(arg, line, len);
+}
+
+static void
+commit(struct source *s)
+{
+	struct logfollow_cursor c;
+
+	if (logfollow_cursor(s->lf, &c) == 0)
+		ingest_commit(s->ig, &c);
+}
+
+static void
+purge(struct logsources *ls)
+{
+	char cutoff[11];
+	long n;
+
+	decision_daystr(time(NULL) - (time_t)ls->retention, cutoff);
+	if ((n = results_purge(ls->st, cutoff)) < 0)
+		log_warnx("store: dropping results before %s: %s", cutoff, store_strerror(ls->st));
+	else if (n > 0)
+		log_info("store: dropped %ld result and decision records before %s", n, cutoff);
+	ls->next_purge = time(NULL) + PURGE_SEC;
+}
+
+static void
+on_poll(struct evloop *loop, void *arg)
+{
+	struct logsources *ls = arg;
+
+	for (size_t i = 0; i < ls->n; i++) {
+		struct source *s = &ls->src[i];
+
+		if (logfollow_poll(s->lf, TURN_BYTES, line_cb, s->ig) > 0 || ingest_pending(s->ig) > 0)
+			commit(s);
+	}
+	if (time(NULL) >= ls->next_purge)
+		purge(ls);
+	evloop_timer_add(loop, POLL_MSEC, on_poll, ls);
+}
+
+struct logsources *
+logsources_start(struct evloop *loop, struct store *st, const struct settings *cfg)
+{
+	struct logsources *ls;
+	struct ingest_config icfg;
+	const char *pos = cfg->log_source, *word;
+	size_t len;
+
+	ls = xcalloc(1, sizeof(*ls));
+	ls->loop = loop;
+	ls->st = st;
+	ls->retention = cfg->result_retention;
+	ls->ips = ingest_ip_map(cfg->sending_mta_ip);
+	settings_report_from(cfg, ls->sender, sizeof(ls->sender));
+	icfg.exclude_sender = ls->sender;
+	icfg.sending_ip = ls->ips;
+	while ((word = list_next(&pos, &len)) != NULL) {
+		char path[1100];
+		struct source *s;
+		struct logfollow_cursor c;
+		int have = 0;
+
+		snprintf(path, sizeof(path), "%.*s", (int)len, word);
+		ls->src = xreallocarray(ls->src, ls->n + 1, sizeof(*ls->src));
+		s = &ls->src[ls->n++];
+		s->lf = logfollow_new(path);
+		s->ig = ingest_new(st, path, &icfg);
+		if (ingest_restore(s->ig, &c, &have) == 0 && have)
+			logfollow_resume(s->lf, &c);
+		log_info("log %s: following (reports from %s not counted)", path, ls->sender);
+	}
+	purge(ls);
+	evloop_timer_add(loop, 0, on_poll, ls);
+	return ls;
+}
+
+void
+logsources_stop(struct logsources *ls)
+{
+	if (ls == NULL)
+		return;
+	for (size_t i = 0; i < ls->n; i++) {
+		commit(&ls->src[i]);
+		ingest_free(ls->src[i].ig);
+		logfollow_free(ls->src[i].lf);
+	}
+	free(ls->src);
+	strmap_free(ls->ips, free);
+	free(ls);
+}
+
+void
+logsources_status(const struct logsources *ls, struct buf *out)
+{
+	for (size_t i = 0; ls && i < ls->n; i++) {
+		struct ingest_stats st;
+
+		ingest_get_stats(ls->src[i].ig, &st);
+		buf_printf(out, "log %s: lines=%llu skipped=%llu sessions=%llu failures=%llu "
+		    "excluded=%llu\n", logfollow_path(ls->src[i].lf), (unsigned long long)st.lines,
+		    (unsigned long long)st.skipped, (unsigned long long)st.sessions,
+		    (unsigned long long)st.failures, (unsigned long long)st.excluded);
+	}
+}

@@ -1,0 +1,25 @@
+/*
+ * logsource - the log files named by log_source, followed on the event
+ * loop: every POLL_MSEC each file is read (a bounded amount per turn, so
+ * lookups keep their latency) and what was read is committed with its
+ * cursor.  Also drops results older than result_retention once an hour.
+ */
+#ifndef TLSPOLICYD_LOGSOURCE_H
+#define TLSPOLICYD_LOGSOURCE_H
+
+struct buf;
+struct evloop;
+struct settings;
+struct store;
+struct logsources;
+
+/* logsources_start - follow every log_source (there may be none: the
+ * retention still applies) */
+struct logsources *logsources_start(struct evloop *loop, struct store *st,
+    const struct settings *cfg);
+/* logsources_stop - commit what was read and stop; NULL is fine */
+void logsources_stop(struct logsources *ls);
+/* logsources_status - "log PATH: lines=... " lines for the status command */
+void logsources_status(const struct logsources *ls, struct buf *out);
+
+#endif

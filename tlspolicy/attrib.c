@@ -1,0 +1,244 @@
+/*
+ * attrib - the policy a session counts against, see attrib.h.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "attrib.h"
+#include "buf.h"
+#include "decision.h"
+#include "logparse_postfix.h"
+#include "results.h"
+#include "sessions.h"
+#include "store.h"
+#include "strmap.h"
+#include "sts.h"
+#include "xalloc.h"
+
+#define DAY_STS_MAX 4
+#define DAY_TLSA_MAX 16
+#define CACHE_MAX 4096   /* (day, domain) entries before the cache restarts */
+
+struct day_sts {
+	char id[STS_ID_MAX + 1];
+	struct sts_policy policy;
+};
+
+/* what the daemon decided for one domain on one day */
+struct day_info {
+	size_t nsts, ntlsa;
+	struct day_sts *sts;                     /* [DAY_STS_MAX], when used */
+	char (*tlsa)[DOMAIN_MAX + 1];            /* [DAY_TLSA_MAX], when used */
+	char failure[40];
+	char failure_detail[160];
+};
+
+static void
+day_info_free(void *p)
+{
+	struct day_info *d = p;
+
+	free(d->sts);
+	free(d->tlsa);
+	free(d);
+}
+
+struct attrib {
+	struct store *st;
+	struct strmap *cache;   /* "day\tdomain" -> struct day_info */
+	struct buf key, val;
+};
+
+struct attrib *
+attrib_new(struct store *st)
+{
+	struct attrib *a = xcalloc(1, sizeof(*a));
+
+	a->st = st;
+	a->cache = strmap_new();
+	buf_init(&a->key, 2048);
+	buf_init(&a->val, STS_BODY_MAX + 1024);
+	return a;
+}
+
+void
+attrib_free(struct attrib *a)
+{
+	if (a == NULL)
+		return;
+	strmap_free(a->cache, day_info_free);
+	buf_fini(&a->key);
+	buf_fini(&a->val);
+	free(a);
+}
+
+void
+attrib_forget(struct attrib *a)
+{
+	strmap_free(a->cache, day_info_free);
+	a->cache = strmap_new();
+}
+
+/* copy_field - bytes [p, end) as a string into dst */
+static void
+copy_field(char *dst, size_t dstlen, const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+
+	if (n >= dstlen)
+		n = dstlen - 1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+}
+
+/* load - the decision records "day\tdomain\t..." into a new day_info */
+static struct day_info *
+load(struct attrib *a, const char *prefix)
+{
+	struct day_info *d = xcalloc(1, sizeof(*d));
+	struct store_cursor *c = store_cursor_open(a->st, STORE_DB_DECISION);
+	size_t plen = strlen(prefix);
+
+	if (c == NULL)
+		return d;
+	store_cursor_seek(c, prefix, plen);
+	while (store_cursor_next(c, &a->key, &a->val) == 0) {
+		const char *kind, *what, *end = a->key.data + a->key.len;
+		const char *why;
+
+		if (a->key.len <= plen || memcmp(a->key.data, prefix, plen) != 0)
+			break;
+		kind = a->key.data + plen;
+		if ((what = memchr(kind, '\t', (size_t)(end - kind))) == NULL)
+			continue;
+		what++;
+		if (strncmp(kind, "sts\t", 4) == 0 && d->nsts < DAY_STS_MAX) {
+			struct day_sts *s;
+
+			if (d->sts == NULL)
+				d->sts = xcalloc(DAY_STS_MAX, sizeof(*d->sts));
+			s = &d->sts[d->nsts];
+
+			if (sts_policy_parse(a->val.data, a->val.len, &s->policy, &why) == 0) {
+				copy_field(s->id, sizeof(s->id), what, end);
+				d->nsts++;
+			}
+		} else if (strncmp(kind, "tlsa\t", 5) == 0 && d->ntlsa < DAY_TLSA_MAX) {
+			if (d->tlsa == NULL)
+				d->tlsa = xcalloc(DAY_TLSA_MAX, sizeof(*d->tlsa));
+			copy_field(d->tlsa[d->ntlsa++], sizeof(d->tlsa[0]), what, end);
+		} else if (strncmp(kind, "failure\t", 8) == 0) {
+			copy_field(d->failure, sizeof(d->failure), what, end);
+			copy_field(d->failure_detail, sizeof(d->failure_detail), a->val.data,
+			    a->val.data + a->val.len);
+		}
+	}
+	store_cursor_close(c);
+	return d;
+}
+
+static const struct day_info *
+lookup(struct attrib *a, const char *day, const char *domain)
+{
+	char prefix[16 + DOMAIN_MAX + 2];
+	struct day_info *d;
+
+	snprintf(prefix, sizeof(prefix), "%s\t%s\t", day, domain);
+	if ((d = strmap_get(a->cache, prefix)) == NULL) {
+		if (strmap_count(a->cache) >= CACHE_MAX)
+			attrib_forget(a);
+		d = load(a, prefix);
+		strmap_put(a->cache, prefix, d);
+	}
+	return d;
+}
+
+static int
+mx_in_policy(const struct sts_policy *p, const char *mx)
+{
+	for (size_t i = 0; i < p->nmx; i++)
+		if (sts_mx_match(p->mx[i], mx))
+			return 1;
+	return 0;
+}
+
+static int
+dane_failure(const char *type)
+{
+	return strcmp(type, "dnssec-invalid") == 0 || strcmp(type, "tlsa-invalid") == 0
+	    || strcmp(type, "dane-required") == 0;
+}
+
+static void
+set_failure(struct result_rec *r, const char *type, const char *reason)
+{
+	r->failure = 1;
+	snprintf(r->result, sizeof(r->result), "%s", type);
+	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+}
+
+/* testing - judge a session as an enforce policy p would have */
+static void
+testing(const struct sts_policy *p, const struct session_outcome *o, struct result_rec *r)
+{
+	if (!o->success)
+		return;   /* Postfix already logged a failure */
+	if (!o->tls)
+		set_failure(r, "starttls-not-supported", "");
+	else if (o->mx[0] && !mx_in_policy(p, o->mx))
+		set_failure(r, "certificate-host-mismatch", "mx-not-in-policy");
+	else if (o->trust < LOGPARSE_TRUSTED)
+		set_failure(r, "certificate-not-trusted", "");
+}
+
+void
+attrib_outcome(struct attrib *a, const struct session_outcome *o, const char *sendip,
+    struct result_rec *r)
+{
+	const struct day_info *d;
+	const struct day_sts *sts = NULL;
+
+	memset(r, 0, sizeof(*r));
+	decision_daystr(o->when, r->day);
+	snprintf(r->domain, sizeof(r->domain), "%s", o->domain);
+	if (!o->success)
+		set_failure(r, o->result_type, o->reason);
+	snprintf(r->sendip, sizeof(r->sendip), "%s", sendip);
+	snprintf(r->mx, sizeof(r->mx), "%s", o->mx);
+	snprintf(r->rip, sizeof(r->rip), "%s", o->addr);
+	d = lookup(a, r->day, o->domain);
+
+	for (size_t i = 0; i < d->ntlsa; i++) {
+		if (strcasecmp(d->tlsa[i], o->mx) == 0) {
+			snprintf(r->ptype, sizeof(r->ptype), "tlsa");
+			snprintf(r->pkey, sizeof(r->pkey), "%s", d->tlsa[i]);
+			return;
+		}
+	}
+	if (!o->success && dane_failure(o->result_type)) {
+		snprintf(r->ptype, sizeof(r->ptype), "tlsa");
+		snprintf(r->pkey, sizeof(r->pkey), "%s", o->mx[0] || d->ntlsa == 0 ? o->mx : d->tlsa[0]);
+		return;
+	}
+	for (size_t i = 0; i < d->nsts; i++)
+		if (sts == NULL || (o->mx[0] && mx_in_policy(&d->sts[i].policy, o->mx)
+		    && !mx_in_policy(&sts->policy, o->mx)))
+			sts = &d->sts[i];
+	if (sts && sts->policy.mode != STS_MODE_NONE) {
+		snprintf(r->ptype, sizeof(r->ptype), "sts");
+		snprintf(r->pkey, sizeof(r->pkey), "%s", sts->id);
+		if (sts->policy.mode == STS_MODE_TESTING)
+			testing(&sts->policy, o, r);
+		return;
+	}
+	if (sts == NULL && d->failure[0]) {
+		snprintf(r->ptype, sizeof(r->ptype), "sts");
+		set_failure(r, d->failure, d->failure_detail);
+		return;
+	}
+	snprintf(r->ptype, sizeof(r->ptype), "no-policy-found");
+}

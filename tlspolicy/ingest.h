@@ -1,0 +1,65 @@
+/*
+ * ingest - log lines to stored session counts, exactly once.
+ *
+ * One ingest per log source: lines go through logparse_postfix and
+ * sessions; each session outcome is attributed to its policy (attrib)
+ * and counted in a results_batch.  ingest_commit() writes, in one
+ * transaction, the batch, the source's cursor and the whole correlation
+ * state, so that after a crash at any instant the next start continues
+ * from the last commit with exactly the state it had: no session is lost
+ * or counted twice.  The source record lives in the store's source
+ * database under the source's name.
+ */
+#ifndef TLSPOLICY_INGEST_H
+#define TLSPOLICY_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct strmap;
+struct logfollow_cursor;
+
+struct ingest_stats {
+	uint64_t lines;       /* lines read */
+	uint64_t skipped;     /* not Postfix lines, garbage, over the length limit */
+	uint64_t sessions;    /* sessions counted */
+	uint64_t failures;    /* of which failed */
+	uint64_t excluded;    /* the reporter's own messages, not counted */
+};
+
+struct ingest_config {
+	const char *exclude_sender;          /* the reporter's envelope sender or "" */
+	const struct strmap *sending_ip;     /* logging host -> its IP address */
+};
+
+struct ingest;
+
+struct ingest *ingest_new(struct store *st, const char *name, const struct ingest_config *cfg);
+void ingest_free(struct ingest *ig);
+
+/* ingest_restore - load the saved state; *have_cursor says whether c was
+ * filled.  0, or -1 when the record is unreadable (start afresh). */
+int ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor);
+
+/* ingest_line - one line (no newline); line NULL: a line over the limit */
+void ingest_line(struct ingest *ig, const char *line, size_t len);
+
+/* ingest_commit - store what was counted since the last commit with the
+ * cursor c (NULL for a stream: counts only); 0 or -1 (then everything is
+ * kept for the next try) */
+int ingest_commit(struct ingest *ig, const struct logfollow_cursor *c);
+
+/* ingest_pending - lines read since the last successful commit */
+uint64_t ingest_pending(const struct ingest *ig);
+void ingest_get_stats(const struct ingest *ig, struct ingest_stats *out);
+const char *ingest_name(const struct ingest *ig);
+
+/* ingest_ip_map - the sending_mta_ip setting ("HOST=IP ...") as a map
+ * (free with strmap_free(map, free)) */
+struct strmap *ingest_ip_map(const char *list);
+/* ingest_lookup_ip - the address configured for a logging host name
+ * (exact, else by its first label), or "" */
+const char *ingest_lookup_ip(const struct strmap *map, const char *host);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * results - per-day TLS session counts in the store's result database,
+ * as RFC 8460 reports need them.
+ *
+ * One record per counter, key fields separated by tabs:
+ *   DAY DOMAIN PTYPE PKEY "S"                               successes
+ *   DAY DOMAIN PTYPE PKEY "F" RESULT SENDIP MX RIP REASON   failed sessions
+ * DAY is the UTC day YYYY-MM-DD, DOMAIN the policy (recipient) domain,
+ * PTYPE "sts", "tlsa" or "no-policy-found", PKEY the MTA-STS policy id or
+ * the TLSA base domain ("" for no-policy-found).  Values are the count in
+ * decimal.  Keys sort by day first, so retention walks from the front.
+ *
+ * A results_batch gathers count increments in memory; results_apply()
+ * adds them to the stored counts inside the caller's transaction, so that
+ * the counts commit together with whatever else the transaction holds
+ * (the log cursor).
+ */
+#ifndef TLSPOLICY_RESULTS_H
+#define TLSPOLICY_RESULTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "domain.h"
+
+struct store;
+struct store_txn;
+struct buf;
+
+#define RESULTS_KEY_MAX 1024
+
+struct result_rec {
+	char day[11];
+	char domain[DOMAIN_MAX + 1];
+	char ptype[16];
+	char pkey[DOMAIN_MAX + 1];
+	int failure;
+	char result[40];
+	char sendip[48];
+	char mx[DOMAIN_MAX + 1];
+	char rip[48];
+	char reason[160];
+};
+
+/* results_key - the record key of r into out (tabs and control bytes in
+ * fields become spaces); returns its length */
+size_t results_key(const struct result_rec *r, char *out, size_t outlen);
+/* results_parse_key - split a key back into r; -1 if malformed */
+int results_parse_key(const char *key, size_t klen, struct result_rec *r);
+
+struct results_batch;
+struct results_batch *results_batch_new(void);
+void results_batch_free(struct results_batch *b);
+void results_batch_add(struct results_batch *b, const struct result_rec *r, uint64_t n);
+/* results_batch_size - number of distinct counters waiting */
+size_t results_batch_size(const struct results_batch *b);
+void results_batch_clear(struct results_batch *b);
+/* results_apply - add every counter of b to the store within txn; 0 or -1
+ * (b is unchanged either way: clear it after the commit succeeds) */
+int results_apply(struct store *st, struct store_txn *txn, const struct results_batch *b);
+
+/* results_purge - delete result and decision records of days before
+ * cutoff ("YYYY-MM-DD"); returns the number deleted or -1 */
+long results_purge(struct store *st, const char *cutoff);
+
+#endif
