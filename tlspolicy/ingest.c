@@ -48,7 +48,7 @@ ingest_lookup_ip(const struct strmap *map, const char *host)
 		return "";
 	if ((ip = strmap_get(map, host)) != NULL)
 		return ip;
-	/* Postfix's maillog_file logs the first label of myhostname only */
+	/* a FQDN in the log, a short name in the configuration */
 	if ((dot = strchr(host, '.')) != NULL && (size_t)(dot - host) < sizeof(label)) {
 		memcpy(label, host, (size_t)(dot - host));
 		label[dot - host] = '\0';
@@ -257,6 +257,12 @@ ingest_ip_map(const char *list)
 		memcpy(ip, eq + 1, len - (size_t)(eq - word) - 1);
 		ip[len - (size_t)(eq - word) - 1] = '\0';
 		free(strmap_put(m, host, xstrdup(ip)));
+		/* Postfix's maillog_file names the host by its first label */
+		if ((eq = strchr(host, '.')) != NULL) {
+			host[eq - host] = '\0';
+			if (strmap_get(m, host) == NULL)
+				strmap_put(m, host, xstrdup(ip));
+		}
 	}
 	return m;
 }

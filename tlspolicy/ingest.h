@@ -58,8 +58,9 @@ const char *ingest_name(const struct ingest *ig);
 /* ingest_ip_map - the sending_mta_ip setting ("HOST=IP ...") as a map
  * (free with strmap_free(map, free)) */
 struct strmap *ingest_ip_map(const char *list);
-/* ingest_lookup_ip - the address configured for a logging host name
- * (exact, else by its first label), or "" */
+/* ingest_lookup_ip - the address configured for a logging host name, or
+ * "": exact, else by first labels (Postfix's maillog_file logs only the
+ * first label of myhostname, syslog may log either form) */
 const char *ingest_lookup_ip(const struct strmap *map, const char *host);
 
 #endif

@@ -1,0 +1,145 @@
+#!/bin/sh
+# TLS results from real Postfix deliveries: a sending Postfix configured
+# with contrib/postfix and tlspolicyd (MTA-STS and DANE through the test
+# world) delivers once to each of several loopback MX hosts - valid
+# STARTTLS, no STARTTLS, an expired certificate, a certificate for
+# another name, one from an untrusted CA, a DANE mismatch - and
+# tlspolicyd, following the sending Postfix's log, stores one session per
+# delivery under the policy in force.  The same log in every other
+# envelope format gives the same sessions.
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/pki.sh"
+. "$top_srcdir/t/world.sh"
+. "$top_srcdir/t/postfix.sh"
+need_root
+need nsd unbound ldns-signzone dig openssl python3 postfix postconf sendmail unshare
+
+WORLD_DNS53=127.0.53.53
+world_dns_up
+world_https_up
+P=$T/pki
+pki_leaf "$P" good ca mx.good.test
+pki_leaf "$P" expired ca mx.certexpired.test expired
+pki_leaf "$P" other ca mx.other.test
+pki_leaf "$P" rogueleaf rogue mx.untrusted-mx.test
+pki_leaf "$P" danebad ca mx.dane-bad.test
+chmod 644 "$P"/*.key
+spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
+
+world_dns_batch
+mx() {   # mx DOMAIN ADDRESS
+	world_dns_set "$1. MX 10 mx.$1."
+	world_dns_set "mx.$1. A $2"
+}
+enforce() { printf 'version: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n' "$1"; }
+for d in good nostarttls certexpired wrongname untrusted-mx; do
+	world_sts "$d.test" 20261124 "$(enforce "$d.test")"
+done
+world_sts testing.test 7 "$(printf 'version: STSv1\nmode: testing\nmx: mx.elsewhere.test\nmax_age: 86400\n')"
+mx good.test 127.0.3.41
+mx testing.test 127.0.3.41
+mx nostarttls.test 127.0.3.42
+mx plain.test 127.0.3.42
+mx certexpired.test 127.0.3.43
+mx wrongname.test 127.0.3.44
+mx untrusted-mx.test 127.0.3.45
+mx dane-bad.test 127.0.3.46
+world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(spki "$P/good.crt")"
+world_dns_commit
+world_https_stop
+world_https_start
+printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+
+# the receiving side: one Postfix, a listener per kind of MX
+pf_instance mx
+mkdir -p "$T/mail"
+chown nobody "$T/mail"
+postconf -c "$T/mx" -e "inet_interfaces = all" \
+    "virtual_mailbox_domains = good.test testing.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test dane-bad.test" \
+    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
+    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
+    "smtpd_tls_security_level = may"
+postconf -c "$T/mx" -M# smtp/inet
+listener() {   # listener ADDRESS CERT|none
+	if [ "$2" = none ]; then
+		postconf -c "$T/mx" -M "$1:smtp/inet=$1:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
+	else
+		postconf -c "$T/mx" -M "$1:smtp/inet=$1:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/$2.crt -o smtpd_tls_key_file=$P/$2.key"
+	fi
+}
+listener 127.0.3.41 good
+listener 127.0.3.42 none
+listener 127.0.3.43 expired
+listener 127.0.3.44 other
+listener 127.0.3.45 rogueleaf
+listener 127.0.3.46 danebad
+check "receiving Postfix starts" pf_start mx
+
+# the sending side, configured with contrib/postfix/main.cf.snippet;
+# one attempt per message (no retries, no bounces) keeps counts exact
+pf_instance out
+grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
+postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
+    "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
+    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+touch "$T/out/maillog"
+chmod 644 "$T/out/maillog"
+
+write_conf <<C
+mta_sts = yes
+dane = yes
+dns_resolver = $WORLD_DNS
+sts_ca_file = $WORLD_CA
+sts_https_port = $WORLD_HTTPS_PORT
+socketmap_socket_mode = 0666
+log_source = $T/out/maillog
+sending_mta_ip = out.localdomain=192.0.2.25
+report_from = tlsrpt-noreply@out.localdomain
+C
+check "tlspolicyd starts" start_daemon
+check "sending Postfix starts (resolving through the test world)" pf_start out "$T/resolv.conf"
+
+for d in good testing nostarttls plain certexpired wrongname untrusted-mx dane-bad; do
+	pf_send out "<>" "user@$d.test"
+	check "delivery to $d.test attempted" pf_wait out "to=<user@$d.test>, relay=mx.$d.test.*status=(sent|bounced|deferred)"
+done
+# the reporter's own message: delivered, not counted
+pf_send out tlsrpt-noreply@out.localdomain user@good.test
+check "the report message was delivered" pf_wait out "to=<user@good.test>.*status=sent.*" 
+wait_for 10 sh -c "[ \$(grep -c 'to=<user@good.test>.*status=sent' '$T/out/maillog') -ge 2 ]"
+like "$(grep 'user@good.test' "$T/out/maillog" | head -1)" "status=sent" "good.test: sent"
+check "the daemon has read the whole maillog" wait_for 10 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'sessions=8 .*excluded=1'"
+ctl status | grep '^log ' | sed 's/^/# /'
+stop_daemon
+pf_stop out
+pf_stop mx
+
+D=$(date -u +%Y-%m-%d)
+ctl results > "$T/results.txt"
+sed 's/^/# /' "$T/results.txt"
+r() { grep -A1 "^$D $1 " "$T/results.txt"; }
+like "$(r good.test)" "^$D good.test sts 20261124 successes=1 failures=0" "valid STARTTLS, MTA-STS enforce: one success under the sts policy"
+like "$(r testing.test)" "sts 7 successes=0 failures=1.*certificate-host-mismatch count=1 mx=mx.testing.test ip=127.0.3.41 sending=192.0.2.25 reason=\"mx-not-in-policy\"" \
+    "MTA-STS testing: the delivery is judged as enforce would have (MX outside the policy)"
+like "$(r nostarttls.test)" "sts 20261124 successes=0 failures=1.*starttls-not-supported count=1 mx=mx.nostarttls.test ip=127.0.3.42" "no STARTTLS under enforce: starttls-not-supported"
+like "$(r plain.test)" "no-policy-found successes=1 failures=0" "plaintext without a policy: a no-policy-found success"
+like "$(r certexpired.test)" "sts 20261124 successes=0 failures=1.*certificate-expired count=1 mx=mx.certexpired.test ip=127.0.3.43" "expired certificate: certificate-expired"
+like "$(r wrongname.test)" "sts 20261124 successes=0 failures=1.*certificate-host-mismatch count=1 mx=mx.wrongname.test ip=127.0.3.44" "certificate for another name: certificate-host-mismatch"
+like "$(r untrusted-mx.test)" "sts 20261124 successes=0 failures=1.*certificate-not-trusted count=1 mx=mx.untrusted-mx.test ip=127.0.3.45" "untrusted CA: certificate-not-trusted"
+like "$(r dane-bad.test)" "tlsa mx.dane-bad.test successes=0 failures=1.*validation-failure count=1 mx=mx.dane-bad.test ip=127.0.3.46 sending=192.0.2.25 reason=\"num=65:no matching DANE TLSA records\"" \
+    "DANE mismatch: validation-failure under the tlsa policy"
+is "$(grep -c "^$D " "$T/results.txt")" 8 "one policy entry per domain, nothing else"
+ctl results --json --domain dane-bad.test > "$T/dane.json"
+check "results --json is JSON" python3 -c "import json,sys; d=json.load(open('$T/dane.json')); assert d[0]['policy-type']=='tlsa' and d[0]['failure-details'][0]['failed-session-count']==1"
+
+# the same deliveries in the other envelope formats: the same sessions
+now=$(date +%s)
+"$top_builddir/t/logparse" -s "$now" < "$T/out/maillog" | sed 's/ host=[^ ]*//' > "$T/sessions.ref"
+check "the maillog has sessions" test "$(wc -l < "$T/sessions.ref")" -ge 9
+for f in traditional rfc3339 rfc5424 short-iso; do
+	python3 "$top_srcdir/t/reformat.py" "$f" < "$T/out/maillog" > "$T/maillog.$f"
+	"$top_builddir/t/logparse" -s "$now" < "$T/maillog.$f" | sed 's/ host=[^ ]*//' > "$T/sessions.$f"
+	check "$f envelope: the same sessions" cmp -s "$T/sessions.ref" "$T/sessions.$f"
+done
+done_testing
