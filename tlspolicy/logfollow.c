@@ -297,7 +297,9 @@ process(struct logfollow *lf, logfollow_line *cb, void *arg)
 			lf->discard = 0;
 			lf->discard_len = 0;
 		} else {
-			cb(arg, lf->buf + start, n);
+			/* whole lines over the limit too: the limit must not depend
+			 * on how the bytes arrived */
+			cb(arg, n > LOGFOLLOW_LINE_MAX ? NULL : lf->buf + start, n);
 			lf->offset += n + 1;
 		}
 		start += n + 1;

@@ -79,8 +79,9 @@ results_parse_key(const char *key, size_t klen, struct result_rec *r)
 	char kind[2];
 
 	memset(r, 0, sizeof(*r));
-	if (memchr(key, '\0', klen))
-		return -1;
+	for (size_t i = 0; i < klen; i++)   /* results_key() writes no control bytes */
+		if (((unsigned char)key[i] < 0x20 && key[i] != '\t') || key[i] == 0x7f)
+			return -1;
 	if (take(&p, end, r->day, sizeof(r->day), 0) < 0
 	    || take(&p, end, r->domain, sizeof(r->domain), 0) < 0
 	    || take(&p, end, r->ptype, sizeof(r->ptype), 0) < 0

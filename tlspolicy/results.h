@@ -28,7 +28,7 @@ struct store;
 struct store_txn;
 struct buf;
 
-#define RESULTS_KEY_MAX 1024
+#define RESULTS_KEY_MAX 1280   /* more than all fields at their sizes */
 
 struct result_rec {
 	char day[11];

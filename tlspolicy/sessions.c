@@ -564,10 +564,12 @@ sessions_load(struct sessions *s, const void *data, size_t len)
 			get_outcome(&r, &p->waiting[i2]);
 		}
 		p->nwaiting = r.bad ? 0 : (size_t)nw;
-		if (r.bad || strmap_put(s->procs, key, p) != NULL)
-			r.bad = 1;
+		if (!r.bad && strmap_get(s->procs, key) != NULL)
+			r.bad = 1;   /* a process twice: not a state this code wrote */
 		if (r.bad)
 			free(p);
+		else
+			strmap_put(s->procs, key, p);
 	}
 	if (r.bad || r.n != 0) {
 		/* start clean rather than from a half-read state */

@@ -8,7 +8,7 @@
 . "$top_srcdir/t/lib.sh"
 need python3 db5.3_verify
 
-LINES=${RESULTS_CRASH_LINES:-120000}
+LINES=${RESULTS_CRASH_LINES:-60000}
 python3 "$top_srcdir/bench/genlog.py" "$LINES" 7 > "$T/all.log"
 LINES=$(wc -l < "$T/all.log")   # whole deliveries: a few lines more
 mkdir -p "$T/log"
