@@ -12,6 +12,7 @@ errors), some on a reused connection.  Deterministic for a given seed.
 import random
 import sys
 import time
+import zlib
 
 MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
 
@@ -40,7 +41,8 @@ def main():
         dpid = 30000 + seq % 40
         dom = domains[int(rnd.paretovariate(1.2)) % len(domains)]
         mx = "mx%d.%s" % (rnd.randint(1, 2), dom)
-        ip = "198.51.%d.%d" % (seq % 250, rnd.randint(1, 250))
+        h = zlib.crc32(mx.encode()) & 0xffff   # each MX host keeps its address
+        ip = "198.51.%d.%d" % (h % 250, h // 250 % 250 + 1)
         w(spid, "smtpd", "connect from client%d.example.net[192.0.2.%d]" % (seq % 97, seq % 250))
         w(spid, "smtpd", "%s: client=client%d.example.net[192.0.2.%d]" % (qid, seq % 97, seq % 250))
         w(12001, "cleanup", "%s: message-id=<%d.%d@example.net>" % (qid, seq, rnd.randint(1, 1 << 30)))

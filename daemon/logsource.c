@@ -74,16 +74,21 @@ static void
 on_poll(struct evloop *loop, void *arg)
 {
 	struct logsources *ls = arg;
+	int behind = 0;
 
 	for (size_t i = 0; i < ls->n; i++) {
 		struct source *s = &ls->src[i];
+		size_t n = logfollow_poll(s->lf, TURN_BYTES, line_cb, s->ig);
 
-		if (logfollow_poll(s->lf, TURN_BYTES, line_cb, s->ig) > 0 || ingest_pending(s->ig) > 0)
+		if (n > 0 || ingest_pending(s->ig) > 0)
 			commit(s);
+		behind |= n >= TURN_BYTES;
 	}
 	if (time(NULL) >= ls->next_purge)
 		purge(ls);
-	evloop_timer_add(loop, POLL_MSEC, on_poll, ls);
+	/* catching up with a backlog: the next turn at once, after whatever
+	 * else the loop has to do */
+	evloop_timer_add(loop, behind ? 0 : POLL_MSEC, on_poll, ls);
 }
 
 struct logsources *

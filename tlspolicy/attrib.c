@@ -16,6 +16,7 @@
 #include "sessions.h"
 #include "store.h"
 #include "strmap.h"
+#include "text.h"
 #include "sts.h"
 #include "xalloc.h"
 
@@ -51,6 +52,8 @@ struct attrib {
 	struct store *st;
 	struct strmap *cache;   /* "day\tdomain" -> struct day_info */
 	struct buf key, val;
+	long daynum;             /* the day last formatted, days since 1970 */
+	char day[11];
 };
 
 struct attrib *
@@ -60,6 +63,7 @@ attrib_new(struct store *st)
 
 	a->st = st;
 	a->cache = strmap_new();
+	a->daynum = -1;
 	buf_init(&a->key, 2048);
 	buf_init(&a->val, STS_BODY_MAX + 1024);
 	return a;
@@ -177,8 +181,8 @@ static void
 set_failure(struct result_rec *r, const char *type, const char *reason)
 {
 	r->failure = 1;
-	snprintf(r->result, sizeof(r->result), "%s", type);
-	snprintf(r->reason, sizeof(r->reason), "%s", reason);
+	text_copy(r->result, sizeof(r->result), type);
+	text_copy(r->reason, sizeof(r->reason), reason);
 }
 
 /* testing - judge a session as an enforce policy p would have */
@@ -203,25 +207,29 @@ attrib_outcome(struct attrib *a, const struct session_outcome *o, const char *se
 	const struct day_sts *sts = NULL;
 
 	memset(r, 0, sizeof(*r));
-	decision_daystr(o->when, r->day);
-	snprintf(r->domain, sizeof(r->domain), "%s", o->domain);
+	if (o->when / 86400 != a->daynum) {
+		a->daynum = (long)(o->when / 86400);
+		decision_daystr(o->when, a->day);
+	}
+	memcpy(r->day, a->day, sizeof(r->day));
+	text_copy(r->domain, sizeof(r->domain), o->domain);
 	if (!o->success)
 		set_failure(r, o->result_type, o->reason);
-	snprintf(r->sendip, sizeof(r->sendip), "%s", sendip);
-	snprintf(r->mx, sizeof(r->mx), "%s", o->mx);
-	snprintf(r->rip, sizeof(r->rip), "%s", o->addr);
+	text_copy(r->sendip, sizeof(r->sendip), sendip);
+	text_copy(r->mx, sizeof(r->mx), o->mx);
+	text_copy(r->rip, sizeof(r->rip), o->addr);
 	d = lookup(a, r->day, o->domain);
 
 	for (size_t i = 0; i < d->ntlsa; i++) {
 		if (strcasecmp(d->tlsa[i], o->mx) == 0) {
-			snprintf(r->ptype, sizeof(r->ptype), "tlsa");
-			snprintf(r->pkey, sizeof(r->pkey), "%s", d->tlsa[i]);
+			text_copy(r->ptype, sizeof(r->ptype), "tlsa");
+			text_copy(r->pkey, sizeof(r->pkey), d->tlsa[i]);
 			return;
 		}
 	}
 	if (!o->success && dane_failure(o->result_type)) {
-		snprintf(r->ptype, sizeof(r->ptype), "tlsa");
-		snprintf(r->pkey, sizeof(r->pkey), "%s", o->mx[0] || d->ntlsa == 0 ? o->mx : d->tlsa[0]);
+		text_copy(r->ptype, sizeof(r->ptype), "tlsa");
+		text_copy(r->pkey, sizeof(r->pkey), o->mx[0] || d->ntlsa == 0 ? o->mx : d->tlsa[0]);
 		return;
 	}
 	for (size_t i = 0; i < d->nsts; i++)
@@ -229,16 +237,16 @@ attrib_outcome(struct attrib *a, const struct session_outcome *o, const char *se
 		    && !mx_in_policy(&sts->policy, o->mx)))
 			sts = &d->sts[i];
 	if (sts && sts->policy.mode != STS_MODE_NONE) {
-		snprintf(r->ptype, sizeof(r->ptype), "sts");
-		snprintf(r->pkey, sizeof(r->pkey), "%s", sts->id);
+		text_copy(r->ptype, sizeof(r->ptype), "sts");
+		text_copy(r->pkey, sizeof(r->pkey), sts->id);
 		if (sts->policy.mode == STS_MODE_TESTING)
 			testing(&sts->policy, o, r);
 		return;
 	}
 	if (sts == NULL && d->failure[0]) {
-		snprintf(r->ptype, sizeof(r->ptype), "sts");
+		text_copy(r->ptype, sizeof(r->ptype), "sts");
 		set_failure(r, d->failure, d->failure_detail);
 		return;
 	}
-	snprintf(r->ptype, sizeof(r->ptype), "no-policy-found");
+	text_copy(r->ptype, sizeof(r->ptype), "no-policy-found");
 }

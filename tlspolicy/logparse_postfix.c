@@ -203,20 +203,30 @@ rfc3339(struct lp *s, time_t *when)
 static int
 tag(struct lp *s, struct logparse_event *ev)
 {
-	char full[96];
-	char *slash;
+	const char *lb = memchr(s->p, '[', s->n < 96 ? s->n : 96), *slash;
+	size_t nlen, slen;
 	unsigned long pid;
 
-	if (!upto(s, "[", full, sizeof(full)) || !digits(s, 1, 10, &pid) || !eat(s, "]: "))
+	if (lb == NULL)
+		return 0;
+	for (slash = lb; slash > s->p && slash[-1] != '/'; slash--)
+		;
+	if (slash == s->p)
+		return 0;
+	nlen = (size_t)(slash - 1 - s->p);
+	slen = (size_t)(lb - slash);
+	if (slen >= sizeof(ev->service) || nlen >= sizeof(ev->syslog_name)
+	    || memchr(s->p, ' ', (size_t)(lb - s->p)) != NULL)
+		return 0;
+	memcpy(ev->syslog_name, s->p, nlen);
+	ev->syslog_name[nlen] = '\0';
+	memcpy(ev->service, slash, slen);
+	ev->service[slen] = '\0';
+	s->n -= (size_t)(lb + 1 - s->p);
+	s->p = lb + 1;
+	if (!digits(s, 1, 10, &pid) || !eat(s, "]: "))
 		return 0;
 	ev->pid = pid;
-	if ((slash = strrchr(full, '/')) == NULL)
-		return 0;
-	*slash = '\0';
-	if (strlen(slash + 1) >= sizeof(ev->service) || strlen(full) >= sizeof(ev->syslog_name))
-		return 0;
-	memcpy(ev->service, slash + 1, strlen(slash + 1) + 1);
-	memcpy(ev->syslog_name, full, strlen(full) + 1);
 	return 1;
 }
 
@@ -317,12 +327,17 @@ status(struct lp *s, struct logparse_event *ev)
 		return LOGPARSE_SKIP;
 	domain_of(ev->rcpt, ev->domain);
 	for (;;) {
-		char key[16];
+		const char *eq = memchr(s->p, '=', s->n < 16 ? s->n : 16);
+		size_t klen;
 		unsigned long n;
 
-		if (!upto(s, "=", key, sizeof(key)))
+		if (eq == NULL)
 			return LOGPARSE_SKIP;
-		if (strcmp(key, "status") == 0) {
+		klen = (size_t)(eq - s->p);
+		s->p += klen + 1;
+		s->n -= klen + 1;
+#define KEY(k) (klen == sizeof(k) - 1 && memcmp(eq - klen, k, klen) == 0)
+		if (KEY("status")) {
 			if (!upto(s, " (", ev->status, sizeof(ev->status))) {
 				if (!token(s, ev->status, sizeof(ev->status)))
 					return LOGPARSE_SKIP;
@@ -333,18 +348,18 @@ status(struct lp *s, struct logparse_event *ev)
 				ev->text[strlen(ev->text) - 1] = '\0';
 			return LOGPARSE_STATUS;
 		}
-		if (strcmp(key, "relay") == 0) {
+		if (KEY("relay")) {
 			if (eat(s, "none"))
 				ev->relay_none = 1;
 			else if (!namaddr(s, ev))
 				return LOGPARSE_SKIP;
 			if (!eat(s, ", "))
 				return LOGPARSE_SKIP;
-		} else if (strcmp(key, "conn_use") == 0) {
+		} else if (KEY("conn_use")) {
 			if (!digits(s, 1, 9, &n) || !eat(s, ", "))
 				return LOGPARSE_SKIP;
 			ev->reused = n >= 2;
-		} else if (strcmp(key, "dsn") == 0) {
+		} else if (KEY("dsn")) {
 			if (!upto(s, ", ", ev->dsn, sizeof(ev->dsn)))
 				return LOGPARSE_SKIP;
 		} else {
@@ -354,6 +369,7 @@ status(struct lp *s, struct logparse_event *ev)
 			if (!upto(s, ", ", skip, sizeof(skip)))
 				return LOGPARSE_SKIP;
 		}
+#undef KEY
 	}
 }
 
@@ -448,6 +464,40 @@ message(struct lp *s, struct logparse_event *ev)
 	return LOGPARSE_OTHER;
 }
 
+/*
+ * uninteresting - a quick look at the tag of a syslog or maillog_file line:
+ * "NAME/SERVICE[PID]: " with a service other than smtp, lmtp, tlsproxy
+ * and qmgr (smtpd, cleanup, local...: most of a mail log) is a Postfix
+ * line of no interest, told without parsing the rest of its envelope.
+ */
+static int
+uninteresting(const char *line, size_t len)
+{
+	const char *end, *lb, *sl;
+	size_t n;
+
+	if (len > 200)
+		len = 200;
+	/* the first "]: " */
+	for (end = line; (end = memchr(end, ']', len - (size_t)(end - line))) != NULL; end++)
+		if ((size_t)(end - line) + 3 <= len && end[1] == ':' && end[2] == ' ')
+			break;
+	if (end == NULL)
+		return 0;
+	for (lb = end; lb > line && lb[-1] >= '0' && lb[-1] <= '9'; lb--)
+		;
+	if (lb == end || lb == line || lb[-1] != '[')
+		return 0;
+	lb--;
+	for (sl = lb; sl > line && sl[-1] != '/' && sl[-1] != ' '; sl--)
+		;
+	if (sl == line || sl[-1] != '/')
+		return 0;
+	n = (size_t)(lb - sl);
+	return !((n == 4 && (memcmp(sl, "smtp", 4) == 0 || memcmp(sl, "lmtp", 4) == 0
+	    || memcmp(sl, "qmgr", 4) == 0)) || (n == 8 && memcmp(sl, "tlsproxy", 8) == 0));
+}
+
 enum logparse_kind
 logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event *ev)
 {
@@ -467,6 +517,8 @@ logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event
 	ev->verify_num = -1;
 	if (len > LOGPARSE_LINE_MAX || memchr(line, '\0', len) != NULL)
 		return ev->kind = LOGPARSE_SKIP;
+	if (uninteresting(line, len))
+		return ev->kind = LOGPARSE_OTHER;
 	if (len > 0 && line[0] == '<') {
 		if (!rfc5424(&s, ev))
 			return ev->kind = LOGPARSE_SKIP;

@@ -10,7 +10,9 @@
  * where syslog_name may hold '/' (postfix/relay) or another instance name
  * (postfix-out).  Only what the TLS results need is recognised; every
  * other line is LOGPARSE_OTHER (a Postfix line of no interest) or
- * LOGPARSE_SKIP (not a Postfix line, or malformed).
+ * LOGPARSE_SKIP (not a Postfix line, or malformed).  Lines whose tag
+ * names another service (smtpd, cleanup, ...) are told OTHER from the tag
+ * alone, without their other fields.
  */
 #ifndef TLSPOLICY_LOGPARSE_POSTFIX_H
 #define TLSPOLICY_LOGPARSE_POSTFIX_H

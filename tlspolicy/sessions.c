@@ -13,6 +13,7 @@
 #include "logparse_postfix.h"
 #include "sessions.h"
 #include "strmap.h"
+#include "text.h"
 #include "xalloc.h"
 
 #define WAITING_MAX 8     /* failed attempts waiting for their queue ID's status */
@@ -145,18 +146,18 @@ judge(const struct proc *p, const struct logparse_event *ev, const char *text,
 {
 	memset(o, 0, sizeof(*o));
 	o->when = ev->when;
-	snprintf(o->host, sizeof(o->host), "%s", ev->host);
-	snprintf(o->mx, sizeof(o->mx), "%s", ev->peer[0] ? ev->peer : p->peer);
-	snprintf(o->addr, sizeof(o->addr), "%s", ev->addr[0] ? ev->addr : p->addr);
+	text_copy(o->host, sizeof(o->host), ev->host);
+	text_copy(o->mx, sizeof(o->mx), ev->peer[0] ? ev->peer : p->peer);
+	text_copy(o->addr, sizeof(o->addr), ev->addr[0] ? ev->addr : p->addr);
 	if (o->mx[0] == '\0')
 		host_from_text(text, o);
 	o->tls = p->have_tls;
 	o->trust = p->trust;
 	if (strncmp(text, "TLS is required, but was not offered", 36) == 0
 	    || (strncmp(text, "TLS is required, but host ", 26) == 0 && strstr(text, "refused to start TLS"))) {
-		snprintf(o->result_type, sizeof(o->result_type), "starttls-not-supported");
+		text_copy(o->result_type, sizeof(o->result_type), "starttls-not-supported");
 	} else if (strncmp(text, "Cannot start TLS: handshake failure", 35) == 0) {
-		snprintf(o->result_type, sizeof(o->result_type), "validation-failure");
+		text_copy(o->result_type, sizeof(o->result_type), "validation-failure");
 		/* "SSL_connect error to ...: -1" says nothing; errno texts do */
 		snprintf(o->reason, sizeof(o->reason), "%.150s",
 		    p->ssl_error[0] && p->ssl_error[0] != '-' && (p->ssl_error[0] < '0' || p->ssl_error[0] > '9')
@@ -168,21 +169,21 @@ judge(const struct proc *p, const struct logparse_event *ev, const char *text,
 		    : "certificate-not-trusted");
 		snprintf(o->reason, sizeof(o->reason), "%.150s", p->verify);
 	} else if (strstr(text, "TLSA lookup error for ")) {
-		snprintf(o->result_type, sizeof(o->result_type), "dnssec-invalid");
+		text_copy(o->result_type, sizeof(o->result_type), "dnssec-invalid");
 	} else if (strcmp(text, "TLSA records unusable") == 0) {
-		snprintf(o->result_type, sizeof(o->result_type), "tlsa-invalid");
-		snprintf(o->reason, sizeof(o->reason), "all-TLSA-records-unusable");
+		text_copy(o->result_type, sizeof(o->result_type), "tlsa-invalid");
+		text_copy(o->reason, sizeof(o->reason), "all-TLSA-records-unusable");
 	} else if (strcmp(text, "non DNSSEC destination") == 0
 	    || strcmp(text, "no TLSA records found") == 0) {
-		snprintf(o->result_type, sizeof(o->result_type), "dane-required");
+		text_copy(o->result_type, sizeof(o->result_type), "dane-required");
 	} else {
 		o->success = 1;
 	}
 	if (p->tlsrpt_addr[0] && strcmp(p->tlsrpt_addr, o->addr) == 0) {
 		/* Postfix's own verdict wins over what the lines above suggest */
 		o->success = p->tlsrpt_type[0] == '\0';
-		snprintf(o->result_type, sizeof(o->result_type), "%s", p->tlsrpt_type);
-		snprintf(o->reason, sizeof(o->reason), "%s", p->tlsrpt_reason);
+		text_copy(o->result_type, sizeof(o->result_type), p->tlsrpt_type);
+		text_copy(o->reason, sizeof(o->reason), p->tlsrpt_reason);
 	}
 }
 
@@ -212,7 +213,7 @@ on_status(struct sessions *s, struct proc *p, const struct logparse_event *ev)
 	/* attempts of this queue ID that failed earlier: now we know the domain */
 	for (size_t i = 0; i < p->nwaiting; i++) {
 		if (strcmp(p->waiting_qid[i], ev->queue_id) == 0) {
-			snprintf(p->waiting[i].domain, sizeof(p->waiting[i].domain), "%s", ev->domain);
+			text_copy(p->waiting[i].domain, sizeof(p->waiting[i].domain), ev->domain);
 			if (!skip)
 				s->emit(s->arg, &p->waiting[i]);
 			continue;
@@ -236,13 +237,13 @@ on_status(struct sessions *s, struct proc *p, const struct logparse_event *ev)
 	judge(p, ev, ev->text, &o);
 	if (ev->relay_none && o.success)
 		goto done;   /* no session at all, for reasons outside TLS */
-	snprintf(o.domain, sizeof(o.domain), "%s", ev->domain);
+	text_copy(o.domain, sizeof(o.domain), ev->domain);
 	if (skip)
 		s->excluded_sessions++;
 	else
 		s->emit(s->arg, &o);
-	snprintf(p->last_qid, sizeof(p->last_qid), "%s", ev->queue_id);
-	snprintf(p->last_addr, sizeof(p->last_addr), "%s", ev->addr);
+	text_copy(p->last_qid, sizeof(p->last_qid), ev->queue_id);
+	text_copy(p->last_addr, sizeof(p->last_addr), ev->addr);
 done:
 	attempt_reset(p);
 }
@@ -252,8 +253,8 @@ static void
 note_peer(struct proc *p, const struct logparse_event *ev)
 {
 	if (p->peer[0] == '\0') {
-		snprintf(p->peer, sizeof(p->peer), "%s", ev->peer);
-		snprintf(p->addr, sizeof(p->addr), "%s", ev->addr);
+		text_copy(p->peer, sizeof(p->peer), ev->peer);
+		text_copy(p->addr, sizeof(p->addr), ev->addr);
 	}
 }
 
@@ -277,12 +278,12 @@ tlsrpt(struct proc *p, const struct logparse_event *ev)
 	const char *r = strstr(ev->text, ", failure_reason=");
 	size_t n = r ? (size_t)(r - ev->text) : strlen(ev->text);
 
-	snprintf(p->tlsrpt_addr, sizeof(p->tlsrpt_addr), "%s", ev->addr);
+	text_copy(p->tlsrpt_addr, sizeof(p->tlsrpt_addr), ev->addr);
 	p->tlsrpt_type[0] = p->tlsrpt_reason[0] = '\0';
 	if (strcmp(ev->status, "failure") != 0)
 		return;
 	if (n == 0 || n >= sizeof(p->tlsrpt_type)) {
-		snprintf(p->tlsrpt_type, sizeof(p->tlsrpt_type), "validation-failure");
+		text_copy(p->tlsrpt_type, sizeof(p->tlsrpt_type), "validation-failure");
 	} else {
 		memcpy(p->tlsrpt_type, ev->text, n);
 		p->tlsrpt_type[n] = '\0';
@@ -291,7 +292,7 @@ tlsrpt(struct proc *p, const struct logparse_event *ev)
 		if (*c == '_')
 			*c = '-';
 	if (r)
-		snprintf(p->tlsrpt_reason, sizeof(p->tlsrpt_reason), "%s", r + 17);
+		text_copy(p->tlsrpt_reason, sizeof(p->tlsrpt_reason), r + 17);
 }
 
 void
@@ -327,8 +328,8 @@ sessions_feed(struct sessions *s, const struct logparse_event *ev)
 		p->have_tls = 1;
 		p->trust = (int)ev->trust;
 		p->reused = ev->reused;
-		snprintf(p->peer, sizeof(p->peer), "%s", ev->peer);
-		snprintf(p->addr, sizeof(p->addr), "%s", ev->addr);
+		text_copy(p->peer, sizeof(p->peer), ev->peer);
+		text_copy(p->addr, sizeof(p->addr), ev->addr);
 		break;
 	case LOGPARSE_VERIFY:
 		p = proc_of(s, ev);
@@ -364,7 +365,7 @@ sessions_feed(struct sessions *s, const struct logparse_event *ev)
 void
 sessions_exclude_sender(struct sessions *s, const char *sender)
 {
-	snprintf(s->exclude_sender, sizeof(s->exclude_sender), "%s", sender ? sender : "");
+	text_copy(s->exclude_sender, sizeof(s->exclude_sender), sender ? sender : "");
 }
 
 unsigned long

@@ -21,7 +21,7 @@ odd(const char *key, void *value, void *arg)
 {
 	(void)value;
 	(void)arg;
-	return atoi(key + 1) % 2;
+	return strtol(key + 1, NULL, 10) % 2;
 }
 
 static void

@@ -1,0 +1,70 @@
+#!/bin/sh
+# ingest.sh - log ingestion speed: "tlspolicyctl ingest" of a generated,
+# realistic 1,000,000-line Postfix log into a fresh store (parsing,
+# session correlation, attribution and the Berkeley DB commits), side by
+# side with "grep -c 'TLS connection established'" and pflogsumm (Debian
+# package pflogsumm) on the same file in the same run.  Each is run
+# three times with the file in the page cache; the best time is shown.
+#
+# usage: bench/ingest.sh [--builddir DIR] [-n LINES]
+set -eu
+builddir=.
+lines=1000000
+while [ $# -gt 0 ]; do
+	case $1 in
+	--builddir) builddir=$2; shift 2 ;;
+	-n) lines=$2; shift 2 ;;
+	*) echo "usage: $0 [--builddir DIR] [-n LINES]" >&2; exit 2 ;;
+	esac
+done
+srcdir=$(cd "$(dirname "$0")/.." && pwd)
+builddir=$(cd "$builddir" && pwd)
+CTL=$builddir/daemon/tlspolicyctl
+[ -x "$CTL" ] || { echo "missing $CTL (run make)" >&2; exit 1; }
+command -v pflogsumm >/dev/null || { echo "pflogsumm is not installed (apt-get install pflogsumm)" >&2; exit 1; }
+W=$(mktemp -d /tmp/bench-ingest.XXXXXX)
+trap 'rm -rf "$W"' EXIT
+chmod 755 "$W"
+
+python3 "$srcdir/bench/genlog.py" "$lines" 1 > "$W/mail.log"
+chmod 644 "$W/mail.log"
+bytes=$(wc -c < "$W/mail.log")
+n=$(wc -l < "$W/mail.log")
+cat "$W/mail.log" > /dev/null   # into the page cache
+
+# best of three wall-clock times, in seconds
+best() {
+	b=
+	for i in 1 2 3; do
+		[ -n "${prep:-}" ] && eval "$prep"
+		s=$(date +%s.%N)
+		"$@" > "$W/out" 2> "$W/err" || { cat "$W/err" >&2; exit 1; }
+		e=$(date +%s.%N)
+		t=$(echo "$e - $s" | bc)
+		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; fi
+	done
+	echo "$b"
+}
+
+user=
+[ "$(id -u)" = 0 ] && user=nobody
+printf 'state_directory = %s/state\nuser = %s\ncontrol_socket =\n' "$W" "$user" > "$W/bench.conf"
+prep='rm -rf "$W/state"; mkdir "$W/state"; [ -z "$user" ] || chown "$user" "$W/state"'
+t_ingest=$(best "$CTL" -c "$W/bench.conf" ingest "$W/mail.log")
+summary=$(cat "$W/out")
+prep=
+t_grep=$(best grep -c 'TLS connection established' "$W/mail.log")
+matches=$(cat "$W/out")
+t_pfl=$(best pflogsumm --zero_fill "$W/mail.log")
+
+echo "log: $n lines, $bytes bytes (bench/genlog.py, seed 1)"
+echo "tlspolicyctl ingest: $summary"
+echo "grep -c: $matches lines"
+printf '%-28s %10s %14s %10s\n' "" "seconds" "lines/s" "MB/s"
+for row in "tlspolicyctl ingest:$t_ingest" "grep -c:$t_grep" "pflogsumm:$t_pfl"; do
+	name=${row%%:*} t=${row#*:}
+	printf '%-28s %10.3f %14.0f %10.1f\n' "$name" "$t" "$(echo "$n / $t" | bc -l)" \
+	    "$(echo "$bytes / $t / 1000000" | bc -l)"
+done
+printf 'ingest / grep time:       %.1fx\n' "$(echo "$t_ingest / $t_grep" | bc -l)"
+printf 'pflogsumm / ingest time:  %.1fx faster\n' "$(echo "$t_pfl / $t_ingest" | bc -l)"
