@@ -224,6 +224,19 @@ line_cb(void *arg, const char *line, size_t len)
 	ingest_line(arg, line, len);
 }
 
+/* commit - with a few retries: a running daemon writing the same records
+ * can make Berkeley DB pick this transaction as a deadlock victim */
+static int
+commit(struct ingest *ig, const struct logfollow_cursor *c)
+{
+	for (int i = 0; i < 10; i++) {
+		if (ingest_commit(ig, c) == 0)
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
 static int64_t
 now_msec(void)
 {
@@ -249,7 +262,7 @@ ingest_file(struct ingest *ig, struct logfollow *lf)
 			return -1;   /* the file could not be opened: said already */
 		if (n == 0)
 			return 0;
-		if (ingest_commit(ig, &c) < 0)
+		if (commit(ig, &c) < 0)
 			return -1;
 	}
 }
@@ -267,13 +280,13 @@ ingest_stream(struct ingest *ig, struct logfollow *lf)
 		if (poll(&pfd, 1, STREAM_COMMIT_MSEC) > 0)
 			logfollow_poll(lf, INGEST_TURN, line_cb, ig);
 		if (ingest_pending(ig) >= STREAM_COMMIT_LINES || now_msec() - last >= STREAM_COMMIT_MSEC) {
-			if (ingest_pending(ig) > 0 && ingest_commit(ig, NULL) < 0)
+			if (ingest_pending(ig) > 0 && commit(ig, NULL) < 0)
 				return -1;
 			last = now_msec();
 		}
 	}
 	logfollow_finish(lf, line_cb, ig);
-	return ingest_commit(ig, NULL);
+	return commit(ig, NULL);
 }
 
 int
