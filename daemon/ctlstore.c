@@ -37,13 +37,9 @@ open_store(const struct settings *s)
 	char err[1024];
 	struct store *st;
 
-	if (geteuid() == 0 && s->user[0]) {
-		struct privs_user u;
-
-		if (privs_lookup(s->user, &u, err, sizeof(err)) < 0 || privs_drop(&u, err, sizeof(err)) < 0) {
-			fprintf(stderr, "tlspolicyctl: %s\n", err);
-			return NULL;
-		}
+	if (privs_become(s->user, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tlspolicyctl: %s\n", err);
+		return NULL;
 	}
 	if ((st = store_open(s->state_directory, err, sizeof(err))) == NULL)
 		fprintf(stderr, "tlspolicyctl: store: %s\n", err);

@@ -70,3 +70,15 @@ privs_drop(const struct privs_user *u, char *err, size_t errlen)
 	}
 	return 0;
 }
+
+int
+privs_become(const char *name, char *err, size_t errlen)
+{
+	struct privs_user u;
+
+	if (geteuid() != 0 || name[0] == '\0')
+		return 0;
+	if (privs_lookup(name, &u, err, errlen) < 0 || privs_drop(&u, err, errlen) < 0)
+		return -1;
+	return 0;
+}

@@ -21,5 +21,8 @@ int privs_group(const char *name, gid_t *gid);
  * that root cannot be regained.  -1 with a reason in err.
  */
 int privs_drop(const struct privs_user *u, char *err, size_t errlen);
+/* privs_become - for the tools: when root and name is not empty, look the
+ * user up and drop to it; 0, or -1 with a reason in err */
+int privs_become(const char *name, char *err, size_t errlen);
 
 #endif

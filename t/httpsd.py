@@ -8,7 +8,9 @@ SNI name, else "default".  A request for PATH on host H is answered from
 ROOT/H/PATH, with the content type "text/plain" unless ROOT/H/PATH.type
 says otherwise.  ROOT/H/PATH.status holds "CODE [LOCATION]" to answer with
 another status, ROOT/H/PATH.delay a number of seconds to wait first.
-Prints "ready" when it listens.
+A POST to PATH is stored as ROOT/H/PATH.posted.N (N = 1, 2, ...) with its
+content type in ROOT/H/PATH.posted.N.type, and answered 200 (or from
+ROOT/H/PATH.status, without storing).  Prints "ready" when it listens.
 """
 import http.server
 import os
@@ -48,6 +50,28 @@ def read(path):
 
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def do_POST(self):
+        host = (self.headers.get("Host") or "").split(":")[0]
+        base = os.path.normpath(os.path.join(root, host, self.path.lstrip("/")))
+        if not base.startswith(os.path.abspath(root) + os.sep):
+            self.send_error(400)
+            return
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        status = read(base + ".status")
+        code = int(status.decode().split()[0]) if status else 200
+        if code == 200:
+            os.makedirs(os.path.dirname(base), exist_ok=True)
+            n = 1
+            while os.path.exists("%s.posted.%d" % (base, n)):
+                n += 1
+            with open("%s.posted.%d" % (base, n), "wb") as f:
+                f.write(body)
+            with open("%s.posted.%d.type" % (base, n), "w") as f:
+                f.write(self.headers.get("Content-Type") or "")
+        self.send_response(code)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
 
     def do_GET(self):
         host = (self.headers.get("Host") or "").split(":")[0]

@@ -1,5 +1,5 @@
 /*
- * https - non-blocking HTTPS GET, see https.h.
+ * https - non-blocking HTTPS GET and POST, see https.h.
  */
 #include "config.h"
 
@@ -292,6 +292,15 @@ https_get(struct https_client *c, struct evloop *loop, const struct sockaddr *ad
     socklen_t addrlen, const char *host, const char *path, unsigned timeout_ms,
     size_t body_max, https_cb *cb, void *arg)
 {
+	return https_request(c, loop, addr, addrlen, host, path, NULL, NULL, 0, timeout_ms,
+	    body_max, cb, arg);
+}
+
+struct https_fetch *
+https_request(struct https_client *c, struct evloop *loop, const struct sockaddr *addr,
+    socklen_t addrlen, const char *host, const char *path, const char *content_type,
+    const void *data, size_t len, unsigned timeout_ms, size_t body_max, https_cb *cb, void *arg)
+{
 	struct https_fetch *f = xcalloc(1, sizeof(*f));
 	X509_VERIFY_PARAM *vp;
 
@@ -300,13 +309,18 @@ https_get(struct https_client *c, struct evloop *loop, const struct sockaddr *ad
 	f->cb = cb;
 	f->arg = arg;
 	f->fd = -1;
-	buf_init(&f->req, REQUEST_MAX);
+	buf_init(&f->req, REQUEST_MAX + len);
 	/* raw: head + body, with room for chunk framing */
 	buf_init(&f->raw, HTTPRESP_HEAD_MAX + 2 * body_max + 1024);
 	buf_init(&f->body, body_max);
 	f->deadline = evloop_timer_add(loop, timeout_ms, on_deadline, f);
-	if (buf_printf(&f->req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tlspolicyd/%s\r\n"
-	    "Accept: text/plain\r\nConnection: close\r\n\r\n", path, host, PACKAGE_VERSION) < 0
+	if ((content_type == NULL
+	    ? buf_printf(&f->req, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tlspolicyd/%s\r\n"
+	    "Accept: text/plain\r\nConnection: close\r\n\r\n", path, host, PACKAGE_VERSION)
+	    : buf_printf(&f->req, "POST %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: tlspolicyd/%s\r\n"
+	    "Content-Type: %s\r\nContent-Length: %zu\r\nConnection: close\r\n\r\n", path, host,
+	    PACKAGE_VERSION, content_type, len)) < 0
+	    || (len > 0 && buf_append(&f->req, data, len) < 0)
 	    || (f->fd = socket(addr->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0
 	    || (connect(f->fd, addr, addrlen) < 0 && errno != EINPROGRESS)
 	    || (f->ssl = SSL_new(c->ctx)) == NULL

@@ -1,7 +1,7 @@
 /*
- * https - a non-blocking HTTPS GET client on the event loop (OpenSSL).
+ * https - a non-blocking HTTPS client on the event loop (OpenSSL).
  *
- * For MTA-STS policy fetches: TLS 1.2 or later, SNI and PKIX verification
+ * For MTA-STS policy fetches (GET) and TLSRPT report uploads (POST): TLS 1.2 or later, SNI and PKIX verification
  * of the host name (X509_VERIFY_PARAM_set1_host, no partial wildcards)
  * against the configured CA file or the system store, one connection per
  * request, a deadline covering connect, handshake and transfer, and hard
@@ -46,6 +46,12 @@ void https_client_free(struct https_client *c);
 struct https_fetch *https_get(struct https_client *c, struct evloop *loop,
     const struct sockaddr *addr, socklen_t addrlen, const char *host, const char *path,
     unsigned timeout_ms, size_t body_max, https_cb *cb, void *arg);
+/* https_request - the same with a POST of data[0..len) as content_type
+ * when content_type is not NULL */
+struct https_fetch *https_request(struct https_client *c, struct evloop *loop,
+    const struct sockaddr *addr, socklen_t addrlen, const char *host, const char *path,
+    const char *content_type, const void *data, size_t len, unsigned timeout_ms,
+    size_t body_max, https_cb *cb, void *arg);
 /* https_cancel - abandon a fetch; its callback will not run */
 void https_cancel(struct https_fetch *f);
 

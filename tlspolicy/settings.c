@@ -37,6 +37,7 @@ enum settings_type {
 	T_DOMAINS,    /* list of domain names */
 	T_PATHS,      /* list of absolute paths */
 	T_HOSTIPS,    /* list of HOST=IP */
+	T_ADDRESS,    /* an e-mail address local@domain, or empty */
 };
 
 static const struct settings_row {
@@ -73,7 +74,15 @@ static const struct settings_row {
 	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },
 	{ "sending_mta_ip", T_HOSTIPS, "", 0, 0, OFF(sending_mta_ip) },
 	{ "result_retention", T_DURATION, "30d", 86400, 3650u * 86400, OFF(result_retention) },
-	{ "report_from", T_STR, "", 0, 0, OFF(report_from) },
+	{ "report_from", T_ADDRESS, "", 0, 0, OFF(report_from) },
+	{ "report_organization", T_STR, "", 0, 0, OFF(report_organization) },
+	{ "report_contact", T_ADDRESS, "", 0, 0, OFF(report_contact) },
+	{ "report_submitter", T_DOMAINS, "", 0, 0, OFF(report_submitter) },
+	{ "sendmail_path", T_PATH, "/usr/sbin/sendmail", 0, 0, OFF(sendmail_path) },
+	{ "report_exclude_domains", T_DOMAINS, "", 0, 0, OFF(report_exclude_domains) },
+	{ "report_delay_max", T_DURATION, "0", 0, 86400, OFF(report_delay_max) },
+	{ "report_archive_directory", T_PATH, "", 1, 0, OFF(report_archive_directory) },
+	{ "report_only_with_failures", T_BOOL, "no", 0, 1, OFF(report_only_with_failures) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -246,6 +255,26 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 		}
 		break;
 	}
+	case T_ADDRESS: {
+		const char *at = strrchr(value, '@');
+		char name[DOMAIN_MAX + 1];
+
+		if (len == 0)
+			break;
+		if (at == NULL || at == value || len > 254 || strpbrk(value, " \t<>()[],;:\\\"") != NULL
+		    || domain_normalize(at + 1, strlen(at + 1), name, NULL) != DOMAIN_OK) {
+			snprintf(err, errlen, "%s: expected an address local@domain: \"%.60s\"", row->name,
+			    value);
+			return -1;
+		}
+		for (const char *c = value; *c; c++)
+			if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
+				snprintf(err, errlen, "%s: expected an address local@domain: \"%.60s\"",
+				    row->name, value);
+				return -1;
+			}
+		break;
+	}
 	case T_FACILITY:
 		if ((v = log_facility_parse(value)) < 0) {
 			snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
@@ -387,6 +416,15 @@ settings_print(const struct settings *s, FILE *fp)
 	}
 }
 
+/* host_name - this host's name, for defaults */
+static void
+host_name(char *out, size_t outlen)
+{
+	if (gethostname(out, outlen) < 0 || out[0] == '\0')
+		snprintf(out, outlen, "localhost");
+	out[outlen - 1] = '\0';
+}
+
 void
 settings_report_from(const struct settings *s, char *out, size_t outlen)
 {
@@ -396,8 +434,39 @@ settings_report_from(const struct settings *s, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", s->report_from);
 		return;
 	}
-	if (gethostname(host, sizeof(host)) < 0)
-		snprintf(host, sizeof(host), "localhost");
-	host[sizeof(host) - 1] = '\0';
+	host_name(host, sizeof(host));
 	snprintf(out, outlen, "tlsrpt-noreply@%s", host);
+}
+
+void
+settings_report_contact(const struct settings *s, char *out, size_t outlen)
+{
+	if (s->report_contact[0])
+		snprintf(out, outlen, "%s", s->report_contact);
+	else
+		settings_report_from(s, out, outlen);
+}
+
+void
+settings_report_submitter(const struct settings *s, char *out, size_t outlen)
+{
+	char contact[320];
+	const char *at;
+
+	if (s->report_submitter[0]) {
+		snprintf(out, outlen, "%s", s->report_submitter);
+		return;
+	}
+	settings_report_contact(s, contact, sizeof(contact));
+	at = strrchr(contact, '@');
+	snprintf(out, outlen, "%s", at ? at + 1 : contact);
+}
+
+void
+settings_report_organization(const struct settings *s, char *out, size_t outlen)
+{
+	if (s->report_organization[0])
+		snprintf(out, outlen, "%s", s->report_organization);
+	else
+		settings_report_submitter(s, out, outlen);
 }

@@ -43,6 +43,14 @@ struct settings {
 	char *sending_mta_ip;            /* list of HOST=IP */
 	unsigned result_retention;       /* seconds */
 	char *report_from;               /* "" = tlsrpt-noreply@<host name> */
+	char *report_organization;       /* "" = the submitter domain */
+	char *report_contact;            /* "" = report_from */
+	char *report_submitter;          /* "" = the contact's domain */
+	char *sendmail_path;
+	char *report_exclude_domains;    /* list of domains */
+	unsigned report_delay_max;       /* seconds */
+	char *report_archive_directory;  /* "" = none */
+	unsigned report_only_with_failures;
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 
@@ -66,6 +74,11 @@ int settings_load(struct settings *s, const char *path, char *err, size_t errlen
 /* settings_report_from - the reporter's envelope sender: report_from, or
  * tlsrpt-noreply@ the host name */
 void settings_report_from(const struct settings *s, char *out, size_t outlen);
+/* the reports' contact-info, submitter domain and organization-name, with
+ * their defaults applied */
+void settings_report_contact(const struct settings *s, char *out, size_t outlen);
+void settings_report_submitter(const struct settings *s, char *out, size_t outlen);
+void settings_report_organization(const struct settings *s, char *out, size_t outlen);
 
 /* settings_print - write every key as "name = value", in table order */
 void settings_print(const struct settings *s, FILE *fp);

@@ -6,7 +6,11 @@
 # another name, one from an untrusted CA, a DANE mismatch - and
 # tlspolicyd, following the sending Postfix's log, stores one session per
 # delivery under the policy in force.  The same log in every other
-# envelope format gives the same sessions.
+# envelope format gives the same sessions.  Then tlspolicy-report sends
+# the reports: by mail through the same Postfix (to a Maildir on the
+# receiving side, checked header by header and against a JSON Schema of
+# RFC 8460) and by HTTPS POST, once per domain and endpoint however often
+# it runs, retrying what failed.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
@@ -45,6 +49,21 @@ mx wrongname.test 127.0.3.44
 mx untrusted-mx.test 127.0.3.45
 mx dane-bad.test 127.0.3.46
 world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(spki "$P/good.crt")"
+# where the reports go
+mx reports.test 127.0.3.41
+world_dns_set "rua.test. A 127.0.0.1"
+R=https://rua.test:$WORLD_HTTPS_PORT
+world_dns_set "_smtp._tls.good.test. TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test\""
+world_dns_set "_smtp._tls.certexpired.test. TXT \"v=TLSRPTv1;rua=$R/v1/tlsrpt\""
+world_dns_set "_smtp._tls.wrongname.test. TXT \"v=TLSRPTv1; rua=mailto:-oi@reports.test, mailto:wrong@reports.test,$R/fail; x-ext=1\""
+world_dns_set "_smtp._tls.testing.test. TXT \"v=TLSRPTv1; rua=mailto:a@reports.test\""
+world_dns_set "_smtp._tls.testing.test. TXT \"v=TLSRPTv1; rua=mailto:b@reports.test\""
+world_dns_set "_smtp._tls.dane-bad.test. TXT \"v=TLSRPTv1; rua=mailto:dane@reports.test\""
+world_dns_set "_smtp._tls.mx.dane-bad.test. TXT \"v=TLSRPTv1; rua=mailto:hostmaster@reports.test\""
+pki_leaf "$P" rua.test ca rua.test
+cp "$P/rua.test.crt" "$P/rua.test.key" "$T/certs/"
+mkdir -p "$T/www/rua.test"
+echo 500 > "$T/www/rua.test/fail.status"
 world_dns_commit
 world_https_stop
 world_https_start
@@ -55,7 +74,7 @@ pf_instance mx
 mkdir -p "$T/mail"
 chown nobody "$T/mail"
 postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test testing.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test dane-bad.test" \
+    "virtual_mailbox_domains = good.test testing.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test dane-bad.test reports.test" \
     "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
     "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
     "smtpd_tls_security_level = may"
@@ -111,9 +130,6 @@ like "$(grep 'user@good.test' "$T/out/maillog" | head -1)" "status=sent" "good.t
 check "the daemon has read the whole maillog" wait_for 10 sh -c \
     "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'sessions=8 .*excluded=1'"
 ctl status | grep '^log ' | sed 's/^/# /'
-stop_daemon
-pf_stop out
-pf_stop mx
 
 D=$(date -u +%Y-%m-%d)
 ctl results > "$T/results.txt"
@@ -142,4 +158,101 @@ for f in traditional rfc3339 rfc5424 short-iso; do
 	"$top_builddir/t/logparse" -s "$now" < "$T/maillog.$f" | sed 's/ host=[^ ]*//' > "$T/sessions.$f"
 	check "$f envelope: the same sessions" cmp -s "$T/sessions.ref" "$T/sessions.$f"
 done
+
+# --- the reports of the day ---------------------------------------------
+# The reporter runs as root here only because the test Postfix's sendmail
+# needs "-C", which Postfix allows root alone.
+printf '#!/bin/sh\nexec /usr/sbin/sendmail -C %s "$@"\n' "$T/out" > "$T/sendmail"
+chmod 755 "$T/sendmail"
+sed '/^user =/d' "$T/tlspolicyd.conf" > "$T/report.conf"
+cat >> "$T/report.conf" <<C
+user =
+report_organization = Test "Org" \\ <with> {json} breakers
+report_contact = tlsrpt-noreply@out.localdomain
+sendmail_path = $T/sendmail
+C
+report() {
+	"$top_builddir/reporter/tlspolicy-report" -v -c "$T/report.conf" --day "$D" "$@" >> "$T/report.log" 2>&1
+}
+mails() { ls "$T/mail/box/new" | wc -l; }
+posts() { ls "$T/www/rua.test/v1/" 2>/dev/null | grep -c 'tlsrpt.posted.[0-9]*$'; }
+before=$(mails)
+now=$(date +%s)
+
+# 1. no DNS: nothing sent, nothing marked
+sed 's/^dns_resolver = .*/dns_resolver = 127.0.0.1:9/' "$T/report.conf" > "$T/report-nodns.conf"
+"$top_builddir/reporter/tlspolicy-report" -v -c "$T/report-nodns.conf" --day "$D" >> "$T/report.log" 2>&1
+like "$(cat "$T/report.log")" "domain=good.test: _smtp._tls lookup failed" "DNS down: the lookup failure is logged"
+# 2. sendmail fails: mail deliveries stay pending; the https endpoint gets its POST
+sed "s|^sendmail_path = .*|sendmail_path = /bin/false|" "$T/report.conf" > "$T/report-nomail.conf"
+"$top_builddir/reporter/tlspolicy-report" -v -c "$T/report-nomail.conf" --day "$D" --at "$now" >> "$T/report.log" 2>&1
+like "$(cat "$T/report.log")" "to=mailto:tlsrpt@reports.test: not delivered \(/bin/false exited with status 1\), retried" \
+    "sendmail failing: not delivered, to be retried"
+is "$(posts)" 1 "the https endpoint got one POST"
+like "$(cat "$T/report.log")" "rua \"mailto:-oi@reports.test\" skipped \(address starting with" "a malformed rua is skipped with a log line"
+like "$(cat "$T/report.log")" "domain=testing.test: TLSRPT record unusable \(more than one" "two TLSRPT records: no report"
+like "$(cat "$T/report.log")" "to=$R/fail: not delivered \(HTTP status 500\)" "a failing https endpoint: not delivered"
+# 3. at once again: nothing is due yet (backoff)
+report --at "$now"
+# 4. ten minutes later: the mail deliveries are retried and succeed
+report --at $((now + 600))
+# 5. and twenty: nothing more to send, the failing endpoint fails again
+report --at $((now + 1200))
+report --at $((now + 1300))
+check "the report messages arrive" wait_for 30 sh -c "[ \$(ls '$T/mail/box/new' | wc -l) -ge $((before + 4)) ]"
+sleep 2
+is "$(( $(mails) - before ))" 4 "exactly four report messages after five runs (tlsrpt@, wrong@, dane@, hostmaster@)"
+is "$(posts)" 1 "still one POST: never sent twice"
+like "$(cat "$T/report.log")" "to=$R/fail: not delivered .* retried" "the failing endpoint was retried"
+
+reports=$(grep -l '^TLS-Report-Domain:' "$T/mail/box/new/"* 2>/dev/null)
+/usr/bin/python3 "$top_srcdir/t/checkreport.py" "$top_srcdir/t/tlsrpt-schema.json" $reports \
+    "$T/www/rua.test/v1/tlsrpt.posted.1" > "$T/checked.txt" 2>&1
+rc=$?
+sed 's/^/# /' "$T/checked.txt"
+is "$rc" 0 "every report: headers, subject, file name, gzip, JSON Schema of RFC 8460"
+c() { grep -F "$1" "$T/checked.txt"; }
+like "$(c 'domain=good.test')" "to=tlsrpt@reports.test domain=good.test policies=sts:good.test:1/0 details=-" \
+    "good.test: one success under its sts policy"
+like "$(c 'domain=wrongname.test')" "to=wrong@reports.test domain=wrongname.test policies=sts:wrongname.test:0/1 details=certificate-host-mismatch:1" \
+    "wrongname.test: the host mismatch"
+like "$(c 'domain=dane-bad.test')" "to=dane@reports.test domain=dane-bad.test policies=tlsa:mx.dane-bad.test:0/1 details=validation-failure:1" \
+    "dane-bad.test: the tlsa policy with its base domain"
+like "$(c 'domain=mx.dane-bad.test')" "to=hostmaster@reports.test domain=mx.dane-bad.test policies=tlsa:mx.dane-bad.test:0/1" \
+    "the MX host's own record gets a host report"
+like "$(c 'post ')" "post policies=sts:certexpired.test:0/1 details=certificate-expired:1" "the POST carries certexpired.test's report"
+is "$(cat "$T/www/rua.test/v1/tlsrpt.posted.1.type")" "application/tlsrpt+gzip" "POSTed as application/tlsrpt+gzip"
+org=$(sed -n 's/^report_organization = //p' "$T/report.conf")
+is "$(python3 -c 'import gzip,json,sys; print(json.loads(gzip.decompress(open(sys.argv[1],"rb").read()))["organization-name"])' "$T/www/rua.test/v1/tlsrpt.posted.1")" \
+    "$org" "organization-name survives quotes, backslashes and brackets"
+dane=$(grep -l '^To: dane@' $reports)
+like "$(python3 -c 'import email,gzip,json,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); p=m.get_payload()[1]; print(json.dumps(json.loads(gzip.decompress(p.get_payload(decode=True)))["policies"][0]["policy"]))' "$dane")" \
+    '"policy-string": \["3 1 1 [0-9A-Fa-f]{64}"\]' "the tlsa policy-string is the TLSA record"
+good=$(grep -l '^To: tlsrpt@' $reports)
+like "$(python3 -c 'import email,gzip,json,sys; m=email.message_from_binary_file(open(sys.argv[1],"rb")); p=m.get_payload()[1]; print(json.dumps(json.loads(gzip.decompress(p.get_payload(decode=True)))["policies"][0]["policy"]))' "$good")" \
+    '"policy-string": \["version: STSv1", "mode: enforce", "mx: mx.good.test", "max_age: 86400"\].*"mx-host": \["mx.good.test"\]' \
+    "the sts policy-string and mx-host come from the policy served"
+check "the reports' own deliveries are not counted" wait_for 10 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'sessions=8 .*excluded=[4-9]'"
+check "no results for reports.test" sh -c "! '$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' results | grep -q reports.test"
+
+# dry run: files, no sending, no state
+mkdir -p "$T/dry"
+report --dry-run "$T/dry" --at $((now + 2000))
+is "$(ls "$T/dry" | grep -c '\.eml$')" 4 "dry run: one message per mail endpoint"
+check "dry run: the https report as JSON" sh -c "ls '$T/dry' | grep -q 'certexpired.test.*\.json$'"
+check "dry run: nothing sent" sh -c "[ \$(ls '$T/mail/box/new' | wc -l) -eq $((before + 4)) ]"
+
+# bounces: three for one address and it is skipped
+for i in 1 2 3; do
+	printf 'From: MAILER-DAEMON\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx\n\nFinal-Recipient: rfc822; dane@reports.test\nAction: failed\nStatus: 5.1.1\n\n--b--\n' |
+	    "$top_builddir/reporter/tlspolicy-report" -v -c "$T/report.conf" --bounce >> "$T/report.log" 2>&1
+done
+like "$(cat "$T/report.log")" "bounce of a report to dane@reports.test counted" "--bounce counts a DSN's failed recipient"
+report --dry-run "$T/dry" --at $((now + 2100))
+like "$(cat "$T/report.log")" "to=mailto:dane@reports.test: skipped, reports to this address bounced repeatedly" \
+    "an address that bounced three times is skipped"
+stop_daemon
+pf_stop out
+pf_stop mx
 done_testing

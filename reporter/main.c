@@ -1,0 +1,566 @@
+/*
+ * tlspolicy-report - send the daily TLSRPT (RFC 8460) reports.
+ *
+ * Run from cron (hourly is best: the first run after midnight UTC sends
+ * yesterday's reports, later runs retry what failed).  For each closed
+ * UTC day of the last two (or the --day given) and each policy domain
+ * with counted sessions, the domain's _smtp._tls TXT record names where
+ * its report goes; each mailto: URI gets an e-mail through sendmail, each
+ * https: URI a POST.  What was delivered is remembered per day, domain
+ * and URI in the store, so running again sends nothing twice; failures
+ * are retried with backoff for a day.  Host reports go to the TLSA base
+ * domain of DANE policies when it publishes its own record.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "decision.h"
+#include "dns.h"
+#include "dnswire.h"
+#include "domain.h"
+#include "endpoint.h"
+#include "evloop.h"
+#include "fileio.h"
+#include "https.h"
+#include "log.h"
+#include "message.h"
+#include "privs.h"
+#include "report.h"
+#include "send.h"
+#include "settings.h"
+#include "state.h"
+#include "store.h"
+#include "strmap.h"
+#include "text.h"
+#include "tlsrpt.h"
+
+#define REPORT_MAX ((size_t)64 << 20)
+#define SENDMAIL_TIMEOUT 120
+#define HTTPS_TIMEOUT_MS 60000
+#define BOUNCE_MAX ((size_t)4 << 20)
+
+struct run {
+	struct settings cfg;
+	struct store *st;
+	struct evloop *loop;
+	struct dns *dns;
+	struct https_client *hc;
+	struct report_meta meta;
+	char from[320], contact[320], submitter[DOMAIN_MAX + 1], organization[256];
+	const char *dry_run;          /* directory, or NULL */
+	struct strmap *excluded;
+	struct strmap *ruas;          /* recipient domain -> its rua list, for host reports */
+	time_t now;
+	unsigned sent, failed, skipped;
+};
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp,
+	    "usage: tlspolicy-report [-nv] [-c config_file] [--day YYYY-MM-DD] [--dry-run DIR]\n"
+	    "       tlspolicy-report [-c config_file] --bounce < bounce-message\n"
+	    "  -c FILE        configuration file (default " SETTINGS_DEFAULT_FILE ")\n"
+	    "  --day DAY      report this UTC day only (default: the last two closed days)\n"
+	    "  --dry-run DIR  write the messages and JSON reports to DIR, send nothing\n"
+	    "  --at SECONDS   act as if it were this time (Unix seconds): replays, tests\n"
+	    "  -n             no random delay (report_delay_max)\n"
+	    "  -v             log to standard error at debug level\n"
+	    "  --bounce       read a delivery status notification for a report and count\n"
+	    "                 the bounce of its recipient\n");
+}
+
+/* --- DNS ------------------------------------------------------------- */
+
+struct txt_wait {
+	struct run *r;
+	int done, failed;
+	enum tlsrpt_status status;
+	struct tlsrpt_record rec;
+	const char *why;
+	char err[200];
+};
+
+static void
+on_txt(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why)
+{
+	struct txt_wait *w = arg;
+
+	w->done = 1;
+	evloop_stop(w->r->loop);
+	if (st != DNS_OK || (msg->rcode != DNS_RCODE_NOERROR && msg->rcode != DNS_RCODE_NXDOMAIN)) {
+		w->failed = 1;
+		snprintf(w->err, sizeof(w->err), "%s", st != DNS_OK ? why : "server failure");
+		return;
+	}
+	{
+		const char *txt[DNS_RR_MAX];
+		size_t len[DNS_RR_MAX], n = 0;
+
+		for (size_t i = 0; i < msg->nrr; i++)
+			if (msg->rr[i].type == DNS_TYPE_TXT) {
+				txt[n] = (const char *)msg->data + msg->rr[i].off;
+				len[n++] = msg->rr[i].len;
+			}
+		w->status = tlsrpt_select(txt, len, n, &w->rec, &w->why);
+	}
+}
+
+/* lookup - the TLSRPT record of domain; -1 when DNS failed (retry later) */
+static int
+lookup(struct run *r, const char *domain, struct txt_wait *w)
+{
+	char name[DOMAIN_MAX + 16];
+
+	memset(w, 0, sizeof(*w));
+	w->r = r;
+	snprintf(name, sizeof(name), "_smtp._tls.%s", domain);
+	dns_query(r->dns, name, DNS_TYPE_TXT, on_txt, w);
+	while (!w->done)
+		evloop_run(r->loop);
+	return w->failed ? -1 : 0;
+}
+
+/* rua_list - the record's URIs as one string, to compare records */
+static void
+rua_list(const struct tlsrpt_record *rec, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < rec->nrua; i++)
+		buf_printf(out, "%s%s", i ? "," : "", rec->rua[i].uri);
+}
+
+/* --- delivery ---------------------------------------------------------- */
+
+/* safe_name - uri as a file name part */
+static void
+safe_name(const char *uri, char *out, size_t outlen)
+{
+	size_t o = 0;
+
+	for (const char *p = uri; *p && o + 1 < outlen; p++)
+		out[o++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
+		    || *p == '.' || *p == '-' || *p == '@' ? *p : '_';
+	out[o] = '\0';
+}
+
+static int
+write_file(const char *dir, const char *name, const void *data, size_t len)
+{
+	char path[4096];
+	FILE *fp;
+	int rc = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if ((fp = fopen(path, "w")) == NULL) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (fwrite(data, 1, len, fp) != len)
+		rc = -1;
+	if (fclose(fp) != 0 || rc < 0) {
+		log_warn("%s: write", path);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+deliver(struct run *r, const struct report_day *d, const char *domain,
+    const struct tlsrpt_uri *u, const struct buf *json, const struct buf *gz,
+    const struct message_info *mi0)
+{
+	struct delivery dl;
+	char err[512];
+	int rc;
+
+	if (state_get(r->st, d->day, domain, u->uri, &dl) < 0) {
+		log_warnx("report day=%s domain=%s to=%s: state unreadable: %s", d->day, domain, u->uri,
+		    store_strerror(r->st));
+		return;
+	}
+	if (!r->dry_run && !state_due(&dl, r->now)) {
+		log_debug("report day=%s domain=%s to=%s: %s, nothing to do", d->day, domain, u->uri,
+		    state_name(dl.state));
+		r->skipped++;
+		return;
+	}
+	if (u->scheme == TLSRPT_MAILTO && state_suppressed(r->st, u->address, r->now)) {
+		log_info("report day=%s domain=%s to=%s: skipped, reports to this address bounced "
+		    "repeatedly", d->day, domain, u->uri);
+		r->skipped++;
+		return;
+	}
+	if (u->scheme == TLSRPT_MAILTO) {
+		struct message_info mi = *mi0;
+		struct buf msg;
+
+		mi.to = u->address;
+		buf_init(&msg, REPORT_MAX * 2);
+		rc = message_build(&mi, gz, &msg);
+		if (rc < 0) {
+			snprintf(err, sizeof(err), "message too large");
+		} else if (r->dry_run) {
+			char name[1024], safe[600];
+
+			safe_name(u->uri, safe, sizeof(safe));
+			snprintf(name, sizeof(name), "%s!%s!%s.eml", d->day, domain, safe);
+			rc = write_file(r->dry_run, name, msg.data, msg.len);
+		} else {
+			rc = send_mail(r->cfg.sendmail_path, r->from, u->address, msg.data, msg.len,
+			    SENDMAIL_TIMEOUT, err, sizeof(err));
+		}
+		buf_fini(&msg);
+	} else if (r->dry_run) {
+		char name[1024], safe[600];
+
+		safe_name(u->uri, safe, sizeof(safe));
+		snprintf(name, sizeof(name), "%s!%s!%s.json", d->day, domain, safe);
+		rc = write_file(r->dry_run, name, json->data, json->len);
+	} else {
+		rc = send_https(r->loop, r->dns, r->hc, u, gz->data, gz->len, HTTPS_TIMEOUT_MS, err,
+		    sizeof(err));
+	}
+	if (r->dry_run)
+		return;
+	state_attempted(&dl, r->now, rc == 0 ? NULL : err);
+	if (state_put(r->st, d->day, domain, u->uri, &dl) < 0)
+		log_warnx("report day=%s domain=%s to=%s: state not saved: %s", d->day, domain, u->uri,
+		    store_strerror(r->st));
+	if (rc == 0) {
+		r->sent++;
+		log_info("report day=%s domain=%s to=%s: delivered", d->day, domain, u->uri);
+	} else {
+		r->failed++;
+		log_warnx("report day=%s domain=%s to=%s: not delivered (%s), %s", d->day, domain,
+		    u->uri, err, dl.state == DELIVERY_GAVEUP ? "giving up after a day of retries"
+		    : "retried on a later run");
+	}
+}
+
+/* report - the report of one policy domain (host: a TLSA base domain) */
+static void
+report(struct run *r, const struct report_day *d, const char *domain, int host)
+{
+	struct txt_wait w;
+	struct buf json, gz, list;
+	struct message_info mi;
+	char id[2 * DOMAIN_MAX + 64];
+
+	if (lookup(r, domain, &w) < 0) {
+		log_warnx("report day=%s domain=%s: _smtp._tls lookup failed (%s), retried on a later run",
+		    d->day, domain, w.err);
+		r->failed++;
+		return;
+	}
+	if (w.status != TLSRPT_OK) {
+		if (w.status == TLSRPT_NONE)
+			log_debug("report day=%s domain=%s: no TLSRPT record", d->day, domain);
+		else
+			log_info("report day=%s domain=%s: TLSRPT record unusable (%s), no report", d->day,
+			    domain, w.why);
+		return;
+	}
+	if (w.rec.nbad > 0)
+		log_info("report day=%s domain=%s: rua \"%s\" skipped (%s)%s", d->day, domain, w.rec.bad,
+		    w.rec.bad_why, w.rec.nbad > 1 ? " and more" : "");
+	buf_init(&list, 8192);
+	rua_list(&w.rec, &list);
+	if (!host) {
+		strmap_put(r->ruas, domain, strdup(list.data ? list.data : ""));
+	} else {
+		/* a host report only where it reaches someone the domain reports do not */
+		int differs = 0;
+
+		for (size_t i = 0; i < d->ndomains && !differs; i++)
+			for (size_t j = 0; j < d->domains[i].npolicies; j++) {
+				const struct report_policy *p = &d->domains[i].policies[j];
+				const char *theirs;
+
+				if (strcmp(p->ptype, "tlsa") != 0 || strcmp(p->pkey, domain) != 0)
+					continue;
+				theirs = strmap_get(r->ruas, p->domain);
+				if (theirs == NULL || strcmp(theirs, list.data ? list.data : "") != 0)
+					differs = 1;
+			}
+		if (!differs) {
+			log_debug("report day=%s host=%s: same report addresses as its domains", d->day, domain);
+			buf_fini(&list);
+			return;
+		}
+	}
+	buf_fini(&list);
+	buf_init(&json, REPORT_MAX);
+	buf_init(&gz, REPORT_MAX);
+	if (report_json(r->st, d, &r->meta, domain, host, &json) < 0 || message_gzip(json.data,
+	    json.len, &gz) < 0) {
+		log_warnx("report day=%s domain=%s: report not built (too large?)", d->day, domain);
+		goto done;
+	}
+	report_id(d, domain, r->submitter, id, sizeof(id));
+	memset(&mi, 0, sizeof(mi));
+	mi.from = r->from;
+	mi.domain = domain;
+	mi.submitter = r->submitter;
+	mi.organization = r->organization;
+	mi.report_id = id;
+	mi.start = d->start;
+	mi.end = d->start + 86399;
+	mi.now = r->now;
+	if (r->cfg.report_archive_directory[0] && !r->dry_run) {
+		char name[1024], path[4096];
+		struct stat sb;
+
+		message_filename(&mi, name, sizeof(name));
+		snprintf(path, sizeof(path), "%s/%s", r->cfg.report_archive_directory, name);
+		if (stat(path, &sb) < 0)
+			write_file(r->cfg.report_archive_directory, name, gz.data, gz.len);
+	}
+	for (size_t i = 0; i < w.rec.nrua; i++)
+		deliver(r, d, domain, &w.rec.rua[i], &json, &gz, &mi);
+done:
+	buf_fini(&json);
+	buf_fini(&gz);
+}
+
+static int
+do_day(struct run *r, const char *day)
+{
+	struct report_day *d = report_day_load(r->st, day);
+	struct bases { size_t n; char (*b)[DOMAIN_MAX + 1]; } bases = { 0, NULL };
+
+	if (d == NULL) {
+		log_errorx("day %s: store: %s", day, store_strerror(r->st));
+		return -1;
+	}
+	log_info("day %s: %zu policy domains with sessions", day, d->ndomains);
+	for (size_t i = 0; i < d->ndomains; i++) {
+		const struct report_domain *rd = &d->domains[i];
+
+		if (strmap_get(r->excluded, rd->domain)) {
+			log_debug("report day=%s domain=%s: excluded by report_exclude_domains", day, rd->domain);
+			continue;
+		}
+		if (r->cfg.report_only_with_failures && rd->failures == 0)
+			continue;
+		report(r, d, rd->domain, 0);
+	}
+	/* host reports, after every domain's record is known */
+	for (size_t i = 0; i < d->ndomains; i++)
+		for (size_t j = 0; j < d->domains[i].npolicies; j++) {
+			const struct report_policy *p = &d->domains[i].policies[j];
+			int seen = 0;
+
+			if (strcmp(p->ptype, "tlsa") != 0 || p->pkey[0] == '\0'
+			    || strcasecmp(p->pkey, p->domain) == 0 || strmap_get(r->excluded, p->pkey))
+				continue;
+			for (size_t k = 0; k < bases.n && !seen; k++)
+				seen = strcmp(bases.b[k], p->pkey) == 0;
+			if (seen)
+				continue;
+			bases.b = realloc(bases.b, (bases.n + 1) * sizeof(*bases.b));
+			if (bases.b == NULL)
+				log_fatal("realloc");
+			text_copy(bases.b[bases.n++], sizeof(*bases.b), p->pkey);
+			report(r, d, p->pkey, 1);
+		}
+	free(bases.b);
+	report_day_free(d);
+	return 0;
+}
+
+/* --- bounces ----------------------------------------------------------- */
+
+/* bounce - a DSN on stdin: each "Final-Recipient: rfc822; ADDR" whose
+ * "Action:" is failed counts a bounce */
+static int
+bounce(struct run *r)
+{
+	struct buf in;
+	char chunk[8192], recipient[320] = "";
+	ssize_t n;
+	const char *p, *end;
+	unsigned counted = 0;
+
+	buf_init(&in, BOUNCE_MAX);
+	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) > 0)
+		if (buf_append(&in, chunk, (size_t)n) < 0)
+			break;   /* the status part is near the start: the rest does not matter */
+	for (p = in.data ? in.data : "", end = p + in.len; p < end;) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
+
+		if (len > 0 && p[len - 1] == '\r')
+			len--;
+		if (len > 16 && strncasecmp(p, "Final-Recipient:", 16) == 0) {
+			const char *v = p + 16, *ve = p + len, *semi = memchr(v, ';', (size_t)(ve - v));
+
+			recipient[0] = '\0';
+			if (semi) {
+				for (v = semi + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
+					;
+				if ((size_t)(ve - v) < sizeof(recipient)) {
+					memcpy(recipient, v, (size_t)(ve - v));
+					recipient[ve - v] = '\0';
+				}
+			}
+		} else if (len > 7 && strncasecmp(p, "Action:", 7) == 0 && recipient[0]) {
+			const char *v = p + 7;
+
+			while (v < p + len && (*v == ' ' || *v == '\t'))
+				v++;
+			if ((size_t)(p + len - v) >= 6 && strncasecmp(v, "failed", 6) == 0) {
+				for (char *c = recipient; *c; c++)
+					if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+						*c = '?';
+				if (state_bounce(r->st, recipient, r->now) == 0) {
+					log_info("bounce of a report to %s counted", recipient);
+					counted++;
+				}
+			}
+			recipient[0] = '\0';
+		}
+		p = nl ? nl + 1 : end;
+	}
+	if (counted == 0)
+		log_info("bounce: no failed recipient found in the message");
+	buf_fini(&in);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "day", required_argument, NULL, 'd' },
+		{ "dry-run", required_argument, NULL, 'D' },
+		{ "bounce", no_argument, NULL, 'b' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static struct run r;
+	const char *cfgfile = NULL, *day = NULL;
+	long long at = 0;
+	int ch, verbose = 0, nodelay = 0, bounces = 0, rc = 0;
+	char err[1024];
+
+	while ((ch = getopt_long(argc, argv, "c:nvVh", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': cfgfile = optarg; break;
+		case 'd': day = optarg; break;
+		case 'D': r.dry_run = optarg; break;
+		case 'b': bounces = 1; break;
+		case 'a':
+			if ((at = strtoll(optarg, NULL, 10)) <= 0) {
+				fprintf(stderr, "tlspolicy-report: --at expects Unix seconds\n");
+				return 2;
+			}
+			break;
+		case 'n': nodelay = 1; break;
+		case 'v': verbose = 1; break;
+		case 'V': printf("tlspolicy-report %s\n", PACKAGE_VERSION); return 0;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (day && (strlen(day) != 10 || day[4] != '-' || day[7] != '-')) {
+		fprintf(stderr, "tlspolicy-report: --day expects YYYY-MM-DD\n");
+		return 2;
+	}
+	log_init("tlspolicy-report", 1, 0);
+	if (settings_load(&r.cfg, cfgfile, err, sizeof(err)) < 0)
+		log_fatalx("%s", err);
+	if (!verbose && !isatty(STDERR_FILENO))
+		log_init("tlspolicy-report", 0, r.cfg.syslog_facility);
+	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)r.cfg.log_level);
+	if (privs_become(r.cfg.user, err, sizeof(err)) < 0)
+		log_fatalx("%s", err);
+	settings_report_from(&r.cfg, r.from, sizeof(r.from));
+	settings_report_contact(&r.cfg, r.contact, sizeof(r.contact));
+	settings_report_submitter(&r.cfg, r.submitter, sizeof(r.submitter));
+	settings_report_organization(&r.cfg, r.organization, sizeof(r.organization));
+	if (strchr(r.submitter, ' ') || strchr(r.submitter, ','))
+		log_fatalx("report_submitter: one domain name expected");
+	{
+		const char *cat = strrchr(r.contact, '@');
+
+		if (cat && strcasecmp(cat + 1, r.submitter) != 0)
+			log_warnx("report_submitter %s differs from the domain of report_contact %s "
+			    "(RFC 8460 wants them equal)", r.submitter, r.contact);
+	}
+	r.meta.organization = r.organization;
+	r.meta.contact = r.contact;
+	r.meta.submitter = r.submitter;
+	if ((r.st = store_open(r.cfg.state_directory, err, sizeof(err))) == NULL)
+		log_fatalx("store: %s", err);
+	r.now = at > 0 ? (time_t)at : time(NULL);
+	if (bounces) {
+		rc = bounce(&r);
+		store_close(r.st);
+		settings_fini(&r.cfg);
+		return rc;
+	}
+	if (r.cfg.report_delay_max > 0 && !nodelay && !day && !r.dry_run) {
+		unsigned wait = (unsigned)((unsigned long)arc4random() % (r.cfg.report_delay_max + 1));
+
+		log_info("waiting %u s before sending (report_delay_max)", wait);
+		sleep(wait);
+		r.now += (time_t)wait;
+	}
+	if ((r.loop = evloop_new()) == NULL)
+		log_fatal("epoll_create");
+	if ((r.dns = dns_new(r.loop, r.cfg.dns_resolver, 3000, 2, err, sizeof(err))) == NULL)
+		log_fatalx("dns: %s", err);
+	if ((r.hc = https_client_new(r.cfg.sts_ca_file, err, sizeof(err))) == NULL)
+		log_fatalx("https: %s", err);
+	r.excluded = strmap_new();
+	r.ruas = strmap_new();
+	{
+		const char *pos = r.cfg.report_exclude_domains, *word;
+		size_t len;
+
+		while ((word = list_next(&pos, &len)) != NULL) {
+			char name[DOMAIN_MAX + 1];
+
+			if (domain_normalize(word, len, name, NULL) == DOMAIN_OK)
+				strmap_put(r.excluded, name, (void *)1);
+		}
+	}
+	if (day) {
+		rc = do_day(&r, day);
+	} else {
+		/* yesterday first, then the day before for what still needs a retry */
+		for (int back = 1; back <= 2; back++) {
+			char d[11];
+
+			decision_daystr(r.now - (time_t)back * 86400, d);
+			if (do_day(&r, d) < 0)
+				rc = -1;
+		}
+	}
+	log_info("%u reports delivered, %u deliveries failed (retried later), %u already done or "
+	    "skipped", r.sent, r.failed, r.skipped);
+	strmap_free(r.excluded, NULL);
+	strmap_free(r.ruas, free);
+	https_client_free(r.hc);
+	dns_free(r.dns);
+	evloop_free(r.loop);
+	store_close(r.st);
+	settings_fini(&r.cfg);
+	return rc < 0 ? 1 : 0;
+}

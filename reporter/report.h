@@ -1,0 +1,83 @@
+/*
+ * report - one UTC day's session counts from the store, and the RFC 8460
+ * JSON reports built from them (json-c).
+ *
+ * report_day_load() reads every result record of the day into policy
+ * domains, each with its policies (sts + id, tlsa + base domain,
+ * no-policy-found) and their summary and failure details.  A report for a
+ * recipient domain holds all its policies; a host report for a TLSA base
+ * domain holds the tlsa policies of that base, summed over the recipient
+ * domains whose mail went to it.  Policy strings and MX patterns come from
+ * the decision records of the same day; the counts are the stored ones,
+ * never recomputed.
+ */
+#ifndef TLSPOLICY_REPORT_H
+#define TLSPOLICY_REPORT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "domain.h"
+
+struct store;
+struct buf;
+
+struct report_detail {
+	char result[40], sendip[48], mx[DOMAIN_MAX + 1], rip[48], reason[160];
+	uint64_t count;
+};
+
+struct report_policy {
+	char domain[DOMAIN_MAX + 1];   /* the recipient domain it was counted for */
+	char ptype[16];
+	char pkey[DOMAIN_MAX + 1];
+	uint64_t successes, failures;
+	size_t ndetails;
+	struct report_detail *details;
+};
+
+struct report_domain {
+	char domain[DOMAIN_MAX + 1];
+	size_t npolicies;
+	struct report_policy *policies;
+	uint64_t failures;
+};
+
+struct report_day {
+	char day[11];
+	time_t start;                   /* 00:00:00 UTC */
+	size_t ndomains;
+	struct report_domain *domains;  /* in domain order */
+};
+
+struct report_meta {
+	const char *organization;
+	const char *contact;
+	const char *submitter;
+};
+
+/* report_day_load - the results of day (YYYY-MM-DD); NULL on a store
+ * error (reason from store_strerror) */
+struct report_day *report_day_load(struct store *st, const char *day);
+void report_day_free(struct report_day *d);
+
+/* report_tlsa_bases - the distinct TLSA base domains of the day's tlsa
+ * policies that are not themselves a recipient domain's name; calls fn */
+void report_tlsa_bases(const struct report_day *d, void (*fn)(void *arg, const char *base),
+    void *arg);
+
+/* report_id - "YYYYMMDD.DOMAIN.START@SUBMITTER", the same on every run */
+void report_id(const struct report_day *d, const char *domain, const char *submitter,
+    char *out, size_t outlen);
+
+/*
+ * report_json - the report for policy domain: with host 0 the recipient
+ * domain's report (all its policies), with host 1 the host report of a
+ * TLSA base domain.  Appends the JSON text to out; 0, or -1 if there is
+ * nothing to report or out is full.
+ */
+int report_json(struct store *st, const struct report_day *d, const struct report_meta *m,
+    const char *domain, int host, struct buf *out);
+
+#endif

@@ -1,0 +1,237 @@
+/*
+ * tlsrpt - TLSRPT policy records, see tlsrpt.h.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <strings.h>
+
+#include "numparse.h"
+#include "tlsrpt.h"
+
+static int
+wsp(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* mailto - "mailto:" removed: one address, percent-decoded */
+static const char *
+mailto(const char *p, size_t n, struct tlsrpt_uri *u)
+{
+	size_t o = 0;
+	const char *at;
+	char dom[DOMAIN_MAX + 1];
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)p[i];
+
+		if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n || (h = hexval(p[i + 1])) < 0 || (l = hexval(p[i + 2])) < 0)
+				return "bad percent-encoding";
+			c = (unsigned char)(h * 16 + l);
+			i += 2;
+		} else if (c == '?') {
+			return "header fields in a mailto URI are not accepted";
+		}
+		if (c <= 0x20 || c >= 0x7f || strchr("<>()[],;:\\\"", c) != NULL)
+			return "address with characters an address may not have";
+		if (o + 1 >= sizeof(u->address))
+			return "address too long";
+		u->address[o++] = (char)c;
+	}
+	u->address[o] = '\0';
+	if ((at = strrchr(u->address, '@')) == NULL || at == u->address)
+		return "not an address local@domain";
+	if (u->address[0] == '-')
+		return "address starting with \"-\"";   /* never an option to sendmail */
+	if (domain_normalize(at + 1, strlen(at + 1), dom, NULL) != DOMAIN_OK)
+		return "the address has an invalid domain";
+	return NULL;
+}
+
+/* https - "https://" removed: host[:port][/path] */
+static const char *
+https(const char *p, size_t n, struct tlsrpt_uri *u)
+{
+	size_t h = 0;
+	uint64_t port = 443;
+
+	while (h < n && p[h] != '/' && p[h] != ':')
+		h++;
+	if (h == 0 || h > DOMAIN_MAX || domain_normalize(p, h, u->host, NULL) != DOMAIN_OK)
+		return "https URI without a valid host name";
+	if (h < n && p[h] == ':') {
+		size_t e = h + 1;
+
+		while (e < n && p[e] != '/')
+			e++;
+		if (numparse_uint(p + h + 1, e - h - 1, 65535, &port) < 0 || port == 0)
+			return "https URI with a bad port";
+		h = e;
+	}
+	u->port = (unsigned)port;
+	if (h == n) {
+		u->path[0] = '/';
+		u->path[1] = '\0';
+		return NULL;
+	}
+	for (size_t i = h; i < n; i++)
+		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f)
+			return "https URI with spaces or control bytes";
+	if (n - h >= sizeof(u->path))
+		return "https URI too long";
+	memcpy(u->path, p + h, n - h);
+	u->path[n - h] = '\0';
+	return NULL;
+}
+
+/* uri - one URI of the rua list */
+static const char *
+uri(const char *p, size_t n, struct tlsrpt_uri *u)
+{
+	memset(u, 0, sizeof(*u));
+	if (n > TLSRPT_URI_MAX)
+		return "URI too long";
+	memcpy(u->uri, p, n);
+	u->uri[n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)p[i] < 0x20 || p[i] == 0x7f)
+			return "control bytes in the URI";
+	if (n > 7 && strncasecmp(p, "mailto:", 7) == 0) {
+		u->scheme = TLSRPT_MAILTO;
+		return mailto(p + 7, n - 7, u);
+	}
+	if (n > 8 && strncasecmp(p, "https://", 8) == 0) {
+		u->scheme = TLSRPT_HTTPS;
+		return https(p + 8, n - 8, u);
+	}
+	return "neither mailto: nor https:";
+}
+
+static void
+rua(const char *p, size_t n, struct tlsrpt_record *r)
+{
+	size_t i = 0;
+
+	while (i <= n) {
+		size_t s, e;
+		const char *why;
+
+		while (i < n && wsp(p[i]))
+			i++;
+		s = i;
+		while (i < n && p[i] != ',')
+			i++;
+		e = i;
+		while (e > s && wsp(p[e - 1]))
+			e--;
+		i++;
+		if (e == s)
+			continue;
+		if (r->nrua >= TLSRPT_RUA_MAX) {
+			why = "too many URIs";
+		} else if ((why = uri(p + s, e - s, &r->rua[r->nrua])) == NULL) {
+			r->nrua++;
+			continue;
+		}
+		if (r->nbad++ == 0) {
+			size_t k = e - s < TLSRPT_URI_MAX ? e - s : TLSRPT_URI_MAX;
+
+			memcpy(r->bad, p + s, k);
+			r->bad[k] = '\0';
+			for (size_t j = 0; j < k; j++)
+				if ((unsigned char)r->bad[j] < 0x20 || (unsigned char)r->bad[j] >= 0x7f)
+					r->bad[j] = '?';
+			r->bad_why = why;
+		}
+	}
+}
+
+enum tlsrpt_status
+tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_record *r, const char **why)
+{
+	size_t i = 10, have_rua = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (len < 10 || memcmp(txt, "v=TLSRPTv1", 10) != 0)
+		return TLSRPT_NONE;
+	while (i < len && wsp(txt[i]))
+		i++;
+	if (i >= len || txt[i] != ';')
+		return TLSRPT_NONE;
+	while (i < len) {
+		size_t s, e, eq;
+
+		i++;   /* the ';' */
+		while (i < len && wsp(txt[i]))
+			i++;
+		s = i;
+		while (i < len && txt[i] != ';')
+			i++;
+		e = i;
+		while (e > s && wsp(txt[e - 1]))
+			e--;
+		if (e == s)
+			continue;   /* a trailing ";" */
+		for (eq = s; eq < e && txt[eq] != '='; eq++)
+			;
+		if (eq == e) {
+			*why = "a field without \"=\"";
+			return TLSRPT_INVALID;
+		}
+		if (eq - s == 3 && memcmp(txt + s, "rua", 3) == 0) {
+			if (have_rua++) {
+				*why = "rua given twice";
+				return TLSRPT_INVALID;
+			}
+			rua(txt + eq + 1, e - eq - 1, r);
+		}
+		/* other fields: extensions, ignored */
+	}
+	if (r->nrua == 0) {
+		*why = have_rua ? "no usable rua URI" : "no rua field";
+		return TLSRPT_INVALID;
+	}
+	return TLSRPT_OK;
+}
+
+enum tlsrpt_status
+tlsrpt_select(const char *const *txt, const size_t *len, size_t n, struct tlsrpt_record *r,
+    const char **why)
+{
+	struct tlsrpt_record one;
+	enum tlsrpt_status found = TLSRPT_NONE;
+	size_t count = 0;
+
+	memset(r, 0, sizeof(*r));
+	for (size_t i = 0; i < n; i++) {
+		const char *w = NULL;
+		enum tlsrpt_status st = tlsrpt_parse(txt[i], len[i], &one, &w);
+
+		if (st == TLSRPT_NONE)
+			continue;
+		if (++count > 1) {
+			*why = "more than one TLSRPTv1 record";
+			return TLSRPT_MULTIPLE;
+		}
+		found = st;
+		*why = w;
+		*r = one;
+	}
+	return found;
+}
