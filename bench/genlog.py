@@ -1,11 +1,12 @@
 #!/usr/bin/env python3
 """Write a realistic Postfix log (traditional syslog prefix) to stdout.
 
-usage: genlog.py LINES [SEED]
+usage: genlog.py LINES [SEED [DOMAINS]]
 
 Each message: smtpd connect/client/disconnect, cleanup, qmgr from=, one
 smtp delivery (1-3 recipients) and qmgr removed.  Deliveries go to 2000
-domains: most over verified or trusted TLS, some plaintext, some failing
+domains by a long-tailed choice; with DOMAINS given, to that many, every
+second message to the next domain in turn (so that each sees some mail): most over verified or trusted TLS, some plaintext, some failing
 (certificate verification, no STARTTLS, handshake errors, TLSA lookup
 errors), some on a reused connection.  Deterministic for a given seed.
 """
@@ -24,7 +25,9 @@ def main():
     out = sys.stdout
     n = 0
     seq = 0
-    domains = ["d%04d.example" % i for i in range(2000)]
+    ndomains = int(sys.argv[3]) if len(sys.argv) > 3 else 2000
+    spread = len(sys.argv) > 3
+    domains = ["d%05d.example" % i for i in range(ndomains)]
 
     def w(pid, tag, msg):
         nonlocal n
@@ -39,7 +42,10 @@ def main():
         qid = "%010X" % (0x4B7E21C0F5 + seq)
         spid = 20000 + seq % 50
         dpid = 30000 + seq % 40
-        dom = domains[int(rnd.paretovariate(1.2)) % len(domains)]
+        if spread and seq % 2 == 0:
+            dom = domains[seq // 2 % len(domains)]
+        else:
+            dom = domains[int(rnd.paretovariate(1.2)) % len(domains)]
         mx = "mx%d.%s" % (rnd.randint(1, 2), dom)
         h = zlib.crc32(mx.encode()) & 0xffff   # each MX host keeps its address
         ip = "198.51.%d.%d" % (h % 250, h // 250 % 250 + 1)

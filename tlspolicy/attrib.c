@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "attrib.h"
 #include "buf.h"
@@ -80,11 +81,23 @@ attrib_free(struct attrib *a)
 	free(a);
 }
 
+static int
+of_today(const char *key, void *value, void *arg)
+{
+	if (strncmp(key, arg, 10) != 0)
+		return 0;
+	day_info_free(value);
+	return 1;
+}
+
 void
 attrib_forget(struct attrib *a)
 {
-	strmap_free(a->cache, day_info_free);
-	a->cache = strmap_new();
+	char today[11];
+
+	/* decisions are only ever added to the current day */
+	decision_daystr(time(NULL), today);
+	strmap_foreach_remove(a->cache, of_today, today);
 }
 
 /* copy_field - bytes [p, end) as a string into dst */
@@ -153,8 +166,10 @@ lookup(struct attrib *a, const char *day, const char *domain)
 
 	snprintf(prefix, sizeof(prefix), "%s\t%s\t", day, domain);
 	if ((d = strmap_get(a->cache, prefix)) == NULL) {
-		if (strmap_count(a->cache) >= CACHE_MAX)
-			attrib_forget(a);
+		if (strmap_count(a->cache) >= CACHE_MAX) {
+			strmap_free(a->cache, day_info_free);
+			a->cache = strmap_new();
+		}
 		d = load(a, prefix);
 		strmap_put(a->cache, prefix, d);
 	}

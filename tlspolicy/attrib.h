@@ -19,7 +19,8 @@
  *      served): the session counts as that failure (sts-policy-fetch-error
  *      and the like) under type sts, whatever its TLS outcome.
  *   4. Otherwise no-policy-found.
- * Decisions are read once per (day, domain) until attrib_forget().
+ * Decisions are read once per (day, domain); today's again after
+ * attrib_forget().
  */
 #ifndef TLSPOLICY_ATTRIB_H
 #define TLSPOLICY_ATTRIB_H
@@ -31,7 +32,8 @@ struct attrib;
 
 struct attrib *attrib_new(struct store *st);
 void attrib_free(struct attrib *a);
-/* attrib_forget - drop the decisions read so far (they may have grown) */
+/* attrib_forget - drop the decisions read for today (more may come;
+ * earlier days do not change) */
 void attrib_forget(struct attrib *a);
 /* attrib_outcome - the counter of o into r; sendip may be "" */
 void attrib_outcome(struct attrib *a, const struct session_outcome *o, const char *sendip,

@@ -1,0 +1,147 @@
+/* Unit tests for the TLSRPT record parser and the report pieces that
+ * meet hostile data: JSON built from reason strings with quotes and
+ * backslashes, and the e-mail around it. */
+#include "config.h"
+
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "buf.h"
+#include "message.h"
+#include "report.h"
+#include "results.h"
+#include "store.h"
+#include "tap.h"
+#include "tlsrpt.h"
+
+static enum tlsrpt_status
+parse(const char *txt, struct tlsrpt_record *r, const char **why)
+{
+	*why = NULL;
+	return tlsrpt_parse(txt, strlen(txt), r, why);
+}
+
+static void
+test_record(void)
+{
+	struct tlsrpt_record r;
+	const char *why, *txt[2];
+	size_t len[2];
+
+	ok(parse("v=TLSRPTv1; rua=mailto:reports@example.com", &r, &why) == TLSRPT_OK
+	    && r.nrua == 1 && strcmp(r.rua[0].address, "reports@example.com") == 0, "mailto rua");
+	ok(parse("v=TLSRPTv1;rua=https://reporting.example.com/v1/tlsrpt", &r, &why) == TLSRPT_OK
+	    && r.rua[0].scheme == TLSRPT_HTTPS && strcmp(r.rua[0].host, "reporting.example.com") == 0
+	    && r.rua[0].port == 443 && strcmp(r.rua[0].path, "/v1/tlsrpt") == 0, "https rua");
+	ok(parse("v=TLSRPTv1 ; rua=mailto:a@x.example , https://h.example:8443/p ; ext=1;", &r, &why)
+	    == TLSRPT_OK && r.nrua == 2 && r.rua[1].port == 8443, "spaces, two URIs, extension, trailing ;");
+	ok(parse("v=TLSRPTv1; rua=mailto:tls%2Dreports@x.example", &r, &why) == TLSRPT_OK
+	    && strcmp(r.rua[0].address, "tls-reports@x.example") == 0, "percent-encoded bytes decoded");
+	is_int(parse("v=TLSRPTv2; rua=mailto:a@x.example", &r, &why), TLSRPT_NONE, "another version is not ours");
+	is_int(parse("v=TLSRPTv1rua=mailto:a@x.example", &r, &why), TLSRPT_NONE, "v=TLSRPTv1 must be followed by ;");
+	is_int(parse("v=TLSRPTv1; ext=1", &r, &why), TLSRPT_INVALID, "no rua: invalid");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a%0ABcc:%20evil@x.example", &r, &why), TLSRPT_INVALID,
+	    "an encoded newline (header injection) is refused");
+	is_int(parse("v=TLSRPTv1; rua=mailto:-oQ/tmp@x.example", &r, &why), TLSRPT_INVALID,
+	    "an address that would be a sendmail option is refused");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example?subject=hi", &r, &why), TLSRPT_INVALID,
+	    "mailto header fields are refused");
+	ok(parse("v=TLSRPTv1; rua=ftp://x.example/,mailto:ok@x.example", &r, &why) == TLSRPT_OK
+	    && r.nrua == 1 && r.nbad == 1 && strcmp(r.bad, "ftp://x.example/") == 0,
+	    "a bad URI is dropped, counted and named; the good one kept");
+	is_int(parse("v=TLSRPTv1; rua=https://bad host/x", &r, &why), TLSRPT_INVALID, "https host with a space");
+	is_int(parse("v=TLSRPTv1; rua=https://x.example:99999/", &r, &why), TLSRPT_INVALID, "bad port");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; rua=mailto:b@x.example", &r, &why),
+	    TLSRPT_INVALID, "rua twice");
+	txt[0] = "v=TLSRPTv1; rua=mailto:a@x.example";
+	txt[1] = "v=TLSRPTv1; rua=mailto:b@x.example";
+	len[0] = strlen(txt[0]);
+	len[1] = strlen(txt[1]);
+	is_int(tlsrpt_select(txt, len, 2, &r, &why), TLSRPT_MULTIPLE, "two records: none applies");
+	txt[1] = "v=spf1 -all";
+	len[1] = strlen(txt[1]);
+	is_int(tlsrpt_select(txt, len, 2, &r, &why), TLSRPT_OK, "other TXT records are ignored");
+}
+
+static void
+test_hostile_report(void)
+{
+	char err[256], dir[600];
+	struct store *st;
+	struct store_txn *txn;
+	struct results_batch *b = results_batch_new();
+	struct result_rec rec = { 0 };
+	struct report_day *d;
+	struct report_meta meta = { "Org \"x\" \\ y", "r@sender.example", "sender.example" };
+	struct buf json, gz, msg;
+	json_object *o, *det;
+	struct message_info mi = { 0 };
+
+	snprintf(dir, sizeof(dir), "%s/store", tap_tmpdir());
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
+		ok(0, "store opens: %s", err);
+		return;
+	}
+	snprintf(rec.day, sizeof(rec.day), "2026-11-23");
+	snprintf(rec.domain, sizeof(rec.domain), "example.com");
+	snprintf(rec.ptype, sizeof(rec.ptype), "no-policy-found");
+	rec.failure = 1;
+	snprintf(rec.result, sizeof(rec.result), "certificate-not-trusted");
+	snprintf(rec.mx, sizeof(rec.mx), "mx.example.com");
+	snprintf(rec.reason, sizeof(rec.reason), "untrusted issuer /CN=x\"}],\"evil\":{\"a\":\"\\");
+	results_batch_add(b, &rec, 3);
+	rec.failure = 0;
+	results_batch_add(b, &rec, 5);
+	txn = store_begin(st);
+	ok(results_apply(st, txn, b) == 0 && store_commit(st, txn) == 0, "counts stored");
+	d = report_day_load(st, "2026-11-23");
+	ok(d && d->ndomains == 1 && d->domains[0].npolicies == 1, "the day loads");
+	buf_init(&json, 1 << 20);
+	ok(report_json(st, d, &meta, "example.com", 0, &json) == 0, "report built");
+	o = json_tokener_parse(json.data);
+	ok(o != NULL, "the report is JSON");
+	det = json_object_array_get_idx(json_object_object_get(json_object_array_get_idx(
+	    json_object_object_get(o, "policies"), 0), "failure-details"), 0);
+	is_str(json_object_get_string(json_object_object_get(det, "failure-reason-code")), rec.reason,
+	    "a reason with quotes, brackets and a backslash comes back intact");
+	is_str(json_object_get_string(json_object_object_get(o, "organization-name")), meta.organization,
+	    "so does the organization name");
+	ok(json_object_object_get(o, "evil") == NULL, "and adds no member");
+	is_int(json_object_get_int(json_object_object_get(det, "failed-session-count")), 3, "count");
+	buf_init(&gz, 1 << 20);
+	ok(message_gzip(json.data, json.len, &gz) == 0 && gz.len > 18 && (unsigned char)gz.data[0] == 0x1f
+	    && (unsigned char)gz.data[1] == 0x8b, "gzip");
+	mi.from = "r@sender.example";
+	mi.to = "reports@example.com";
+	mi.domain = "example.com";
+	mi.submitter = "sender.example";
+	mi.report_id = "x@sender.example";
+	mi.start = d->start;
+	mi.end = d->start + 86399;
+	mi.now = d->start + 90000;
+	buf_init(&msg, 4 << 20);
+	ok(message_build(&mi, &gz, &msg) == 0, "message built");
+	ok(strstr(msg.data, "filename=\"sender.example!example.com!1795392000!1795478399.json.gz\"") != NULL,
+	    "RFC 8460 file name");
+	ok(strstr(msg.data, "\nSubject: Report Domain: example.com Submitter: sender.example\n"
+	    " Report-ID: <x@sender.example>\n") != NULL, "subject");
+	json_object_put(o);
+	buf_fini(&json);
+	buf_fini(&gz);
+	buf_fini(&msg);
+	report_day_free(d);
+	results_batch_free(b);
+	store_close(st);
+}
+
+int
+main(void)
+{
+	test_record();
+	test_hostile_report();
+	return tap_done();
+}
