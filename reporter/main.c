@@ -175,10 +175,13 @@ write_file(const char *dir, const char *name, const void *data, size_t len)
 	return 0;
 }
 
-static void
+/* deliver - one report to one URI; 1 when it is (now or before) delivered
+ * there.  With delivered set (another URI has the report), an earlier
+ * failure here is not retried: RFC 8460 asks for one delivery. */
+static int
 deliver(struct run *r, const struct report_day *d, const char *domain,
     const struct tlsrpt_uri *u, const struct buf *json, const struct buf *gz,
-    const struct message_info *mi0)
+    const struct message_info *mi0, int delivered)
 {
 	struct delivery dl;
 	char err[512];
@@ -187,19 +190,27 @@ deliver(struct run *r, const struct report_day *d, const char *domain,
 	if (state_get(r->st, d->day, domain, u->uri, &dl) < 0) {
 		log_warnx("report day=%s domain=%s to=%s: state unreadable: %s", d->day, domain, u->uri,
 		    store_strerror(r->st));
-		return;
+		return 0;
+	}
+	if (!r->dry_run && dl.state == DELIVERY_SENT)
+		return 1;
+	if (!r->dry_run && delivered && dl.state == DELIVERY_PENDING) {
+		log_debug("report day=%s domain=%s to=%s: delivered to another address, not retried",
+		    d->day, domain, u->uri);
+		r->skipped++;
+		return 0;
 	}
 	if (!r->dry_run && !state_due(&dl, r->now)) {
 		log_debug("report day=%s domain=%s to=%s: %s, nothing to do", d->day, domain, u->uri,
 		    state_name(dl.state));
 		r->skipped++;
-		return;
+		return 0;
 	}
 	if (u->scheme == TLSRPT_MAILTO && state_suppressed(r->st, u->address, r->now)) {
 		log_info("report day=%s domain=%s to=%s: skipped, reports to this address bounced "
 		    "repeatedly", d->day, domain, u->uri);
 		r->skipped++;
-		return;
+		return 0;
 	}
 	if (u->scheme == TLSRPT_MAILTO) {
 		struct message_info mi = *mi0;
@@ -232,7 +243,7 @@ deliver(struct run *r, const struct report_day *d, const char *domain,
 		    sizeof(err));
 	}
 	if (r->dry_run)
-		return;
+		return 0;
 	state_attempted(&dl, r->now, rc == 0 ? NULL : err);
 	if (state_put(r->st, d->day, domain, u->uri, &dl) < 0)
 		log_warnx("report day=%s domain=%s to=%s: state not saved: %s", d->day, domain, u->uri,
@@ -246,6 +257,7 @@ deliver(struct run *r, const struct report_day *d, const char *domain,
 		    u->uri, err, dl.state == DELIVERY_GAVEUP ? "giving up after a day of retries"
 		    : "retried on a later run");
 	}
+	return rc == 0;
 }
 
 /* report - the report of one policy domain (host: a TLSA base domain) */
@@ -326,8 +338,17 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 		if (stat(path, &sb) < 0)
 			write_file(r->cfg.report_archive_directory, name, gz.data, gz.len);
 	}
-	for (size_t i = 0; i < w.rec.nrua; i++)
-		deliver(r, d, domain, &w.rec.rua[i], &json, &gz, &mi);
+	{
+		int delivered = 0;
+		struct delivery dl;
+
+		/* first: is the report already somewhere? */
+		for (size_t i = 0; i < w.rec.nrua && !delivered; i++)
+			delivered = state_get(r->st, d->day, domain, w.rec.rua[i].uri, &dl) == 0
+			    && dl.state == DELIVERY_SENT;
+		for (size_t i = 0; i < w.rec.nrua; i++)
+			delivered |= deliver(r, d, domain, &w.rec.rua[i], &json, &gz, &mi, delivered);
+	}
 done:
 	buf_fini(&json);
 	buf_fini(&gz);

@@ -315,6 +315,11 @@ domain_of(const char *addr, char *out)
 	const char *at = strrchr(addr, '@');
 
 	out[0] = '\0';
+	/* control bytes: not an address Postfix would log (a quoted local
+	 * part may hold spaces, the domain is checked below) */
+	for (const char *c = addr; *c; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f)
+			return;
 	if (at && domain_normalize(at + 1, strlen(at + 1), out, NULL) != DOMAIN_OK)
 		out[0] = '\0';
 }

@@ -56,6 +56,7 @@ R=https://rua.test:$WORLD_HTTPS_PORT
 world_dns_set "_smtp._tls.good.test. TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test\""
 world_dns_set "_smtp._tls.certexpired.test. TXT \"v=TLSRPTv1;rua=$R/v1/tlsrpt\""
 world_dns_set "_smtp._tls.wrongname.test. TXT \"v=TLSRPTv1; rua=mailto:-oi@reports.test, mailto:wrong@reports.test,$R/fail; x-ext=1\""
+world_dns_set "_smtp._tls.untrusted-mx.test. TXT \"v=TLSRPTv1; rua=$R/fail\""
 world_dns_set "_smtp._tls.testing.test. TXT \"v=TLSRPTv1; rua=mailto:a@reports.test\""
 world_dns_set "_smtp._tls.testing.test. TXT \"v=TLSRPTv1; rua=mailto:b@reports.test\""
 world_dns_set "_smtp._tls.dane-bad.test. TXT \"v=TLSRPTv1; rua=mailto:dane@reports.test\""
@@ -203,7 +204,15 @@ check "the report messages arrive" wait_for 30 sh -c "[ \$(ls '$T/mail/box/new' 
 sleep 2
 is "$(( $(mails) - before ))" 4 "exactly four report messages after five runs (tlsrpt@, wrong@, dane@, hostmaster@)"
 is "$(posts)" 1 "still one POST: never sent twice"
-like "$(cat "$T/report.log")" "to=$R/fail: not delivered .* retried" "the failing endpoint was retried"
+is "$(grep -c "domain=untrusted-mx.test to=$R/fail: not delivered (HTTP status 500), retried" "$T/report.log")" 3 \
+    "a failing endpoint is retried when due: at once, after 10 and after 20 minutes, not in between"
+like "$(cat "$T/report.log")" "domain=wrongname.test to=$R/fail: delivered to another address, not retried" \
+    "once the report reached one address, the failed one is not retried"
+report --at $((now + 90000))
+like "$(cat "$T/report.log")" "domain=untrusted-mx.test to=$R/fail: not delivered .*giving up after a day" \
+    "after a day of retries it gives up"
+report --at $((now + 95000))
+is "$(grep -c "domain=untrusted-mx.test to=$R/fail: not delivered" "$T/report.log")" 4 "and stays given up"
 
 reports=$(grep -l '^TLS-Report-Domain:' "$T/mail/box/new/"* 2>/dev/null)
 /usr/bin/python3 "$top_srcdir/t/checkreport.py" "$top_srcdir/t/tlsrpt-schema.json" $reports \

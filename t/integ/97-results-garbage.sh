@@ -30,6 +30,8 @@ good() {   # good N: a verified delivery to good.example, process N
 	printf 'Mar 10 09:14:03 mta1 postfix/smtp[16]: 4B7E21C0F16: to=<a@good.example>, relay=mx.good.example[192.0.2.1]:25, del\n'
 	printf 'Mar 99 99:99:99 mta1 postfix/smtp[17]: Verified TLS connection established to mx.good.example[192.0.2.1]:25: TLSv1.3\n'
 	printf '<999999999999>1 x y z\n\n\r\n'
+	# a recipient domain that tries to smuggle in a header: not a domain, not counted
+	printf 'Mar 10 09:14:03 mta1 postfix/smtp[20]: 4B7E21C0F20: to=<a@evil.example\rBcc: x@y>, relay=mx.good.example[192.0.2.1]:25, delay=1.4, delays=0.08/0.01/0.92/0.39, dsn=2.0.0, status=sent (250 2.0.0 Ok)\n'
 	good 18
 } > "$T/garbage.log"
 cat "$T/garbage.log" >> "$T/log/mail.log"
