@@ -166,10 +166,10 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	}
 	if (day)
 		store_cursor_seek(c, day, strlen(day));
-	buf_init(&key, RESULTS_KEY_MAX * 4);
+	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
 	buf_init(&val, 64);
 	memset(&g, 0, sizeof(g));
-	buf_init(&g.text, 64 * 1024 * 1024);
+	buf_init(&g.text, (size_t)64 * 1024 * 1024);
 	out = json_object_new_array();
 	for (;;) {
 		struct result_rec r;
@@ -294,7 +294,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	struct logfollow *lf;
 	struct ingest_config icfg;
 	struct ingest_stats stats;
-	char sender[320], name[PATH_MAX + 16], real[PATH_MAX];
+	char sender[320], real[PATH_MAX];
 	int stream, rc;
 
 	if (argc != 2) {
@@ -318,6 +318,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		rc = ingest_stream(ig, lf);
 	} else {
 		struct logfollow_cursor c;
+		char name[PATH_MAX + 16];
 		int have = 0;
 
 		snprintf(name, sizeof(name), "import:%s", real);

@@ -43,6 +43,7 @@
 #include "strmap.h"
 #include "text.h"
 #include "tlsrpt.h"
+#include "xalloc.h"
 
 #define REPORT_MAX ((size_t)64 << 20)
 #define SENDMAIL_TIMEOUT 120
@@ -289,7 +290,7 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	buf_init(&list, 8192);
 	rua_list(&w.rec, &list);
 	if (!host) {
-		strmap_put(r->ruas, domain, strdup(list.data ? list.data : ""));
+		free(strmap_put(r->ruas, domain, xstrdup(list.data ? list.data : "")));
 	} else {
 		/* a host report only where it reaches someone the domain reports do not */
 		int differs = 0;

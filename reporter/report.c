@@ -75,7 +75,7 @@ report_day_load(struct store *st, const char *day)
 	d->start = timegm(&tm);
 	snprintf(prefix, sizeof(prefix), "%s\t", day);
 	store_cursor_seek(c, prefix, strlen(prefix));
-	buf_init(&key, RESULTS_KEY_MAX * 4);
+	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
 	buf_init(&val, 64);
 	while ((rc = store_cursor_next(c, &key, &val)) == 0) {
 		struct result_rec r;

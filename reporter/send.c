@@ -145,7 +145,7 @@ on_addr(void *arg, enum dns_status st, const struct dns_msg *msg, const char *wh
 		}
 	}
 	if (!w->have_addr)
-		snprintf(w->why, sizeof(w->why), "no address (rcode %d)", msg->rcode);
+		snprintf(w->why, sizeof(w->why), "no address (rcode %u)", msg->rcode);
 }
 
 static void
@@ -199,7 +199,7 @@ send_https(struct evloop *loop, struct dns *dns, struct https_client *hc,
 		((struct sockaddr_in6 *)&w.addr)->sin6_port = htons((uint16_t)u->port);
 	w.done = 0;
 	https_request(hc, loop, (struct sockaddr *)&w.addr, w.addrlen, u->host, u->path,
-	    "application/tlsrpt+gzip", gz, len, timeout_ms, 64 * 1024, on_post, &w);
+	    "application/tlsrpt+gzip", gz, len, timeout_ms, (size_t)64 * 1024, on_post, &w);
 	run(&w);
 	if (!w.ok) {
 		snprintf(err, errlen, "%s", w.why);

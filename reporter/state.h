@@ -16,12 +16,12 @@
 
 struct store;
 
-#define RETRY_FOR (24 * 3600)
-#define RETRY_FIRST (5 * 60)
-#define RETRY_MAX (4 * 3600)
+#define RETRY_FOR ((time_t)24 * 3600)
+#define RETRY_FIRST ((time_t)5 * 60)
+#define RETRY_MAX ((time_t)4 * 3600)
 #define BOUNCE_LIMIT 3
-#define BOUNCE_WINDOW (14 * 86400)
-#define BOUNCE_SUPPRESS (30 * 86400)
+#define BOUNCE_WINDOW ((time_t)14 * 86400)
+#define BOUNCE_SUPPRESS ((time_t)30 * 86400)
 
 enum delivery_state { DELIVERY_NEW, DELIVERY_SENT, DELIVERY_PENDING, DELIVERY_GAVEUP };
 

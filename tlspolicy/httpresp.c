@@ -8,18 +8,7 @@
 
 #include "buf.h"
 #include "httpresp.h"
-
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
+#include "numparse.h"
 
 /* find_crlf - offset of the next "\r\n" at or after pos, or len */
 static size_t
@@ -40,12 +29,12 @@ dechunk(const char *in, size_t pos, size_t len, struct buf *body, const char **w
 
 		if (eol == len)
 			return HTTPRESP_MORE;
-		for (i = pos; i < eol && hexval(in[i]) >= 0; i++) {
+		for (i = pos; i < eol && numparse_hexdigit(in[i]) >= 0; i++) {
 			if (size > (body->max + 1) / 16) {
 				*why = "body too large";
 				return HTTPRESP_TOOLARGE;
 			}
-			size = size * 16 + (size_t)hexval(in[i]);
+			size = size * 16 + (size_t)numparse_hexdigit(in[i]);
 		}
 		if (i == pos || (i < eol && in[i] != ';')) {
 			*why = "malformed chunk size";

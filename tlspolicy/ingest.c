@@ -243,10 +243,11 @@ struct strmap *
 ingest_ip_map(const char *list)
 {
 	struct strmap *m = strmap_new();
-	const char *pos = list, *word, *eq;
+	const char *pos = list, *word;
 	size_t len;
 
 	while ((word = list_next(&pos, &len)) != NULL) {
+		const char *eq;
 		char host[256], ip[64];
 
 		if ((eq = memchr(word, '=', len)) == NULL || (size_t)(eq - word) >= sizeof(host)

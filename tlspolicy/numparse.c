@@ -58,3 +58,15 @@ numparse_duration(const char *s, size_t len, uint64_t max, uint64_t *out)
 	*out = v * mult;
 	return 0;
 }
+
+int
+numparse_hexdigit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}

@@ -18,5 +18,7 @@ int numparse_octal(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* numparse_duration - digits with optional unit s, m, h, d, w (default s);
  * result in seconds, <= max */
 int numparse_duration(const char *s, size_t len, uint64_t max, uint64_t *out);
+/* numparse_hexdigit - the value of one hex digit (either case), or -1 */
+int numparse_hexdigit(char c);
 
 #endif

@@ -210,7 +210,7 @@ collect_old(struct store *st, enum store_db db, const char *cutoff, struct buf *
 
 	if (c == NULL)
 		return -1;
-	buf_init(&key, RESULTS_KEY_MAX * 4);
+	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
 	buf_init(&val, 1 << 20);
 	*n = 0;
 	while (*n < PURGE_BATCH && (rc = store_cursor_next(c, &key, &val)) == 0
@@ -236,7 +236,7 @@ purge_db(struct store *st, enum store_db db, const char *cutoff)
 	size_t n;
 	int rc = 0;
 
-	buf_init(&keys, PURGE_BATCH * (RESULTS_KEY_MAX * 4 + 4));
+	buf_init(&keys, PURGE_BATCH * ((size_t)RESULTS_KEY_MAX * 4 + 4));
 	do {
 		struct store_txn *txn;
 

@@ -15,18 +15,6 @@ wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* mailto - "mailto:" removed: one address, percent-decoded */
 static const char *
 mailto(const char *p, size_t n, struct tlsrpt_uri *u)
@@ -41,7 +29,7 @@ mailto(const char *p, size_t n, struct tlsrpt_uri *u)
 		if (c == '%') {
 			int h, l;
 
-			if (i + 2 >= n || (h = hexval(p[i + 1])) < 0 || (l = hexval(p[i + 2])) < 0)
+			if (i + 2 >= n || (h = numparse_hexdigit(p[i + 1])) < 0 || (l = numparse_hexdigit(p[i + 2])) < 0)
 				return "bad percent-encoding";
 			c = (unsigned char)(h * 16 + l);
 			i += 2;
