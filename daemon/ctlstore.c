@@ -27,7 +27,7 @@
 #include "store.h"
 #include "strmap.h"
 
-#define INGEST_TURN ((size_t)4 * 1024 * 1024)
+#define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
 #define STREAM_COMMIT_MSEC 1000
 

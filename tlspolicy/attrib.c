@@ -162,9 +162,15 @@ static const struct day_info *
 lookup(struct attrib *a, const char *day, const char *domain)
 {
 	char prefix[16 + DOMAIN_MAX + 2];
+	size_t dl = strnlen(day, 15), nl = strnlen(domain, DOMAIN_MAX);
 	struct day_info *d;
 
-	snprintf(prefix, sizeof(prefix), "%s\t%s\t", day, domain);
+	/* "day\tdomain\t", by hand: this runs for every session */
+	memcpy(prefix, day, dl);
+	prefix[dl] = '\t';
+	memcpy(prefix + dl + 1, domain, nl);
+	prefix[dl + 1 + nl] = '\t';
+	prefix[dl + 2 + nl] = '\0';
 	if ((d = strmap_get(a->cache, prefix)) == NULL) {
 		if (strmap_count(a->cache) >= CACHE_MAX) {
 			strmap_free(a->cache, day_info_free);

@@ -36,6 +36,7 @@ struct ingest {
 	uint64_t committed_lines;
 	struct logparse_event ev;
 	struct buf rec, state;
+	time_t now;                      /* for yearless timestamps, refreshed now and then */
 };
 
 const char *
@@ -83,6 +84,7 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	sessions_exclude_sender(ig->sessions, cfg->exclude_sender);
 	ig->attrib = attrib_new(st);
 	ig->batch = results_batch_new();
+	ig->now = time(NULL);
 	buf_init(&ig->rec, STATE_MAX);
 	buf_init(&ig->state, STATE_MAX - HEADER_LEN);
 	return ig;
@@ -111,8 +113,9 @@ ingest_name(const struct ingest *ig)
 void
 ingest_line(struct ingest *ig, const char *line, size_t len)
 {
-	ig->stats.lines++;
-	if (line == NULL || logparse_postfix(line, len, time(NULL), &ig->ev) == LOGPARSE_SKIP) {
+	if ((ig->stats.lines++ & 1023) == 0)
+		ig->now = time(NULL);
+	if (line == NULL || logparse_postfix(line, len, ig->now, &ig->ev) == LOGPARSE_SKIP) {
 		ig->stats.skipped++;
 		return;
 	}

@@ -472,8 +472,9 @@ message(struct lp *s, struct logparse_event *ev)
 /*
  * uninteresting - a quick look at the tag of a syslog or maillog_file line:
  * "NAME/SERVICE[PID]: " with a service other than smtp, lmtp, tlsproxy
- * and qmgr (smtpd, cleanup, local...: most of a mail log) is a Postfix
- * line of no interest, told without parsing the rest of its envelope.
+ * and qmgr (smtpd, cleanup, local...: most of a mail log), or a qmgr line
+ * other than "QID: from=<", is a Postfix line of no interest, told
+ * without parsing the rest of its envelope.
  */
 static int
 uninteresting(const char *line, size_t len)
@@ -499,8 +500,17 @@ uninteresting(const char *line, size_t len)
 	if (sl == line || sl[-1] != '/')
 		return 0;
 	n = (size_t)(lb - sl);
-	return !((n == 4 && (memcmp(sl, "smtp", 4) == 0 || memcmp(sl, "lmtp", 4) == 0
-	    || memcmp(sl, "qmgr", 4) == 0)) || (n == 8 && memcmp(sl, "tlsproxy", 8) == 0));
+	if (n == 4 && memcmp(sl, "qmgr", 4) == 0) {
+		/* of qmgr's lines only "QID: from=<...>" matters, not "QID: removed" */
+		const char *m = end + 3, *e = line + len;
+
+		while (m < e && ((*m >= '0' && *m <= '9') || (*m >= 'A' && *m <= 'Z')
+		    || (*m >= 'a' && *m <= 'z')))
+			m++;
+		return (size_t)(e - m) < 8 || memcmp(m, ": from=<", 8) != 0;
+	}
+	return !((n == 4 && (memcmp(sl, "smtp", 4) == 0 || memcmp(sl, "lmtp", 4) == 0))
+	    || (n == 8 && memcmp(sl, "tlsproxy", 8) == 0));
 }
 
 enum logparse_kind
