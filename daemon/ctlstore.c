@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -242,17 +243,27 @@ now_msec(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+/* settled - not written to for a minute: a last line without its newline
+ * is complete, not one a writer is still writing */
+static int
+settled(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 && time(NULL) - sb.st_mtime >= 60;
+}
+
 /* ingest_file - a regular file, remembered by position under "import:PATH":
  * importing it again counts only what was appended since */
 static int
-ingest_file(struct ingest *ig, struct logfollow *lf)
+ingest_file(struct ingest *ig, struct logfollow *lf, const char *path)
 {
 	struct logfollow_cursor c;
 
 	for (;;) {
 		size_t n = logfollow_poll(lf, INGEST_TURN, line_cb, ig);
 
-		if (n == 0)
+		if (n == 0 && settled(path))
 			n = logfollow_finish(lf, line_cb, ig);
 		if (logfollow_cursor(lf, &c) < 0)
 			return -1;   /* the file could not be opened: said already */
@@ -326,7 +337,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		lf = logfollow_new(real);
 		if (ingest_restore(ig, &c, &have) == 0 && have)
 			logfollow_resume(lf, &c);
-		rc = ingest_file(ig, lf);
+		rc = ingest_file(ig, lf, real);
 	}
 	ingest_get_stats(ig, &stats);
 	if (rc == 0)

@@ -55,6 +55,9 @@ like "$out" "$lines lines, ([6-9]|1[0-9]) skipped, 5 sessions counted" "ingest -
 # a file that ends without a newline: its last line is still read
 good 19 | head -c -1 > "$T/nonl.log"
 chmod 644 "$T/nonl.log"
+is "$("$TLSPOLICYCTL" -c "$T/other.conf" ingest "$T/nonl.log" 2>&1 | grep -o '[0-9]* lines')" "1 lines" \
+    "ingest FILE: a last line without a newline in a file just written waits"
+touch -d '2 minutes ago' "$T/nonl.log"
 like "$("$TLSPOLICYCTL" -c "$T/other.conf" ingest "$T/nonl.log" 2>&1)" "2 lines, 0 skipped, 1 sessions" \
-    "ingest FILE: a last line without a newline counts"
+    "and counts once the file has not changed for a minute"
 done_testing
