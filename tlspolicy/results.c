@@ -199,13 +199,14 @@ results_apply(struct store *st, struct store_txn *txn, const struct results_batc
 	return a.failed ? -1 : 0;
 }
 
-/* collect_old - up to PURGE_BATCH keys of days before cutoff into keys */
+/* collect_old - up to PURGE_BATCH keys "PREFIX" + a day before cutoff */
 static int
-collect_old(struct store *st, enum store_db db, const char *cutoff, struct buf *keys, size_t *n)
+collect_old(struct store *st, enum store_db db, const char *prefix, const char *cutoff,
+    struct buf *keys, size_t *n)
 {
 	struct store_cursor *c = store_cursor_open(st, db);
 	struct buf key, val;
-	size_t clen = strlen(cutoff);
+	size_t plen = strlen(prefix), clen = strlen(cutoff);
 	int rc;
 
 	if (c == NULL)
@@ -213,8 +214,10 @@ collect_old(struct store *st, enum store_db db, const char *cutoff, struct buf *
 	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
 	buf_init(&val, 1 << 20);
 	*n = 0;
+	store_cursor_seek(c, prefix, plen);
 	while (*n < PURGE_BATCH && (rc = store_cursor_next(c, &key, &val)) == 0
-	    && key.len >= clen && memcmp(key.data, cutoff, clen) < 0) {
+	    && key.len >= plen + clen && memcmp(key.data, prefix, plen) == 0
+	    && memcmp(key.data + plen, cutoff, clen) < 0) {
 		uint32_t len = (uint32_t)key.len;
 
 		if (buf_append(keys, &len, sizeof(len)) < 0 || buf_append(keys, key.data, key.len) < 0)
@@ -229,7 +232,7 @@ collect_old(struct store *st, enum store_db db, const char *cutoff, struct buf *
 
 /* purge_db - delete the records before cutoff, PURGE_BATCH per transaction */
 static long
-purge_db(struct store *st, enum store_db db, const char *cutoff)
+purge_db(struct store *st, enum store_db db, const char *prefix, const char *cutoff)
 {
 	long total = 0;
 	struct buf keys;
@@ -241,7 +244,7 @@ purge_db(struct store *st, enum store_db db, const char *cutoff)
 		struct store_txn *txn;
 
 		buf_reset(&keys);
-		if (collect_old(st, db, cutoff, &keys, &n) < 0)
+		if (collect_old(st, db, prefix, cutoff, &keys, &n) < 0)
 			rc = -1;
 		if (rc < 0 || n == 0)
 			break;
@@ -273,11 +276,11 @@ purge_db(struct store *st, enum store_db db, const char *cutoff)
 long
 results_purge(struct store *st, const char *cutoff)
 {
-	long a = purge_db(st, STORE_DB_RESULT, cutoff), b;
+	long a, b, c;
 
-	if (a < 0)
+	if ((a = purge_db(st, STORE_DB_RESULT, "", cutoff)) < 0
+	    || (b = purge_db(st, STORE_DB_DECISION, "", cutoff)) < 0
+	    || (c = purge_db(st, STORE_DB_REPORT, "sent\t", cutoff)) < 0)
 		return -1;
-	if ((b = purge_db(st, STORE_DB_DECISION, cutoff)) < 0)
-		return -1;
-	return a + b;
+	return a + b + c;
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -13,6 +14,7 @@
 #include "logparse_postfix.h"
 #include "results.h"
 #include "sessions.h"
+#include "store.h"
 #include "strmap.h"
 #include "tap.h"
 
@@ -220,9 +222,45 @@ test_follow(void)
 	free(big);
 }
 
+static void
+test_purge(void)
+{
+	static const struct { enum store_db db; const char *key; int kept; } recs[] = {
+		{ STORE_DB_RESULT, "2026-01-01\ta.example\tno-policy-found\t\tS", 0 },
+		{ STORE_DB_RESULT, "2026-11-20\ta.example\tno-policy-found\t\tS", 1 },
+		{ STORE_DB_DECISION, "2026-01-01\ta.example\tsts\t1", 0 },
+		{ STORE_DB_DECISION, "2026-11-20\ta.example\tsts\t1", 1 },
+		{ STORE_DB_REPORT, "bounce\tx@y.example", 1 },
+		{ STORE_DB_REPORT, "sent\t2026-01-01\ta.example\tmailto:x@y.example", 0 },
+		{ STORE_DB_REPORT, "sent\t2026-11-20\ta.example\tmailto:x@y.example", 1 },
+	};
+	char dir[600], err[256];
+	struct store *st;
+	struct buf v;
+	int wrong = 0;
+
+	snprintf(dir, sizeof(dir), "%s/purge", tap_tmpdir());
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
+		ok(0, "store opens: %s", err);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		store_put(st, NULL, recs[i].db, recs[i].key, strlen(recs[i].key), "1", 1);
+	is_int(results_purge(st, "2026-06-01"), 3, "retention: three old records deleted");
+	buf_init(&v, 64);
+	for (size_t i = 0; i < sizeof(recs) / sizeof(recs[0]); i++)
+		if ((store_get(st, NULL, recs[i].db, recs[i].key, strlen(recs[i].key), &v) == 0) != recs[i].kept)
+			wrong++;
+	is_int(wrong, 0, "results, decisions and deliveries of later days and bounces kept");
+	buf_fini(&v);
+	store_close(st);
+}
+
 int
 main(void)
 {
+	test_purge();
 	test_strmap();
 	test_keys();
 	test_state();
