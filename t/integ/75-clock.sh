@@ -1,0 +1,85 @@
+#!/bin/sh
+# What happens as time passes, without waiting for it: the daemon runs
+# under libfaketime (Debian's faketime package) with its clock read from a
+# file the test moves forward.  A cached DANE result lives for its DNS TTL
+# (bounded to at least 60 s) and is then looked up again; an MTA-STS
+# policy not checked for 12 hours is refreshed by the daemon on its own,
+# picking up a new policy id without any lookup of the domain; a policy
+# unused for 180 days is forgotten.
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/pki.sh"
+. "$top_srcdir/t/world.sh"
+need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
+FT=
+for f in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$f" ] && FT=$f; done
+[ -n "$FT" ] || skip_all "libfaketime is not installed (package faketime)"
+
+world_dns_up
+world_https_up
+world_dns_batch
+policy() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 31557600\n' "$1"; }
+world_sts refresh.test 1 "$(policy mx1.refresh.test)"
+world_sts forget.test 1 "$(policy mx.forget.test)"
+world_dns_set "dane.test. MX 10 mx.dane.test."
+world_dns_set "mx.dane.test. A 127.0.3.77"
+world_dns_set "_25._tcp.mx.dane.test. TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
+world_dns_commit
+world_https_stop
+world_https_start
+
+write_conf <<C
+mta_sts = yes
+dane = yes
+dns_resolver = $WORLD_DNS
+sts_ca_file = $WORLD_CA
+sts_https_port = $WORLD_HTTPS_PORT
+lookup_timeout = 3s
+C
+echo "+0" > "$T/clock"
+chmod 644 "$T/clock"
+# the clock file is read at every time call; the daemon's timers follow it
+LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/clock FAKETIME_NO_CACHE=1
+export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+check "daemon starts under libfaketime" start_daemon
+unset LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+M="unix:$T/run/postfix.sock:postfix"
+at() {   # at OFFSET: move the daemon's clock, then wake its loop
+	echo "$1" > "$T/clock"
+	pm_q wake.invalid "$M" >/dev/null
+	sleep 0.3
+	pm_q wake.invalid "$M" >/dev/null
+}
+
+is "$(pm_q dane.test "$M")" "dane-only" "dane.test: dane-only"
+is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" "refresh.test: policy 1"
+is "$(pm_q forget.test "$M")" "secure match=mx.forget.test servername=hostname" "forget.test: cached"
+
+# DANE: the TLSA record goes; the cached result holds for its TTL
+world_dns_del "_25._tcp.mx.dane.test."
+at "+30s"
+is "$(pm_q dane.test "$M")" "dane-only" "30 s later, within the TTL: still the cached dane-only"
+at "+3m"
+pm_q dane.test "$M" >/dev/null   # the expired result is served once while it is looked up again
+check "3 minutes later, past the TTL: looked up again, no longer dane-only" wait_for 5 sh -c \
+    "[ \"\$(postmap -c '$(postfix_dir)' -q dane.test 'socketmap:$M')\" != dane-only ]"
+
+# MTA-STS: a new policy is published; nothing happens for 11 hours...
+world_dns_batch
+world_dns_del "_mta-sts.refresh.test."
+world_dns_set "_mta-sts.refresh.test. TXT \"v=STSv1; id=2;\""
+world_dns_commit
+world_policy refresh.test "$(policy mx2.refresh.test)"
+at "+11h"
+like "$(ctl list)" "refresh.test enforce id=1 " "11 hours on: the cached policy, not refreshed yet"
+# ... and 13 hours on the daemon has refreshed it by itself
+at "+48600"   # 13 h 30 min
+check "13 hours on: refreshed without a lookup (id 2)" wait_for 10 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' list | grep -q '^refresh.test enforce id=2 '"
+like "$(ctl list)" "forget.test enforce id=1 " "forget.test still cached"
+
+# 181 days without a lookup: forgotten
+at "+181d"
+check "181 days unused: forgotten" wait_for 10 sh -c \
+    "! '$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' list | grep -q '^forget.test '"
+stop_daemon
+done_testing
