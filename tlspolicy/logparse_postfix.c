@@ -488,7 +488,8 @@ uninteresting(const char *line, size_t len)
 	for (end = line; (end = memchr(end, ']', len - (size_t)(end - line))) != NULL; end++)
 		if ((size_t)(end - line) + 3 <= len && end[1] == ':' && end[2] == ' ')
 			break;
-	if (end == NULL)
+	/* a NUL up to the tag: garbage, for the full parse to refuse */
+	if (end == NULL || memchr(line, '\0', (size_t)(end - line)) != NULL)
 		return 0;
 	for (lb = end; lb > line && lb[-1] >= '0' && lb[-1] <= '9'; lb--)
 		;
@@ -530,10 +531,12 @@ logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event
 	ev->trust = LOGPARSE_ANONYMOUS;
 	ev->dsn[0] = ev->status[0] = ev->text[0] = '\0';
 	ev->verify_num = -1;
-	if (len > LOGPARSE_LINE_MAX || memchr(line, '\0', len) != NULL)
+	if (len > LOGPARSE_LINE_MAX)
 		return ev->kind = LOGPARSE_SKIP;
 	if (uninteresting(line, len))
 		return ev->kind = LOGPARSE_OTHER;
+	if (memchr(line, '\0', len) != NULL)
+		return ev->kind = LOGPARSE_SKIP;
 	if (len > 0 && line[0] == '<') {
 		if (!rfc5424(&s, ev))
 			return ev->kind = LOGPARSE_SKIP;
