@@ -325,7 +325,6 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	mi.from = r->from;
 	mi.domain = domain;
 	mi.submitter = r->submitter;
-	mi.organization = r->organization;
 	mi.report_id = id;
 	mi.start = d->start;
 	mi.end = d->start + 86399;
@@ -355,11 +354,25 @@ done:
 	buf_fini(&gz);
 }
 
+struct host_base {
+	struct run *r;
+	const struct report_day *d;
+};
+
+static void
+host_report(void *arg, const char *base)
+{
+	struct host_base *hb = arg;
+
+	if (!strmap_get(hb->r->excluded, base))
+		report(hb->r, hb->d, base, 1);
+}
+
 static int
 do_day(struct run *r, const char *day)
 {
 	struct report_day *d = report_day_load(r->st, day);
-	struct bases { size_t n; char (*b)[DOMAIN_MAX + 1]; } bases = { 0, NULL };
+	struct host_base hb;
 
 	if (d == NULL) {
 		log_errorx("day %s: store: %s", day, store_strerror(r->st));
@@ -378,25 +391,9 @@ do_day(struct run *r, const char *day)
 		report(r, d, rd->domain, 0);
 	}
 	/* host reports, after every domain's record is known */
-	for (size_t i = 0; i < d->ndomains; i++)
-		for (size_t j = 0; j < d->domains[i].npolicies; j++) {
-			const struct report_policy *p = &d->domains[i].policies[j];
-			int seen = 0;
-
-			if (strcmp(p->ptype, "tlsa") != 0 || p->pkey[0] == '\0'
-			    || strcasecmp(p->pkey, p->domain) == 0 || strmap_get(r->excluded, p->pkey))
-				continue;
-			for (size_t k = 0; k < bases.n && !seen; k++)
-				seen = strcmp(bases.b[k], p->pkey) == 0;
-			if (seen)
-				continue;
-			bases.b = realloc(bases.b, (bases.n + 1) * sizeof(*bases.b));
-			if (bases.b == NULL)
-				log_fatal("realloc");
-			text_copy(bases.b[bases.n++], sizeof(*bases.b), p->pkey);
-			report(r, d, p->pkey, 1);
-		}
-	free(bases.b);
+	hb.r = r;
+	hb.d = d;
+	report_tlsa_bases(d, host_report, &hb);
 	report_day_free(d);
 	return 0;
 }
@@ -516,8 +513,6 @@ main(int argc, char **argv)
 	settings_report_contact(&r.cfg, r.contact, sizeof(r.contact));
 	settings_report_submitter(&r.cfg, r.submitter, sizeof(r.submitter));
 	settings_report_organization(&r.cfg, r.organization, sizeof(r.organization));
-	if (strchr(r.submitter, ' ') || strchr(r.submitter, ','))
-		log_fatalx("report_submitter: one domain name expected");
 	{
 		const char *cat = strrchr(r.contact, '@');
 

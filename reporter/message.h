@@ -20,7 +20,6 @@ struct message_info {
 	const char *to;            /* the rua address */
 	const char *domain;        /* policy domain */
 	const char *submitter;     /* domain of contact-info */
-	const char *organization;
 	const char *report_id;     /* id-left@id-right */
 	time_t start, end;         /* the report's period, Unix seconds */
 	time_t now;

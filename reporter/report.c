@@ -14,6 +14,7 @@
 #include "report.h"
 #include "results.h"
 #include "store.h"
+#include "strmap.h"
 #include "text.h"
 #include "xalloc.h"
 
@@ -133,30 +134,19 @@ report_day_free(struct report_day *d)
 void
 report_tlsa_bases(const struct report_day *d, void (*fn)(void *arg, const char *base), void *arg)
 {
-	/* small lists: a quadratic check for repeats is fine */
+	struct strmap *seen = strmap_new();
+
 	for (size_t i = 0; i < d->ndomains; i++)
 		for (size_t j = 0; j < d->domains[i].npolicies; j++) {
 			const struct report_policy *p = &d->domains[i].policies[j];
-			int seen = 0;
 
 			if (strcmp(p->ptype, "tlsa") != 0 || p->pkey[0] == '\0'
-			    || strcasecmp(p->pkey, p->domain) == 0)
+			    || strcasecmp(p->pkey, p->domain) == 0 || strmap_get(seen, p->pkey))
 				continue;
-			for (size_t i2 = 0; i2 <= i && !seen; i2++)
-				for (size_t j2 = 0; j2 < d->domains[i2].npolicies; j2++) {
-					const struct report_policy *q = &d->domains[i2].policies[j2];
-
-					if (i2 == i && j2 == j)
-						break;
-					if (strcmp(q->ptype, "tlsa") == 0 && strcmp(q->pkey, p->pkey) == 0
-					    && strcasecmp(q->pkey, q->domain) != 0) {
-						seen = 1;
-						break;
-					}
-				}
-			if (!seen)
-				fn(arg, p->pkey);
+			strmap_put(seen, p->pkey, (void *)1);
+			fn(arg, p->pkey);
 		}
+	strmap_free(seen, NULL);
 }
 
 void

@@ -62,8 +62,8 @@ struct report_meta {
 struct report_day *report_day_load(struct store *st, const char *day);
 void report_day_free(struct report_day *d);
 
-/* report_tlsa_bases - the distinct TLSA base domains of the day's tlsa
- * policies that are not themselves a recipient domain's name; calls fn */
+/* report_tlsa_bases - calls fn once for each TLSA base domain of the
+ * day's tlsa policies that is not the recipient domain itself */
 void report_tlsa_bases(const struct report_day *d, void (*fn)(void *arg, const char *base),
     void *arg);
 

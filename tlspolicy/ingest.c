@@ -104,12 +104,6 @@ ingest_free(struct ingest *ig)
 	free(ig);
 }
 
-const char *
-ingest_name(const struct ingest *ig)
-{
-	return ig->name;
-}
-
 void
 ingest_line(struct ingest *ig, const char *line, size_t len)
 {

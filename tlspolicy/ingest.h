@@ -53,7 +53,6 @@ int ingest_commit(struct ingest *ig, const struct logfollow_cursor *c);
 /* ingest_pending - lines read since the last successful commit */
 uint64_t ingest_pending(const struct ingest *ig);
 void ingest_get_stats(const struct ingest *ig, struct ingest_stats *out);
-const char *ingest_name(const struct ingest *ig);
 
 /* ingest_ip_map - the sending_mta_ip setting ("HOST=IP ...") as a map
  * (free with strmap_free(map, free)) */

@@ -35,6 +35,7 @@ enum settings_type {
 	T_BOOL,       /* yes or no */
 	T_SERVERS,    /* list of IP[:PORT] */
 	T_DOMAINS,    /* list of domain names */
+	T_DOMAIN,     /* one domain name, or empty */
 	T_PATHS,      /* list of absolute paths */
 	T_HOSTIPS,    /* list of HOST=IP */
 	T_ADDRESS,    /* an e-mail address local@domain, or empty */
@@ -77,7 +78,7 @@ static const struct settings_row {
 	{ "report_from", T_ADDRESS, "", 0, 0, OFF(report_from) },
 	{ "report_organization", T_STR, "", 0, 0, OFF(report_organization) },
 	{ "report_contact", T_ADDRESS, "", 0, 0, OFF(report_contact) },
-	{ "report_submitter", T_DOMAINS, "", 0, 0, OFF(report_submitter) },
+	{ "report_submitter", T_DOMAIN, "", 0, 0, OFF(report_submitter) },
 	{ "sendmail_path", T_PATH, "/usr/sbin/sendmail", 0, 0, OFF(sendmail_path) },
 	{ "report_exclude_domains", T_DOMAINS, "", 0, 0, OFF(report_exclude_domains) },
 	{ "report_delay_max", T_DURATION, "0", 0, 86400, OFF(report_delay_max) },
@@ -210,16 +211,23 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 			}
 		break;
 	}
-	case T_DOMAINS: {
+	case T_DOMAINS:
+	case T_DOMAIN: {
 		const char *pos = value, *word;
 		char name[DOMAIN_MAX + 1];
+		unsigned count = 0;
 
-		while ((word = list_next(&pos, &len)) != NULL)
+		while ((word = list_next(&pos, &len)) != NULL) {
 			if (len > DOMAIN_MAX + 1 || domain_normalize(word, len, name, NULL) != DOMAIN_OK) {
 				snprintf(err, errlen, "%s: not a domain name: \"%.*s\"", row->name,
 				    (int)(len > 60 ? 60 : len), word);
 				return -1;
 			}
+			if (row->type == T_DOMAIN && ++count > 1) {
+				snprintf(err, errlen, "%s: one domain name only", row->name);
+				return -1;
+			}
+		}
 		break;
 	}
 	case T_PATHS: {

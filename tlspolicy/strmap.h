@@ -20,8 +20,6 @@ void *strmap_get(const struct strmap *map, const char *key);
 /* strmap_put - insert or replace; returns the previous value or NULL */
 void *strmap_put(struct strmap *map, const char *key, void *value);
 size_t strmap_count(const struct strmap *map);
-/* strmap_del - remove key; returns its value or NULL */
-void *strmap_del(struct strmap *map, const char *key);
 /* strmap_foreach - call fn on every entry, in no particular order; fn may
  * not change the map, but strmap_foreach_remove() drops entries for which
  * fn returns nonzero (after fn has freed what it must; an entry that moves
