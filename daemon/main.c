@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
@@ -124,18 +125,24 @@ raise_fd_limit(unsigned want)
 	}
 }
 
-/* prepare_state_dir - create state_directory (0700) owned by the user */
+/* prepare_state_dir - create state_directory (0700) owned by the user,
+ * through the descriptor of the directory just made */
 static void
 prepare_state_dir(const char *dir, const struct privs_user *u)
 {
 	struct stat st;
+	int dfd;
 
 	if (stat(dir, &st) < 0) {
 		if (errno != ENOENT || mkdir(dir, 0700) < 0)
 			log_fatal("create state directory %s", dir);
 		log_info("created state directory %s", dir);
-		if (u && chown(dir, u->uid, u->gid) < 0)
-			log_fatal("chown %s", dir);
+		if (!u)
+			return;
+		if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0
+		    || fchown(dfd, u->uid, u->gid) < 0)
+			log_fatal("give state directory %s to user %s", dir, u->name);
+		close(dfd);
 	} else if (!S_ISDIR(st.st_mode)) {
 		log_fatalx("state_directory %s is not a directory", dir);
 	} else if (u && st.st_uid != u->uid) {
@@ -152,8 +159,7 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 	const char *groupname = d->cfg.socketmap_socket_group;
 	struct server_limits lim;
 	gid_t gid = (gid_t)-1;
-	uid_t duid = u ? u->uid : (uid_t)-1;
-	gid_t dgid = u ? u->gid : (gid_t)-1;
+	struct listen_owner own, *ownp = NULL;
 	char err[512], text[200];
 	size_t len;
 
@@ -162,6 +168,11 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 			log_fatalx("socketmap_socket_group: unknown group \"%s\"", groupname);
 	} else if (as_root && privs_group("postfix", &gid) < 0) {
 		gid = (gid_t)-1;
+	}
+	if (u) {
+		own.uid = u->uid;
+		own.gid = u->gid;
+		ownp = &own;
 	}
 	lim.request_max = SOCKMAP_REQUEST_MAX;
 	lim.reply_max = SOCKMAP_REPLY_MAX;
@@ -176,7 +187,7 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 		snprintf(text, sizeof(text), "%.*s", (int)len, word);
 		if (endpoint_parse(text, &ep, &why) < 0)
 			log_fatalx("socketmap_listen: %s: %s", why, text);
-		if ((fd = listen_open(&ep, d->cfg.socketmap_socket_mode, gid, duid, dgid, err,
+		if ((fd = listen_open(&ep, d->cfg.socketmap_socket_mode, gid, ownp, err,
 		    sizeof(err))) < 0)
 			log_fatalx("socketmap_listen: %s", err);
 		server_add_listener(d->sockmap, fd, text);
@@ -192,10 +203,8 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 		if (endpoint_parse(d->cfg.control_socket, &ep, &why) < 0)
 			log_fatalx("control_socket: %s", why);
 		/* root and the daemon's own user only */
-		if ((fd = listen_open(&ep, 0600, (gid_t)-1, duid, dgid, err, sizeof(err))) < 0)
+		if ((fd = listen_open(&ep, 0600, (gid_t)-1, ownp, err, sizeof(err))) < 0)
 			log_fatalx("control_socket: %s", err);
-		if (endpoint_path(&ep) && u && chown(endpoint_path(&ep), u->uid, (gid_t)-1) < 0)
-			log_fatal("chown %s", endpoint_path(&ep));
 		lim.request_max = CONTROL_REQUEST_MAX;
 		lim.reply_max = CONTROL_REPLY_MAX;
 		lim.max_conns = 16;

@@ -158,19 +158,10 @@ safe_name(const char *uri, char *out, size_t outlen)
 static int
 write_file(const char *dir, const char *name, const void *data, size_t len)
 {
-	char path[4096];
-	FILE *fp;
-	int rc = 0;
+	char err[600];
 
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	if ((fp = fopen(path, "w")) == NULL) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (fwrite(data, 1, len, fp) != len)
-		rc = -1;
-	if (fclose(fp) != 0 || rc < 0) {
-		log_warn("%s: write", path);
+	if (file_write(dir, name, data, len, 0640, err, sizeof(err)) < 0) {
+		log_warnx("%s", err);
 		return -1;
 	}
 	return 0;

@@ -1,5 +1,5 @@
 /*
- * fileio - whole-file reads, see fileio.h.
+ * fileio - whole-file reads and writes, see fileio.h.
  */
 #include "config.h"
 
@@ -56,4 +56,67 @@ fail:
 	free(data);
 	close(fd);
 	return NULL;
+}
+
+/* write_all - the whole buffer to fd */
+static int
+write_all(int fd, const char *p, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int
+file_write(const char *dir, const char *name, const void *data, size_t len,
+    unsigned mode, char *err, size_t errlen)
+{
+	char tmp[300];
+	int dfd, fd = -1, e;
+
+	if (strchr(name, '/') != NULL || name[0] == '\0' || name[0] == '.'
+	    || snprintf(tmp, sizeof(tmp), ".%s.%ld.tmp", name, (long)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: unusable file name \"%.100s\"", dir, name);
+		return -1;
+	}
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return -1;
+	}
+	/* a leftover of ours, or anything planted under that name, goes */
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT)
+		goto fail;
+	if ((fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+	    (mode_t)mode)) < 0)
+		goto fail;
+	if (fchmod(fd, (mode_t)mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		goto fail_unlink;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail_unlink;
+	}
+	fd = -1;
+	if (renameat(dfd, tmp, dfd, name) < 0)
+		goto fail_unlink;
+	close(dfd);
+	return 0;
+fail_unlink:
+	e = errno;
+	unlinkat(dfd, tmp, 0);
+	errno = e;
+fail:
+	e = errno;
+	snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(e));
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return -1;
 }
