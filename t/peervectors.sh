@@ -14,16 +14,21 @@ if [ ! -f "$dir/sts-policy/vectors.tsv" ]; then
 	exit 0
 fi
 
-# lenient KIND/FILE - the reason we deliberately differ from the recorded
-# verdict (printed), or nothing.  Keep in step with sts.h, tlsrpt.h and
-# tlspolicyd(8), STANDARDS.
+# lenient KIND/FILE - the reason the parsers deliberately differ from the
+# recorded verdict on this vector (printed), or nothing.  Keep in step
+# with sts.h, tlsrpt.h, tlspolicyd(8) and tlspolicy-report(8).  None
+# today: the one leniency, a bad rua URI dropped while a good one remains
+# (tlsrpt.h), is not what any vector tests.  Add entries as
+#	sts-policy/NN-name.txt) echo "why" ;;
 lenient() {
 	case $1 in
+	*) ;;
 	esac
 }
 
 n=0
 agree=0
+skipped=0
 failed=0
 for kind in sts-policy sts-txt tlsrpt-txt; do
 	kagree=0
@@ -38,6 +43,7 @@ for kind in sts-policy sts-txt tlsrpt-txt; do
 		*) out=$("$top_builddir/t/peervec" "$kind" "$dir/$kind/$file") ;;
 		esac
 		got=${out%% *}
+		out=$(printf '%s' "$out" | sed 's/#/\\#/g')   # no TAP directives
 		if [ "$got" = "$expected" ]; then
 			agree=$((agree + 1))
 			kagree=$((kagree + 1))
@@ -55,9 +61,17 @@ for kind in sts-policy sts-txt tlsrpt-txt; do
 	done < "$dir/$kind/vectors.tsv"
 	echo "# $kind: $kagree/$kn agree with the recorded verdict"
 done
-# tlsrpt-json: aggregate reports as other implementations send them; the
-# project writes reports but reads none, so there is no parser to run.
-echo "# tlsrpt-json: not run (no incoming report parser)"
-echo "# in all: $agree/$n agree"
+# tlsrpt-json: aggregate reports as other senders write them.  The
+# project writes reports but reads none, so no parser of ours can judge
+# them; t/tlsrpt-schema.json describes only what the project writes (whole
+# UTC days, ...), narrower than RFC 8460, so it cannot judge them either.
+for file in "$dir"/tlsrpt-json/[0-9]*.txt; do
+	[ -f "$file" ] || continue
+	n=$((n + 1))
+	skipped=$((skipped + 1))
+	echo "ok $n - tlsrpt-json/${file##*/} # SKIP no parser for incoming reports"
+done
+echo "# tlsrpt-json: skipped (no parser for incoming reports)"
+echo "# in all: $agree/$((n - skipped)) agree"
 echo "1..$n"
 exit $failed
