@@ -33,6 +33,62 @@ valid_ext_name(const char *s, size_t len)
 	return 1;
 }
 
+/* utf8_seq - length of the UTF8-2/3/4 sequence (RFC 3629) at s, or 0 */
+static size_t
+utf8_seq(const unsigned char *s, size_t len)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t n;
+
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;          /* no overlong forms */
+	else if (s[0] == 0xed)
+		hi = 0x9f;          /* no surrogates */
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;          /* nothing above U+10FFFF */
+	if (len < n || s[1] < lo || s[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if (s[i] < 0x80 || s[i] > 0xbf)
+			return 0;
+	return n;
+}
+
+/*
+ * valid_policy_ext_value - sts-policy-vchar [*(%x20 / sts-policy-vchar)
+ * sts-policy-vchar], sts-policy-vchar = %x21-7E / UTF8-2 / UTF8-3 / UTF8-4
+ */
+static int
+valid_policy_ext_value(const char *v, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)v;
+
+	if (len == 0 || s[0] == ' ' || s[len - 1] == ' ')
+		return 0;
+	for (size_t i = 0; i < len;) {
+		size_t n;
+
+		if (s[i] >= 0x20 && s[i] <= 0x7e) {
+			i++;
+			continue;
+		}
+		if ((n = utf8_seq(s + i, len - i)) == 0)
+			return 0;
+		i += n;
+	}
+	return 1;
+}
+
 enum sts_txt_status
 sts_txt_parse(const char *txt, size_t len, char id[STS_ID_MAX + 1], const char **why)
 {
@@ -46,13 +102,18 @@ sts_txt_parse(const char *txt, size_t len, char id[STS_ID_MAX + 1], const char *
 	}
 	pos = 7;
 	for (;;) {
-		size_t start, eq, end;
+		size_t start, eq, end, blank = pos;
 
 		/* sts-field-delim = *WSP ";" *WSP */
 		while (pos < len && is_wsp(txt[pos]))
 			pos++;
-		if (pos == len)
+		if (pos == len) {
+			if (pos != blank) {
+				*why = "whitespace at the end without ';'";
+				return STS_TXT_INVALID;
+			}
 			break;
+		}
 		if (txt[pos] != ';') {
 			*why = "expected ';' between fields";
 			return STS_TXT_INVALID;
@@ -118,9 +179,12 @@ sts_txt_select(const char *const *txt, const size_t *len, size_t n,
 	for (size_t i = 0; i < n; i++) {
 		char one[STS_ID_MAX + 1];
 		const char *w;
-		enum sts_txt_status st = sts_txt_parse(txt[i], len[i], one, &w);
+		enum sts_txt_status st;
 
-		if (st == STS_TXT_NONE)
+		/* of several records, those not beginning "v=STSv1;" are discarded */
+		if (n > 1 && (len[i] < 8 || memcmp(txt[i], "v=STSv1;", 8) != 0))
+			continue;
+		if ((st = sts_txt_parse(txt[i], len[i], one, &w)) == STS_TXT_NONE)
 			continue;
 		if (++count > 1) {
 			*why = "more than one STSv1 TXT record";
@@ -143,6 +207,16 @@ policy_mx(struct sts_policy *p, const char *v, size_t len, const char **why)
 	const char *host = wild ? v + 2 : v;
 	size_t hlen = wild ? len - 2 : len;
 
+	/* ["*."] Domain (RFC 5321): A-labels only, no trailing dot */
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)v[i] >= 0x80) {
+			*why = "mx pattern not in A-labels";
+			return -1;
+		}
+	if (hlen > 0 && host[hlen - 1] == '.') {
+		*why = "mx pattern with a trailing dot";
+		return -1;
+	}
 	if (domain_normalize(host, hlen, name, why) != DOMAIN_OK || strchr(name, '.') == NULL) {
 		*why = "invalid mx pattern";
 		return -1;
@@ -166,9 +240,11 @@ policy_mx(struct sts_policy *p, const char *v, size_t len, const char **why)
 }
 
 /*
- * next_line - the policy line at *pos (CRLF or LF, trailing blanks cut),
- * split at the first ':' into key and value (leading blanks cut).
- * Returns 1, 0 for a blank line, -1 for a line that is not "key: value".
+ * next_line - the policy line at *pos, ended by LF, CRLF or the end of
+ * the body (sts-policy-term), WSP at its end cut (sts-policy-record),
+ * split at the first ':' into key and value (sts-policy-field-delim =
+ * ":" *WSP).  Returns 1, 0 for an empty line, -1 for a line that is not
+ * "key: value".  A bare CR stays in the line: it ends nothing.
  */
 static int
 next_line(const char *body, size_t len, size_t *pos, const char **line, size_t *klen,
@@ -178,10 +254,12 @@ next_line(const char *body, size_t len, size_t *pos, const char **line, size_t *
 	size_t llen = nl ? (size_t)(nl - l) : len - *pos, k = 0, vs;
 
 	*pos += llen + (nl != NULL);
-	while (llen > 0 && (l[llen - 1] == '\r' || is_wsp(l[llen - 1])))
+	if (nl != NULL && llen > 0 && l[llen - 1] == '\r')
 		llen--;
 	if (llen == 0)
 		return 0;
+	while (llen > 0 && is_wsp(l[llen - 1]))
+		llen--;
 	while (k < llen && l[k] != ':')
 		k++;
 	if (k == llen || !valid_ext_name(l, k))
@@ -211,8 +289,10 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char 
 		size_t klen, vlen;
 		int rc = next_line(body, len, &pos, &line, &klen, &v, &vlen);
 
-		if (rc == 0)
-			continue;   /* blank */
+		if (rc == 0) {
+			*why = "empty line";
+			return -1;
+		}
 		if (rc < 0) {
 			*why = "line is not \"key: value\"";
 			return -1;
@@ -254,8 +334,11 @@ sts_policy_parse(const char *body, size_t len, struct sts_policy *p, const char 
 		} else if (klen == 2 && memcmp(line, "mx", 2) == 0) {
 			if (policy_mx(p, v, vlen, why) < 0)
 				return -1;
+		} else if (!valid_policy_ext_value(v, vlen)) {
+			*why = "extension value empty or with control bytes or invalid UTF-8";
+			return -1;
 		}
-		/* other keys: ignored */
+		/* other keys: checked, then ignored */
 	}
 	if (!have_version) {
 		*why = "no version line";

@@ -15,6 +15,27 @@ wsp(char c)
 	return c == ' ' || c == '\t';
 }
 
+static int
+alnum(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+}
+
+/* extension - tlsrpt-ext-name "=" tlsrpt-ext-value (RFC 8460 section 3) */
+static int
+extension(const char *p, size_t n, size_t eq)
+{
+	if (eq == 0 || eq > 32 || !alnum(p[0]) || eq + 1 == n)
+		return 0;
+	for (size_t i = 1; i < eq; i++)     /* *31(ALPHA / DIGIT / "_" / "-" / ".") */
+		if (!alnum(p[i]) && p[i] != '_' && p[i] != '-' && p[i] != '.')
+			return 0;
+	for (size_t i = eq + 1; i < n; i++) /* 1*(%x21-3A / %x3C / %x3E-7E) */
+		if (p[i] < 0x21 || p[i] > 0x7e || p[i] == '=')
+			return 0;
+	return 1;
+}
+
 /* mailto - "mailto:" removed: one address, percent-decoded */
 static const char *
 mailto(const char *p, size_t n, struct tlsrpt_uri *u)
@@ -153,7 +174,7 @@ rua(const char *p, size_t n, struct tlsrpt_record *r)
 enum tlsrpt_status
 tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_record *r, const char **why)
 {
-	size_t i = 10, have_rua = 0;
+	size_t i = 10, last = len, have_rua = 0;
 
 	memset(r, 0, sizeof(*r));
 	if (len < 10 || memcmp(txt, "v=TLSRPTv1", 10) != 0)
@@ -162,6 +183,13 @@ tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_record *r, const char **
 		i++;
 	if (i >= len || txt[i] != ';')
 		return TLSRPT_NONE;
+	/* WSP at the end only as part of a field-delim, *WSP ";" *WSP */
+	while (last > i && wsp(txt[last - 1]))
+		last--;
+	if (last < len && txt[last - 1] != ';') {
+		*why = "whitespace at the end without \";\"";
+		return TLSRPT_INVALID;
+	}
 	while (i < len) {
 		size_t s, e, eq;
 
@@ -174,8 +202,12 @@ tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_record *r, const char **
 		e = i;
 		while (e > s && wsp(txt[e - 1]))
 			e--;
-		if (e == s)
-			continue;   /* a trailing ";" */
+		if (e == s) {
+			if (i == len)
+				break;   /* one trailing ";" */
+			*why = "an empty field";
+			return TLSRPT_INVALID;
+		}
 		for (eq = s; eq < e && txt[eq] != '='; eq++)
 			;
 		if (eq == e) {
@@ -183,13 +215,14 @@ tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_record *r, const char **
 			return TLSRPT_INVALID;
 		}
 		if (eq - s == 3 && memcmp(txt + s, "rua", 3) == 0) {
-			if (have_rua++) {
-				*why = "rua given twice";
-				return TLSRPT_INVALID;
-			}
+			/* repeated: the ABNF allows it, the lists are joined */
+			have_rua++;
 			rua(txt + eq + 1, e - eq - 1, r);
+		} else if (!extension(txt + s, e - s, eq - s)) {
+			*why = "a malformed extension field";
+			return TLSRPT_INVALID;
 		}
-		/* other fields: extensions, ignored */
+		/* extensions: ignored */
 	}
 	if (r->nrua == 0) {
 		*why = have_rua ? "no usable rua URI" : "no rua field";

@@ -3,12 +3,22 @@
  * section 3, SPEC 8.1): "v=TLSRPTv1; rua=URI[,URI...][; ext=value]".
  *
  * Pure and bounded.  Among a domain's TXT records only those starting
- * with "v=TLSRPTv1" followed by ";" count; exactly one must remain.  Its
- * rua URIs are checked one by one: "mailto:local@domain" (percent-encoded
+ * with "v=TLSRPTv1" followed by ";" count; exactly one must remain.  The
+ * record follows the RFC 8460 ABNF: fields separated by *WSP ";" *WSP,
+ * one trailing ";" at most, whitespace at the end only after a ";",
+ * every field "name=value"; fields other than rua must be
+ * tlsrpt-ext-name "=" tlsrpt-ext-value and are ignored.  A repeated rua
+ * field (the ABNF allows it) adds its URIs to the first one's.  The rua
+ * URIs are checked one by one: "mailto:local@domain" (percent-encoded
  * bytes decoded, no header fields, no control bytes or spaces) and
- * "https://host[:port]/path" (a valid host name, printable path).  A bad
- * URI is dropped and counted, the others are kept; a record without a
- * usable URI is invalid.
+ * "https://host[:port]/path" (a valid host name, printable path); other
+ * schemes cannot be delivered to.
+ *
+ * Lenient on one point: a bad URI is dropped and counted, the others are
+ * kept, where the ABNF would make the whole record invalid.  A report is
+ * a diagnostic the domain asked for, section 3 asks for delivery to at
+ * least one URI, and sending it to an address the domain did publish
+ * harms no one.  A record without a usable URI is invalid.
  */
 #ifndef TLSPOLICY_TLSRPT_H
 #define TLSPOLICY_TLSRPT_H

@@ -55,7 +55,31 @@ test_record(void)
 	is_int(parse("v=TLSRPTv1; rua=https://bad host/x", &r, &why), TLSRPT_INVALID, "https host with a space");
 	is_int(parse("v=TLSRPTv1; rua=https://x.example:99999/", &r, &why), TLSRPT_INVALID, "bad port");
 	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; rua=mailto:b@x.example", &r, &why),
-	    TLSRPT_INVALID, "rua twice");
+	    TLSRPT_OK, "rua twice");
+	is_int(r.nrua, 2, "the lists are joined");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example, mailto:b@x.example  ", &r, &why),
+	    TLSRPT_INVALID, "whitespace at the end without ;");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example;\t", &r, &why),
+	    TLSRPT_OK, "whitespace after the last ;");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example;;", &r, &why), TLSRPT_INVALID, "empty field");
+	is_int(parse("v=TLSRPTv1;; rua=mailto:a@x.example", &r, &why), TLSRPT_INVALID,
+	    "empty first field");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; x-y.z_1=!{}", &r, &why), TLSRPT_OK,
+	    "extension");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; more=", &r, &why), TLSRPT_INVALID,
+	    "extension without a value");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; a=b=", &r, &why), TLSRPT_INVALID,
+	    "extension value with =");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; a=b c", &r, &why), TLSRPT_INVALID,
+	    "extension value with a space");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; 1%=a", &r, &why), TLSRPT_INVALID,
+	    "extension name with %%");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; _x=a", &r, &why), TLSRPT_INVALID,
+	    "extension name starting with _");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; a12345678901234567890123456789012=1", &r,
+	    &why), TLSRPT_INVALID, "extension name of 33 characters");
+	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; a1234567890123456789012345678901=1", &r,
+	    &why), TLSRPT_OK, "extension name of 32 characters");
 	txt[0] = "v=TLSRPTv1; rua=mailto:a@x.example";
 	txt[1] = "v=TLSRPTv1; rua=mailto:b@x.example";
 	len[0] = strlen(txt[0]);

@@ -18,6 +18,11 @@ static const struct {
 	{ "v=STSv1; id=20160831085700Z", STS_TXT_OK, "20160831085700Z" },
 	{ "v=STSv1;id=abc", STS_TXT_OK, "abc" },
 	{ "v=STSv1 ;  id=abc ; ", STS_TXT_OK, "abc" },
+	{ "v=STSv1\t;\tid=abc\t;", STS_TXT_OK, "abc" },
+	{ "v=STSv1; id=abc ", STS_TXT_INVALID, NULL },
+	{ "v=STSv1; id=abc\t", STS_TXT_INVALID, NULL },
+	{ "v=STSv1; id=abc; x=1  ", STS_TXT_INVALID, NULL },
+	{ "v=STSv1 ", STS_TXT_INVALID, NULL },
 	{ "v=STSv1; id=abc; ext-1.x=val", STS_TXT_OK, "abc" },
 	{ "v=STSv1; id=first; id=second", STS_TXT_OK, "first" },
 	{ "v=STSv1; id=12345678901234567890123456789012", STS_TXT_OK, "12345678901234567890123456789012" },
@@ -68,6 +73,50 @@ static const struct {
 	{ "version: STSv1\nmode: enforce\nmx: mx.*.example\nmax_age: 1\n", "invalid mx pattern" },
 	{ "<html>hello</html>\n", "not \"key: value\"" },
 	{ "", "no version line" },
+	/* sts-policy-term is LF or CRLF, one at the end at most; no empty lines */
+	{ "version: STSv1\r\nmode: none\r\nmax_age: 1\r\n", NULL },
+	{ "version: STSv1\r\nmode: none\nmax_age: 1", NULL },
+	{ "version: STSv1\n\nmode: none\nmax_age: 1\n", "empty line" },
+	{ "version: STSv1\nmode: none\nmax_age: 1\n\n", "empty line" },
+	{ "version: STSv1\r\nmode: none\r\nmax_age: 1\r\n\r\n", "empty line" },
+	{ "\nversion: STSv1\nmode: none\nmax_age: 1\n", "empty line" },
+	{ "version: STSv1\n \nmode: none\nmax_age: 1\n", "not \"key: value\"" },
+	{ "version: STSv1\nmode: none\r\r\nmax_age: 1\n", "mode is not" },
+	{ "version: STSv1\rmode: none\rmax_age: 1\r", "version is not" },
+	/* mx: ["*."] Domain in A-labels, no trailing dot, even in mode none */
+	{ "version: STSv1\nmode: enforce\nmx: mx.example.\nmax_age: 1\n", "trailing dot" },
+	{ "version: STSv1\nmode: enforce\nmx: *.example.\nmax_age: 1\n", "trailing dot" },
+	{ "version: STSv1\nmode: none\nmx: mx.b\xc3\xbc" "cher.example\nmax_age: 1\n", "A-labels" },
+	{ "version: STSv1\nmode: enforce\nmx: *.\xc3\xa9.example\nmax_age: 1\n", "A-labels" },
+	{ "version: STSv1\nmode: enforce\nmx: mx.xn--bcher-kva.example\nmax_age: 1\n", NULL },
+};
+
+/* values of an unknown policy field (sts-policy-ext-value) */
+static const struct {
+	const char *value;
+	size_t len;
+	int valid;
+} extvals[] = {
+#define V(s, ok) { s, sizeof(s) - 1, ok }
+	V("bar", 1),
+	V("a b  c", 1),
+	V("{caf\xc3\xa9}", 1),
+	V("\xe2\x82\xac \xf0\x9f\x98\x80", 1),
+	V("https://example.com/a", 1),
+	V("", 0),
+	V("a\0b", 0),
+	V("a\tb", 0),
+	V("ok\rbad", 0),
+	V("a\x7f", 0),
+	V("\x01", 0),
+	V("\xff", 0),
+	V("a\xc3", 0),              /* truncated */
+	V("\xc0\xaf", 0),          /* overlong */
+	V("\xe0\x80\xaf", 0),     /* overlong */
+	V("\xed\xa0\x80", 0),     /* surrogate */
+	V("\xf4\x90\x80\x80", 0), /* above U+10FFFF */
+	V("\xc3\xa9\x80", 0),     /* stray continuation byte */
+#undef V
 };
 
 static const struct {
@@ -108,6 +157,18 @@ main(void)
 		is_int(sts_txt_select(recs, lens, 3, id, &why), STS_TXT_MULTIPLE, "two STSv1 records");
 		is_int(sts_txt_select(recs, lens, 1, id, &why), STS_TXT_NONE, "no STSv1 record");
 		is_int(sts_txt_select(recs, lens, 0, id, &why), STS_TXT_NONE, "empty RRset");
+		/* of several records only those beginning "v=STSv1;" count */
+		recs[0] = "v=STSv1 ; id=ws";
+		lens[0] = 15;
+		is_int(sts_txt_select(recs, lens, 2, id, &why), STS_TXT_OK,
+		    "\"v=STSv1 ;\" discarded among several records");
+		is_str(id, "one", "the other one's id");
+		is_int(sts_txt_select(recs, lens, 1, id, &why), STS_TXT_OK, "but alone it is valid");
+		is_str(id, "ws", "its id");
+		recs[1] = "v=STSv1; id=bad ";
+		lens[1] = 16;
+		is_int(sts_txt_select(recs, lens, 2, id, &why), STS_TXT_INVALID,
+		    "the remaining record is checked whole");
 	}
 
 	is_int(sts_policy_parse(enforce, strlen(enforce), p, &why), 0, "enforce policy with CRLF");
@@ -130,13 +191,29 @@ main(void)
 	}
 	is_int(p->mode, STS_MODE_ENFORCE, "first mode wins");
 
+	for (size_t i = 0; i < sizeof(extvals) / sizeof(extvals[0]); i++) {
+		char body[256];
+		size_t n = (size_t)snprintf(body, sizeof(body),
+		    "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\ncomment: ");
+
+		memcpy(body + n, extvals[i].value, extvals[i].len);
+		memcpy(body + n + extvals[i].len, "\n", 1);
+		n += extvals[i].len + 1;
+		if (extvals[i].valid)
+			is_int(sts_policy_parse(body, n, p, &why), 0, "extension value %zu accepted", i);
+		else
+			ok(sts_policy_parse(body, n, p, &why) == -1 && strstr(why, "extension value"),
+			    "extension value %zu refused", i);
+	}
+
 	/* limits */
 	{
 		char *big = malloc(STS_BODY_MAX + 2);
 		size_t n = snprintf(big, STS_BODY_MAX, "version: STSv1\nmode: enforce\nmx: a.example\nmax_age: 1\n");
-		memset(big + n, '\n', STS_BODY_MAX - n);
+		n += snprintf(big + n, STS_BODY_MAX - n, "x: ");
+		memset(big + n, 'a', STS_BODY_MAX - n);
 		is_int(sts_policy_parse(big, STS_BODY_MAX, p, &why), 0, "body of exactly 64 KiB");
-		big[STS_BODY_MAX] = '\n';
+		big[STS_BODY_MAX] = 'a';
 		is_int(sts_policy_parse(big, STS_BODY_MAX + 1, p, &why), -1, "body of 64 KiB + 1");
 		n = snprintf(big, STS_BODY_MAX, "version: STSv1\nmode: enforce\nmax_age: 1\n");
 		for (int i = 0; i <= STS_MX_MAX; i++)

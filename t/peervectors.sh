@@ -1,0 +1,77 @@
+#!/bin/sh
+# Other implementations' MTA-STS and TLSRPT test vectors, read in place
+# from ../shared/peer-vectors beside the source tree (PEER_VECTORS to
+# point elsewhere) and never copied here: every sts-policy, sts-txt and
+# tlsrpt-txt vector goes through the real parsers (t/peervec) and the
+# verdict must be the one its vectors.tsv records, except for the cases
+# listed in lenient() below.  One TAP line per vector, then a summary.
+# Skipped when the directory is not there.
+: "${top_srcdir:?}" "${top_builddir:?}"
+set -u
+dir=${PEER_VECTORS:-$top_srcdir/../shared/peer-vectors}
+if [ ! -f "$dir/sts-policy/vectors.tsv" ]; then
+	echo "1..0 # SKIP no peer vectors at $dir"
+	exit 0
+fi
+
+# lenient KIND/FILE - the reason the parsers deliberately differ from the
+# recorded verdict on this vector (printed), or nothing.  Keep in step
+# with sts.h, tlsrpt.h, tlspolicyd(8) and tlspolicy-report(8).  None
+# today: the one leniency, a bad rua URI dropped while a good one remains
+# (tlsrpt.h), is not what any vector tests.  Add entries as
+#	sts-policy/NN-name.txt) echo "why" ;;
+lenient() {
+	case $1 in
+	*) ;;
+	esac
+}
+
+n=0
+agree=0
+skipped=0
+failed=0
+for kind in sts-policy sts-txt tlsrpt-txt; do
+	kagree=0
+	kn=0
+	tab=$(printf '\t')
+	while IFS=$tab read -r file expected details rest; do
+		[ "$file" = file ] && continue
+		n=$((n + 1))
+		kn=$((kn + 1))
+		case $file in
+		*-rrset-*) out=$("$top_builddir/t/peervec" -r "$kind" "$dir/$kind/$file") ;;
+		*) out=$("$top_builddir/t/peervec" "$kind" "$dir/$kind/$file") ;;
+		esac
+		got=${out%% *}
+		out=$(printf '%s' "$out" | sed 's/#/\\#/g')   # no TAP directives
+		if [ "$got" = "$expected" ]; then
+			agree=$((agree + 1))
+			kagree=$((kagree + 1))
+			echo "ok $n - $kind/$file: $out"
+			continue
+		fi
+		why=$(lenient "$kind/$file")
+		if [ -n "$why" ]; then
+			echo "ok $n - $kind/$file: $out (recorded $expected; lenient: $why)"
+		else
+			echo "not ok $n - $kind/$file: $out"
+			printf '# want: %s %s\n' "$expected" "$details"
+			failed=1
+		fi
+	done < "$dir/$kind/vectors.tsv"
+	echo "# $kind: $kagree/$kn agree with the recorded verdict"
+done
+# tlsrpt-json: aggregate reports as other senders write them.  The
+# project writes reports but reads none, so no parser of ours can judge
+# them; t/tlsrpt-schema.json describes only what the project writes (whole
+# UTC days, ...), narrower than RFC 8460, so it cannot judge them either.
+for file in "$dir"/tlsrpt-json/[0-9]*.txt; do
+	[ -f "$file" ] || continue
+	n=$((n + 1))
+	skipped=$((skipped + 1))
+	echo "ok $n - tlsrpt-json/${file##*/} # SKIP no parser for incoming reports"
+done
+echo "# tlsrpt-json: skipped (no parser for incoming reports)"
+echo "# in all: $agree/$((n - skipped)) agree"
+echo "1..$n"
+exit $failed
