@@ -87,13 +87,12 @@ send_mail(const char *sendmail_path, const char *from, const char *to, const cha
 		}
 		usleep(20000);
 	}
-	if (off < len) {
+	/* a sendmail that failed says more than the write it cut short */
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		if (off == len)
+			return 0;
 		snprintf(err, errlen, "%s did not read the whole message", sendmail_path);
-		return -1;
-	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
 		snprintf(err, errlen, "cannot run %s", sendmail_path);
 	else if (WIFEXITED(status))
 		snprintf(err, errlen, "%s exited with status %d", sendmail_path, WEXITSTATUS(status));
