@@ -36,6 +36,8 @@ OTHER="secure match=mx.other.test servername=hostname"
 
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
+like "$(dig +noall +answer +time=2 -p "$WORLD_DNS_PORT" @127.0.0.1 _mta-sts.zero.test TXT)" \
+    "^_mta-sts\.zero\.test\.[[:space:]]+0[[:space:]]" "the resolver answers with TTL 0"
 q0=$(world_dns_queries)
 like "$q0" "^[0-9]+$" "unbound counts the queries it receives ($q0 so far)"
 
