@@ -12,6 +12,7 @@
 #   world_dns_set "RR"           add a record (zone-file syntax, absolute owner)
 #   world_dns_del NAME           remove every record of NAME
 #   world_dns_stop / _start      a resolver outage and its end
+#   world_dns_queries            how many queries unbound has received
 #   world_https_up               start httpsd; WORLD_HTTPS_PORT, WORLD_CA
 #   world_https_stop / _start
 #   world_sts DOMAIN ID BODY     publish a complete MTA-STS domain: TXT,
@@ -137,6 +138,10 @@ world_dns_start() {
 world_dns_stop() {
 	kill "$WORLD_DNS_PID" 2>/dev/null
 	wait "$WORLD_DNS_PID" 2>/dev/null
+}
+
+world_dns_queries() {
+	unbound-control -c "$T/dns/unbound.conf" stats_noreset | sed -n 's/^total\.num\.queries=//p'
 }
 
 # world_dns_reload ZONE: re-sign, restart nsd, forget what unbound cached

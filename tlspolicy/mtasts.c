@@ -58,6 +58,33 @@ struct mtasts {
 
 static void flight_start(struct mtasts *m, struct mtasts_entry *e);
 
+/*
+ * validity - how long e's policy counts as valid once fetched or confirmed
+ * by an unchanged TXT id: its max_age, but no less than STS_MAX_AGE_MIN.
+ * RFC 8461 allows max_age 0; taken literally, every lookup would expire
+ * the policy it just obtained and start another check.
+ */
+static time_t
+validity(const struct mtasts_entry *e)
+{
+	return e->max_age < STS_MAX_AGE_MIN ? (time_t)STS_MAX_AGE_MIN : (time_t)e->max_age;
+}
+
+/*
+ * check_allowed - may a check of e start now?  Not while one runs, not
+ * before retry_after, and not within STS_CHECK_MIN of the end of the last
+ * one, whatever the cause: no remote data (an expired policy whose TXT
+ * record went, an id that changes on every query) can make a domain be
+ * checked more often.  A clock set back does not stop checks.
+ */
+static int
+check_allowed(const struct mtasts_entry *e, time_t now)
+{
+	if (e->flight != NULL || now < e->retry_after)
+		return 0;
+	return now - e->checked >= STS_CHECK_MIN || now < e->checked;
+}
+
 /* --- entries and their records in the store ------------------------------ */
 
 static void
@@ -294,7 +321,7 @@ on_fetch(void *arg, enum https_result res, const struct httpresp *r, const struc
 			free(saved.answer_tlsrpt);
 			memcpy(e->id, f->id, sizeof(e->id));
 			e->fetched = time(NULL);
-			e->expires = e->fetched + e->max_age;
+			e->expires = e->fetched + validity(e);
 			e->retry_after = 0;
 			e->last_error[0] = '\0';
 			log_info("mta-sts domain=%s policy id=%s mode=%s max_age=%u fetched", e->domain,
@@ -338,7 +365,7 @@ flight_next(struct flight *f)
 		/* unchanged id: the domain still publishes the cached policy,
 		 * which stays valid for max_age more, even if it had expired:
 		 * a blocked policy host must not downgrade the domain */
-		e->expires = now + e->max_age;
+		e->expires = now + validity(e);
 		flight_end(f);
 		return;
 	}
@@ -454,8 +481,9 @@ mtasts_get(struct mtasts *m, const char *domain, int *resolving)
 		return e;
 	}
 	e->last_used = now;
-	if (!e->flight && now >= e->retry_after
-	    && (now - e->checked >= (time_t)m->cfg.check_interval
+	/* the lookups that waited for a check come back here when it ends:
+	 * check_allowed() keeps them from starting the next one */
+	if (check_allowed(e, now) && (now - e->checked >= (time_t)m->cfg.check_interval
 	    || (e->have_policy && now >= e->expires)))
 		flight_start(m, e);
 	*resolving = e->flight != NULL;
@@ -578,7 +606,7 @@ sweep(struct evloop *loop, void *arg)
 			continue;
 		}
 		/* jitter: each domain's own offset within an extra hour */
-		if (e->have_policy && started < REFRESH_PER_SWEEP && now >= e->retry_after
+		if (e->have_policy && started < REFRESH_PER_SWEEP && check_allowed(e, now)
 		    && now - e->checked > STS_REFRESH_AGE + (time_t)(strlen(e->domain) * 97 % 3600)) {
 			flight_start(m, e);
 			started++;

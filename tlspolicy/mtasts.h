@@ -10,8 +10,13 @@
  *    vouches for the policy, and a blocked policy host must not downgrade
  *    the domain); a changed id fetches the new policy while the old one
  *    keeps being served;
+ *  - a policy counts as valid for its max_age after it was fetched or
+ *    confirmed, but at least STS_MAX_AGE_MIN seconds: the lookup that
+ *    waited for it is answered with it, even with "max_age: 0";
  *  - a failed fetch never drops an unexpired policy, and is retried no
  *    sooner than STS_RETRY_MIN seconds later;
+ *  - no check of a domain starts within STS_CHECK_MIN seconds of the end
+ *    of its last one, whatever the remote data;
  *  - policies not checked for 12 hours are refreshed proactively, spread
  *    with jitter; entries unused for 180 days are removed; a "mode: none"
  *    entry is removed once its TXT record is gone;
@@ -37,6 +42,8 @@ struct mtasts;
 struct watch;
 
 #define STS_RETRY_MIN 300              /* seconds between failed fetches */
+#define STS_MAX_AGE_MIN 300            /* a smaller max_age counts as this */
+#define STS_CHECK_MIN 10               /* seconds between checks of a domain */
 #define STS_REFRESH_AGE ((time_t)12 * 3600)     /* proactive refresh after */
 #define STS_UNUSED_MAX ((time_t)180 * 86400)    /* forget entries unused this long */
 

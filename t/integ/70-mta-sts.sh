@@ -142,14 +142,11 @@ is "$(pm_q idchange.test "$M")" "secure match=old.idchange.test servername=hostn
 check "idchange: new policy after the recheck interval" wait_for 20 sh -c \
     "postmap -c '$(postfix_dir)' -q idchange.test 'socketmap:$M' | grep -q new.idchange.test"
 
-# max_age passes while the policy host is down, the TXT id is unchanged:
-# the cached policy is still served (validity extended by the TXT record)
+# a max_age below five minutes counts as five minutes (75-clock.sh lets
+# such a policy expire)
 is "$(pm_q expiry.test "$M")" "secure match=mx.expiry.test servername=hostname" "expiry: policy with max_age 2 cached"
-world_https_stop
-sleep 3
-is "$(pm_q expiry.test "$M")" "secure match=mx.expiry.test servername=hostname" "expiry: served after max_age with HTTPS down (TXT id unchanged)"
-like "$(ctl query expiry.test)" "mta-sts expires: in [12]s" "expiry: validity extended by max_age"
-world_https_start
+like "$(ctl query expiry.test)" "mta-sts max_age: 2 .*mta-sts expires: in (2[0-9][0-9]|300)s" \
+    "expiry: max_age 2 counts as 300 s"
 
 # HTTPS outage with a changed id: the cached policy is still served
 is "$(pm_q outage.test "$M")" "$WANT" "outage: policy cached"

@@ -5,7 +5,9 @@
 # (bounded to at least 60 s) and is then looked up again; an MTA-STS
 # policy not checked for 12 hours is refreshed by the daemon on its own,
 # picking up a new policy id without any lookup of the domain; a policy
-# unused for 180 days is forgotten.
+# unused for 180 days is forgotten.  A max_age of 0 counts as five
+# minutes: then an unchanged TXT id extends the policy, and a TXT record
+# that went makes no resolver storm.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
@@ -20,6 +22,9 @@ world_dns_batch
 policy() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 31557600\n' "$1"; }
 world_sts refresh.test 1 "$(policy mx1.refresh.test)"
 world_sts forget.test 1 "$(policy mx.forget.test)"
+aged() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 0\n' "$1"; }
+world_sts aged.test 1 "$(aged mx.aged.test)"
+world_sts gone.test 1 "$(aged mx.gone.test)"
 world_dns_set "dane.test. MX 10 mx.dane.test."
 world_dns_set "mx.dane.test. A 127.0.3.77"
 world_dns_set "_25._tcp.mx.dane.test. TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
@@ -53,6 +58,8 @@ at() {   # at OFFSET: move the daemon's clock, then wake its loop
 is "$(pm_q dane.test "$M")" "dane-only" "dane.test: dane-only"
 is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" "refresh.test: policy 1"
 is "$(pm_q forget.test "$M")" "secure match=mx.forget.test servername=hostname" "forget.test: cached"
+is "$(pm_q aged.test "$M")" "secure match=mx.aged.test servername=hostname" "aged.test (max_age 0): cached"
+is "$(pm_q gone.test "$M")" "secure match=mx.gone.test servername=hostname" "gone.test (max_age 0): cached"
 
 # DANE: the TLSA record goes; the cached result holds for its TTL
 world_dns_del "_25._tcp.mx.dane.test."
@@ -62,6 +69,29 @@ at "+3m"
 pm_q dane.test "$M" >/dev/null   # the expired result is served once while it is looked up again
 check "3 minutes later, past the TTL: looked up again, no longer dane-only" wait_for 5 sh -c \
     "[ \"\$(postmap -c '$(postfix_dir)' -q dane.test 'socketmap:$M')\" != dane-only ]"
+
+# max_age 0: ten minutes on, both policies have expired.  aged.test's TXT
+# id is unchanged and its policy host down: the lookup waits for the TXT
+# check, which extends the cached policy.  gone.test's TXT record went:
+# its policy is no more, and lookups without pause do not make the daemon
+# check again and again.
+world_dns_del "_mta-sts.gone.test."
+world_https_stop
+at "+10m"
+is "$(pm_q aged.test "$M")" "secure match=mx.aged.test servername=hostname" \
+    "10 minutes on: max_age 0 policy expired, TXT id unchanged, HTTPS down: still served"
+like "$(ctl query aged.test)" "mta-sts expires: in (2[0-9][0-9]|300)s" "aged.test: extended by five minutes"
+q0=$(world_dns_queries)
+: > "$T/gone.out"
+end=$(( $(date +%s) + 3 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+	pm_q gone.test "$M" >> "$T/gone.out" || echo NOTFOUND >> "$T/gone.out"
+done
+sent=$(( $(world_dns_queries) - q0 ))
+is "$(sort -u "$T/gone.out")" "NOTFOUND" "gone.test: expired policy, TXT record gone: NOTFOUND"
+check "gone.test: $(wc -l < "$T/gone.out") lookups in 3 s, a handful of DNS queries ($sent, fewer than 20)" \
+    test "$sent" -lt 20
+world_https_start
 
 # MTA-STS: a new policy is published; nothing happens for 11 hours...
 world_dns_batch
