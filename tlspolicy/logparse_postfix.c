@@ -130,7 +130,9 @@ int
 logparse_host(const char *text, size_t len, char *out)
 {
 	out[0] = '\0';
-	if (len == 0)
+	/* U+FFFD stands for bytes that were not UTF-8 (in a text already
+	 * cleaned): no name, though Punycode could encode it */
+	if (len == 0 || memmem(text, len, "\xef\xbf\xbd", 3) != NULL)
 		return -1;
 	switch (domain_normalize(text, len, out, NULL)) {
 	case DOMAIN_OK:

@@ -19,8 +19,9 @@
  * fails its check is left empty, the event itself still counts (a hostile
  * name must not hide a session):
  *   peer      a host name as domain_normalize() makes it (A-labels, lower
- *             case, no trailing dot), or an IP address for a literal next
- *             hop ("192.0.2.1[192.0.2.1]"); anything else: ""
+ *             case, no trailing dot; a U-label must be valid UTF-8 without
+ *             U+FFFD), or an IP address for a literal next hop
+ *             ("192.0.2.1[192.0.2.1]"); anything else: ""
  *   addr      an IPv4 or IPv6 address (inet_pton; an "IPv6:" prefix is
  *             dropped); anything else: ""
  *   text      clean text (text.h: valid UTF-8, control characters

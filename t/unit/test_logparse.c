@@ -261,6 +261,26 @@ names(void)
 	ok(!logparse_name_match("mta, other-*", "mtab"), "a word is not a prefix");
 }
 
+static void
+hosts(void)
+{
+	char out[DOMAIN_MAX + 1];
+
+	ok(logparse_host("MX.B.Example.", 13, out) == 0 && strcmp(out, "mx.b.example") == 0,
+	    "host: lower case, no trailing dot");
+	ok(logparse_host("mx.b\xc3\xbc" "cher.test", 15, out) == 0 && strcmp(out, "mx.xn--bcher-kva.test") == 0,
+	    "host: a U-label as its A-label");
+	ok(logparse_host("192.0.2.1", 9, out) == 0 && strcmp(out, "192.0.2.1") == 0, "host: a literal address");
+	ok(logparse_host("mx.\xef\xbf\xbd.b.test", 12, out) < 0 && out[0] == '\0',
+	    "host: U+FFFD (bytes cleaned before) is no name");
+	ok(logparse_host("mx.\xff.b.test", 10, out) < 0 && out[0] == '\0', "host: 0xff is no name");
+	ok(logparse_host("mx_1.b.test", 11, out) < 0, "host: not LDH");
+	ok(logparse_addr("IPv6:2001:db8::1", 16, out, 48) == 0 && strcmp(out, "2001:db8::1") == 0,
+	    "addr: IPv6: prefix dropped");
+	ok(logparse_addr("192.0.2.1\x7f", 10, out, 48) < 0 && out[0] == '\0', "addr: DEL");
+	ok(logparse_addr("2J\x1b[H.evil.example[192.0.2.9", 29, out, 48) < 0, "addr: not an address");
+}
+
 int
 main(void)
 {
@@ -304,5 +324,6 @@ main(void)
 	tlsrpt_types();
 	text_cases();
 	names();
+	hosts();
 	return tap_done();
 }
