@@ -129,22 +129,39 @@ logparse_addr(const char *text, size_t len, char *out, size_t outlen)
 int
 logparse_host(const char *text, size_t len, char *out)
 {
+	size_t i;
+
 	out[0] = '\0';
-	/* U+FFFD stands for bytes that were not UTF-8 (in a text already
-	 * cleaned): no name, though Punycode could encode it */
-	if (len == 0 || memmem(text, len, "\xef\xbf\xbd", 3) != NULL)
+	if (len == 0)
 		return -1;
+	/* most names are already lower-case LDH: checked without the copy
+	 * and conversion of domain_normalize() */
+	for (i = 0; i < len && i < DOMAIN_MAX && ((text[i] >= 'a' && text[i] <= 'z')
+	    || (text[i] >= '0' && text[i] <= '9') || text[i] == '-' || text[i] == '.'); i++)
+		;
+	if (i == len && text[len - 1] != '.') {
+		memcpy(out, text, len);
+		out[len] = '\0';
+		if (domain_valid(out))
+			return 0;
+		out[0] = '\0';
+	}
 	switch (domain_normalize(text, len, out, NULL)) {
 	case DOMAIN_OK:
-		return 0;
+		/* U+FFFD stands for bytes that were not UTF-8 (in a text
+		 * already cleaned): no name, though Punycode can encode it */
+		if (strstr(out, "xn--") == NULL || memmem(text, len, "\xef\xbf\xbd", 3) == NULL)
+			return 0;
+		break;
 	case DOMAIN_NEXTHOP:   /* a literal next hop: the address stands for the name */
 		if (logparse_addr(text, len, out, DOMAIN_MAX + 1) == 0)
 			return 0;
-		/* FALLTHROUGH */
+		break;
 	default:
-		out[0] = '\0';
-		return -1;
+		break;
 	}
+	out[0] = '\0';
+	return -1;
 }
 
 /* --- envelopes ------------------------------------------------------------ */
@@ -328,10 +345,22 @@ namaddr(struct lp *s, struct logparse_event *ev)
 	unsigned long port = 0;
 	char name[sizeof(ev->peer)], addr[sizeof(ev->addr)];
 
+	/* the last pair checked: a session's lines name the same peer */
+	static struct { char name[sizeof(ev->peer)], addr[sizeof(ev->addr)];
+		char peer[sizeof(ev->peer)], ok_addr[sizeof(ev->addr)]; } last;
+
 	if (!upto(s, "[", name, sizeof(name)) || !upto(s, "]", addr, sizeof(addr)))
 		return 0;
-	logparse_host(name, strlen(name), ev->peer);
-	logparse_addr(addr, strlen(addr), ev->addr, sizeof(ev->addr));
+	if (strcmp(name, last.name) != 0) {
+		logparse_host(name, strlen(name), last.peer);
+		memcpy(last.name, name, strlen(name) + 1);
+	}
+	if (strcmp(addr, last.addr) != 0) {
+		logparse_addr(addr, strlen(addr), last.ok_addr, sizeof(last.ok_addr));
+		memcpy(last.addr, addr, strlen(addr) + 1);
+	}
+	memcpy(ev->peer, last.peer, strlen(last.peer) + 1);
+	memcpy(ev->addr, last.ok_addr, strlen(last.ok_addr) + 1);
 	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
 		eat(s, ":");
 		if (!digits(s, 1, 5, &port) || port > 65535)
@@ -368,19 +397,25 @@ tls_summary(struct lp *s, struct logparse_event *ev)
 	return LOGPARSE_TLS;
 }
 
-static void
+/* domain_of - the domain of the address addr (left empty when the address
+ * holds control bytes); returns 1 if addr holds bytes >= 0x80 */
+static int
 domain_of(const char *addr, char *out)
 {
 	const char *at = strrchr(addr, '@');
+	int high = 0;
 
 	out[0] = '\0';
 	/* control bytes: not an address Postfix would log (a quoted local
 	 * part may hold spaces, the domain is checked below) */
-	for (const char *c = addr; *c; c++)
+	for (const char *c = addr; *c; c++) {
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return;
+			return 1;
+		high |= (unsigned char)*c >= 0x80;
+	}
 	if (at && domain_normalize(at + 1, strlen(at + 1), out, NULL) != DOMAIN_OK)
 		out[0] = '\0';
+	return high;
 }
 
 /* status - "to=<R>, [orig_to=<..>, ]relay=..., ..., status=S (TEXT)" */
@@ -389,8 +424,7 @@ status(struct lp *s, struct logparse_event *ev)
 {
 	if (!eat(s, "to=<") || !upto(s, ">, ", ev->rcpt, sizeof(ev->rcpt)))
 		return LOGPARSE_SKIP;
-	domain_of(ev->rcpt, ev->domain);
-	if (!text_clean_len(ev->rcpt, strlen(ev->rcpt)))
+	if (domain_of(ev->rcpt, ev->domain) && !text_clean_len(ev->rcpt, strlen(ev->rcpt)))
 		ev->rcpt[0] = '\0';
 	for (;;) {
 		const char *eq = memchr(s->p, '=', s->n < 16 ? s->n : 16);

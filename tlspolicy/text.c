@@ -94,10 +94,13 @@ text_clean(char *dst, size_t size, const char *src, size_t len)
 		const char *put;
 		size_t plen;
 
-		if (s[i] >= 0x20 && s[i] < 0x7f) {
-			put = src + i;
-			plen = n = 1;
-		} else if ((n = utf8_char(s + i, len - i, &cp)) == 0) {
+		if (s[i] >= 0x20 && s[i] < 0x7f) {   /* the common case, a byte at a time */
+			if (o + 1 >= size)
+				break;
+			dst[o++] = src[i++];
+			continue;
+		}
+		if ((n = utf8_char(s + i, len - i, &cp)) == 0) {
 			put = "\xef\xbf\xbd";   /* U+FFFD for one byte of a bad sequence */
 			plen = 3;
 			n = 1;
