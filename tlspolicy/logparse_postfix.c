@@ -398,7 +398,8 @@ tls_summary(struct lp *s, struct logparse_event *ev)
 }
 
 /* domain_of - the domain of the address addr (left empty when the address
- * holds control bytes); returns 1 if addr holds bytes >= 0x80 */
+ * holds control bytes); returns 1 if addr holds control bytes or bytes
+ * >= 0x80, which the clean-text check must see */
 static int
 domain_of(const char *addr, char *out)
 {
