@@ -20,6 +20,7 @@
 #include "ctlstore.h"
 #include "domain.h"
 #include "ingest.h"
+#include "jsontext.h"
 #include "logfollow.h"
 #include "numparse.h"
 #include "privs.h"
@@ -27,6 +28,7 @@
 #include "settings.h"
 #include "store.h"
 #include "strmap.h"
+#include "tlsrpt.h"
 
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
@@ -70,10 +72,10 @@ group_flush(struct group *g, json_object *out, int json)
 	if (json) {
 		json_object *o = json_object_new_object();
 
-		json_object_object_add(o, "day", json_object_new_string(g->key.day));
-		json_object_object_add(o, "domain", json_object_new_string(g->key.domain));
-		json_object_object_add(o, "policy-type", json_object_new_string(g->key.ptype));
-		json_object_object_add(o, "policy-key", json_object_new_string(g->key.pkey));
+		json_object_object_add(o, "day", jsontext(g->key.day));
+		json_object_object_add(o, "domain", jsontext(g->key.domain));
+		json_object_object_add(o, "policy-type", jsontext(g->key.ptype));
+		json_object_object_add(o, "policy-key", jsontext(g->key.pkey));
 		json_object_object_add(o, "total-successful-session-count",
 		    json_object_new_int64((int64_t)g->successes));
 		json_object_object_add(o, "total-failure-session-count",
@@ -97,16 +99,16 @@ add_detail(struct group *g, const struct result_rec *r, uint64_t n)
 {
 	json_object *d = json_object_new_object();
 
-	json_object_object_add(d, "result-type", json_object_new_string(r->result));
+	json_object_object_add(d, "result-type", jsontext(tlsrpt_result_type(r->result) ? r->result : "validation-failure"));
 	if (r->sendip[0])
-		json_object_object_add(d, "sending-mta-ip", json_object_new_string(r->sendip));
+		json_object_object_add(d, "sending-mta-ip", jsontext(r->sendip));
 	if (r->mx[0])
-		json_object_object_add(d, "receiving-mx-hostname", json_object_new_string(r->mx));
+		json_object_object_add(d, "receiving-mx-hostname", jsontext(r->mx));
 	if (r->rip[0])
-		json_object_object_add(d, "receiving-ip", json_object_new_string(r->rip));
+		json_object_object_add(d, "receiving-ip", jsontext(r->rip));
 	json_object_object_add(d, "failed-session-count", json_object_new_int64((int64_t)n));
 	if (r->reason[0])
-		json_object_object_add(d, "failure-reason-code", json_object_new_string(r->reason));
+		json_object_object_add(d, "failure-reason-code", jsontext(r->reason));
 	json_object_array_add(g->details, d);
 	buf_printf(&g->text, "  %s count=%" PRIu64 " mx=%s ip=%s sending=%s%s%s%s\n", r->result, n,
 	    r->mx[0] ? r->mx : "-", r->rip[0] ? r->rip : "-", r->sendip[0] ? r->sendip : "-",
@@ -323,6 +325,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	settings_report_from(s, sender, sizeof(sender));
 	icfg.exclude_sender = sender;
 	icfg.sending_ip = ips;
+	icfg.syslog_names = s->postfix_syslog_names;
 	if (stream) {
 		ig = ingest_new(st, "stdin", &icfg);
 		lf = logfollow_open_stream(STDIN_FILENO, "stdin");

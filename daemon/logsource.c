@@ -107,6 +107,7 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 	settings_report_from(cfg, ls->sender, sizeof(ls->sender));
 	icfg.exclude_sender = ls->sender;
 	icfg.sending_ip = ls->ips;
+	icfg.syslog_names = cfg->postfix_syslog_names;
 	while ((word = list_next(&pos, &len)) != NULL) {
 		char path[1100];
 		struct source *s;

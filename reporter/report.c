@@ -10,12 +10,14 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "jsontext.h"
 #include "numparse.h"
 #include "report.h"
 #include "results.h"
 #include "store.h"
 #include "strmap.h"
 #include "text.h"
+#include "tlsrpt.h"
 #include "xalloc.h"
 
 #define POLICY_TEXT_MAX (64 * 1024 + 1024)
@@ -187,9 +189,9 @@ lines(const struct buf *text, int mx)
 
 			while (s < n && (p[s] == ' ' || p[s] == '\t'))
 				s++;
-			json_object_array_add(a, json_object_new_string_len(p + s, (int)(n - s)));
+			json_object_array_add(a, jsontext_new(p + s, n - s));
 		} else if (!mx && n > 0) {
-			json_object_array_add(a, json_object_new_string_len(p, (int)n));
+			json_object_array_add(a, jsontext_new(p, n));
 		}
 		p = nl ? nl + 1 : end;
 	}
@@ -204,7 +206,7 @@ policy_json(struct store *st, const struct report_day *d, const struct report_po
 	json_object *sum = json_object_new_object(), *dets = json_object_new_array();
 	int have = 0;
 
-	json_object_object_add(pol, "policy-type", json_object_new_string(p->ptype));
+	json_object_object_add(pol, "policy-type", jsontext(p->ptype));
 	buf_reset(text);
 	if (strcmp(p->ptype, "sts") == 0 && p->pkey[0])
 		have = policy_text(st, d, p->domain, "sts", p->pkey, text) == 0;
@@ -212,7 +214,7 @@ policy_json(struct store *st, const struct report_day *d, const struct report_po
 		have = policy_text(st, d, p->domain, "tlsa", p->pkey, text) == 0;
 	if (have)
 		json_object_object_add(pol, "policy-string", lines(text, 0));
-	json_object_object_add(pol, "policy-domain", json_object_new_string(
+	json_object_object_add(pol, "policy-domain", jsontext(
 	    strcmp(p->ptype, "tlsa") == 0 && p->pkey[0] ? p->pkey : p->domain));
 	if (have && strcmp(p->ptype, "sts") == 0)
 		json_object_object_add(pol, "mx-host", lines(text, 1));
@@ -226,16 +228,16 @@ policy_json(struct store *st, const struct report_day *d, const struct report_po
 		const struct report_detail *r = &p->details[i];
 		json_object *det = json_object_new_object();
 
-		json_object_object_add(det, "result-type", json_object_new_string(r->result));
+		json_object_object_add(det, "result-type", jsontext(tlsrpt_result_type(r->result) ? r->result : "validation-failure"));
 		if (r->sendip[0])
-			json_object_object_add(det, "sending-mta-ip", json_object_new_string(r->sendip));
+			json_object_object_add(det, "sending-mta-ip", jsontext(r->sendip));
 		if (r->mx[0])
-			json_object_object_add(det, "receiving-mx-hostname", json_object_new_string(r->mx));
+			json_object_object_add(det, "receiving-mx-hostname", jsontext(r->mx));
 		if (r->rip[0])
-			json_object_object_add(det, "receiving-ip", json_object_new_string(r->rip));
+			json_object_object_add(det, "receiving-ip", jsontext(r->rip));
 		json_object_object_add(det, "failed-session-count", json_object_new_int64((int64_t)r->count));
 		if (r->reason[0])
-			json_object_object_add(det, "failure-reason-code", json_object_new_string(r->reason));
+			json_object_object_add(det, "failure-reason-code", jsontext(r->reason));
 		json_object_array_add(dets, det);
 	}
 	json_object_object_add(o, "failure-details", dets);
@@ -279,13 +281,13 @@ report_json(struct store *st, const struct report_day *d, const struct report_me
 	strftime(end, sizeof(end), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	report_id(d, domain, m->submitter, id, sizeof(id));
 	rep = json_object_new_object();
-	json_object_object_add(rep, "organization-name", json_object_new_string(m->organization));
+	json_object_object_add(rep, "organization-name", jsontext(m->organization));
 	range = json_object_new_object();
-	json_object_object_add(range, "start-datetime", json_object_new_string(start));
-	json_object_object_add(range, "end-datetime", json_object_new_string(end));
+	json_object_object_add(range, "start-datetime", jsontext(start));
+	json_object_object_add(range, "end-datetime", jsontext(end));
 	json_object_object_add(rep, "date-range", range);
-	json_object_object_add(rep, "contact-info", json_object_new_string(m->contact));
-	json_object_object_add(rep, "report-id", json_object_new_string(id));
+	json_object_object_add(rep, "contact-info", jsontext(m->contact));
+	json_object_object_add(rep, "report-id", jsontext(id));
 	json_object_object_add(rep, "policies", pols);
 	rc = buf_puts(out, json_object_to_json_string_ext(rep, JSON_C_TO_STRING_PLAIN
 	    | JSON_C_TO_STRING_NOSLASHESCAPE));

@@ -29,6 +29,8 @@ struct ingest {
 	struct store *st;
 	char *name;
 	const struct strmap *sending_ip;
+	char *syslog_names;
+	char last_name[sizeof(((struct logparse_event *)0)->syslog_name)];   /* last one matched */
 	struct sessions *sessions;
 	struct attrib *attrib;
 	struct results_batch *batch;
@@ -80,6 +82,7 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	ig->st = st;
 	ig->name = xstrdup(name);
 	ig->sending_ip = cfg->sending_ip;
+	ig->syslog_names = xstrdup(cfg->syslog_names ? cfg->syslog_names : INGEST_SYSLOG_NAMES);
 	ig->sessions = sessions_new(on_outcome, ig);
 	sessions_exclude_sender(ig->sessions, cfg->exclude_sender);
 	ig->attrib = attrib_new(st);
@@ -101,6 +104,7 @@ ingest_free(struct ingest *ig)
 	buf_fini(&ig->rec);
 	buf_fini(&ig->state);
 	free(ig->name);
+	free(ig->syslog_names);
 	free(ig);
 }
 
@@ -113,8 +117,18 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 		ig->stats.skipped++;
 		return;
 	}
-	if (ig->ev.kind != LOGPARSE_OTHER)
-		sessions_feed(ig->sessions, &ig->ev);
+	if (ig->ev.kind == LOGPARSE_OTHER)
+		return;
+	/* a line of interest from a program that is not the MTA: someone
+	 * else's syslog tag */
+	if (strcmp(ig->ev.syslog_name, ig->last_name) != 0) {
+		if (!logparse_name_match(ig->syslog_names, ig->ev.syslog_name)) {
+			ig->stats.skipped++;
+			return;
+		}
+		memcpy(ig->last_name, ig->ev.syslog_name, sizeof(ig->last_name));
+	}
+	sessions_feed(ig->sessions, &ig->ev);
 }
 
 /*

@@ -22,7 +22,8 @@ struct logfollow_cursor;
 
 struct ingest_stats {
 	uint64_t lines;       /* lines read */
-	uint64_t skipped;     /* not Postfix lines, garbage, over the length limit */
+	uint64_t skipped;     /* not Postfix lines (also: lines of interest under
+	                         another syslog name), garbage, over the length limit */
 	uint64_t sessions;    /* sessions counted */
 	uint64_t failures;    /* of which failed */
 	uint64_t excluded;    /* the reporter's own messages, not counted */
@@ -31,7 +32,13 @@ struct ingest_stats {
 struct ingest_config {
 	const char *exclude_sender;          /* the reporter's envelope sender or "" */
 	const struct strmap *sending_ip;     /* logging host -> its IP address */
+	const char *syslog_names;            /* the MTA's syslog names (the
+	                                        postfix_syslog_names setting, see
+	                                        logparse_name_match()); NULL: the
+	                                        default "postfix postfix-*" */
 };
+
+#define INGEST_SYSLOG_NAMES "postfix postfix-*"
 
 struct ingest;
 

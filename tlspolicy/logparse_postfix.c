@@ -3,11 +3,14 @@
  */
 #include "config.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "logparse_postfix.h"
+#include "text.h"
 
 /* A bounded view of the unread rest of the line. */
 struct lp {
@@ -83,14 +86,82 @@ upto(struct lp *s, const char *stop, char *out, size_t cap)
 	return 0;
 }
 
+/* rest - the rest of the line as clean text (text.h), cut to cap */
 static void
 rest(struct lp *s, char *out, size_t cap)
 {
-	size_t n = s->n < cap - 1 ? s->n : cap - 1;
+	/* no more input than could fill out, even as plain ASCII */
+	text_clean(out, cap, s->p, s->n < cap - 1 ? s->n : cap - 1);
+}
 
-	for (size_t i = 0; i < n; i++)
-		out[i] = (s->p[i] >= 0x20 && s->p[i] < 0x7f) ? s->p[i] : '?';
-	out[n] = '\0';
+/* word - keep a field of printable ASCII without spaces, else empty it */
+static void
+word(char *f)
+{
+	for (const char *c = f; *c; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
+			f[0] = '\0';
+			return;
+		}
+}
+
+int
+logparse_addr(const char *text, size_t len, char *out, size_t outlen)
+{
+	unsigned char bin[16];
+	char a[48];
+
+	out[0] = '\0';
+	if (len >= 5 && strncasecmp(text, "ipv6:", 5) == 0) {
+		text += 5;
+		len -= 5;
+	}
+	if (len == 0 || len >= sizeof(a) || len >= outlen)
+		return -1;
+	memcpy(a, text, len);
+	a[len] = '\0';
+	if (inet_pton(AF_INET, a, bin) != 1 && inet_pton(AF_INET6, a, bin) != 1)
+		return -1;
+	memcpy(out, a, len + 1);
+	return 0;
+}
+
+int
+logparse_host(const char *text, size_t len, char *out)
+{
+	size_t i;
+
+	out[0] = '\0';
+	if (len == 0)
+		return -1;
+	/* most names are already lower-case LDH: checked without the copy
+	 * and conversion of domain_normalize() */
+	for (i = 0; i < len && i < DOMAIN_MAX && ((text[i] >= 'a' && text[i] <= 'z')
+	    || (text[i] >= '0' && text[i] <= '9') || text[i] == '-' || text[i] == '.'); i++)
+		;
+	if (i == len && text[len - 1] != '.') {
+		memcpy(out, text, len);
+		out[len] = '\0';
+		if (domain_valid(out))
+			return 0;
+		out[0] = '\0';
+	}
+	switch (domain_normalize(text, len, out, NULL)) {
+	case DOMAIN_OK:
+		/* U+FFFD stands for bytes that were not UTF-8 (in a text
+		 * already cleaned): no name, though Punycode can encode it */
+		if (strstr(out, "xn--") == NULL || memmem(text, len, "\xef\xbf\xbd", 3) == NULL)
+			return 0;
+		break;
+	case DOMAIN_NEXTHOP:   /* a literal next hop: the address stands for the name */
+		if (logparse_addr(text, len, out, DOMAIN_MAX + 1) == 0)
+			return 0;
+		break;
+	default:
+		break;
+	}
+	out[0] = '\0';
+	return -1;
 }
 
 /* --- envelopes ------------------------------------------------------------ */
@@ -266,14 +337,30 @@ rfc5424(struct lp *s, struct logparse_event *ev)
 
 /* --- messages ------------------------------------------------------------- */
 
-/* namaddr - "host[addr]" with an optional ":port" */
+/* namaddr - "host[addr]" with an optional ":port"; a name that is not a
+ * host name, or an address that is not one, is left empty */
 static int
 namaddr(struct lp *s, struct logparse_event *ev)
 {
 	unsigned long port = 0;
+	char name[sizeof(ev->peer)], addr[sizeof(ev->addr)];
 
-	if (!upto(s, "[", ev->peer, sizeof(ev->peer)) || !upto(s, "]", ev->addr, sizeof(ev->addr)))
+	/* the last pair checked: a session's lines name the same peer */
+	static struct { char name[sizeof(ev->peer)], addr[sizeof(ev->addr)];
+		char peer[sizeof(ev->peer)], ok_addr[sizeof(ev->addr)]; } last;
+
+	if (!upto(s, "[", name, sizeof(name)) || !upto(s, "]", addr, sizeof(addr)))
 		return 0;
+	if (strcmp(name, last.name) != 0) {
+		logparse_host(name, strlen(name), last.peer);
+		memcpy(last.name, name, strlen(name) + 1);
+	}
+	if (strcmp(addr, last.addr) != 0) {
+		logparse_addr(addr, strlen(addr), last.ok_addr, sizeof(last.ok_addr));
+		memcpy(last.addr, addr, strlen(addr) + 1);
+	}
+	memcpy(ev->peer, last.peer, strlen(last.peer) + 1);
+	memcpy(ev->addr, last.ok_addr, strlen(last.ok_addr) + 1);
 	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
 		eat(s, ":");
 		if (!digits(s, 1, 5, &port) || port > 65535)
@@ -306,22 +393,30 @@ tls_summary(struct lp *s, struct logparse_event *ev)
 		return LOGPARSE_OTHER;
 	if (!namaddr(s, ev) || !eat(s, ": ") || !token(s, ev->protocol, sizeof(ev->protocol)))
 		return LOGPARSE_SKIP;
+	word(ev->protocol);
 	return LOGPARSE_TLS;
 }
 
-static void
+/* domain_of - the domain of the address addr (left empty when the address
+ * holds control bytes); returns 1 if addr holds control bytes or bytes
+ * >= 0x80, which the clean-text check must see */
+static int
 domain_of(const char *addr, char *out)
 {
 	const char *at = strrchr(addr, '@');
+	int high = 0;
 
 	out[0] = '\0';
 	/* control bytes: not an address Postfix would log (a quoted local
 	 * part may hold spaces, the domain is checked below) */
-	for (const char *c = addr; *c; c++)
+	for (const char *c = addr; *c; c++) {
 		if ((unsigned char)*c < 0x20 || *c == 0x7f)
-			return;
+			return 1;
+		high |= (unsigned char)*c >= 0x80;
+	}
 	if (at && domain_normalize(at + 1, strlen(at + 1), out, NULL) != DOMAIN_OK)
 		out[0] = '\0';
+	return high;
 }
 
 /* status - "to=<R>, [orig_to=<..>, ]relay=..., ..., status=S (TEXT)" */
@@ -330,7 +425,8 @@ status(struct lp *s, struct logparse_event *ev)
 {
 	if (!eat(s, "to=<") || !upto(s, ">, ", ev->rcpt, sizeof(ev->rcpt)))
 		return LOGPARSE_SKIP;
-	domain_of(ev->rcpt, ev->domain);
+	if (domain_of(ev->rcpt, ev->domain) && !text_clean_len(ev->rcpt, strlen(ev->rcpt)))
+		ev->rcpt[0] = '\0';
 	for (;;) {
 		const char *eq = memchr(s->p, '=', s->n < 16 ? s->n : 16);
 		size_t klen;
@@ -346,8 +442,10 @@ status(struct lp *s, struct logparse_event *ev)
 			if (!upto(s, " (", ev->status, sizeof(ev->status))) {
 				if (!token(s, ev->status, sizeof(ev->status)))
 					return LOGPARSE_SKIP;
+				word(ev->status);
 				return LOGPARSE_STATUS;
 			}
+			word(ev->status);
 			rest(s, ev->text, sizeof(ev->text));
 			if (ev->text[0] && ev->text[strlen(ev->text) - 1] == ')')
 				ev->text[strlen(ev->text) - 1] = '\0';
@@ -367,6 +465,7 @@ status(struct lp *s, struct logparse_event *ev)
 		} else if (KEY("dsn")) {
 			if (!upto(s, ", ", ev->dsn, sizeof(ev->dsn)))
 				return LOGPARSE_SKIP;
+			word(ev->dsn);
 		} else {
 			char skip[600];
 
@@ -388,6 +487,7 @@ tlsrpt(struct lp *s, struct logparse_event *ev)
 	    || !eat(s, "domain=") || !upto(s, ", ", dom, sizeof(dom)) || !eat(s, "receiving_mx=")
 	    || !namaddr(s, ev))
 		return LOGPARSE_SKIP;
+	word(ev->status);
 	if (domain_normalize(dom, strlen(dom), ev->domain, NULL) != DOMAIN_OK)
 		return LOGPARSE_SKIP;
 	if (eat(s, ", failure_type="))
@@ -420,19 +520,29 @@ message(struct lp *s, struct logparse_event *ev)
 	    || strcmp(ev->service, "tlsproxy") == 0;
 	enum logparse_kind k;
 
+	/* the names that key the correlation state: printable ASCII or not
+	 * a Postfix line */
+	word(ev->host);
+	word(ev->syslog_name);
+	if (ev->host[0] == '\0' || ev->syslog_name[0] == '\0')
+		return LOGPARSE_SKIP;
 	if (strcmp(ev->service, "qmgr") == 0) {
-		if (queue_id(s, ev) && eat(s, "from=<") && upto(s, ">", ev->rcpt, sizeof(ev->rcpt)))
+		if (queue_id(s, ev) && eat(s, "from=<") && upto(s, ">", ev->rcpt, sizeof(ev->rcpt))) {
+			if (!text_clean_len(ev->rcpt, strlen(ev->rcpt)))
+				ev->rcpt[0] = '\0';
 			return LOGPARSE_FROM;
+		}
 		return LOGPARSE_OTHER;
 	}
 	if (!smtp)
 		return LOGPARSE_OTHER;
 	if (eat(s, "warning: ")) {
-		char d[DOMAIN_MAX + 1];
+		char d[DOMAIN_MAX + 1], mx[sizeof(ev->peer)];
 
 		if (eat(s, "TLS policy lookup for ") && upto(s, "/", d, sizeof(d))
 		    && domain_normalize(d, strlen(d), ev->domain, NULL) == DOMAIN_OK
-		    && upto(s, ": ", ev->peer, sizeof(ev->peer))) {
+		    && upto(s, ": ", mx, sizeof(mx))) {
+			logparse_host(mx, strlen(mx), ev->peer);
 			rest(s, ev->text, sizeof(ev->text));
 			return LOGPARSE_POLICY;
 		}
@@ -559,4 +669,29 @@ logparse_kind_name(enum logparse_kind kind)
 		"status", "queue-reason", "from", "tlsrpt", "policy" };
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+int
+logparse_name_match(const char *names, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *p = names;
+
+	for (;;) {
+		size_t wl;
+
+		while (*p == ' ' || *p == ',' || *p == '\t')
+			p++;
+		if (*p == '\0')
+			return 0;
+		wl = strcspn(p, " ,\t");
+		if (p[wl - 1] == '*') {
+			if (nlen >= wl - 1 && memcmp(name, p, wl - 1) == 0)
+				return 1;
+		} else if (nlen >= wl && memcmp(name, p, wl) == 0
+		    && (name[wl] == '\0' || name[wl] == '/')) {
+			return 1;
+		}
+		p += wl;
+	}
 }

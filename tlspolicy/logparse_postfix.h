@@ -13,6 +13,25 @@
  * LOGPARSE_SKIP (not a Postfix line, or malformed).  Lines whose tag
  * names another service (smtpd, cleanup, ...) are told OTHER from the tag
  * alone, without their other fields.
+ *
+ * Remote servers choose their host names and reply texts, so the fields
+ * of a line of interest are checked before they are kept; a field that
+ * fails its check is left empty, the event itself still counts (a hostile
+ * name must not hide a session):
+ *   peer      a host name as domain_normalize() makes it (A-labels, lower
+ *             case, no trailing dot; a U-label must be valid UTF-8 without
+ *             U+FFFD), or an IP address for a literal next hop
+ *             ("192.0.2.1[192.0.2.1]"); anything else: ""
+ *   addr      an IPv4 or IPv6 address (inet_pton; an "IPv6:" prefix is
+ *             dropped); anything else: ""
+ *   text      clean text (text.h: valid UTF-8, control characters
+ *             replaced), at most sizeof(text) - 1 bytes
+ *   rcpt      clean text, else ""
+ *   protocol, dsn, status  printable ASCII without spaces, else ""
+ *   host, syslog_name      printable ASCII without spaces, else the line
+ *             is LOGPARSE_SKIP (they key the correlation state)
+ * Which syslog names count as Postfix is the caller's choice
+ * (logparse_name_match()).
  */
 #ifndef TLSPOLICY_LOGPARSE_POSTFIX_H
 #define TLSPOLICY_LOGPARSE_POSTFIX_H
@@ -74,5 +93,21 @@ enum logparse_kind logparse_postfix(const char *line, size_t len, time_t now,
     struct logparse_event *ev);
 
 const char *logparse_kind_name(enum logparse_kind kind);
+
+/* logparse_host - text[0..len) as the peer field above into out
+ * (DOMAIN_MAX + 1 bytes); 0, or -1 with out empty */
+int logparse_host(const char *text, size_t len, char *out);
+/* logparse_addr - text[0..len) as the addr field above into out[outlen];
+ * 0, or -1 with out empty */
+int logparse_addr(const char *text, size_t len, char *out, size_t outlen);
+
+/*
+ * logparse_name_match - 1 if the syslog name (ev->syslog_name) is one of
+ * names, a list of words separated by spaces or commas: a word matches
+ * the name itself and its sub-names ("postfix" matches "postfix" and
+ * "postfix/relay"); a word ending in '*' matches every name that starts
+ * with the rest ("postfix-*" matches "postfix-out", "postfix-out/relay").
+ */
+int logparse_name_match(const char *names, const char *name);
 
 #endif

@@ -14,12 +14,14 @@
 #include "sessions.h"
 #include "strmap.h"
 #include "text.h"
+#include "tlsrpt.h"
 #include "xalloc.h"
 
 #define WAITING_MAX 8     /* failed attempts waiting for their queue ID's status */
 #define EXCLUDED_MAX 256  /* queue IDs of the reporter's own messages */
 #define IDLE_MAX 3600     /* seconds of log time a process's state is kept */
 #define STATE_VERSION 1
+#define REASON_MAX 150    /* bytes of a log text kept as failure-reason-code */
 
 struct proc {
 	/* the attempt in progress */
@@ -123,7 +125,8 @@ attempt_reset(struct proc *p)
 	p->verify_num = -1;
 }
 
-/* host_from_text - "... host NAME[ADDR]..." in a reason names the MX */
+/* host_from_text - "... host NAME[ADDR]..." in a reason names the MX;
+ * checked as the parser checks NAME[ADDR] (logparse_postfix.h) */
 static void
 host_from_text(const char *text, struct session_outcome *o)
 {
@@ -132,10 +135,8 @@ host_from_text(const char *text, struct session_outcome *o)
 	if (h == NULL || (lb = strchr(h + 6, '[')) == NULL || (rb = strchr(lb, ']')) == NULL
 	    || (size_t)(lb - h - 6) >= sizeof(o->mx) || (size_t)(rb - lb - 1) >= sizeof(o->addr))
 		return;
-	memcpy(o->mx, h + 6, (size_t)(lb - h - 6));
-	o->mx[lb - h - 6] = '\0';
-	memcpy(o->addr, lb + 1, (size_t)(rb - lb - 1));
-	o->addr[rb - lb - 1] = '\0';
+	logparse_host(h + 6, (size_t)(lb - h - 6), o->mx);
+	logparse_addr(lb + 1, (size_t)(rb - lb - 1), o->addr, sizeof(o->addr));
 }
 
 /* judge - the outcome of the attempt in progress, given the text that
@@ -159,7 +160,7 @@ judge(const struct proc *p, const struct logparse_event *ev, const char *text,
 	} else if (strncmp(text, "Cannot start TLS: handshake failure", 35) == 0) {
 		text_copy(o->result_type, sizeof(o->result_type), "validation-failure");
 		/* "SSL_connect error to ...: -1" says nothing; errno texts do */
-		snprintf(o->reason, sizeof(o->reason), "%.150s",
+		text_copy(o->reason, REASON_MAX + 1,
 		    p->ssl_error[0] && p->ssl_error[0] != '-' && (p->ssl_error[0] < '0' || p->ssl_error[0] > '9')
 		    ? p->ssl_error : "tls-handshake-failure");
 	} else if (strncmp(text, "Server certificate not verified", 31) == 0
@@ -167,7 +168,7 @@ judge(const struct proc *p, const struct logparse_event *ev, const char *text,
 		snprintf(o->result_type, sizeof(o->result_type), "%s",
 		    p->verify[0] ? sessions_verify_type(p->verify_num, p->verify)
 		    : "certificate-not-trusted");
-		snprintf(o->reason, sizeof(o->reason), "%.150s", p->verify);
+		text_copy(o->reason, REASON_MAX + 1, p->verify);
 	} else if (strstr(text, "TLSA lookup error for ")) {
 		text_copy(o->result_type, sizeof(o->result_type), "dnssec-invalid");
 	} else if (strcmp(text, "TLSA records unusable") == 0) {
@@ -271,28 +272,37 @@ idle(const char *key, void *value, void *arg)
 	return 1;
 }
 
-/* tlsrpt - keep Postfix's own verdict "T[, failure_reason=R]" for the attempt */
+/* tlsrpt - keep Postfix's own verdict "T[, failure_reason=R]" for the
+ * attempt: T with '_' as '-' when it is an RFC 8460 result type, else
+ * validation-failure with T (and R) as the reason */
 static void
 tlsrpt(struct proc *p, const struct logparse_event *ev)
 {
 	const char *r = strstr(ev->text, ", failure_reason=");
 	size_t n = r ? (size_t)(r - ev->text) : strlen(ev->text);
+	char type[sizeof(p->tlsrpt_type)];
 
 	text_copy(p->tlsrpt_addr, sizeof(p->tlsrpt_addr), ev->addr);
 	p->tlsrpt_type[0] = p->tlsrpt_reason[0] = '\0';
 	if (strcmp(ev->status, "failure") != 0)
 		return;
-	if (n == 0 || n >= sizeof(p->tlsrpt_type)) {
-		text_copy(p->tlsrpt_type, sizeof(p->tlsrpt_type), "validation-failure");
-	} else {
-		memcpy(p->tlsrpt_type, ev->text, n);
-		p->tlsrpt_type[n] = '\0';
+	type[0] = '\0';
+	if (n < sizeof(type)) {
+		memcpy(type, ev->text, n);
+		type[n] = '\0';
+		for (char *c = type; *c; c++)
+			if (*c == '_')
+				*c = '-';
 	}
-	for (char *c = p->tlsrpt_type; *c; c++)
-		if (*c == '_')
-			*c = '-';
-	if (r)
-		text_copy(p->tlsrpt_reason, sizeof(p->tlsrpt_reason), r + 17);
+	if (tlsrpt_result_type(type)) {
+		text_copy(p->tlsrpt_type, sizeof(p->tlsrpt_type), type);
+		if (r)
+			text_copy(p->tlsrpt_reason, REASON_MAX + 1, r + 17);
+	} else {
+		text_copy(p->tlsrpt_type, sizeof(p->tlsrpt_type), "validation-failure");
+		/* the logged text: "T" or "T, failure_reason=R" */
+		text_copy(p->tlsrpt_reason, REASON_MAX + 1, n ? ev->text : "unknown-failure-type");
+	}
 }
 
 void
@@ -335,12 +345,12 @@ sessions_feed(struct sessions *s, const struct logparse_event *ev)
 		p = proc_of(s, ev);
 		note_peer(p, ev);
 		p->verify_num = ev->verify_num;
-		snprintf(p->verify, sizeof(p->verify), "%.190s", ev->text);
+		text_copy(p->verify, sizeof(p->verify), ev->text);
 		break;
 	case LOGPARSE_SSL_ERROR:
 		p = proc_of(s, ev);
 		note_peer(p, ev);
-		snprintf(p->ssl_error, sizeof(p->ssl_error), "%.190s", ev->text);
+		text_copy(p->ssl_error, sizeof(p->ssl_error), ev->text);
 		break;
 	case LOGPARSE_QUEUE_REASON:
 		p = proc_of(s, ev);

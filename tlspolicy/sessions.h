@@ -24,13 +24,16 @@ struct session_outcome {
 	time_t when;
 	char host[64];                 /* the logging (sending) host */
 	char domain[DOMAIN_MAX + 1];   /* recipient domain */
-	char mx[DOMAIN_MAX + 1];       /* receiving MX host, "" if none */
-	char addr[48];                 /* receiving IP, "" if none */
+	char mx[DOMAIN_MAX + 1];       /* receiving MX host, "" if none or not a
+	                                  host name (logparse_host()) */
+	char addr[48];                 /* receiving IP, "" if none or not an
+	                                  address (logparse_addr()) */
 	int success;
 	int tls;                       /* a TLS session (success: with this trust) */
 	int trust;                     /* enum logparse_trust when tls */
-	char result_type[40];          /* RFC 8460 result type of a failure */
-	char reason[160];              /* failure-reason-code */
+	char result_type[40];          /* RFC 8460 result type of a failure (only
+	                                  those of tlsrpt_result_type()) */
+	char reason[160];              /* failure-reason-code, clean text (text.h) */
 };
 
 typedef void session_emit(void *arg, const struct session_outcome *o);

@@ -39,6 +39,7 @@ enum settings_type {
 	T_PATHS,      /* list of absolute paths */
 	T_HOSTIPS,    /* list of HOST=IP */
 	T_ADDRESS,    /* an e-mail address local@domain, or empty */
+	T_NAMES,      /* list of syslog names, each optionally ending in '*' */
 };
 
 static const struct settings_row {
@@ -74,6 +75,7 @@ static const struct settings_row {
 	{ "lookup_timeout", T_DURATION, "5s", 0, 60, OFF(lookup_timeout) },
 	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },
 	{ "sending_mta_ip", T_HOSTIPS, "", 0, 0, OFF(sending_mta_ip) },
+	{ "postfix_syslog_names", T_NAMES, "postfix postfix-*", 0, 0, OFF(postfix_syslog_names) },
 	{ "result_retention", T_DURATION, "30d", 86400, 3650u * 86400, OFF(result_retention) },
 	{ "report_from", T_ADDRESS, "", 0, 0, OFF(report_from) },
 	{ "report_organization", T_STR, "", 0, 0, OFF(report_organization) },
@@ -239,6 +241,31 @@ settings_set(struct settings *s, const struct settings_row *row, const char *val
 				    (int)(len > 60 ? 60 : len), word);
 				return -1;
 			}
+		break;
+	}
+	case T_NAMES: {
+		const char *pos = value, *word;
+		unsigned count = 0;
+
+		while ((word = list_next(&pos, &len)) != NULL) {
+			for (size_t i = 0; i < len; i++) {
+				char c = word[i];
+
+				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+				    || c == '-' || c == '_' || c == '.' || c == '/' || (c == '*' && i == len - 1))
+				    || len > 63) {
+					snprintf(err, errlen, "%s: expected syslog names (letters, digits, "
+					    "'-', '_', '.', '/', a final '*'): \"%.*s\"", row->name,
+					    (int)(len > 60 ? 60 : len), word);
+					return -1;
+				}
+			}
+			count++;
+		}
+		if (count == 0) {
+			snprintf(err, errlen, "%s: at least one name is needed", row->name);
+			return -1;
+		}
 		break;
 	}
 	case T_HOSTIPS: {

@@ -41,6 +41,7 @@ struct settings {
 	unsigned lookup_timeout;         /* seconds, 0 = never wait */
 	char *log_source;                /* list of log files to follow */
 	char *sending_mta_ip;            /* list of HOST=IP */
+	char *postfix_syslog_names;      /* list of syslog names, "NAME*" prefixes */
 	unsigned result_retention;       /* seconds */
 	char *report_from;               /* "" = tlsrpt-noreply@<host name> */
 	char *report_organization;       /* "" = the submitter domain */

@@ -256,3 +256,18 @@ tlsrpt_select(const char *const *txt, const size_t *len, size_t n, struct tlsrpt
 	}
 	return found;
 }
+
+int
+tlsrpt_result_type(const char *type)
+{
+	static const char *const types[] = {
+		"starttls-not-supported", "certificate-host-mismatch", "certificate-expired",
+		"certificate-not-trusted", "validation-failure", "tlsa-invalid", "dnssec-invalid",
+		"dane-required", "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid",
+	};
+
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if (strcmp(type, types[i]) == 0)
+			return 1;
+	return 0;
+}

@@ -60,4 +60,8 @@ enum tlsrpt_status tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_recor
 enum tlsrpt_status tlsrpt_select(const char *const *txt, const size_t *len, size_t n,
     struct tlsrpt_record *r, const char **why);
 
+/* tlsrpt_result_type - 1 if type is one of the result types of RFC 8460
+ * section 4.3 (the only ones a report may hold), else 0 */
+int tlsrpt_result_type(const char *type);
+
 #endif

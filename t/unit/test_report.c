@@ -15,6 +15,7 @@
 #include "results.h"
 #include "store.h"
 #include "tap.h"
+#include "text.h"
 #include "tlsrpt.h"
 
 static enum tlsrpt_status
@@ -162,10 +163,66 @@ test_hostile_report(void)
 	store_close(st);
 }
 
+/* bytes that are not UTF-8 or are control characters, and a result type
+ * outside RFC 8460, as a damaged or old store could hold them: the report
+ * is still valid UTF-8 JSON with the RFC's types only */
+static void
+test_bytes_report(void)
+{
+	char err[256], dir[600];
+	struct store *st;
+	struct store_txn *txn;
+	struct results_batch *b = results_batch_new();
+	struct result_rec rec = { 0 };
+	struct report_day *d;
+	struct report_meta meta = { "Org \xff\x01", "r@sender.example", "sender.example" };
+	struct buf json;
+	json_object *o, *det;
+
+	snprintf(dir, sizeof(dir), "%s/store2", tap_tmpdir());
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
+		ok(0, "store opens: %s", err);
+		return;
+	}
+	snprintf(rec.day, sizeof(rec.day), "2026-11-24");
+	snprintf(rec.domain, sizeof(rec.domain), "example.com");
+	snprintf(rec.ptype, sizeof(rec.ptype), "no-policy-found");
+	rec.failure = 1;
+	snprintf(rec.result, sizeof(rec.result), "bogus-type");
+	snprintf(rec.mx, sizeof(rec.mx), "mx.\xff.evil.example");
+	snprintf(rec.rip, sizeof(rec.rip), "\x1b[2J\xc0\xaf");
+	snprintf(rec.sendip, sizeof(rec.sendip), "\xed\xa0\x80");
+	snprintf(rec.reason, sizeof(rec.reason), "r\xe2\x82\x7f\xc3\xa9");
+	results_batch_add(b, &rec, 2);
+	txn = store_begin(st);
+	ok(results_apply(st, txn, b) == 0 && store_commit(st, txn) == 0, "bytes: counts stored");
+	d = report_day_load(st, "2026-11-24");
+	buf_init(&json, 1 << 20);
+	ok(d && report_json(st, d, &meta, "example.com", 0, &json) == 0, "bytes: report built");
+	ok(json.data && text_clean_len(json.data, json.len), "bytes: the report is valid UTF-8, no control bytes");
+	o = json.data ? json_tokener_parse(json.data) : NULL;
+	ok(o != NULL, "bytes: the report is JSON");
+	det = json_object_array_get_idx(json_object_object_get(json_object_array_get_idx(
+	    json_object_object_get(o, "policies"), 0), "failure-details"), 0);
+	is_str(json_object_get_string(json_object_object_get(det, "result-type")), "validation-failure",
+	    "bytes: an unknown result type is written as validation-failure");
+	is_str(json_object_get_string(json_object_object_get(det, "receiving-mx-hostname")),
+	    "mx.\xef\xbf\xbd.evil.example", "bytes: an invalid byte becomes U+FFFD");
+	is_str(json_object_get_string(json_object_object_get(det, "failure-reason-code")),
+	    "r\xef\xbf\xbd\xef\xbf\xbd \xc3\xa9", "bytes: a cut sequence replaced (DEL: a space in the store), valid UTF-8 kept");
+	json_object_put(o);
+	buf_fini(&json);
+	report_day_free(d);
+	results_batch_free(b);
+	store_close(st);
+}
+
 int
 main(void)
 {
 	test_record();
 	test_hostile_report();
+	test_bytes_report();
 	return tap_done();
 }
