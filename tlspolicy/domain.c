@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "domain.h"
+#include "text.h"
 
 /* Punycode parameters, RFC 3492 section 5. */
 #define PUNY_BASE 36
@@ -24,33 +25,13 @@ utf8_decode(const unsigned char *s, size_t len, uint32_t *cp, size_t cpmax, size
 	size_t i = 0, n = 0;
 
 	while (i < len) {
-		uint32_t c = s[i], min;
-		size_t extra;
+		unsigned long c;
+		size_t k = text_utf8_char(s + i, len - i, &c);
 
-		if (c < 0x80) {
-			extra = 0; min = 0;
-		} else if ((c & 0xe0) == 0xc0) {
-			extra = 1; c &= 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			extra = 2; c &= 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			extra = 3; c &= 0x07; min = 0x10000;
-		} else {
+		if (k == 0 || n == cpmax)
 			return -1;
-		}
-		if (len - i - 1 < extra)
-			return -1;
-		for (size_t k = 1; k <= extra; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return -1;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return -1;
-		if (n == cpmax)
-			return -1;
-		cp[n++] = c;
-		i += extra + 1;
+		cp[n++] = (uint32_t)c;
+		i += k;
 	}
 	*ncp = n;
 	return 0;

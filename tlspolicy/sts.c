@@ -8,6 +8,7 @@
 #include "buf.h"
 #include "numparse.h"
 #include "sts.h"
+#include "text.h"
 
 static int
 is_alnum(char c)
@@ -33,37 +34,6 @@ valid_ext_name(const char *s, size_t len)
 	return 1;
 }
 
-/* utf8_seq - length of the UTF8-2/3/4 sequence (RFC 3629) at s, or 0 */
-static size_t
-utf8_seq(const unsigned char *s, size_t len)
-{
-	unsigned char lo = 0x80, hi = 0xbf;
-	size_t n;
-
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		n = 2;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		n = 3;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		n = 4;
-	else
-		return 0;
-	if (s[0] == 0xe0)
-		lo = 0xa0;          /* no overlong forms */
-	else if (s[0] == 0xed)
-		hi = 0x9f;          /* no surrogates */
-	else if (s[0] == 0xf0)
-		lo = 0x90;
-	else if (s[0] == 0xf4)
-		hi = 0x8f;          /* nothing above U+10FFFF */
-	if (len < n || s[1] < lo || s[1] > hi)
-		return 0;
-	for (size_t i = 2; i < n; i++)
-		if (s[i] < 0x80 || s[i] > 0xbf)
-			return 0;
-	return n;
-}
-
 /*
  * valid_policy_ext_value - sts-policy-vchar [*(%x20 / sts-policy-vchar)
  * sts-policy-vchar], sts-policy-vchar = %x21-7E / UTF8-2 / UTF8-3 / UTF8-4
@@ -76,14 +46,15 @@ valid_policy_ext_value(const char *v, size_t len)
 	if (len == 0 || s[0] == ' ' || s[len - 1] == ' ')
 		return 0;
 	for (size_t i = 0; i < len;) {
+		unsigned long cp;
 		size_t n;
 
 		if (s[i] >= 0x20 && s[i] <= 0x7e) {
 			i++;
 			continue;
 		}
-		if ((n = utf8_seq(s + i, len - i)) == 0)
-			return 0;
+		if ((n = text_utf8_char(s + i, len - i, &cp)) < 2)
+			return 0;   /* invalid, or a control byte */
 		i += n;
 	}
 	return 1;

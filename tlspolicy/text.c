@@ -21,13 +21,8 @@ text_copy(char *dst, size_t size, const char *src)
 	return n;
 }
 
-/*
- * utf8_char - the length of the valid UTF-8 sequence at s[0..len) (1..4),
- * or 0 if it is invalid, overlong, a surrogate, above U+10FFFF or cut
- * short; *cp gets the code point.
- */
-static size_t
-utf8_char(const unsigned char *s, size_t len, unsigned long *cp)
+size_t
+text_utf8_char(const unsigned char *s, size_t len, unsigned long *cp)
 {
 	unsigned long c = s[0], min;
 	size_t n;
@@ -76,7 +71,7 @@ text_clean_len(const char *src, size_t len)
 			i++;
 			continue;
 		}
-		if ((n = utf8_char(s + i, len - i, &cp)) == 0 || control(cp))
+		if ((n = text_utf8_char(s + i, len - i, &cp)) == 0 || control(cp))
 			return 0;
 		i += n;
 	}
@@ -100,7 +95,7 @@ text_clean(char *dst, size_t size, const char *src, size_t len)
 			dst[o++] = src[i++];
 			continue;
 		}
-		if ((n = utf8_char(s + i, len - i, &cp)) == 0) {
+		if ((n = text_utf8_char(s + i, len - i, &cp)) == 0) {
 			put = "\xef\xbf\xbd";   /* U+FFFD for one byte of a bad sequence */
 			plen = 3;
 			n = 1;

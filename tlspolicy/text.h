@@ -15,6 +15,11 @@
 
 #include <stddef.h>
 
+/* text_utf8_char - the length of the valid UTF-8 sequence at s[0..len)
+ * (len >= 1; 1..4), or 0 if it is invalid, overlong, a surrogate, above
+ * U+10FFFF or cut short; *cp gets the code point */
+size_t text_utf8_char(const unsigned char *s, size_t len, unsigned long *cp);
+
 /* text_copy - copy src into dst[size], cut to fit (not inside a UTF-8
  * sequence), always terminated; returns the length copied */
 size_t text_copy(char *dst, size_t size, const char *src);
