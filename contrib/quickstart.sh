@@ -5,8 +5,8 @@
 #   sh contrib/quickstart.sh run    build deps, build, run tlspolicyd -f on
 #                                   its built-in defaults
 #   sh contrib/quickstart.sh test   test deps, build, run the whole test
-#                                   suite (plain and under ASan/UBSan) and
-#                                   make distcheck
+#                                   suite (plain and under ASan/UBSan), a
+#                                   short fuzzing run and make distcheck
 #   sh contrib/quickstart.sh deps [build|test]   only install packages
 #
 # Builds happen out of the source tree, in _build* directories.  Run as
@@ -85,15 +85,19 @@ test)
 	build _build-asan --enable-werror --enable-sanitizers CC=clang
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
 	    make -j"$jobs" check
+	# every fuzz target, coverage-guided, for a few seconds (t/fuzz/README)
+	build _build-fuzz --enable-werror --enable-fuzzing CC=clang
+	FUZZ_SECONDS=${FUZZ_SECONDS:-5} make -j"$jobs" check TESTS='t/fuzz/corpus.sh t/fuzz/run.sh'
 	cd "$top/_build-check"
 	make -j"$jobs" distcheck
 	pass=0
 	fail=0
-	for log in "$top/_build-check/test-suite.log" "$top/_build-asan/test-suite.log"; do
+	for log in "$top/_build-check/test-suite.log" "$top/_build-asan/test-suite.log" \
+	    "$top/_build-fuzz/test-suite.log"; do
 		pass=$((pass + $(sed -n 's/^# PASS: *//p' "$log")))
 		fail=$((fail + $(sed -n 's/^# FAIL: *//p' "$log") + $(sed -n 's/^# ERROR: *//p' "$log")))
 	done
-	echo "quickstart: plain and sanitizer runs, then make distcheck"
+	echo "quickstart: plain and sanitizer runs, fuzzing, then make distcheck"
 	echo "tests: $pass passed, $fail failed"
 	;;
 *)

@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bounce.h"
 #include "buf.h"
 #include "decision.h"
 #include "dns.h"
@@ -391,58 +392,38 @@ do_day(struct run *r, const char *day)
 
 /* --- bounces ----------------------------------------------------------- */
 
-/* bounce - a DSN on stdin: each "Final-Recipient: rfc822; ADDR" whose
- * "Action:" is failed counts a bounce */
+struct bounce_run {
+	struct run *r;
+	unsigned counted;
+};
+
+/* bounce_count - count one failed recipient of the DSN */
+static void
+bounce_count(void *arg, const char *address)
+{
+	struct bounce_run *b = arg;
+
+	if (state_bounce(b->r->st, address, b->r->now) == 0) {
+		log_info("bounce of a report to %s counted", address);
+		b->counted++;
+	}
+}
+
+/* bounce - a DSN on stdin: each failed recipient counts a bounce */
 static int
 bounce(struct run *r)
 {
 	struct buf in;
-	char chunk[8192], recipient[320] = "";
+	char chunk[8192];
 	ssize_t n;
-	const char *p, *end;
-	unsigned counted = 0;
+	struct bounce_run b = { r, 0 };
 
 	buf_init(&in, BOUNCE_MAX);
 	while ((n = read(STDIN_FILENO, chunk, sizeof(chunk))) > 0)
 		if (buf_append(&in, chunk, (size_t)n) < 0)
 			break;   /* the status part is near the start: the rest does not matter */
-	for (p = in.data ? in.data : "", end = p + in.len; p < end;) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
-
-		if (len > 0 && p[len - 1] == '\r')
-			len--;
-		if (len > 16 && strncasecmp(p, "Final-Recipient:", 16) == 0) {
-			const char *v = p + 16, *ve = p + len, *semi = memchr(v, ';', (size_t)(ve - v));
-
-			recipient[0] = '\0';
-			if (semi) {
-				for (v = semi + 1; v < ve && (*v == ' ' || *v == '\t'); v++)
-					;
-				if ((size_t)(ve - v) < sizeof(recipient)) {
-					memcpy(recipient, v, (size_t)(ve - v));
-					recipient[ve - v] = '\0';
-				}
-			}
-		} else if (len > 7 && strncasecmp(p, "Action:", 7) == 0 && recipient[0]) {
-			const char *v = p + 7;
-
-			while (v < p + len && (*v == ' ' || *v == '\t'))
-				v++;
-			if ((size_t)(p + len - v) >= 6 && strncasecmp(v, "failed", 6) == 0) {
-				for (char *c = recipient; *c; c++)
-					if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
-						*c = '?';
-				if (state_bounce(r->st, recipient, r->now) == 0) {
-					log_info("bounce of a report to %s counted", recipient);
-					counted++;
-				}
-			}
-			recipient[0] = '\0';
-		}
-		p = nl ? nl + 1 : end;
-	}
-	if (counted == 0)
+	bounce_parse(in.data ? in.data : "", in.len, bounce_count, &b);
+	if (b.counted == 0)
 		log_info("bounce: no failed recipient found in the message");
 	buf_fini(&in);
 	return 0;

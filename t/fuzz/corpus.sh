@@ -3,6 +3,10 @@
 # Each file in t/fuzz/corpus/<target>/ must run without a crash or a
 # sanitizer report; a crash found by fuzzing becomes a file here.
 : "${top_srcdir:?}" "${top_builddir:?}" "${FUZZ_TARGETS:?}"
+# targets that need files (fuzz_report's store) make them under TMPDIR
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlspolicyd-corpus.XXXXXX") || exit 1
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 1' HUP INT TERM
 n=0
 for t in $FUZZ_TARGETS; do n=$((n + 1)); done
 echo "1..$n"
@@ -15,7 +19,7 @@ for t in $FUZZ_TARGETS; do
 		echo "not ok $i - $t: empty corpus"
 		continue
 	fi
-	if out=$("$bin" "$top_srcdir/t/fuzz/corpus/$t"/* 2>&1); then
+	if out=$(TMPDIR="$tmp" "$bin" "$top_srcdir/t/fuzz/corpus/$t"/* 2>&1); then
 		echo "ok $i - $t: $files corpus files replayed"
 	else
 		echo "not ok $i - $t: replay failed"
