@@ -78,8 +78,9 @@ main(int argc, char **argv)
 			}
 			memmove(c->buf, c->buf + pos, c->len - pos);
 			c->len -= pos;
-			if (o && write(c->fd, out, o) < 0)
-				perror("write");
+			/* a client that stopped is no reason to die of SIGPIPE */
+			if (o && send(c->fd, out, o, MSG_NOSIGNAL) < 0)
+				perror("send");
 		}
 	}
 }
