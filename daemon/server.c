@@ -173,7 +173,8 @@ conn_account(struct conn *c)
 		srv->shed = evloop_timer_add(srv->loop, 0, server_shed, srv);
 }
 
-/* conn_close - take c off the lists and release it */
+/* conn_close - take c off the lists and release it (the analyzer cannot
+ * see that a closed connection is no list's head any more) */
 static void
 conn_close(struct conn *c, const char *why)
 {
@@ -489,6 +490,7 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 				 * the waiting client is accepted on the next round. */
 				log_warn("%s: accept", srv->name);
 				if (srv->list[BY_ACTIVITY].head)
+					/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
 					conn_close(srv->list[BY_ACTIVITY].head, "descriptor shortage");
 				return;
 			}
@@ -500,6 +502,7 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 		if (srv->nconns >= srv->lim.max_conns && srv->list[BY_ACTIVITY].head) {
 			log_info("%s: %u connections, closing the one idle longest", srv->name,
 			    srv->nconns);
+			/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
 			conn_close(srv->list[BY_ACTIVITY].head, "connection limit");
 		}
 		c = xcalloc(1, sizeof(*c));
@@ -531,6 +534,7 @@ server_sweep(struct evloop *loop, void *arg)
 	unsigned n, nlate = 0;
 	struct conn *c;
 
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
 	while ((c = srv->list[BY_REQUEST].head) != NULL && c->req_start <= late) {
 		if (nlate++ == 0)
 			log_info("%s: %s: request not complete %u s after its first byte, closing",
@@ -543,6 +547,7 @@ server_sweep(struct evloop *loop, void *arg)
 	/* a client waiting for its answer is not idle: lookup_timeout
 	 * bounds that wait */
 	n = srv->nconns;
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
 	while (n-- > 0 && (c = srv->list[BY_ACTIVITY].head) != NULL && c->last_active <= idle) {
 		if (c->req.pending)
 			conn_touch(c);
@@ -552,11 +557,15 @@ server_sweep(struct evloop *loop, void *arg)
 	srv->sweep = evloop_timer_add(loop, SWEEP_MSEC, server_sweep, srv);
 }
 
+struct holder {
+	size_t held;
+	struct conn *conn;
+};
+
 static int
 by_held_desc(const void *a, const void *b)
 {
-	const struct conn *x = *(const struct conn *const *)a;
-	const struct conn *y = *(const struct conn *const *)b;
+	const struct holder *x = a, *y = b;
 
 	return x->held < y->held ? 1 : x->held > y->held ? -1 : 0;
 }
@@ -571,7 +580,8 @@ server_shed(struct evloop *loop, void *arg)
 	struct server *srv = arg;
 	size_t target = srv->lim.buffer_max - srv->lim.buffer_max / 4, before = srv->held;
 	size_t nc = 0, closed = 0, largest = 0;
-	struct conn **v, *c;
+	struct holder *v;
+	struct conn *c;
 	char first[sizeof(c->peer)];
 
 	(void)loop;
@@ -580,15 +590,17 @@ server_shed(struct evloop *loop, void *arg)
 		return;
 	v = xreallocarray(NULL, srv->nconns, sizeof(*v));
 	for (c = srv->list[BY_ACTIVITY].head; c; c = c->link[BY_ACTIVITY].next)
-		if (c->held > 0)
-			v[nc++] = c;
+		if (c->held > 0 && nc < srv->nconns) {
+			v[nc].held = c->held;
+			v[nc++].conn = c;
+		}
 	qsort(v, nc, sizeof(*v), by_held_desc);
 	for (size_t i = 0; i < nc && srv->held > target; i++) {
 		if (i == 0) {
-			largest = v[i]->held;
-			memcpy(first, v[i]->peer, sizeof(first));
+			largest = v[i].held;
+			memcpy(first, v[i].conn->peer, sizeof(first));
 		}
-		conn_close(v[i], "buffer budget exhausted");
+		conn_close(v[i].conn, "buffer budget exhausted");
 		closed++;
 	}
 	free(v);
@@ -634,6 +646,7 @@ server_free(struct server *srv)
 	if (srv == NULL)
 		return;
 	while (srv->list[BY_ACTIVITY].head)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
 		conn_close(srv->list[BY_ACTIVITY].head, NULL);
 	while (srv->listeners) {
 		struct listener *l = srv->listeners;
