@@ -10,9 +10,10 @@
  * reply, as Postfix does, never makes the server allocate.
  *
  * Lists: every connection is on the activity list, oldest activity
- * first; a connection with an incomplete request is also on the request
- * list, oldest first byte first.  Times only grow, so appending keeps
- * both lists sorted and the sweep looks at their heads only.
+ * first; a connection being read with an incomplete request is also on
+ * the request list, oldest first byte first.  Times only grow, so
+ * appending keeps both lists sorted and the sweep looks at their heads
+ * only.
  */
 #include "config.h"
 
@@ -63,7 +64,8 @@ struct conn {
 	size_t held;             /* in.cap + out.cap, as counted in srv->held */
 	int64_t last_active;     /* accept, complete request, reply written out */
 	int64_t req_start;       /* first byte of the incomplete request */
-	int partial;             /* on the request list */
+	int partial;             /* input ends in an incomplete request */
+	int timed;               /* on the request list: partial and reading */
 	int closing;             /* close once out is flushed */
 	unsigned once;           /* server_req_once() bits */
 	struct link link[NLISTS];
@@ -146,18 +148,27 @@ conn_touch(struct conn *c)
 	}
 }
 
-/* conn_partial - an incomplete request starts (on) or is complete */
+/* conn_timed - the request deadline runs (on) or not */
+static void
+conn_timed(struct conn *c, int on)
+{
+	if (on && !c->timed) {
+		c->timed = 1;
+		c->req_start = evloop_now(c->srv->loop);
+		list_append(c->srv, BY_REQUEST, c);
+	} else if (!on && c->timed) {
+		c->timed = 0;
+		list_unlink(c->srv, BY_REQUEST, c);
+	}
+}
+
+/* conn_partial - input ends in an incomplete request (on), or not */
 static void
 conn_partial(struct conn *c, int on)
 {
-	if (on && !c->partial) {
-		c->partial = 1;
-		c->req_start = evloop_now(c->srv->loop);
-		list_append(c->srv, BY_REQUEST, c);
-	} else if (!on && c->partial) {
-		c->partial = 0;
-		list_unlink(c->srv, BY_REQUEST, c);
-	}
+	c->partial = on;
+	if (!on)
+		conn_timed(c, 0);
 }
 
 /* conn_account - count the connection's buffers in the server's total */
@@ -183,7 +194,7 @@ conn_close(struct conn *c, const char *why)
 	if (why)
 		log_debug("%s: close %s: %s", srv->name, c->peer, why);
 	list_unlink(srv, BY_ACTIVITY, c);
-	conn_partial(c, 0);
+	conn_timed(c, 0);
 	if (c->req.pending && c->req.cancel)
 		c->req.cancel(c->req.cancel_arg);
 	evloop_unwatch(srv->loop, c->fd);
@@ -201,10 +212,16 @@ conn_update(struct conn *c)
 {
 	unsigned ev = 0;
 
-	if (!c->closing && !c->req.pending && c->out.len < OUT_HIGH_WATER)
+	/* no reading while complete requests wait in c->in: writing lets
+	 * them be answered, and c->in stays within one request and a read */
+	if (!c->closing && !c->req.pending && c->out.len < OUT_HIGH_WATER
+	    && (c->in.len == 0 || c->partial))
 		ev |= EVLOOP_READ;
 	if (c->out.len > 0)
 		ev |= EVLOOP_WRITE;
+	/* the deadline runs while the rest of a request is awaited; a
+	 * client that must first read its replies gets a new one after */
+	conn_timed(c, c->partial && (ev & EVLOOP_READ));
 	if (evloop_watch(c->srv->loop, c->fd, ev, conn_io, c) < 0)
 		log_warn("%s: epoll for %s", c->srv->name, c->peer);
 }
@@ -369,8 +386,8 @@ conn_send(struct conn *c, struct buf *out)
 
 /*
  * conn_run - frame first (a pending request's reply) if given, read if
- * readable, answer, write; repeat while written out in full and complete
- * requests wait; then watch for what comes next.
+ * readable, answer, write; repeat while everything was written and
+ * complete requests wait; then watch for what comes next.
  */
 static void
 conn_run(struct conn *c, int readable, const struct buf *first)
@@ -379,7 +396,7 @@ conn_run(struct conn *c, int readable, const struct buf *first)
 
 	for (;;) {
 		struct buf *out = &c->out;
-		int gone, progress = readable;
+		int gone;
 
 		if (c->out.len == 0 && !srv->wr_busy) {
 			out = &srv->wr;
@@ -393,7 +410,7 @@ conn_run(struct conn *c, int readable, const struct buf *first)
 		if (readable)
 			gone = conn_read(c, out) < 0;
 		else {
-			progress = conn_process_in(c, out) > 0;
+			conn_process_in(c, out);
 			gone = 0;
 		}
 		readable = 0;
@@ -401,7 +418,10 @@ conn_run(struct conn *c, int readable, const struct buf *first)
 			srv->wr_busy = 0;
 		if (gone || conn_send(c, out) < 0)
 			return;
-		if (!progress || c->in.len == 0 || c->out.len > 0 || c->closing || c->req.pending)
+		/* Complete requests wait and all is written: answer them now,
+		 * as no event would come for them.  A fresh output answers at
+		 * least one, so this ends. */
+		if (c->in.len == 0 || c->partial || c->out.len > 0 || c->closing || c->req.pending)
 			break;
 	}
 	conn_update(c);

@@ -12,7 +12,9 @@
  *   out in full, not single bytes, so a client cannot keep a connection
  *   by trickling;
  * - a request deadline: a request not complete request_timeout seconds
- *   after its first byte closes the connection;
+ *   after its first byte closes the connection (while the connection is
+ *   not read because its client does not read its replies, the clock
+ *   stops, and starts again from zero);
  * - bounded buffers: an idle connection holds no buffer at all; a client
  *   whose unsent replies reach a few KiB (it pipelines and does not read)
  *   stops being read, so it holds at most one read of input and those

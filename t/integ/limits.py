@@ -17,6 +17,7 @@ import select
 import socket
 import subprocess
 import sys
+import threading
 import time
 
 SOCK, PID, PFDIR, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
@@ -286,5 +287,40 @@ tap(wait_log("request not complete", 1) >= 1, "the deadline is logged")
 for s in drips:
     s.close()
 probe("slow-drip clients")
+
+# 5. a client that pipelines and reads slowly, pausing longer than the
+# request deadline in all, gets every reply in order: reading stops and
+# resumes with its replies, and nothing waits for an event that never comes
+COUNT = 3000
+keys = ["big.example", "bank.example", "nothere.example"]
+want = ["OK secure match=", "OK dane-only", "NOTFOUND"]
+s = connect()
+reqs = b"".join(ns("postfix " + keys[i % 3]) for i in range(COUNT))
+threading.Thread(target=s.sendall, args=(reqs,), daemon=True).start()
+buf, got, bad = b"", 0, 0
+t0 = time.monotonic()
+while got < COUNT and time.monotonic() - t0 < 60:
+    try:
+        data = s.recv(3000)
+    except (socket.timeout, ConnectionResetError):
+        break
+    if not data:
+        break
+    buf += data
+    while b":" in buf:
+        colon = buf.index(b":")
+        length = int(buf[:colon])
+        if len(buf) < colon + length + 2:
+            break
+        if not buf[colon + 1:colon + 1 + length].decode().startswith(want[got % 3]):
+            bad += 1
+        buf = buf[colon + length + 2:]
+        got += 1
+        if got % 500 == 0:
+            time.sleep(0.5)
+tap(got == COUNT and bad == 0, "slow reader of %d pipelined requests: %d replies in order, "
+    "%d wrong, %.1f s" % (COUNT, got, bad, time.monotonic() - t0))
+s.close()
+probe("a slow reader")
 
 sys.exit(1 if failed else 0)
