@@ -6,6 +6,7 @@
  * usage: refserver PATH [REPLY]
  */
 #define _GNU_SOURCE
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -78,8 +79,11 @@ main(int argc, char **argv)
 			}
 			memmove(c->buf, c->buf + pos, c->len - pos);
 			c->len -= pos;
-			if (o && write(c->fd, out, o) < 0)
-				perror("write");
+			/* a client that went away (EPIPE) is closed on its next
+			 * read; it is no reason to die of SIGPIPE */
+			if (o && send(c->fd, out, o, MSG_NOSIGNAL) < 0 && errno != EPIPE
+			    && errno != ECONNRESET)
+				perror("send");
 		}
 	}
 }

@@ -97,9 +97,10 @@ static void
 control_status(struct daemon *d, struct buf *reply)
 {
 	buf_printf(reply,
-	    "OK uptime: %lld\nconfig: %s\nconnections: %u\nlookups: %llu\nok: %llu\n"
+	    "OK uptime: %lld\nconfig: %s\nconnections: %u\nbuffered: %zu\nlookups: %llu\nok: %llu\n"
 	    "notfound: %llu\nerrors: %llu\nlocal_policy_file: %s\nlocal_policy_entries: %zu\n",
 	    (long long)(time(NULL) - d->started), d->cfg.source, server_connections(d->sockmap),
+	    server_buffered(d->sockmap),
 	    (unsigned long long)d->stats.lookups, (unsigned long long)d->stats.ok,
 	    (unsigned long long)d->stats.notfound, (unsigned long long)d->stats.errors,
 	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",

@@ -178,6 +178,8 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 	lim.reply_max = SOCKMAP_REPLY_MAX;
 	lim.max_conns = d->cfg.socketmap_max_connections;
 	lim.idle_timeout = d->cfg.socketmap_idle_timeout;
+	lim.request_timeout = d->cfg.socketmap_request_timeout;
+	lim.buffer_max = (size_t)d->cfg.socketmap_buffer_limit << 20;
 	d->sockmap = server_new(d->loop, "socketmap", &lim, sockmap_handle, d);
 	while ((word = list_next(&pos, &len)) != NULL) {
 		struct endpoint ep;
@@ -209,6 +211,8 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 		lim.reply_max = CONTROL_REPLY_MAX;
 		lim.max_conns = 16;
 		lim.idle_timeout = 10;
+		lim.request_timeout = 10;
+		lim.buffer_max = (size_t)4 << 20;
 		d->control = server_new(d->loop, "control", &lim, control_handle, d);
 		server_add_listener(d->control, fd, d->cfg.control_socket);
 	}

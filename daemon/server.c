@@ -1,5 +1,19 @@
 /*
  * server - netstring request/reply connections, see server.h.
+ *
+ * Buffers: a read goes into the server's scratch buffer when the
+ * connection has no input waiting, and the replies to what it completes
+ * go into the server's scratch output when the connection has no output
+ * waiting.  Only bytes left over (a partial request; replies the socket
+ * did not take) are copied into the connection's own buffers, which are
+ * freed again once empty.  A client that sends one request and reads its
+ * reply, as Postfix does, never makes the server allocate.
+ *
+ * Lists: every connection is on the activity list, oldest activity
+ * first; a connection being read with an incomplete request is also on
+ * the request list, oldest first byte first.  Times only grow, so
+ * appending keeps both lists sorted and the sweep looks at their heads
+ * only.
  */
 #include "config.h"
 
@@ -21,10 +35,15 @@
 
 /* Netstring framing around a payload: up to 20 digits, ':' and ','. */
 #define FRAMING 22
-/* Stop reading from a client whose unread replies exceed this. */
-#define OUT_HIGH_WATER ((size_t)64 << 10)
-#define READ_CHUNK 16384
+/* Stop answering and reading a client whose unsent replies reach this.
+ * Postfix sends one request at a time; only a client that pipelines and
+ * does not read gets here. */
+#define OUT_HIGH_WATER ((size_t)4 << 10)
+/* Most bytes read at once, so most unanswered input of such a client. */
+#define READ_CHUNK 4096
 #define SWEEP_MSEC 1000
+
+enum { BY_ACTIVITY, BY_REQUEST, NLISTS };
 
 struct server_req {
 	struct conn *conn;
@@ -33,14 +52,23 @@ struct server_req {
 	void *cancel_arg;
 };
 
+struct link {
+	struct conn *prev, *next;
+};
+
 struct conn {
 	struct server *srv;
 	struct server_req req;   /* the request being answered, if pending */
 	int fd;
-	struct buf in, out;
-	int64_t last_active;
+	struct buf in, out;      /* allocated only while they hold bytes */
+	size_t held;             /* in.cap + out.cap, as counted in srv->held */
+	int64_t last_active;     /* accept, complete request, reply written out */
+	int64_t req_start;       /* first byte of the incomplete request */
+	int partial;             /* input ends in an incomplete request */
+	int timed;               /* on the request list: partial and reading */
 	int closing;             /* close once out is flushed */
-	struct conn *prev, *next; /* in order of last activity, oldest first */
+	unsigned once;           /* server_req_once() bits */
+	struct link link[NLISTS];
 	char peer[64];
 };
 
@@ -50,6 +78,10 @@ struct listener {
 	struct listener *next;
 };
 
+struct list {
+	struct conn *head, *tail;
+};
+
 struct server {
 	struct evloop *loop;
 	char *name;
@@ -57,38 +89,50 @@ struct server {
 	server_handler *handler;
 	void *arg;
 	struct listener *listeners;
-	struct conn *head, *tail;
+	struct list list[NLISTS];
 	unsigned nconns;
+	size_t held;             /* buffer bytes of all connections */
 	struct evloop_timer *sweep;
-	struct buf reply;        /* scratch, reused for every reply */
+	struct evloop_timer *shed;
+	struct buf reply;        /* scratch, reused for every reply payload */
+	struct buf wr;           /* scratch output of a connection with none waiting */
+	int wr_busy;
+	char *rd;                /* scratch input, READ_CHUNK bytes */
 };
 
 static void conn_io(struct evloop *loop, int fd, unsigned events, void *arg);
+static void server_shed(struct evloop *loop, void *arg);
 
 static void
-list_unlink(struct server *srv, struct conn *c)
+list_unlink(struct server *srv, int which, struct conn *c)
 {
-	if (c->prev)
-		c->prev->next = c->next;
+	struct list *l = &srv->list[which];
+	struct link *k = &c->link[which];
+
+	if (k->prev)
+		k->prev->link[which].next = k->next;
 	else
-		srv->head = c->next;
-	if (c->next)
-		c->next->prev = c->prev;
+		l->head = k->next;
+	if (k->next)
+		k->next->link[which].prev = k->prev;
 	else
-		srv->tail = c->prev;
-	c->prev = c->next = NULL;
+		l->tail = k->prev;
+	k->prev = k->next = NULL;
 }
 
 static void
-list_append(struct server *srv, struct conn *c)
+list_append(struct server *srv, int which, struct conn *c)
 {
-	c->prev = srv->tail;
-	c->next = NULL;
-	if (srv->tail)
-		srv->tail->next = c;
+	struct list *l = &srv->list[which];
+	struct link *k = &c->link[which];
+
+	k->prev = l->tail;
+	k->next = NULL;
+	if (l->tail)
+		l->tail->link[which].next = c;
 	else
-		srv->head = c;
-	srv->tail = c;
+		l->head = c;
+	l->tail = c;
 }
 
 /* conn_touch - note activity: move c to the young end of the list */
@@ -98,50 +142,68 @@ conn_touch(struct conn *c)
 	struct server *srv = c->srv;
 
 	c->last_active = evloop_now(srv->loop);
-	if (srv->tail != c) {
-		list_unlink(srv, c);
-		list_append(srv, c);
+	if (srv->list[BY_ACTIVITY].tail != c) {
+		list_unlink(srv, BY_ACTIVITY, c);
+		list_append(srv, BY_ACTIVITY, c);
 	}
 }
 
-/* conn_free - release a connection already taken off the list */
+/* conn_timed - the request deadline runs (on) or not */
 static void
-conn_free(struct conn *c, const char *why)
+conn_timed(struct conn *c, int on)
+{
+	if (on && !c->timed) {
+		c->timed = 1;
+		c->req_start = evloop_now(c->srv->loop);
+		list_append(c->srv, BY_REQUEST, c);
+	} else if (!on && c->timed) {
+		c->timed = 0;
+		list_unlink(c->srv, BY_REQUEST, c);
+	}
+}
+
+/* conn_partial - input ends in an incomplete request (on), or not */
+static void
+conn_partial(struct conn *c, int on)
+{
+	c->partial = on;
+	if (!on)
+		conn_timed(c, 0);
+}
+
+/* conn_account - count the connection's buffers in the server's total */
+static void
+conn_account(struct conn *c)
+{
+	struct server *srv = c->srv;
+	size_t now = c->in.cap + c->out.cap;
+
+	srv->held = srv->held - c->held + now;
+	c->held = now;
+	if (srv->lim.buffer_max > 0 && srv->held > srv->lim.buffer_max && srv->shed == NULL)
+		srv->shed = evloop_timer_add(srv->loop, 0, server_shed, srv);
+}
+
+/* conn_close - take c off the lists and release it (the analyzer cannot
+ * see that a closed connection is no list's head any more) */
+static void
+conn_close(struct conn *c, const char *why)
 {
 	struct server *srv = c->srv;
 
 	if (why)
 		log_debug("%s: close %s: %s", srv->name, c->peer, why);
+	list_unlink(srv, BY_ACTIVITY, c);
+	conn_timed(c, 0);
 	if (c->req.pending && c->req.cancel)
 		c->req.cancel(c->req.cancel_arg);
 	evloop_unwatch(srv->loop, c->fd);
 	close(c->fd);
 	srv->nconns--;
+	srv->held -= c->held;
 	buf_fini(&c->in);
 	buf_fini(&c->out);
 	free(c);
-}
-
-static void
-conn_close(struct conn *c, const char *why)
-{
-	list_unlink(c->srv, c);
-	conn_free(c, why);
-}
-
-/* close_oldest - close the connection idle the longest (the list head) */
-static void
-close_oldest(struct server *srv, const char *why)
-{
-	struct conn *c = srv->head;
-
-	/* The analyzer cannot see that closed connections leave the list. */
-	srv->head = c->next; /* NOLINT(clang-analyzer-unix.Malloc) */
-	if (srv->head)
-		srv->head->prev = NULL;
-	else
-		srv->tail = NULL;
-	conn_free(c, why);
 }
 
 /* conn_update - watch for what the connection now needs */
@@ -150,85 +212,220 @@ conn_update(struct conn *c)
 {
 	unsigned ev = 0;
 
-	if (!c->closing && !c->req.pending && c->out.len < OUT_HIGH_WATER)
+	/* no reading while complete requests wait in c->in: writing lets
+	 * them be answered, and c->in stays within one request and a read */
+	if (!c->closing && !c->req.pending && c->out.len < OUT_HIGH_WATER
+	    && (c->in.len == 0 || c->partial))
 		ev |= EVLOOP_READ;
 	if (c->out.len > 0)
 		ev |= EVLOOP_WRITE;
+	/* the deadline runs while the rest of a request is awaited; a
+	 * client that must first read its replies gets a new one after */
+	conn_timed(c, c->partial && (ev & EVLOOP_READ));
 	if (evloop_watch(c->srv->loop, c->fd, ev, conn_io, c) < 0)
 		log_warn("%s: epoll for %s", c->srv->name, c->peer);
 }
 
-/* conn_flush - write what we can; -1 if the connection died */
-static int
-conn_flush(struct conn *c)
-{
-	while (c->out.len > 0) {
-		ssize_t n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
-			return 0;
-		if (n < 0) {
-			conn_close(c, strerror(errno));
-			return -1;
-		}
-		buf_consume(&c->out, (size_t)n);
-	}
-	if (c->closing) {
-		conn_close(c, "closed after protocol error");
-		return -1;
-	}
-	return 0;
-}
-
-/* conn_reply - frame one reply payload into the output buffer */
+/* conn_reply - frame one reply payload into out */
 static void
-conn_reply(struct conn *c, struct buf *reply)
+conn_reply(struct conn *c, struct buf *out, const struct buf *reply)
 {
-	if (netstring_encode(&c->out, reply->data ? reply->data : "", reply->len) < 0) {
+	if (netstring_encode(out, reply->data ? reply->data : "", reply->len) < 0) {
 		log_warnx("%s: %s: reply buffer full, closing", c->srv->name, c->peer);
 		c->closing = 1;
 	}
 }
 
-/* conn_process - answer every complete request in the input buffer */
-static void
-conn_process(struct conn *c)
+/* conn_process - answer the complete requests at the front of
+ * data[0..len) into out; returns the bytes used */
+static size_t
+conn_process(struct conn *c, const char *data, size_t len, struct buf *out)
 {
 	struct server *srv = c->srv;
 	struct buf *reply = &srv->reply;
 	size_t pos = 0;
 
-	while (!c->closing && !c->req.pending && pos < c->in.len && c->out.len < OUT_HIGH_WATER) {
+	while (!c->closing && !c->req.pending && pos < len && out->len < OUT_HIGH_WATER) {
 		const char *payload;
 		size_t plen, used;
-		enum netstring_status st = netstring_decode(c->in.data + pos, c->in.len - pos,
+		enum netstring_status st = netstring_decode(data + pos, len - pos,
 		    srv->lim.request_max, &payload, &plen, &used);
 
-		if (st == NETSTRING_MORE)
+		if (st == NETSTRING_MORE) {
+			conn_partial(c, 1);
 			break;
+		}
 		if (st != NETSTRING_OK) {
 			log_warnx("%s: %s: %s, closing connection", srv->name, c->peer,
 			    netstring_strerror(st));
 			if (st == NETSTRING_ERR_SIZE) {
 				buf_reset(reply);
 				buf_puts(reply, "PERM request too large");
-				conn_reply(c, reply);
+				conn_reply(c, out, reply);
 			}
 			c->closing = 1;
 			break;
 		}
-		buf_reset(reply);
 		pos += used;
+		conn_partial(c, 0);
+		conn_touch(c);
+		buf_reset(reply);
 		c->req.cancel = NULL;
 		if (srv->handler(srv->arg, payload, plen, reply, c->peer, &c->req) == SERVER_PENDING) {
 			c->req.pending = 1;
 			break;
 		}
-		conn_reply(c, reply);
+		conn_reply(c, out, reply);
 	}
-	buf_consume(&c->in, pos);
+	return pos;
+}
+
+/* conn_process_in - answer what waits in the connection's input buffer */
+static size_t
+conn_process_in(struct conn *c, struct buf *out)
+{
+	size_t used;
+
+	if (c->in.len == 0)
+		return 0;
+	used = conn_process(c, c->in.data, c->in.len, out);
+	buf_consume(&c->in, used);
+	if (c->in.len == 0)
+		buf_fini(&c->in);
+	return used;
+}
+
+/* conn_read - read once and answer what is complete into out; -1 if the
+ * connection is gone */
+static int
+conn_read(struct conn *c, struct buf *out)
+{
+	struct server *srv = c->srv;
+	size_t want = c->in.max - c->in.len, room, used;
+	char *dst;
+	ssize_t n;
+
+	if (want > READ_CHUNK)
+		want = READ_CHUNK;
+	if (c->in.len == 0) {
+		dst = srv->rd;
+		room = want;
+	} else {
+		room = want ? buf_space(&c->in, want) : 0;
+		dst = c->in.data + c->in.len;
+	}
+	if (room == 0) {
+		/* Cannot happen with a valid length check; be safe. */
+		conn_close(c, "input buffer full");
+		return -1;
+	}
+	n = recv(c->fd, dst, room, 0);
+	if (n == 0) {
+		conn_close(c, c->in.len || c->partial ? "client closed mid-request" : NULL);
+		return -1;
+	}
+	if (n < 0) {
+		if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+			return 0;
+		conn_close(c, strerror(errno));
+		return -1;
+	}
+	if (dst == srv->rd) {
+		used = conn_process(c, dst, (size_t)n, out);
+		/* n <= in.max: the rest fits */
+		if (used < (size_t)n && buf_append(&c->in, dst + used, (size_t)n - used) < 0) {
+			conn_close(c, "input buffer full");
+			return -1;
+		}
+	} else {
+		c->in.len += (size_t)n;
+		c->in.data[c->in.len] = '\0';
+		conn_process_in(c, out);
+	}
+	return 0;
+}
+
+/* conn_send - write out (the connection's own output or the scratch) and
+ * keep in the connection what the socket does not take; -1 if the
+ * connection is gone */
+static int
+conn_send(struct conn *c, struct buf *out)
+{
+	size_t off = 0;
+
+	while (off < out->len) {
+		ssize_t n = send(c->fd, out->data + off, out->len - off, MSG_NOSIGNAL);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break;
+		if (n < 0) {
+			conn_close(c, strerror(errno));
+			return -1;
+		}
+		off += (size_t)n;
+	}
+	if (out == &c->out) {
+		buf_consume(&c->out, off);
+		if (c->out.len == 0)
+			buf_fini(&c->out);
+	} else if (off < out->len && buf_append(&c->out, out->data + off, out->len - off) < 0) {
+		/* the scratch holds no more than the connection's maximum */
+		conn_close(c, "output buffer full");
+		return -1;
+	}
+	if (off > 0 && c->out.len == 0)
+		conn_touch(c);
+	if (c->closing && c->out.len == 0) {
+		conn_close(c, "closed after protocol error");
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * conn_run - frame first (a pending request's reply) if given, read if
+ * readable, answer, write; repeat while everything was written and
+ * complete requests wait; then watch for what comes next.
+ */
+static void
+conn_run(struct conn *c, int readable, const struct buf *first)
+{
+	struct server *srv = c->srv;
+
+	for (;;) {
+		struct buf *out = &c->out;
+		int gone;
+
+		if (c->out.len == 0 && !srv->wr_busy) {
+			out = &srv->wr;
+			buf_reset(out);
+			srv->wr_busy = 1;
+		}
+		if (first) {
+			conn_reply(c, out, first);
+			first = NULL;
+		}
+		if (readable)
+			gone = conn_read(c, out) < 0;
+		else {
+			conn_process_in(c, out);
+			gone = 0;
+		}
+		readable = 0;
+		if (out == &srv->wr)
+			srv->wr_busy = 0;
+		if (gone || conn_send(c, out) < 0)
+			return;
+		/* Complete requests wait and all is written: answer them now,
+		 * as no event would come for them.  A fresh output answers at
+		 * least one, so this ends. */
+		if (c->in.len == 0 || c->partial || c->out.len > 0 || c->closing || c->req.pending)
+			break;
+	}
+	conn_update(c);
+	conn_account(c);
 }
 
 static void
@@ -238,44 +435,7 @@ conn_io(struct evloop *loop, int fd, unsigned events, void *arg)
 
 	(void)loop;
 	(void)fd;
-	if (events & (EVLOOP_READ | EVLOOP_ERROR)) {
-		size_t want = c->in.max - c->in.len, room;
-		ssize_t n;
-
-		if (want > READ_CHUNK)
-			want = READ_CHUNK;
-		if (want == 0 || (room = buf_space(&c->in, want)) == 0) {
-			/* Cannot happen with a valid length check; be safe. */
-			conn_close(c, "input buffer full");
-			return;
-		}
-		n = recv(c->fd, c->in.data + c->in.len, room, 0);
-		if (n == 0) {
-			conn_close(c, c->in.len ? "client closed mid-request" : NULL);
-			return;
-		}
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
-			conn_close(c, strerror(errno));
-			return;
-		}
-		if (n > 0) {
-			c->in.len += (size_t)n;
-			c->in.data[c->in.len] = '\0';
-			conn_touch(c);
-		}
-	}
-	if (events & EVLOOP_WRITE)
-		conn_touch(c);
-	conn_process(c);
-	if (conn_flush(c) < 0)
-		return;
-	/* Requests left unanswered while the client was not reading. */
-	if (c->in.len > 0 && c->out.len == 0 && !c->closing && !c->req.pending) {
-		conn_process(c);
-		if (conn_flush(c) < 0)
-			return;
-	}
-	conn_update(c);
+	conn_run(c, (events & (EVLOOP_READ | EVLOOP_ERROR)) != 0, NULL);
 }
 
 void
@@ -283,6 +443,17 @@ server_req_on_cancel(struct server_req *sr, void (*cancel)(void *), void *arg)
 {
 	sr->cancel = cancel;
 	sr->cancel_arg = arg;
+}
+
+int
+server_req_once(struct server_req *sr, unsigned bit)
+{
+	unsigned m = 1u << (bit & 31);
+
+	if (sr->conn->once & m)
+		return 0;
+	sr->conn->once |= m;
+	return 1;
 }
 
 void
@@ -296,13 +467,9 @@ server_req_reply(struct server_req *sr, const char *payload, size_t len)
 	buf_reset(reply);
 	if (buf_append(reply, payload, len) < 0)
 		buf_puts(reply, "TEMP reply too long");
-	conn_reply(c, reply);
 	conn_touch(c);
-	/* answer what the client sent meanwhile, then write */
-	conn_process(c);
-	if (conn_flush(c) < 0)
-		return;
-	conn_update(c);
+	/* then answer what the client sent meanwhile */
+	conn_run(c, 0, reply);
 }
 
 static void
@@ -342,8 +509,9 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 				/* Free a descriptor; the listener stays readable, so
 				 * the waiting client is accepted on the next round. */
 				log_warn("%s: accept", srv->name);
-				if (srv->head)
-					close_oldest(srv, "descriptor shortage");
+				if (srv->list[BY_ACTIVITY].head)
+					/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
+					conn_close(srv->list[BY_ACTIVITY].head, "descriptor shortage");
 				return;
 			}
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR
@@ -351,20 +519,22 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 				log_warn("%s: accept", srv->name);
 			return;
 		}
-		if (srv->nconns >= srv->lim.max_conns && srv->head) {
+		if (srv->nconns >= srv->lim.max_conns && srv->list[BY_ACTIVITY].head) {
 			log_info("%s: %u connections, closing the one idle longest", srv->name,
 			    srv->nconns);
-			close_oldest(srv, "connection limit");
+			/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
+			conn_close(srv->list[BY_ACTIVITY].head, "connection limit");
 		}
 		c = xcalloc(1, sizeof(*c));
 		c->srv = srv;
 		c->fd = fd;
 		c->req.conn = c;
+		/* no allocation yet: see conn_run */
 		buf_init(&c->in, srv->lim.request_max + FRAMING);
-		buf_init(&c->out, 2 * OUT_HIGH_WATER + srv->lim.reply_max + FRAMING);
+		buf_init(&c->out, OUT_HIGH_WATER + srv->lim.reply_max + FRAMING);
 		c->last_active = evloop_now(srv->loop);
 		describe_peer(fd, c->peer, sizeof(c->peer));
-		list_append(srv, c);
+		list_append(srv, BY_ACTIVITY, c);
 		srv->nconns++;
 		if (evloop_watch(srv->loop, fd, EVLOOP_READ, conn_io, c) < 0) {
 			log_warn("%s: epoll", srv->name);
@@ -373,23 +543,91 @@ server_accept(struct evloop *loop, int lfd, unsigned events, void *arg)
 	}
 }
 
-/* server_sweep - close connections idle longer than the timeout */
+/* server_sweep - close connections whose request is late, or idle too long */
 static void
 server_sweep(struct evloop *loop, void *arg)
 {
 	struct server *srv = arg;
-	int64_t limit = evloop_now(loop) - (int64_t)srv->lim.idle_timeout * 1000;
-	unsigned n = srv->nconns;
+	int64_t now = evloop_now(loop);
+	int64_t idle = now - (int64_t)srv->lim.idle_timeout * 1000;
+	int64_t late = now - (int64_t)srv->lim.request_timeout * 1000;
+	unsigned n, nlate = 0;
+	struct conn *c;
 
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
+	while ((c = srv->list[BY_REQUEST].head) != NULL && c->req_start <= late) {
+		if (nlate++ == 0)
+			log_info("%s: %s: request not complete %u s after its first byte, closing",
+			    srv->name, c->peer, srv->lim.request_timeout);
+		conn_close(c, "request deadline");
+	}
+	if (nlate > 1)
+		log_info("%s: and %u more connections with a late request closed", srv->name,
+		    nlate - 1);
 	/* a client waiting for its answer is not idle: lookup_timeout
 	 * bounds that wait */
-	while (n-- > 0 && srv->head && srv->head->last_active <= limit) {
-		if (srv->head->req.pending)
-			conn_touch(srv->head);
+	n = srv->nconns;
+	/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
+	while (n-- > 0 && (c = srv->list[BY_ACTIVITY].head) != NULL && c->last_active <= idle) {
+		if (c->req.pending)
+			conn_touch(c);
 		else
-			close_oldest(srv, "idle timeout");
+			conn_close(c, "idle timeout");
 	}
 	srv->sweep = evloop_timer_add(loop, SWEEP_MSEC, server_sweep, srv);
+}
+
+struct holder {
+	size_t held;
+	struct conn *conn;
+};
+
+static int
+by_held_desc(const void *a, const void *b)
+{
+	const struct holder *x = a, *y = b;
+
+	return x->held < y->held ? 1 : x->held > y->held ? -1 : 0;
+}
+
+/*
+ * server_shed - over the budget: close the connections holding the most
+ * buffered data until the total is three quarters of the budget
+ */
+static void
+server_shed(struct evloop *loop, void *arg)
+{
+	struct server *srv = arg;
+	size_t target = srv->lim.buffer_max - srv->lim.buffer_max / 4, before = srv->held;
+	size_t nc = 0, closed = 0, largest = 0;
+	struct holder *v;
+	struct conn *c;
+	char first[sizeof(c->peer)];
+
+	(void)loop;
+	srv->shed = NULL;
+	if (srv->held <= srv->lim.buffer_max)
+		return;
+	v = xreallocarray(NULL, srv->nconns, sizeof(*v));
+	for (c = srv->list[BY_ACTIVITY].head; c; c = c->link[BY_ACTIVITY].next)
+		if (c->held > 0 && nc < srv->nconns) {
+			v[nc].held = c->held;
+			v[nc++].conn = c;
+		}
+	qsort(v, nc, sizeof(*v), by_held_desc);
+	for (size_t i = 0; i < nc && srv->held > target; i++) {
+		if (i == 0) {
+			largest = v[i].held;
+			memcpy(first, v[i].conn->peer, sizeof(first));
+		}
+		conn_close(v[i].conn, "buffer budget exhausted");
+		closed++;
+	}
+	free(v);
+	log_warnx("%s: connections buffer %zu KiB, over the limit of %zu KiB: closed the %zu "
+	    "holding the most (%zu KiB; largest %zu KiB, %s)", srv->name, before >> 10,
+	    srv->lim.buffer_max >> 10, closed, (before - srv->held) >> 10, largest >> 10,
+	    closed ? first : "-");
 }
 
 struct server *
@@ -404,6 +642,8 @@ server_new(struct evloop *loop, const char *name, const struct server_limits *li
 	srv->handler = handler;
 	srv->arg = arg;
 	buf_init(&srv->reply, limits->reply_max);
+	buf_init(&srv->wr, OUT_HIGH_WATER + limits->reply_max + FRAMING);
+	srv->rd = xreallocarray(NULL, READ_CHUNK, 1);
 	srv->sweep = evloop_timer_add(loop, SWEEP_MSEC, server_sweep, srv);
 	return srv;
 }
@@ -425,8 +665,9 @@ server_free(struct server *srv)
 {
 	if (srv == NULL)
 		return;
-	while (srv->head)
-		close_oldest(srv, NULL);
+	while (srv->list[BY_ACTIVITY].head)
+		/* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): see conn_close */
+		conn_close(srv->list[BY_ACTIVITY].head, NULL);
 	while (srv->listeners) {
 		struct listener *l = srv->listeners;
 
@@ -437,7 +678,11 @@ server_free(struct server *srv)
 		free(l);
 	}
 	evloop_timer_cancel(srv->loop, srv->sweep);
+	if (srv->shed)
+		evloop_timer_cancel(srv->loop, srv->shed);
 	buf_fini(&srv->reply);
+	buf_fini(&srv->wr);
+	free(srv->rd);
 	free(srv->name);
 	free(srv);
 }
@@ -446,4 +691,10 @@ unsigned
 server_connections(const struct server *srv)
 {
 	return srv->nconns;
+}
+
+size_t
+server_buffered(const struct server *srv)
+{
+	return srv->held;
 }

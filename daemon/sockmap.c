@@ -10,7 +10,11 @@
 #include "log.h"
 #include "lookup.h"
 #include "resolve.h"
+#include "server.h"
 #include "sockmap.h"
+
+/* server_req_once() bits */
+#define ONCE_CONTROL_KEY 0
 
 /* sockmap_format - the socketmap reply for a decision */
 static void
@@ -45,8 +49,9 @@ sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
     struct server_req *sr)
 {
 	struct daemon *d = arg;
-	const char *sp = memchr(req, ' ', len);
+	const char *sp = memchr(req, ' ', len), *key;
 	char shown[80];
+	size_t klen;
 	int map;
 
 	d->stats.lookups++;
@@ -64,6 +69,22 @@ sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 		buf_puts(reply, "PERM unknown map name: use postfix or postfix-tlsrpt");
 		return SERVER_DONE;
 	}
-	return lookup_run(d, (enum resolve_map)map, sp + 1, len - (size_t)(sp - req) - 1, reply,
-	    sr, sockmap_format, log_level_enabled(LOG_LEVEL_DEBUG));
+	key = sp + 1;
+	klen = len - (size_t)(sp - req) - 1;
+	for (size_t i = 0; i < klen; i++) {
+		unsigned char c = (unsigned char)key[i];
+
+		if (c >= 0x20 && c != 0x7f)
+			continue;
+		/* Postfix never sends these; a NUL would cut the key short */
+		d->stats.errors++;
+		if (server_req_once(sr, ONCE_CONTROL_KEY))
+			log_warnx("socketmap: %s: key with control bytes refused: \"%s\""
+			    " (logged once per connection)", peer,
+			    log_printable(shown, sizeof(shown), key, klen));
+		buf_puts(reply, "PERM invalid key");
+		return SERVER_DONE;
+	}
+	return lookup_run(d, (enum resolve_map)map, key, klen, reply, sr, sockmap_format,
+	    log_level_enabled(LOG_LEVEL_DEBUG));
 }

@@ -179,6 +179,11 @@ domain_normalize(const char *key, size_t len, char *out, const char **why)
 		*why = "empty key";
 		return DOMAIN_INVALID;
 	}
+	/* a NUL would end the name early */
+	if (memchr(key, '\0', len) != NULL) {
+		*why = "NUL byte";
+		return DOMAIN_INVALID;
+	}
 	if (key[0] == '.' || key[0] == '[' || memchr(key, ':', len) != NULL
 	    || is_ip_literal(key, len))
 		return DOMAIN_NEXTHOP;

@@ -24,6 +24,8 @@ struct settings {
 	char *socketmap_socket_group;    /* "" = postfix when it exists */
 	unsigned socketmap_max_connections;
 	unsigned socketmap_idle_timeout; /* seconds */
+	unsigned socketmap_request_timeout; /* seconds */
+	unsigned socketmap_buffer_limit; /* MiB, all connections together */
 	char *control_socket;            /* "" = none */
 	char *state_directory;
 	char *user;                      /* "" = do not change user */

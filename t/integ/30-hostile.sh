@@ -10,6 +10,7 @@ chmod 644 "$T/local_policy"
 write_conf <<C
 local_policy_file = $T/local_policy
 socketmap_idle_timeout = 3s
+socketmap_request_timeout = 30s
 C
 if ! start_daemon; then
 	echo "1..1"

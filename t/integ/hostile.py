@@ -214,5 +214,32 @@ tap(closed_by_server(s, timeout=10), "idle connection closed by the idle timeout
 s.close()
 probe("idle timeout")
 
+# 12. bytes trickled into an incomplete request are not activity: the
+# idle timeout closes the connection (the request deadline is far longer)
+s = connect()
+s.setblocking(False)
+s.send(b"9000:postfix ")
+t0 = time.monotonic()
+gone = False
+while not gone and time.monotonic() - t0 < 20:
+    try:
+        gone = s.recv(4096) == b""
+    except BlockingIOError:
+        pass
+    except (ConnectionResetError, BrokenPipeError):
+        gone = True
+    if not gone:
+        try:
+            s.send(b"a")
+        except BlockingIOError:
+            pass
+        except (ConnectionResetError, BrokenPipeError):
+            gone = True
+        time.sleep(0.5)
+tap(gone, "a byte every 0.5 s does not hold a connection past the idle timeout "
+    "(closed after %.1f s, bound 20 s)" % (time.monotonic() - t0))
+s.close()
+probe("slow drip")
+
 # The calling script adds its own checks and prints the plan.
 sys.exit(1 if failed else 0)

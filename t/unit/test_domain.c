@@ -99,6 +99,15 @@ main(void)
 		memset(big, 'a', sizeof(big));
 		is_int(domain_normalize(big, sizeof(big), out, &why), DOMAIN_INVALID, "100000-byte key");
 	}
+	/* a NUL inside the key must not cut it to a valid name */
+	{
+		static const char nul[] = "bank.example\0evil";
+
+		is_int(domain_normalize(nul, sizeof(nul) - 1, out, &why), DOMAIN_INVALID,
+		    "key with a NUL byte refused");
+		is_int(domain_normalize(nul, 13, out, &why), DOMAIN_INVALID,
+		    "key ending in a NUL byte refused");
+	}
 	ok(domain_valid("example.com"), "domain_valid accepts example.com");
 	ok(!domain_valid("1.2.3.4"), "domain_valid refuses an all-numeric name");
 	return tap_done();
