@@ -15,59 +15,16 @@ import subprocess
 import sys
 import time
 
+import sockmapclient as client
+from sockmapclient import ns, read_reply, tap
+
 SOCK, PID, PFDIR = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 PROBE_LIMIT = 2.0
 REQUEST_MAX = 10100
-n = 0
-failed = 0
-
-
-def tap(cond, desc, diag=None):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, desc), flush=True)
-    if not cond and diag:
-        for line in str(diag).splitlines():
-            print("# " + line)
-
-
-def ns(payload):
-    if isinstance(payload, str):
-        payload = payload.encode()
-    return str(len(payload)).encode() + b":" + payload + b","
 
 
 def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(5)
-    for _ in range(5000):
-        try:
-            s.connect(SOCK)
-            return s
-        except BlockingIOError:  # listen queue full for a moment
-            time.sleep(0.001)
-    raise RuntimeError("cannot connect")
-
-
-def read_reply(s):
-    """Read one netstring reply; None on EOF."""
-    data = b""
-    while b":" not in data:
-        chunk = s.recv(1)
-        if not chunk:
-            return None
-        data += chunk
-    length = int(data[:-1])
-    body = b""
-    while len(body) < length + 1:
-        chunk = s.recv(length + 1 - len(body))
-        if not chunk:
-            return None
-        body += chunk
-    assert body[-1:] == b","
-    return body[:-1].decode(errors="replace")
+    return client.connect(SOCK, 5)
 
 
 def closed_by_server(s, timeout=3):
@@ -242,4 +199,4 @@ s.close()
 probe("slow drip")
 
 # The calling script adds its own checks and prints the plan.
-sys.exit(1 if failed else 0)
+sys.exit(1 if client.failed else 0)

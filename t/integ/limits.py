@@ -20,6 +20,9 @@ import sys
 import threading
 import time
 
+import sockmapclient as client
+from sockmapclient import ns, read_reply, tap
+
 SOCK, PID, PFDIR, LOG = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 BUDGET = int(sys.argv[5]) << 20
 DEADLINE = int(sys.argv[6])
@@ -27,54 +30,10 @@ CTL = sys.argv[7:]
 CHECK_RSS = os.environ.get("LIMITS_NO_RSS") != "1"
 # a request whose reply is ~2 KB: few requests fill the socket buffers
 PIPE_REQUESTS = 400
-n = 0
-failed = 0
-
-
-def tap(cond, desc, diag=None):
-    global n, failed
-    n += 1
-    if not cond:
-        failed += 1
-    print(("ok" if cond else "not ok") + " %d - %s" % (n, desc), flush=True)
-    if not cond and diag:
-        for line in str(diag).splitlines():
-            print("# " + line)
-
-
-def ns(payload):
-    if isinstance(payload, str):
-        payload = payload.encode()
-    return str(len(payload)).encode() + b":" + payload + b","
 
 
 def connect():
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    s.settimeout(10)
-    for _ in range(5000):
-        try:
-            s.connect(SOCK)
-            return s
-        except BlockingIOError:  # listen queue full for a moment
-            time.sleep(0.001)
-    raise RuntimeError("cannot connect")
-
-
-def read_reply(s):
-    data = b""
-    while b":" not in data:
-        chunk = s.recv(1)
-        if not chunk:
-            return None
-        data += chunk
-    length = int(data[:-1])
-    body = b""
-    while len(body) < length + 1:
-        chunk = s.recv(length + 1 - len(body))
-        if not chunk:
-            return None
-        body += chunk
-    return body[:-1].decode(errors="replace")
+    return client.connect(SOCK, 10)
 
 
 def hung_up(s):
@@ -323,4 +282,4 @@ tap(got == COUNT and bad == 0, "slow reader of %d pipelined requests: %d replies
 s.close()
 probe("a slow reader")
 
-sys.exit(1 if failed else 0)
+sys.exit(1 if client.failed else 0)
