@@ -63,7 +63,7 @@ purge(struct logsources *ls)
 	long n;
 
 	decision_daystr(time(NULL) - (time_t)ls->retention, cutoff);
-	if ((n = results_purge(ls->st, cutoff)) < 0)
+	if ((n = results_purge(ls->st, cutoff)) < 0 && !store_down(ls->st))
 		log_warnx("store: dropping results before %s: %s", cutoff, store_strerror(ls->st));
 	else if (n > 0)
 		log_info("store: dropped %ld result and decision records before %s", n, cutoff);

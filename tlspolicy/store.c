@@ -4,10 +4,15 @@
 #include "config.h"
 
 #include <db.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "store.h"
@@ -15,6 +20,8 @@
 
 /* One version byte in front of every value. */
 #define STORE_RECORD_VERSION 1
+#define STORE_LOCK_TIMEOUT_USEC 500000u
+#define STORE_RETRY_SEC 2                    /* between reopen attempts while down */
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta.db", "policy.db", "decision.db", "result.db", "report.db", "dane.db",
@@ -22,22 +29,133 @@ static const char *const db_names[STORE_DB_COUNT] = {
 };
 
 struct store {
+	char *dir;
 	DB_ENV *env;
 	DB *db[STORE_DB_COUNT];
-	char err[256];
+	unsigned gen;            /* counts env_open() calls: cursors of a closed environment */
+	int down;                /* the environment needs recovery: no calls into it */
+	time_t retry_at;         /* next reopen attempt while down */
+	char bdbmsg[200];        /* Berkeley DB's last message */
+	int regfd;               /* REGISTRY_FILE, see registry_dead() */
+	char why[512];           /* what the last reopen recovered from */
+	char err[512];
 };
 
 static int
 store_fail(struct store *st, const char *what, int rc)
 {
-	snprintf(st->err, sizeof(st->err), "%s: %s", what, db_strerror(rc));
+	if (rc == DB_RUNRECOVERY)
+		st->down = 1;
+	if (st->bdbmsg[0] && rc == DB_RUNRECOVERY)
+		snprintf(st->err, sizeof(st->err), "%s: %s (%s)", what, db_strerror(rc), st->bdbmsg);
+	else
+		snprintf(st->err, sizeof(st->err), "%s: %s", what, db_strerror(rc));
 	return -1;
 }
+
+/* store_unavailable - the error of every call while the store is down */
+static int
+store_unavailable(struct store *st)
+{
+	if (strncmp(st->err, "store unavailable", 17) != 0) {
+		char why[sizeof(st->err)];
+
+		snprintf(why, sizeof(why), "%s", st->err[0] ? st->err : "needs recovery");
+		snprintf(st->err, sizeof(st->err), "store unavailable: %.480s", why);
+	}
+	return -1;
+}
+
+#define STORE_USABLE(st) ((st)->env != NULL && !(st)->down)
 
 const char *
 store_strerror(const struct store *st)
 {
 	return st->err;
+}
+
+int
+store_down(const struct store *st)
+{
+	return !STORE_USABLE(st);
+}
+
+/* on_bdb_error - keep Berkeley DB's message for the next error report */
+static void
+on_bdb_error(const DB_ENV *env, const char *pfx, const char *msg)
+{
+	struct store *st = env->app_private;
+
+	(void)pfx;
+	if (st)
+		snprintf(st->bdbmsg, sizeof(st->bdbmsg), "%s", msg);
+}
+
+/* on_bdb_message - informational messages: not errors */
+static void
+on_bdb_message(const DB_ENV *env, const char *msg)
+{
+	(void)env;
+	(void)msg;
+}
+
+/* on_bdb_event - a panic (a process died inside Berkeley DB, or a write
+ * failed) makes every later call fail until the store is reopened */
+static void
+on_bdb_event(DB_ENV *env, u_int32_t event, void *info)
+{
+	struct store *st = env->app_private;
+
+	(void)info;
+	if (event == DB_EVENT_PANIC && st)
+		st->down = 1;
+}
+
+/*
+ * The registry of DB_REGISTER (REGISTRY_FILE): one slot of REGISTRY_SLOT
+ * bytes per process, its PID in decimal, empty slots start with "X"; a
+ * live process holds a fcntl lock on the first byte of its slot.  A slot
+ * with a PID and no lock belongs to a process that died with the store
+ * open.  The descriptor stays open as long as the environment: closing
+ * any descriptor of a file drops all of this process's fcntl locks on it,
+ * Berkeley DB's own included.
+ */
+#define REGISTRY_FILE "__db.register"
+#define REGISTRY_SLOT 25
+
+/* registry_dead - the PID of a process that died with the store open, or 0 */
+static long
+registry_dead(struct store *st)
+{
+	char slot[REGISTRY_SLOT + 1];
+	long me = (long)getpid();
+
+	if (st->regfd < 0) {
+		char path[PATH_MAX];
+
+		snprintf(path, sizeof(path), "%s/%s", st->dir, REGISTRY_FILE);
+		if ((st->regfd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+			return 0;
+	}
+	for (off_t off = 0;; off += REGISTRY_SLOT) {
+		struct flock fl;
+		char *end;
+		long pid;
+
+		if (pread(st->regfd, slot, REGISTRY_SLOT, off) != REGISTRY_SLOT)
+			return 0;
+		slot[REGISTRY_SLOT] = '\0';
+		if (slot[0] == 'X' || (pid = strtol(slot, &end, 10)) <= 0 || *end != '\n'
+		    || pid == me)
+			continue;
+		memset(&fl, 0, sizeof(fl));
+		fl.l_type = F_WRLCK;
+		fl.l_whence = SEEK_SET;
+		fl.l_start = off;
+		fl.l_len = 1;
+		if (fcntl(st->regfd, F_GETLK, &fl) == 0 && fl.l_type == F_UNLCK)
+			return pid;
+	}
 }
 
 /* store_check_layout - record the layout version, or refuse a newer one */
@@ -63,53 +181,136 @@ store_check_layout(struct store *st)
 	return rc;
 }
 
-struct store *
-store_open(const char *dir, char *err, size_t errlen)
+/* env_close - close every handle; safe on a panicked environment */
+static void
+env_close(struct store *st, int checkpoint)
 {
-	struct store *st = xcalloc(1, sizeof(*st));
+	for (int i = 0; i < STORE_DB_COUNT; i++)
+		if (st->db[i]) {
+			st->db[i]->close(st->db[i], 0);
+			st->db[i] = NULL;
+		}
+	if (st->env) {
+		if (checkpoint && !st->down)
+			st->env->txn_checkpoint(st->env, 0, 0, 0);
+		st->env->close(st->env, 0);
+		st->env = NULL;
+	}
+	if (st->regfd >= 0)
+		close(st->regfd);
+	st->regfd = -1;
+}
+
+/* env_open - join (or create, or recover) the environment and open the
+ * databases; -1 with st->err set */
+static int
+env_open(struct store *st)
+{
 	u_int32_t flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN
 	    | DB_REGISTER | DB_RECOVER;
 	int rc;
 
+	st->down = 0;
+	st->gen++;
+	st->bdbmsg[0] = '\0';
 	if ((rc = db_env_create(&st->env, 0)) != 0) {
-		store_fail(st, "db_env_create", rc);
 		st->env = NULL;
-		goto fail;
+		return store_fail(st, "db_env_create", rc);
 	}
+	st->env->app_private = st;
+	st->env->set_errcall(st->env, on_bdb_error);
+	st->env->set_msgcall(st->env, on_bdb_message);
+	st->env->set_event_notify(st->env, on_bdb_event);
 	st->env->set_cachesize(st->env, 0, 8u << 20, 1);
 	st->env->set_lg_max(st->env, 4u << 20);
 	st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
+	/* a lock held by a process that died is released by the recovery
+	 * that follows; meanwhile nobody waits for it for more than this */
+	st->env->set_timeout(st->env, STORE_LOCK_TIMEOUT_USEC, DB_SET_LOCK_TIMEOUT);
 	st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE, 1);
-	if ((rc = st->env->open(st->env, dir, flags, 0600)) != 0) {
-		snprintf(st->err, sizeof(st->err), "open environment %s: %s", dir, db_strerror(rc));
-		goto fail;
+	if ((rc = st->env->open(st->env, st->dir, flags, 0600)) != 0) {
+		snprintf(st->err, sizeof(st->err), "open environment %s: %s%s%s%s", st->dir,
+		    db_strerror(rc), st->bdbmsg[0] ? " (" : "", st->bdbmsg, st->bdbmsg[0] ? ")" : "");
+		return -1;
 	}
+	st->env->set_timeout(st->env, STORE_LOCK_TIMEOUT_USEC, DB_SET_LOCK_TIMEOUT);
 	for (int i = 0; i < STORE_DB_COUNT; i++) {
 		if ((rc = db_create(&st->db[i], st->env, 0)) != 0) {
-			store_fail(st, "db_create", rc);
 			st->db[i] = NULL;
-			goto fail;
+			return store_fail(st, "db_create", rc);
 		}
 		if ((rc = st->db[i]->open(st->db[i], NULL, db_names[i], NULL, DB_BTREE,
 		    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
-			snprintf(st->err, sizeof(st->err), "open %s/%s: %s", dir, db_names[i],
+			store_fail(st, "open", rc);
+			snprintf(st->err, sizeof(st->err), "open %s/%s: %s", st->dir, db_names[i],
 			    db_strerror(rc));
-			goto fail;
+			return -1;
 		}
 	}
-	if (store_check_layout(st) < 0)
-		goto fail;
+	return store_check_layout(st);
+}
+
+struct store *
+store_open(const char *dir, char *err, size_t errlen)
+{
+	struct store *st = xcalloc(1, sizeof(*st));
+
+	st->dir = xstrdup(dir);
+	st->regfd = -1;
+	if (env_open(st) < 0) {
+		snprintf(err, errlen, "%s", st->err);
+		store_close(st);
+		return NULL;
+	}
 	return st;
-fail:
-	snprintf(err, errlen, "%s", st->err);
-	store_close(st);
-	return NULL;
+}
+
+int
+store_maintain(struct store *st)
+{
+	time_t now = time(NULL);
+	long pid;
+
+	if (STORE_USABLE(st)) {
+		if ((pid = registry_dead(st)) == 0)
+			return 0;
+		/* its locks and transactions stay until recovery */
+		snprintf(st->err, sizeof(st->err), "process %ld died with the store open", pid);
+		st->down = 1;
+		st->retry_at = 0;
+	}
+	if (now < st->retry_at)
+		return -1;
+	st->retry_at = now + STORE_RETRY_SEC;
+	snprintf(st->why, sizeof(st->why), "%s", st->err);
+	env_close(st, 0);
+	if (env_open(st) < 0) {
+		char why[sizeof(st->err)];
+
+		snprintf(why, sizeof(why), "%s", st->err);
+		env_close(st, 0);
+		st->down = 1;
+		snprintf(st->err, sizeof(st->err), "store unavailable: %.480s", why);
+		return -1;
+	}
+	st->err[0] = '\0';
+	return 1;
+}
+
+const char *
+store_recovered_from(const struct store *st)
+{
+	return st->why;
 }
 
 int
 store_checkpoint(struct store *st)
 {
-	int rc = st->env->txn_checkpoint(st->env, 0, 0, 0);
+	int rc;
+
+	if (!STORE_USABLE(st))
+		return store_unavailable(st);
+	rc = st->env->txn_checkpoint(st->env, 0, 0, 0);
 
 	return rc ? store_fail(st, "checkpoint", rc) : 0;
 }
@@ -119,13 +320,8 @@ store_close(struct store *st)
 {
 	if (st == NULL)
 		return;
-	for (int i = 0; i < STORE_DB_COUNT; i++)
-		if (st->db[i])
-			st->db[i]->close(st->db[i], 0);
-	if (st->env) {
-		st->env->txn_checkpoint(st->env, 0, 0, 0);
-		st->env->close(st->env, 0);
-	}
+	env_close(st, 1);
+	free(st->dir);
 	free(st);
 }
 
@@ -133,9 +329,13 @@ struct store_txn *
 store_begin(struct store *st)
 {
 	DB_TXN *txn = NULL;
-	int rc = st->env->txn_begin(st->env, NULL, &txn, 0);
+	int rc;
 
-	if (rc != 0) {
+	if (!STORE_USABLE(st)) {
+		store_unavailable(st);
+		return NULL;
+	}
+	if ((rc = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
 		store_fail(st, "txn_begin", rc);
 		return NULL;
 	}
@@ -146,7 +346,11 @@ static int
 commit_flags(struct store *st, struct store_txn *txn, u_int32_t flags)
 {
 	DB_TXN *t = (DB_TXN *)txn;
-	int rc = t->commit(t, flags);
+	int rc;
+
+	if (st->env == NULL)
+		return store_unavailable(st);
+	rc = t->commit(t, flags);
 
 	return rc ? store_fail(st, "commit", rc) : 0;
 }
@@ -168,8 +372,7 @@ store_abort(struct store *st, struct store_txn *txn)
 {
 	DB_TXN *t = (DB_TXN *)txn;
 
-	(void)st;
-	if (t)
+	if (t && st->env)
 		t->abort(t);
 }
 
@@ -186,9 +389,12 @@ store_put(struct store *st, struct store_txn *txn, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen)
 {
 	DBT k, v;
-	unsigned char *rec = xmalloc(vlen + 1);
+	unsigned char *rec;
 	int rc;
 
+	if (!STORE_USABLE(st))
+		return store_unavailable(st);
+	rec = xmalloc(vlen + 1);
 	rec[0] = STORE_RECORD_VERSION;
 	if (vlen)
 		memcpy(rec + 1, val, vlen);
@@ -210,6 +416,8 @@ store_get(struct store *st, struct store_txn *txn, enum store_db db,
 	memset(&v, 0, sizeof(v));
 	v.flags = DB_DBT_MALLOC;
 	buf_reset(out);
+	if (!STORE_USABLE(st))
+		return store_unavailable(st);
 	rc = st->db[db]->get(st->db[db], (DB_TXN *)txn, &k, &v, 0);
 	if (rc == DB_NOTFOUND)
 		return STORE_NOTFOUND;
@@ -236,6 +444,8 @@ store_del(struct store *st, struct store_txn *txn, enum store_db db,
 	DBT k;
 	int rc;
 
+	if (!STORE_USABLE(st))
+		return store_unavailable(st);
 	dbt_init(&k, key, klen);
 	rc = st->db[db]->del(st->db[db], (DB_TXN *)txn, &k, txn ? 0 : DB_AUTO_COMMIT);
 	if (rc == DB_NOTFOUND)
@@ -248,9 +458,11 @@ store_count(struct store *st, enum store_db db)
 {
 	DB_BTREE_STAT *sp = NULL;
 	long n;
-	int rc = st->db[db]->stat(st->db[db], NULL, &sp, 0);
+	int rc;
 
-	if (rc != 0)
+	if (!STORE_USABLE(st))
+		return store_unavailable(st);
+	if ((rc = st->db[db]->stat(st->db[db], NULL, &sp, 0)) != 0)
 		return store_fail(st, "stat", rc);
 	n = (long)sp->bt_nkeys;
 	free(sp);
@@ -259,6 +471,7 @@ store_count(struct store *st, enum store_db db)
 
 struct store_cursor {
 	struct store *st;
+	unsigned gen;
 	DBC *dbc;
 	unsigned char *seek;     /* pending store_cursor_seek() key */
 	size_t seeklen;
@@ -267,15 +480,21 @@ struct store_cursor {
 struct store_cursor *
 store_cursor_open(struct store *st, enum store_db db)
 {
-	struct store_cursor *c = xcalloc(1, sizeof(*c));
-	int rc = st->db[db]->cursor(st->db[db], NULL, &c->dbc, 0);
+	struct store_cursor *c;
+	int rc;
 
-	if (rc != 0) {
+	if (!STORE_USABLE(st)) {
+		store_unavailable(st);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	if ((rc = st->db[db]->cursor(st->db[db], NULL, &c->dbc, 0)) != 0) {
 		store_fail(st, "cursor", rc);
 		free(c);
 		return NULL;
 	}
 	c->st = st;
+	c->gen = st->gen;
 	return c;
 }
 
@@ -288,6 +507,8 @@ store_cursor_next(struct store_cursor *c, struct buf *key, struct buf *val)
 
 		memset(&k, 0, sizeof(k));
 		memset(&v, 0, sizeof(v));
+		if (!STORE_USABLE(c->st) || c->gen != c->st->gen)
+			return store_unavailable(c->st);
 		if (c->seek) {
 			dbt_init(&k, c->seek, c->seeklen);
 			rc = c->dbc->get(c->dbc, &k, &v, DB_SET_RANGE);
@@ -327,6 +548,7 @@ store_cursor_close(struct store_cursor *c)
 	if (c == NULL)
 		return;
 	free(c->seek);
-	c->dbc->close(c->dbc);
+	if (STORE_USABLE(c->st) && c->gen == c->st->gen)
+		c->dbc->close(c->dbc);
 	free(c);
 }

@@ -41,6 +41,16 @@ struct buf;
 struct store *store_open(const char *dir, char *err, size_t errlen);
 /* store_close - checkpoint and close; NULL is fine */
 void store_close(struct store *st);
+/* store_maintain - for a long-running process, about once a second:
+ * reopen the environment with recovery when it needs it (a panic, or a
+ * process that died with the store open), at most every few seconds
+ * while that fails.  0: usable, 1: usable again after a reopen (why in
+ * store_recovered_from()), -1: down (reason in store_strerror()) */
+int store_maintain(struct store *st);
+const char *store_recovered_from(const struct store *st);
+/* store_down - nonzero while every call fails at once for want of
+ * recovery; callers then need not report each failure */
+int store_down(const struct store *st);
 /* store_checkpoint - write a checkpoint and remove unneeded log files */
 int store_checkpoint(struct store *st);
 const char *store_strerror(const struct store *st);
