@@ -107,6 +107,11 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 	settings_report_from(cfg, ls->sender, sizeof(ls->sender));
 	icfg.exclude_sender = ls->sender;
 	icfg.sending_ip = ls->ips;
+	if (cfg->log_source[0] != '\0' && store_ingest_refused(st) != NULL) {
+		log_errorx("store: %s: results are not counted, lookups are answered",
+		    store_ingest_refused(st));
+		pos = "";
+	}
 	while ((word = list_next(&pos, &len)) != NULL) {
 		char path[1100];
 		struct source *s;

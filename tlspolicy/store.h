@@ -39,6 +39,17 @@ struct buf;
 /* store_open - open (creating if needed) the store in dir, which must
  * exist.  err gets the reason on failure. */
 struct store *store_open(const char *dir, char *err, size_t errlen);
+/* store_open_checked - store_open() for the daemon: when no other
+ * process uses the store, verify every database first and repair what
+ * can be repaired (see the header comment) */
+struct store *store_open_checked(const char *dir, char *err, size_t errlen);
+/* store_ingest_refused - why result ingestion must not run on this store
+ * (result.db or source.db damaged, or the two do not belong together),
+ * or NULL */
+const char *store_ingest_refused(const struct store *st);
+/* store_verify - Berkeley DB's verifier on one database: 0, or -1 when
+ * it is damaged (meaningful only while nobody writes to it) */
+int store_verify(struct store *st, enum store_db db);
 /* store_close - checkpoint and close; NULL is fine */
 void store_close(struct store *st);
 /* store_maintain - for a long-running process, about once a second:
@@ -48,8 +59,10 @@ void store_close(struct store *st);
  * store_recovered_from()), -1: down (reason in store_strerror()) */
 int store_maintain(struct store *st);
 const char *store_recovered_from(const struct store *st);
-/* store_down - nonzero while every call fails at once for want of
- * recovery; callers then need not report each failure */
+/* store_down - nonzero when the last failure was reported once already:
+ * every call fails at once while the store waits for recovery, or
+ * because its database was found damaged; callers then need not report
+ * each failure */
 int store_down(const struct store *st);
 /* store_checkpoint - write a checkpoint and remove unneeded log files */
 int store_checkpoint(struct store *st);

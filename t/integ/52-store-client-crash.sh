@@ -77,13 +77,12 @@ is "$fails" 0 "after an idle 'ingest -' was killed: lookups, log counting and 'r
 # 2. a client holding a write transaction on result.db, and another one
 # waiting for its lock inside Berkeley DB: the waiter killed first, then
 # the holder
-sc() {
-	setpriv --reuid nobody --regid nogroup --clear-groups "$STORECLIENT" "$@"
-}
-sc hold "$T/state" > "$T/hold.out" 2>&1 &
+setpriv --reuid nobody --regid nogroup --clear-groups "$STORECLIENT" hold "$T/state" \
+    > "$T/hold.out" 2>&1 &
 hpid=$!
 check "a client holds a transaction" wait_for 10 grep -q holding "$T/hold.out"
-sc wait "$T/state" > "$T/wait.out" 2>&1 &
+setpriv --reuid nobody --regid nogroup --clear-groups "$STORECLIENT" wait "$T/state" \
+    > "$T/wait.out" 2>&1 &
 wpid=$!
 # blocked in the lock wait: asleep after saying so
 check "a second client waits for its lock" wait_for 10 sh -c \
@@ -106,7 +105,7 @@ while [ $i -lt $rounds ]; do
 	cp "$T/big.log" "$T/import$i.log"
 	chmod 644 "$T/import$i.log"
 	touch -d '2 minutes ago' "$T/import$i.log"
-	ctl ingest "$T/import$i.log" > "$T/import.out" 2>&1 &
+	"$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" ingest "$T/import$i.log" > "$T/import.out" 2>&1 &
 	ipid=$!
 	# 0..199 ms: opening, reading, inside the transaction, committing
 	sleep "0.$(printf '%03d' $(( $(od -An -N2 -tu2 /dev/urandom) % 200 )))"
