@@ -42,7 +42,7 @@ open_store(const struct settings *s)
 		fprintf(stderr, "tlspolicyctl: %s\n", err);
 		return NULL;
 	}
-	if ((st = store_open(s->state_directory, err, sizeof(err))) == NULL)
+	if ((st = store_open_checked(s->state_directory, 0, err, sizeof(err))) == NULL)
 		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
 	return st;
 }

@@ -361,7 +361,7 @@ main(int argc, char **argv)
 		log_info("running as user %s (uid %ld)", u->name, (long)u->uid);
 	}
 	umask(077);
-	if ((d.store = store_open_checked(d.cfg.state_directory, err, sizeof(err))) == NULL)
+	if ((d.store = store_open_checked(d.cfg.state_directory, 1, err, sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);

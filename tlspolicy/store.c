@@ -45,7 +45,7 @@ struct store {
 	time_t retry_at;         /* next reopen attempt while down */
 	char bdbmsg[200];        /* Berkeley DB's last message */
 	int regfd;               /* REGISTRY_FILE, see registry_scan() */
-	int check;               /* store_open_checked(): verify and repair at open */
+	int check;               /* store_open_checked(): 1 verify, 2 also repair */
 	int damaged[STORE_DB_COUNT];
 	int quiet;               /* the last failure was reported once already */
 	char refused[512];       /* why ingestion is refused, or "" */
@@ -323,7 +323,8 @@ check_files(struct store *st)
 		if (v->verify(v, db_names[i], NULL, NULL, 0) == 0)   /* v is gone */
 			continue;
 		snprintf(why, sizeof(why), "%s", st->bdbmsg[0] ? st->bdbmsg : "verification failed");
-		if (i == STORE_DB_META || i == STORE_DB_POLICY || i == STORE_DB_DANE) {
+		if (st->check > 1 && (i == STORE_DB_META || i == STORE_DB_POLICY
+		    || i == STORE_DB_DANE)) {
 			if (aside(st, i, "damaged", moved, sizeof(moved)) == 0) {
 				log_warnx("store: %s is damaged (%s): moved to %s, starting empty",
 				    db_names[i], why, moved);
@@ -425,7 +426,7 @@ check_identity(struct store *st)
 		    : "result.db and source.db do not belong together (one was replaced)";
 
 		registry_scan(st, &dead, &others);
-		if (!st->check || others > 0) {
+		if (st->check < 2 || others > 0) {
 			snprintf(st->refused, sizeof(st->refused), "%s; result ingestion is refused "
 			    "until tlspolicyd starts with no other program using the store", why);
 		} else if (start_afresh(st, rr == 0, moved, sizeof(moved)) < 0) {
@@ -447,32 +448,50 @@ env_open(struct store *st)
 {
 	u_int32_t flags = DB_CREATE | DB_INIT_LOCK | DB_INIT_LOG | DB_INIT_MPOOL | DB_INIT_TXN
 	    | DB_REGISTER | DB_RECOVER;
-	int rc;
+	long dead;
+	int rc, others = 1;
 
 	st->down = 0;
 	st->gen++;
 	st->bdbmsg[0] = '\0';
-	if ((rc = db_env_create(&st->env, 0)) != 0) {
-		st->env = NULL;
-		return store_fail(st, "db_env_create", rc);
+	/* alone: recover unconditionally first (without DB_REGISTER), which
+	 * also drops the cache, so that verification reads the files and not
+	 * pages cached before they were damaged */
+	if (st->check) {
+		registry_scan(st, &dead, &others);
+		if (st->regfd >= 0)
+			close(st->regfd);
+		st->regfd = -1;
 	}
-	st->env->app_private = st;
-	st->env->set_errcall(st->env, on_bdb_error);
-	st->env->set_msgcall(st->env, on_bdb_message);
-	st->env->set_event_notify(st->env, on_bdb_event);
-	st->env->set_cachesize(st->env, 0, 8u << 20, 1);
-	st->env->set_lg_max(st->env, 4u << 20);
-	st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
-	/* nobody ever waits for a lock: a lock wait ends only when its
-	 * holder lets go, which a process that died never does */
-	st->env->set_flags(st->env, DB_TXN_NOWAIT, 1);
-	st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE, 1);
-	if ((rc = st->env->open(st->env, st->dir, flags, 0600)) != 0) {
-		snprintf(st->err, sizeof(st->err), "open environment %s: %s%s%s%s", st->dir,
-		    db_strerror(rc), st->bdbmsg[0] ? " (" : "", st->bdbmsg, st->bdbmsg[0] ? ")" : "");
-		return -1;
+	for (int pass = others == 0 ? 0 : 1; pass < 2; pass++) {
+		if ((rc = db_env_create(&st->env, 0)) != 0) {
+			st->env = NULL;
+			return store_fail(st, "db_env_create", rc);
+		}
+		st->env->app_private = st;
+		st->env->set_errcall(st->env, on_bdb_error);
+		st->env->set_msgcall(st->env, on_bdb_message);
+		st->env->set_event_notify(st->env, on_bdb_event);
+		st->env->set_cachesize(st->env, 0, 8u << 20, 1);
+		st->env->set_lg_max(st->env, 4u << 20);
+		st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
+		/* nobody ever waits for a lock: a lock wait ends only when its
+		 * holder lets go, which a process that died never does */
+		st->env->set_flags(st->env, DB_TXN_NOWAIT, 1);
+		st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE, 1);
+		if ((rc = st->env->open(st->env, st->dir, pass == 0 ? flags & ~(u_int32_t)DB_REGISTER
+		    : flags, 0600)) != 0) {
+			snprintf(st->err, sizeof(st->err), "open environment %s: %s%s%s%s", st->dir,
+			    db_strerror(rc), st->bdbmsg[0] ? " (" : "", st->bdbmsg,
+			    st->bdbmsg[0] ? ")" : "");
+			return -1;
+		}
+		if (pass == 0) {
+			st->env->close(st->env, 0);
+			st->env = NULL;
+		}
 	}
-	if (st->check)
+	if (st->check && others == 0)
 		check_files(st);
 	for (int i = 0; i < STORE_DB_COUNT; i++)
 		if (!st->damaged[i] && db_open_one(st, i) < 0)
@@ -498,13 +517,13 @@ store_open(const char *dir, char *err, size_t errlen)
 }
 
 struct store *
-store_open_checked(const char *dir, char *err, size_t errlen)
+store_open_checked(const char *dir, int repair, char *err, size_t errlen)
 {
 	struct store *st = xcalloc(1, sizeof(*st));
 
 	st->dir = xstrdup(dir);
 	st->regfd = -1;
-	st->check = 1;
+	st->check = repair ? 2 : 1;
 	if (env_open(st) < 0) {
 		snprintf(err, errlen, "%s", st->err);
 		store_close(st);

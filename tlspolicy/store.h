@@ -39,10 +39,10 @@ struct buf;
 /* store_open - open (creating if needed) the store in dir, which must
  * exist.  err gets the reason on failure. */
 struct store *store_open(const char *dir, char *err, size_t errlen);
-/* store_open_checked - store_open() for the daemon: when no other
- * process uses the store, verify every database first and repair what
- * can be repaired (see the header comment) */
-struct store *store_open_checked(const char *dir, char *err, size_t errlen);
+/* store_open_checked - store_open(), and when no other process uses the
+ * store, recover it and verify every database first; with repair (the
+ * daemon), also repair what can be repaired (see the header comment) */
+struct store *store_open_checked(const char *dir, int repair, char *err, size_t errlen);
 /* store_ingest_refused - why result ingestion must not run on this store
  * (result.db or source.db damaged, or the two do not belong together),
  * or NULL */
