@@ -46,6 +46,7 @@ struct store {
 	char bdbmsg[200];        /* Berkeley DB's last message */
 	int regfd;               /* REGISTRY_FILE, see registry_scan() */
 	int check;               /* store_open_checked(): 1 verify, 2 also repair */
+	int opened;              /* the first env_open() is done: no verification again */
 	int damaged[STORE_DB_COUNT];
 	int quiet;               /* the last failure was reported once already */
 	char refused[512];       /* why ingestion is refused, or "" */
@@ -457,7 +458,7 @@ env_open(struct store *st)
 	/* alone: recover unconditionally first (without DB_REGISTER), which
 	 * also drops the cache, so that verification reads the files and not
 	 * pages cached before they were damaged */
-	if (st->check) {
+	if (st->check && !st->opened) {
 		registry_scan(st, &dead, &others);
 		if (st->regfd >= 0)
 			close(st->regfd);
@@ -491,8 +492,9 @@ env_open(struct store *st)
 			st->env = NULL;
 		}
 	}
-	if (st->check && others == 0)
+	if (st->check && !st->opened && others == 0)
 		check_files(st);
+	st->opened = 1;
 	for (int i = 0; i < STORE_DB_COUNT; i++)
 		if (!st->damaged[i] && db_open_one(st, i) < 0)
 			return -1;
