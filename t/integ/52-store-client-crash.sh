@@ -9,6 +9,10 @@
 # import (store opening, reading, inside its transaction, committing).
 . "$top_srcdir/t/lib.sh"
 need postmap python3 db5.3_verify setpriv
+# the daemon reopens panicked environments, whose handles Berkeley DB does
+# not free: not a leak of ours (sanitizer builds)
+LSAN_OPTIONS="suppressions=$top_srcdir/t/lsan-bdb-panic.supp${LSAN_OPTIONS:+:$LSAN_OPTIONS}"
+export LSAN_OPTIONS
 
 python3 "$top_srcdir/bench/genlog.py" 200000 3 > "$T/big.log"
 mkdir -p "$T/log"
@@ -122,9 +126,10 @@ ctl results > "$T/after.txt"
 ctl ingest "$T/big.log" > /dev/null 2>&1
 is "$(ctl results)" "$(cat "$T/after.txt")" "importing the same file again counts nothing twice"
 
-# no loop: at most one line about the store per client killed
+# no loop: at most two lines about the store (down, recovered) per client
+# killed
 down=$(grep -c 'store: \|PANIC\|run recovery\|DB_RUNRECOVERY' "$T/daemon.log")
-check "no recovery loop in the daemon's log ($down lines)" test "$down" -le $((rounds + 3))
+check "no recovery loop in the daemon's log ($down lines)" test "$down" -le $((2 * (rounds + 3)))
 grep 'store:' "$T/daemon.log" | sort | uniq -c | sort -rn | head -5 | sed 's/^/# /'
 check "the daemon still answers" test "$(pm_q bank.example "$MAP")" = dane-only
 
