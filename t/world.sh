@@ -83,6 +83,19 @@ world_fail() {
 	return 1
 }
 
+# world_port_free ADDRESS PORT: nothing has ADDRESS:PORT, TCP or UDP
+world_port_free() {
+	python3 - "$1" "$2" <<'PY'
+import socket, sys
+for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+    with socket.socket(socket.AF_INET, kind) as s:
+        try:
+            s.bind((sys.argv[1], int(sys.argv[2])))
+        except OSError:
+            sys.exit(1)
+PY
+}
+
 # world_alive PID: the process still runs
 world_alive() { kill -0 "$1" 2>/dev/null; }
 
@@ -104,6 +117,12 @@ world_dns_up() {
 		world_nsd_start quiet && break
 	done
 	[ -n "${WORLD_NSD_PID:-}" ] && world_alive "$WORLD_NSD_PID" || world_fail "nsd does not start" "$T/nsd.log" || return 1
+	# unbound shares a port with any process of the same user that set
+	# SO_REUSEPORT too: port 53 must be free, not shared with a stranger
+	if [ -n "${WORLD_DNS53:-}" ] && ! world_port_free "$WORLD_DNS53" 53; then
+		world_fail "$WORLD_DNS53 port 53 is taken" /dev/null
+		return 1
+	fi
 	for _try in 1 2 3; do
 		WORLD_DNS_PORT=$(free_port)
 		WORLD_DNS=127.0.0.1:$WORLD_DNS_PORT

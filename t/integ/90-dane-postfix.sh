@@ -20,7 +20,7 @@ chmod 644 "$P"/*.key
 spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
 GOOD=$(spki "$P/good.crt")
 
-WORLD_DNS53=127.0.53.53
+WORLD_DNS53=127.0.53.90   # its own: tests run side by side
 world_dns_up
 world_dns_batch
 for d in good bad; do
@@ -61,6 +61,8 @@ pf_instance out
 grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
 # a test queue retries within seconds, so a start-up race on either side
 # costs a retry rather than the test
+# it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
+postconf -c "$T/out" -M# smtp/inet
 postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
     "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
     "queue_run_delay = 1s" "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
