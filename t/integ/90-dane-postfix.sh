@@ -59,10 +59,10 @@ check "receiving Postfix starts" pf_start mx
 # the sending side, configured with contrib/postfix/main.cf.snippet
 pf_instance out
 grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
-# a test queue retries within seconds, so a start-up race on either side
-# costs a retry rather than the test
 # it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
 postconf -c "$T/out" -M# smtp/inet
+# a test queue retries within seconds, so a start-up race on either side
+# costs a retry rather than the test
 postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
     "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
     "queue_run_delay = 1s" "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
