@@ -117,9 +117,36 @@ wait_for() {
 	return 0
 }
 
-# free_port: a TCP port on 127.0.0.1 nobody listens on now
+# free_port: a port on 127.0.0.1 free now for both TCP and UDP, outside
+# the kernel's ephemeral range (so no client socket, and no resolver of
+# the test world, can be handed it while a server of the test world is
+# restarting), and not handed out before in this test
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+	python3 - "$T/ports" <<'PY'
+import random, socket, sys
+lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+# above the ports daemons are usually configured on, below the range
+pool = (10000, lo - 1) if lo > 14096 else (max(hi + 1, 1024), 65535)
+try:
+    used = set(open(sys.argv[1]).read().split())
+except OSError:
+    used = set()
+for _ in range(1000):
+    port = random.randint(*pool)
+    if str(port) in used:
+        continue
+    try:
+        for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+            with socket.socket(socket.AF_INET, kind) as s:
+                s.bind(("127.0.0.1", port))
+    except OSError:
+        continue
+    with open(sys.argv[1], "a") as f:
+        f.write("%d\n" % port)
+    print(port)
+    sys.exit(0)
+sys.exit("free_port: no free port in %d-%d" % pool)
+PY
 }
 
 # postfix_dir: a minimal Postfix configuration directory for postmap -c

@@ -20,7 +20,7 @@ chmod 644 "$P"/*.key
 spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
 GOOD=$(spki "$P/good.crt")
 
-WORLD_DNS53=127.0.53.53
+WORLD_DNS53=127.0.53.90   # its own: tests run side by side
 world_dns_up
 world_dns_batch
 for d in good bad; do
@@ -59,6 +59,8 @@ check "receiving Postfix starts" pf_start mx
 # the sending side, configured with contrib/postfix/main.cf.snippet
 pf_instance out
 grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
+# it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
+postconf -c "$T/out" -M# smtp/inet
 # a test queue retries within seconds, so a start-up race on either side
 # costs a retry rather than the test
 postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \

@@ -18,7 +18,7 @@
 need_root
 need nsd unbound ldns-signzone dig openssl python3 postfix postconf sendmail unshare
 
-WORLD_DNS53=127.0.53.53
+WORLD_DNS53=127.0.53.96   # its own: tests run side by side
 world_dns_up
 world_https_up
 P=$T/pki
@@ -99,6 +99,8 @@ check "receiving Postfix starts" pf_start mx
 # one attempt per message (no retries, no bounces) keeps counts exact
 pf_instance out
 grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
+# it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
+postconf -c "$T/out" -M# smtp/inet
 postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
     "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
     "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
