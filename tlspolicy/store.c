@@ -73,9 +73,13 @@ store_fail(struct store *st, const char *what, int rc)
 	st->quiet = 0;
 	if (rc == DB_RUNRECOVERY)
 		st->down = 1;
-	if (is_nospace(st, rc) && !st->nospace) {
+	if (is_nospace(st, rc)) {
+		if (!st->nospace)
+			st->retry_at = time(NULL) + STORE_RETRY_SEC;
 		st->nospace = 1;
-		st->retry_at = time(NULL) + STORE_RETRY_SEC;
+		snprintf(st->err, sizeof(st->err), "%s: %s (%s is full)", what,
+		    rc == DB_RUNRECOVERY ? st->bdbmsg : db_strerror(rc), st->dir);
+		return -1;
 	}
 	if (st->bdbmsg[0] && rc == DB_RUNRECOVERY)
 		snprintf(st->err, sizeof(st->err), "%s: %s (%s)", what, db_strerror(rc), st->bdbmsg);
@@ -126,7 +130,8 @@ store_strerror(const struct store *st)
 int
 store_down(const struct store *st)
 {
-	return !STORE_USABLE(st) || st->quiet;
+	/* a full disk is said by the call that found it (quiet is 0 then) */
+	return st->env == NULL || st->down || st->quiet;
 }
 
 const char *
