@@ -487,12 +487,21 @@ reserve_regions(struct store *st)
 	snprintf(prefix, sizeof(prefix), "%s/__db.", st->dir);
 	while (rc == 0 && fgets(line, sizeof(line), maps) != NULL) {
 		unsigned long lo, hi, off;
-		char *path = strchr(line, '/');
+		char *path = strchr(line, '/'), *e;
 		size_t n;
-		int fd, e;
+		int fd, fe;
 
-		if (path == NULL || sscanf(line, "%lx-%lx %*s %lx", &lo, &hi, &off) != 3
-		    || off != 0 || hi <= lo)
+		/* "LO-HI PERMS OFFSET DEV INODE PATH", numbers in hex */
+		if (path == NULL)
+			continue;
+		lo = strtoul(line, &e, 16);
+		if (*e != '-')
+			continue;
+		hi = strtoul(e + 1, &e, 16);
+		if (*e != ' ' || (e = strchr(e + 1, ' ')) == NULL)
+			continue;
+		off = strtoul(e + 1, &e, 16);
+		if (*e != ' ' || off != 0 || hi <= lo)
 			continue;
 		n = strlen(path);
 		if (n > 0 && path[n - 1] == '\n')
@@ -502,11 +511,11 @@ reserve_regions(struct store *st)
 			continue;
 		if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
 			continue;
-		e = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)(hi - lo)) < 0 ? errno : 0;
+		fe = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)(hi - lo)) < 0 ? errno : 0;
 		close(fd);
-		if (e == ENOSPC || e == EDQUOT) {
+		if (fe == ENOSPC || fe == EDQUOT) {
 			snprintf(st->err, sizeof(st->err), "no room for %s (%lu bytes): %s", path,
-			    hi - lo, strerror(e));
+			    hi - lo, strerror(fe));
 			st->nospace = 1;
 			rc = -1;
 		}
