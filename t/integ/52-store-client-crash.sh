@@ -8,10 +8,6 @@
 # lock, and "tlspolicyctl ingest FILE" at random moments of a large
 # import (store opening, reading, inside its transaction, committing).
 . "$top_srcdir/t/lib.sh"
-# bounded: a client or the daemon stuck inside Berkeley DB fails the test
-# instead of hanging it
-ctl() { timeout 120 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" "$@"; }
-pm_q() { timeout 60 postmap -c "$(postfix_dir)" -q "$1" "socketmap:$2"; }
 need postmap python3 db5.3_verify setpriv
 # the daemon reopens panicked environments, whose handles Berkeley DB does
 # not free: not a leak of ours (sanitizer builds)
