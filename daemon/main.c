@@ -129,10 +129,6 @@ on_store_check(struct evloop *loop, void *arg)
 		log_info("store: recovered (%s), storing again", store_recovered_from(d->store));
 		d->store_down = 0;
 	}
-	/* the logs' read positions are in the store: follow them only once
-	 * it could be opened, or they would be read again from the start */
-	if (rc >= 0 && d->logs == NULL)
-		d->logs = logsources_start(loop, d->store, &d->cfg);
 	evloop_timer_add(loop, STORE_CHECK_MSEC, on_store_check, d);
 }
 
@@ -383,8 +379,7 @@ main(int argc, char **argv)
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
 	start_resolvers(&d);
-	if (!store_down(d.store))   /* else on_store_check() starts them */
-		d.logs = logsources_start(d.loop, d.store, &d.cfg);
+	d.logs = logsources_start(d.loop, d.store, &d.cfg);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
 	evloop_timer_add(d.loop, STORE_CHECK_MSEC, on_store_check, &d);

@@ -5,7 +5,6 @@
 
 #include <sys/random.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 
 #include <db.h>
 #include <errno.h>
@@ -31,8 +30,6 @@
 #define STORE_LOCK_PAUSE_USEC 10000
 #define LOCK_BUSY(rc) ((rc) == DB_LOCK_NOTGRANTED || (rc) == DB_LOCK_DEADLOCK)
 #define STORE_RETRY_SEC 2                    /* between reopen attempts while down */
-/* free space in state_directory after which a full store tries again */
-#define STORE_SPACE_MIN (1024L * 1024)
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta.db", "policy.db", "decision.db", "result.db", "report.db", "dane.db",
@@ -45,7 +42,6 @@ struct store {
 	DB *db[STORE_DB_COUNT];
 	unsigned gen;            /* counts env_open() calls: cursors of a closed environment */
 	int down;                /* the environment needs recovery: no calls into it */
-	int nospace;             /* the file system is full: no calls until there is room */
 	time_t retry_at;         /* next reopen attempt while down */
 	char bdbmsg[200];        /* Berkeley DB's last message */
 	int regfd;               /* REGISTRY_FILE, see registry_scan() */
@@ -58,29 +54,12 @@ struct store {
 	char err[512];
 };
 
-/* is_nospace - rc, or the message Berkeley DB gave with it, says that
- * the file system is full */
-static int
-is_nospace(const struct store *st, int rc)
-{
-	return rc == ENOSPC || rc == EDQUOT || (rc == DB_RUNRECOVERY && st->bdbmsg[0]
-	    && (strstr(st->bdbmsg, strerror(ENOSPC)) || strstr(st->bdbmsg, strerror(EDQUOT))));
-}
-
 static int
 store_fail(struct store *st, const char *what, int rc)
 {
 	st->quiet = 0;
 	if (rc == DB_RUNRECOVERY)
 		st->down = 1;
-	if (is_nospace(st, rc)) {
-		if (!st->nospace)
-			st->retry_at = time(NULL) + STORE_RETRY_SEC;
-		st->nospace = 1;
-		snprintf(st->err, sizeof(st->err), "%s: %s (%s is full)", what,
-		    rc == DB_RUNRECOVERY ? st->bdbmsg : db_strerror(rc), st->dir);
-		return -1;
-	}
 	if (st->bdbmsg[0] && rc == DB_RUNRECOVERY)
 		snprintf(st->err, sizeof(st->err), "%s: %s (%s)", what, db_strerror(rc), st->bdbmsg);
 	else
@@ -102,7 +81,7 @@ store_unavailable(struct store *st)
 	return -1;
 }
 
-#define STORE_USABLE(st) ((st)->env != NULL && !(st)->down && !(st)->nospace)
+#define STORE_USABLE(st) ((st)->env != NULL && !(st)->down)
 
 /* store_damaged - the error of every call on a database found damaged */
 static int
@@ -130,8 +109,7 @@ store_strerror(const struct store *st)
 int
 store_down(const struct store *st)
 {
-	/* a full disk is said by the call that found it (quiet is 0 then) */
-	return st->env == NULL || st->down || st->quiet;
+	return !STORE_USABLE(st) || st->quiet;
 }
 
 const char *
@@ -257,7 +235,7 @@ env_close(struct store *st, int checkpoint)
 			st->db[i] = NULL;
 		}
 	if (st->env) {
-		if (checkpoint && !st->down && !st->nospace)
+		if (checkpoint && !st->down)
 			st->env->txn_checkpoint(st->env, 0, 0, 0);
 		st->env->close(st->env, 0);
 		st->env = NULL;
@@ -464,66 +442,6 @@ check_identity(struct store *st)
 	return rc;
 }
 
-/*
- * reserve_regions - allocate the disk blocks of every region file for
- * the whole of its mapping.  Berkeley DB maps each region file for the
- * largest size the region may reach, but writes the file only up to its
- * present size (all of it, with DB_REGION_INIT) and makes it larger later
- * by writing its last byte: the pages in between are holes, and the first
- * touch of a hole on a full file system raises SIGBUS in whichever
- * process touches it.  The mappings are read from /proc/self/maps.
- * Returns 0, or -1 with st->err set (no space: the environment must not
- * be used).
- */
-static int
-reserve_regions(struct store *st)
-{
-	char line[PATH_MAX + 128], prefix[PATH_MAX];
-	FILE *maps;
-	int rc = 0;
-
-	if ((maps = fopen("/proc/self/maps", "re")) == NULL)
-		return 0;   /* nothing to go by: as before */
-	snprintf(prefix, sizeof(prefix), "%s/__db.", st->dir);
-	while (rc == 0 && fgets(line, sizeof(line), maps) != NULL) {
-		unsigned long lo, hi, off;
-		char *path = strchr(line, '/'), *e;
-		size_t n;
-		int fd, fe;
-
-		/* "LO-HI PERMS OFFSET DEV INODE PATH", numbers in hex */
-		if (path == NULL)
-			continue;
-		lo = strtoul(line, &e, 16);
-		if (*e != '-')
-			continue;
-		hi = strtoul(e + 1, &e, 16);
-		if (*e != ' ' || (e = strchr(e + 1, ' ')) == NULL)
-			continue;
-		off = strtoul(e + 1, &e, 16);
-		if (*e != ' ' || off != 0 || hi <= lo)
-			continue;
-		n = strlen(path);
-		if (n > 0 && path[n - 1] == '\n')
-			path[--n] = '\0';
-		if (strncmp(path, prefix, strlen(prefix)) != 0
-		    || strchr(path + strlen(prefix), '/') != NULL)
-			continue;
-		if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0)
-			continue;
-		fe = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)(hi - lo)) < 0 ? errno : 0;
-		close(fd);
-		if (fe == ENOSPC || fe == EDQUOT) {
-			snprintf(st->err, sizeof(st->err), "no room for %s (%lu bytes): %s", path,
-			    hi - lo, strerror(fe));
-			st->nospace = 1;
-			rc = -1;
-		}
-	}
-	fclose(maps);
-	return rc;
-}
-
 /* env_open - join (or create, or recover) the environment and open the
  * databases; -1 with st->err set */
 static int
@@ -535,7 +453,6 @@ env_open(struct store *st)
 	int rc, others = 1;
 
 	st->down = 0;
-	st->nospace = 0;
 	st->gen++;
 	st->bdbmsg[0] = '\0';
 	/* alone: recover unconditionally first (without DB_REGISTER), which
@@ -562,21 +479,14 @@ env_open(struct store *st)
 		/* nobody ever waits for a lock: a lock wait ends only when its
 		 * holder lets go, which a process that died never does */
 		st->env->set_flags(st->env, DB_TXN_NOWAIT, 1);
-		/* region files written in full when made (not sparse), see
-		 * reserve_regions() */
-		st->env->set_flags(st->env, DB_REGION_INIT, 1);
 		st->env->log_set_config(st->env, DB_LOG_AUTO_REMOVE, 1);
 		if ((rc = st->env->open(st->env, st->dir, pass == 0 ? flags & ~(u_int32_t)DB_REGISTER
 		    : flags, 0600)) != 0) {
 			snprintf(st->err, sizeof(st->err), "open environment %s: %s%s%s%s", st->dir,
 			    db_strerror(rc), st->bdbmsg[0] ? " (" : "", st->bdbmsg,
 			    st->bdbmsg[0] ? ")" : "");
-			if (is_nospace(st, rc))
-				st->nospace = 1;
 			return -1;
 		}
-		if (reserve_regions(st) < 0)
-			return -1;
 		if (pass == 0) {
 			st->env->close(st->env, 0);
 			st->env = NULL;
@@ -617,14 +527,6 @@ store_open_checked(const char *dir, int repair, char *err, size_t errlen)
 	st->regfd = -1;
 	st->check = repair ? 2 : 1;
 	if (env_open(st) < 0) {
-		if (repair && st->nospace) {
-			/* store_maintain() opens it once there is room */
-			env_close(st, 0);
-			st->opened = 0;
-			st->down = 1;
-			st->retry_at = time(NULL) + STORE_RETRY_SEC;
-			return st;
-		}
 		snprintf(err, errlen, "%s", st->err);
 		store_close(st);
 		return NULL;
@@ -657,23 +559,6 @@ store_maintain(struct store *st)
 	long pid;
 	int others;
 
-	if (st->nospace) {
-		struct statvfs sv;
-
-		if (now < st->retry_at)
-			return -1;
-		st->retry_at = now + STORE_RETRY_SEC;
-		if (statvfs(st->dir, &sv) == 0
-		    && (unsigned long long)sv.f_bavail * sv.f_frsize < STORE_SPACE_MIN)
-			return -1;
-		snprintf(st->why, sizeof(st->why), "%s", st->err);
-		st->nospace = 0;
-		if (STORE_USABLE(st)) {
-			st->err[0] = '\0';
-			return 1;
-		}
-		st->retry_at = 0;
-	}
 	if (STORE_USABLE(st)) {
 		registry_scan(st, &pid, &others);
 		if (pid == 0)

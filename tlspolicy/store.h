@@ -27,18 +27,6 @@
  *     with recovery.  Until then every call fails at once (store_down());
  *     lookups never need the store, so they are answered all along, and
  *     nothing waits, so SIGTERM is always served.
- *   - A full file system: the region files (__db.NNN) are mapped for the
- *     size their region may grow to but written only part way (sparse),
- *     and touching a hole of a mapping on a full file system raises
- *     SIGBUS.  So they are written in full when made (DB_REGION_INIT)
- *     and every opener allocates the blocks of the whole mapping
- *     (fallocate, keeping the size): growing then fails with ENOSPC, not
- *     a signal.  ENOSPC from any call makes every later call fail at once
- *     (the one that met it reports it; store_down() is 0 for that one
- *     only) until store_maintain() sees room in the directory again, then
- *     reopens if the environment panicked meanwhile.  The daemon's
- *     store_open_checked() returns a store that is down, not NULL, when
- *     the disk is full: store_maintain() opens it once there is room.
  *   - What remains: a process killed inside Berkeley DB while it holds one
  *     of the environment's internal mutexes (held for microseconds) can
  *     still block the others on that mutex; only a restart ends that.
