@@ -44,23 +44,9 @@ open_store(const struct settings *s)
 		fprintf(stderr, "tlspolicyctl: %s\n", err);
 		return NULL;
 	}
-	if ((st = store_open_checked(s->state_directory, 0, err, sizeof(err))) == NULL)
+	if ((st = store_open(s->state_directory, err, sizeof(err))) == NULL)
 		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
 	return st;
-}
-
-/* verified - result.db passes Berkeley DB's verifier; a daemon writing
- * to it meanwhile can make it look damaged for an instant: try again */
-static int
-verified(struct store *st)
-{
-	for (int i = 0;; i++) {
-		if (store_verify(st, STORE_DB_RESULT) == 0)
-			return 0;
-		if (i == 2 || store_down(st))
-			return -1;
-		usleep(300000);
-	}
 }
 
 /* one (day, domain, policy) group of counters */
@@ -176,15 +162,6 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
-	if (store_ingest_refused(st) != NULL) {
-		fprintf(stderr, "tlspolicyctl: store: %s\n", store_ingest_refused(st));
-		rc = 1;
-	}
-	if (verified(st) < 0) {
-		fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
-		store_close(st);
-		return 1;
-	}
 	if ((c = store_cursor_open(st, STORE_DB_RESULT)) == NULL) {
 		fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
 		store_close(st);
@@ -344,11 +321,6 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
-	if (store_ingest_refused(st) != NULL) {
-		fprintf(stderr, "tlspolicyctl: store: %s\n", store_ingest_refused(st));
-		store_close(st);
-		return 1;
-	}
 	ips = ingest_ip_map(s->sending_mta_ip);
 	settings_report_from(s, sender, sizeof(sender));
 	icfg.exclude_sender = sender;

@@ -44,7 +44,6 @@ struct daemon {
 	struct logsources *logs;
 	struct daemon_stats stats;
 	time_t started;
-	int store_down;              /* said so in the log */
 };
 
 /* daemon_reload - re-read the local policy table; keeps the old one on

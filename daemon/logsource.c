@@ -63,7 +63,7 @@ purge(struct logsources *ls)
 	long n;
 
 	decision_daystr(time(NULL) - (time_t)ls->retention, cutoff);
-	if ((n = results_purge(ls->st, cutoff)) < 0 && !store_down(ls->st))
+	if ((n = results_purge(ls->st, cutoff)) < 0)
 		log_warnx("store: dropping results before %s: %s", cutoff, store_strerror(ls->st));
 	else if (n > 0)
 		log_info("store: dropped %ld result and decision records before %s", n, cutoff);
@@ -108,11 +108,6 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 	icfg.exclude_sender = ls->sender;
 	icfg.sending_ip = ls->ips;
 	icfg.syslog_names = cfg->postfix_syslog_names;
-	if (cfg->log_source[0] != '\0' && store_ingest_refused(st) != NULL) {
-		log_errorx("store: %s: results are not counted, lookups are answered",
-		    store_ingest_refused(st));
-		pos = "";
-	}
 	while ((word = list_next(&pos, &len)) != NULL) {
 		char path[1100];
 		struct source *s;

@@ -44,7 +44,6 @@
 #include "store.h"
 
 #define CHECKPOINT_MSEC INT64_C(60000)
-#define STORE_CHECK_MSEC INT64_C(1000)
 
 static void
 usage(FILE *fp)
@@ -107,29 +106,9 @@ on_checkpoint(struct evloop *loop, void *arg)
 {
 	struct daemon *d = arg;
 
-	if (store_checkpoint(d->store) < 0 && !store_down(d->store))
+	if (store_checkpoint(d->store) < 0)
 		log_warnx("store checkpoint: %s", store_strerror(d->store));
 	evloop_timer_add(loop, CHECKPOINT_MSEC, on_checkpoint, d);
-}
-
-/* on_store_check - clean up after clients that died, recover the store
- * when it needs it; lookups never wait for the store, so they go on
- * either way.  One line when the store goes down, one when it is back. */
-static void
-on_store_check(struct evloop *loop, void *arg)
-{
-	struct daemon *d = arg;
-	int rc = store_maintain(d->store);
-
-	if (rc < 0 && !d->store_down) {
-		log_errorx("store: %s; lookups are answered, nothing is stored until it recovers",
-		    store_strerror(d->store));
-		d->store_down = 1;
-	} else if (rc >= 0 && (d->store_down || rc == 1)) {
-		log_info("store: recovered (%s), storing again", store_recovered_from(d->store));
-		d->store_down = 0;
-	}
-	evloop_timer_add(loop, STORE_CHECK_MSEC, on_store_check, d);
 }
 
 /* raise_fd_limit - allow enough descriptors for max connections */
@@ -374,7 +353,7 @@ main(int argc, char **argv)
 		log_info("running as user %s (uid %ld)", u->name, (long)u->uid);
 	}
 	umask(077);
-	if ((d.store = store_open_checked(d.cfg.state_directory, 1, err, sizeof(err))) == NULL)
+	if ((d.store = store_open(d.cfg.state_directory, err, sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
@@ -382,7 +361,6 @@ main(int argc, char **argv)
 	d.logs = logsources_start(d.loop, d.store, &d.cfg);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
-	evloop_timer_add(d.loop, STORE_CHECK_MSEC, on_store_check, &d);
 	d.started = time(NULL);
 	log_info("tlspolicyd %s ready (config %s, state %s)", PACKAGE_VERSION, d.cfg.source,
 	    d.cfg.state_directory);

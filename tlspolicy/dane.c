@@ -64,7 +64,7 @@ entry_save(struct dane *d, const struct dane_entry *e)
 			buf_printf(&b, "tlsa %s\n", h->tlsa[k]);
 	}
 	if (store_put(d->store, NULL, STORE_DB_DANE, e->domain, strlen(e->domain), b.data,
-	    b.len) < 0 && !store_down(d->store))
+	    b.len) < 0)
 		log_warnx("store: DANE result of %s not saved: %s", e->domain, store_strerror(d->store));
 	buf_fini(&b);
 }

@@ -37,8 +37,7 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
 	decision_daystr(time(NULL), day);
 	buf_init(&key, 1024);
 	buf_printf(&key, "%s\t%s\t%s\t%s", day, domain, kind, what);
-	if (store_put(st, NULL, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0
-	    && !store_down(st))
+	if (store_put(st, NULL, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)
 		log_warnx("store: %s decision for %s not recorded: %s", kind, domain,
 		    store_strerror(st));
 	buf_fini(&key);

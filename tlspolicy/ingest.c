@@ -161,10 +161,6 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 
 	if (ig->committed_lines == ig->stats.lines && results_batch_size(ig->batch) == 0 && c == NULL)
 		return 0;
-	if (store_ingest_refused(ig->st) != NULL) {
-		log_warnx("log %s: not counted: %s", ig->name, store_ingest_refused(ig->st));
-		return -1;
-	}
 	ingest_get_stats(ig, &s);
 	if (c) {
 		put64(hdr + 2, c->dev);
@@ -200,9 +196,7 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 	ig->committed_lines = ig->stats.lines;
 	return 0;
 fail:
-	if (!store_down(ig->st))
-		log_warnx("log %s: counts not stored yet, will retry: %s", ig->name,
-		    store_strerror(ig->st));
+	log_warnx("log %s: counts not stored yet, will retry: %s", ig->name, store_strerror(ig->st));
 	return -1;
 }
 

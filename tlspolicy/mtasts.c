@@ -146,7 +146,7 @@ entry_save(struct mtasts *m, const struct mtasts_entry *e)
 	if (e->have_policy)
 		buf_printf(&b, "policy\n%s", e->policy);
 	if (store_put(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain), b.data,
-	    b.len) < 0 && !store_down(m->store))
+	    b.len) < 0)
 		log_warnx("store: policy of %s not saved: %s", e->domain, store_strerror(m->store));
 	buf_fini(&b);
 }
