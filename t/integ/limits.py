@@ -89,22 +89,9 @@ def wait_log(pattern, want, limit=10):
 
 
 def probe(what):
-    t0 = time.monotonic()
-    try:
-        p = subprocess.run(["postmap", "-c", PFDIR, "-q", "bank.example",
-                            "socketmap:unix:%s:postfix" % SOCK],
-                           capture_output=True, text=True, timeout=30)
-        out, err = p.stdout.strip(), p.stderr
-    except subprocess.TimeoutExpired:
-        out, err = "", "postmap timed out"
-    tap(out == "dane-only", "after %s: postmap answers (%.3f s)"
-        % (what, time.monotonic() - t0), err)
-    try:
-        os.kill(PID, 0)
-        alive = True
-    except OSError:
-        alive = False
-    tap(alive, "after %s: daemon alive" % what)
+    out, err, dt = client.postmap_q(PFDIR, SOCK, "bank.example", 30)
+    tap(out == "dane-only", "after %s: postmap answers (%.3f s)" % (what, dt), err)
+    tap(client.alive(PID), "after %s: daemon alive" % what)
 
 
 def pipeliners(count):
@@ -218,21 +205,7 @@ limit = DEADLINE * 5 + 10
 while open_ and time.monotonic() - t0 < limit:
     for i in list(open_):
         s = drips[i]
-        gone = False
-        try:
-            gone = s.recv(4096) == b""
-        except BlockingIOError:
-            pass
-        except (ConnectionResetError, BrokenPipeError):
-            gone = True
-        if not gone:
-            try:
-                s.send(b"a")
-            except BlockingIOError:
-                pass
-            except (ConnectionResetError, BrokenPipeError):
-                gone = True
-        if gone:
+        if client.drip(s):
             open_.discard(i)
             closed_at.append(time.monotonic() - sent[i])
     time.sleep(0.5)

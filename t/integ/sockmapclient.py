@@ -1,6 +1,8 @@
 """Pieces shared by the socketmap test clients (hostile.py, limits.py):
 TAP lines without a plan, netstrings, connecting and reading replies."""
+import os
 import socket
+import subprocess
 import time
 
 n = 0
@@ -56,3 +58,44 @@ def read_reply(s):
         body += chunk
     assert body[-1:] == b","
     return body[:-1].decode(errors="replace")
+
+
+def postmap_q(pfdir, path, key, timeout):
+    """postmap -q KEY against the socketmap at path: (answer, stderr, seconds)."""
+    t0 = time.monotonic()
+    try:
+        p = subprocess.run(["postmap", "-c", pfdir, "-q", key,
+                            "socketmap:unix:%s:postfix" % path],
+                           capture_output=True, text=True, timeout=timeout)
+        out, err = p.stdout.strip(), p.stderr
+    except subprocess.TimeoutExpired:
+        out, err = "", "postmap timed out"
+    return out, err, time.monotonic() - t0
+
+
+def alive(pid):
+    """True while process pid exists."""
+    try:
+        os.kill(pid, 0)
+        return True
+    except OSError:
+        return False
+
+
+def drip(s):
+    """On a non-blocking socket: send one byte unless the server closed it;
+    True once it has."""
+    try:
+        if s.recv(4096) == b"":
+            return True
+    except BlockingIOError:
+        pass
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    try:
+        s.send(b"a")
+    except BlockingIOError:
+        pass
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    return False
