@@ -58,23 +58,6 @@ usage(FILE *fp)
 	    "  -V       print the version and exit\n");
 }
 
-int
-daemon_reload(struct daemon *d, char *err, size_t errlen)
-{
-	struct localpolicy *lp;
-
-	if (d->cfg.local_policy_file[0] == '\0')
-		return 0;
-	if ((lp = localpolicy_load(d->cfg.local_policy_file, err, errlen)) == NULL)
-		return -1;
-	localpolicy_free(d->local);
-	d->local = lp;
-	d->rctx.local = lp;
-	log_info("local policy table %s: %zu entries", d->cfg.local_policy_file,
-	    localpolicy_count(lp));
-	return 0;
-}
-
 static void
 on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/answer: Postfix policy answer syntax. */
+/* Unit tests for tlspolicy/policy/answer: Postfix policy answer syntax. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/buf. */
+/* Unit tests for tlspolicy/base/buf. */
 #include "config.h"
 
 #include <string.h>

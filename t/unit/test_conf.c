@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/conf and tlspolicy/settings. */
+/* Unit tests for tlspolicy/base/conf and tlspolicy/base/settings. */
 #include "config.h"
 
 #include <stdio.h>

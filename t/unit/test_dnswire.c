@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/dnswire: query building and answer parsing. */
+/* Unit tests for tlspolicy/base/dnswire: query building and answer parsing. */
 #include "config.h"
 
 #include <stdlib.h>

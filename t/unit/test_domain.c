@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/domain: key normalisation and IDNA. */
+/* Unit tests for tlspolicy/base/domain: key normalisation and IDNA. */
 #include "config.h"
 
 #include <string.h>

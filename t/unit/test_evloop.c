@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/evloop. */
+/* Unit tests for tlspolicy/base/evloop. */
 #include "config.h"
 
 #include <stdint.h>

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/fileio: bounded reads, and writes that replace
+/* Unit tests for tlspolicy/base/fileio: bounded reads, and writes that replace
  * a planted link instead of writing through it. */
 #include "config.h"
 

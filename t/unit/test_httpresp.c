@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/httpresp. */
+/* Unit tests for tlspolicy/base/httpresp. */
 #include "config.h"
 
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/localpolicy. */
+/* Unit tests for tlspolicy/policy/localpolicy. */
 #include "config.h"
 
 #include <stdio.h>

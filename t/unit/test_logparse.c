@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/logparse_postfix: limits and hostile bytes
+/* Unit tests for tlspolicy/logs/logparse_postfix: limits and hostile bytes
  * (the formats themselves are covered by the golden files). */
 #include "config.h"
 

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/netstring. */
+/* Unit tests for tlspolicy/base/netstring. */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/numparse. */
+/* Unit tests for tlspolicy/base/numparse. */
 #include "config.h"
 
 #include <string.h>

@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/store (Berkeley DB). */
+/* Unit tests for tlspolicy/base/store (Berkeley DB). */
 #include "config.h"
 
 #include <stdio.h>

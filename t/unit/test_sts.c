@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/sts: MTA-STS TXT records, policies, answers. */
+/* Unit tests for tlspolicy/policy/sts: MTA-STS TXT records, policies, answers. */
 #include "config.h"
 
 #include <stdio.h>

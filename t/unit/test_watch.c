@@ -1,4 +1,4 @@
-/* Unit tests for tlspolicy/watch. */
+/* Unit tests for tlspolicy/base/watch. */
 #include "config.h"
 
 #include <stddef.h>
