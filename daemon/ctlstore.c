@@ -24,11 +24,11 @@
 #include "logfollow.h"
 #include "numparse.h"
 #include "privs.h"
+#include "report.h"
 #include "results.h"
 #include "settings.h"
 #include "store.h"
 #include "strmap.h"
-#include "tlsrpt.h"
 
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
@@ -97,19 +97,8 @@ group_flush(struct group *g, json_object *out, int json)
 static void
 add_detail(struct group *g, const struct result_rec *r, uint64_t n)
 {
-	json_object *d = json_object_new_object();
-
-	json_object_object_add(d, "result-type", jsontext(tlsrpt_result_type(r->result) ? r->result : "validation-failure"));
-	if (r->sendip[0])
-		json_object_object_add(d, "sending-mta-ip", jsontext(r->sendip));
-	if (r->mx[0])
-		json_object_object_add(d, "receiving-mx-hostname", jsontext(r->mx));
-	if (r->rip[0])
-		json_object_object_add(d, "receiving-ip", jsontext(r->rip));
-	json_object_object_add(d, "failed-session-count", json_object_new_int64((int64_t)n));
-	if (r->reason[0])
-		json_object_object_add(d, "failure-reason-code", jsontext(r->reason));
-	json_object_array_add(g->details, d);
+	json_object_array_add(g->details, report_detail_json(r->result, r->sendip, r->mx, r->rip,
+	    r->reason, n));
 	buf_printf(&g->text, "  %s count=%" PRIu64 " mx=%s ip=%s sending=%s%s%s%s\n", r->result, n,
 	    r->mx[0] ? r->mx : "-", r->rip[0] ? r->rip : "-", r->sendip[0] ? r->sendip : "-",
 	    r->reason[0] ? " reason=\"" : "", r->reason, r->reason[0] ? "\"" : "");

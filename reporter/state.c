@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "record.h"
 #include "state.h"
 #include "store.h"
 #include "text.h"
@@ -164,4 +165,10 @@ state_suppressed(struct store *st, const char *address, time_t now)
 	buf_fini(&k);
 	buf_fini(&v);
 	return yes;
+}
+
+long
+state_purge(struct store *st, const char *cutoff)
+{
+	return record_purge(st, STORE_DB_REPORT, "sent\t", cutoff);
 }

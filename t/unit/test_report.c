@@ -13,7 +13,9 @@
 #include "message.h"
 #include "report.h"
 #include "results.h"
+#include "state.h"
 #include "store.h"
+#include "strmap.h"
 #include "tap.h"
 #include "text.h"
 #include "tlsrpt.h"
@@ -218,11 +220,79 @@ test_bytes_report(void)
 	store_close(st);
 }
 
+/* the reporter purges its own delivery records, and only those */
+static void
+test_state_purge(void)
+{
+	char err[256], dir[600];
+	struct store *st;
+	struct delivery d = { DELIVERY_SENT, 100, 100, 0, 1, "" }, got;
+	static const char rkey[] = "2026-01-01\ta.example\tno-policy-found\t\tS";
+	struct buf v;
+
+	snprintf(dir, sizeof(dir), "%s/state", tap_tmpdir());
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
+		ok(0, "state: store opens: %s", err);
+		return;
+	}
+	state_put(st, "2026-01-01", "a.example", "mailto:x@y.example", &d);
+	state_put(st, "2026-01-02", "b.example", "https://r.example/", &d);
+	state_put(st, "2026-11-20", "a.example", "mailto:x@y.example", &d);
+	state_bounce(st, "x@y.example", 100);
+	store_put(st, NULL, STORE_DB_RESULT, rkey, strlen(rkey), "1", 1);
+	is_int(state_purge(st, "2026-06-01"), 2, "state: the old delivery records purged");
+	state_get(st, "2026-11-20", "a.example", "mailto:x@y.example", &got);
+	ok(got.state == DELIVERY_SENT && got.attempts == 1, "state: a later day's record kept");
+	state_get(st, "2026-01-01", "a.example", "mailto:x@y.example", &got);
+	ok(got.state == DELIVERY_NEW, "state: the purged one reads as new");
+	buf_init(&v, 64);
+	ok(store_get(st, NULL, STORE_DB_REPORT, "bounce\tx@y.example", 18, &v) == 0,
+	    "state: bounce counts kept");
+	ok(store_get(st, NULL, STORE_DB_RESULT, rkey, strlen(rkey), &v) == 0,
+	    "state: result records are not the reporter's to purge");
+	buf_fini(&v);
+	store_close(st);
+}
+
+/* a host report only where its addresses differ from its domains' */
+static void
+test_host_wanted(void)
+{
+	struct report_policy p[2] = { { "a.example", "tlsa", "mx.h.example", 1, 0, 0, NULL },
+		{ "b.example", "tlsa", "mx.h.example", 1, 0, 0, NULL } };
+	struct report_domain rd[2] = { { "a.example", 1, &p[0], 0 }, { "b.example", 1, &p[1], 0 } };
+	struct report_day day = { "2026-11-20", 0, 2, rd };
+	struct strmap *ruas = strmap_new();
+	json_object *det;
+
+	strmap_put(ruas, "a.example", (void *)"mailto:t@h.example");
+	ok(report_host_wanted(&day, "mx.h.example", "mailto:t@h.example", ruas),
+	    "host: wanted while a domain's addresses are unknown");
+	strmap_put(ruas, "b.example", (void *)"mailto:t@h.example");
+	ok(!report_host_wanted(&day, "mx.h.example", "mailto:t@h.example", ruas),
+	    "host: not wanted when every domain reports to the same addresses");
+	ok(report_host_wanted(&day, "mx.h.example", "mailto:other@h.example", ruas),
+	    "host: wanted when the base reports elsewhere");
+	ok(!report_host_wanted(&day, "mx.other.example", "mailto:x@h.example", ruas),
+	    "host: not wanted for a base no domain used");
+	strmap_free(ruas, NULL);
+
+	det = report_detail_json("certificate-expired", "", "mx.example", "192.0.2.1", "", 4);
+	is_str(json_object_to_json_string_ext(det, JSON_C_TO_STRING_PLAIN),
+	    "{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx.example\","
+	    "\"receiving-ip\":\"192.0.2.1\",\"failed-session-count\":4}",
+	    "detail: the RFC 8460 fields, empty ones left out");
+	json_object_put(det);
+}
+
 int
 main(void)
 {
 	test_record();
 	test_hostile_report();
 	test_bytes_report();
+	test_state_purge();
+	test_host_wanted();
 	return tap_done();
 }

@@ -60,9 +60,9 @@ void results_batch_clear(struct results_batch *b);
  * (b is unchanged either way: clear it after the commit succeeds) */
 int results_apply(struct store *st, struct store_txn *txn, const struct results_batch *b);
 
-/* results_purge - delete the result, decision and report delivery
- * records of days before cutoff ("YYYY-MM-DD"); returns the number
- * deleted or -1 */
+/* results_purge - delete the result and decision records of days before
+ * cutoff ("YYYY-MM-DD"); returns the number deleted or -1.  The report
+ * delivery records are the reporter's to purge (state_purge()). */
 long results_purge(struct store *st, const char *cutoff);
 
 #endif
