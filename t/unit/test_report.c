@@ -255,6 +255,51 @@ test_state_purge(void)
 	store_close(st);
 }
 
+/* policy-string and mx-host from the decision records of the day */
+static void
+test_policy_strings(void)
+{
+	static const char policy[] = "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "mx: *.example.com\nmax_age: 86400\n";
+	static const char dkey[] = "2026-11-25\texample.com\tsts\t20261125";
+	char err[256], dir[600];
+	struct store *st;
+	struct store_txn *txn;
+	struct results_batch *b = results_batch_new();
+	struct result_rec rec = { 0 };
+	struct report_meta meta = { "Org", "r@sender.example", "sender.example" };
+	struct report_day *d;
+	struct buf json;
+
+	snprintf(dir, sizeof(dir), "%s/policystr", tap_tmpdir());
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
+		ok(0, "policy: store opens: %s", err);
+		return;
+	}
+	snprintf(rec.day, sizeof(rec.day), "2026-11-25");
+	snprintf(rec.domain, sizeof(rec.domain), "example.com");
+	snprintf(rec.ptype, sizeof(rec.ptype), "sts");
+	snprintf(rec.pkey, sizeof(rec.pkey), "20261125");
+	results_batch_add(b, &rec, 2);
+	txn = store_begin(st);
+	results_apply(st, txn, b);
+	store_commit(st, txn);
+	store_put(st, NULL, STORE_DB_DECISION, dkey, strlen(dkey), policy, strlen(policy));
+	d = report_day_load(st, "2026-11-25");
+	buf_init(&json, 1 << 20);
+	ok(d && report_json(st, d, &meta, "example.com", 0, &json) == 0, "policy: report built");
+	ok(json.data && strstr(json.data, "\"policy-string\":[\"version: STSv1\",\"mode: enforce\","
+	    "\"mx: mx1.example.com\",\"mx: *.example.com\",\"max_age: 86400\"]") != NULL,
+	    "policy: the policy lines as served");
+	ok(json.data && strstr(json.data, "\"mx-host\":[\"mx1.example.com\",\"*.example.com\"]")
+	    != NULL, "policy: the mx patterns of the policy");
+	buf_fini(&json);
+	report_day_free(d);
+	results_batch_free(b);
+	store_close(st);
+}
+
 /* a host report only where its addresses differ from its domains' */
 static void
 test_host_wanted(void)
@@ -293,6 +338,7 @@ main(void)
 	test_hostile_report();
 	test_bytes_report();
 	test_state_purge();
+	test_policy_strings();
 	test_host_wanted();
 	return tap_done();
 }
