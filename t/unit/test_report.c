@@ -20,6 +20,20 @@
 #include "text.h"
 #include "tlsrpt.h"
 
+/* open_store - a new store in the test directory; NULL (a failed test) */
+static struct store *
+open_store(const char *name)
+{
+	char err[256], dir[600];
+	struct store *st;
+
+	snprintf(dir, sizeof(dir), "%s/%s", tap_tmpdir(), name);
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL)
+		ok(0, "store %s opens: %s", name, err);
+	return st;
+}
+
 static enum tlsrpt_status
 parse(const char *txt, struct tlsrpt_record *r, const char **why)
 {
@@ -96,7 +110,6 @@ test_record(void)
 static void
 test_hostile_report(void)
 {
-	char err[256], dir[600];
 	struct store *st;
 	struct store_txn *txn;
 	struct results_batch *b = results_batch_new();
@@ -107,12 +120,8 @@ test_hostile_report(void)
 	json_object *o, *det;
 	struct message_info mi = { 0 };
 
-	snprintf(dir, sizeof(dir), "%s/store", tap_tmpdir());
-	mkdir(dir, 0700);
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		ok(0, "store opens: %s", err);
+	if ((st = open_store("store")) == NULL)
 		return;
-	}
 	snprintf(rec.day, sizeof(rec.day), "2026-11-23");
 	snprintf(rec.domain, sizeof(rec.domain), "example.com");
 	snprintf(rec.ptype, sizeof(rec.ptype), "no-policy-found");
@@ -171,7 +180,6 @@ test_hostile_report(void)
 static void
 test_bytes_report(void)
 {
-	char err[256], dir[600];
 	struct store *st;
 	struct store_txn *txn;
 	struct results_batch *b = results_batch_new();
@@ -181,12 +189,8 @@ test_bytes_report(void)
 	struct buf json;
 	json_object *o, *det;
 
-	snprintf(dir, sizeof(dir), "%s/store2", tap_tmpdir());
-	mkdir(dir, 0700);
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		ok(0, "store opens: %s", err);
+	if ((st = open_store("store2")) == NULL)
 		return;
-	}
 	snprintf(rec.day, sizeof(rec.day), "2026-11-24");
 	snprintf(rec.domain, sizeof(rec.domain), "example.com");
 	snprintf(rec.ptype, sizeof(rec.ptype), "no-policy-found");
@@ -224,18 +228,13 @@ test_bytes_report(void)
 static void
 test_state_purge(void)
 {
-	char err[256], dir[600];
 	struct store *st;
 	struct delivery d = { DELIVERY_SENT, 100, 100, 0, 1, "" }, got;
 	static const char rkey[] = "2026-01-01\ta.example\tno-policy-found\t\tS";
 	struct buf v;
 
-	snprintf(dir, sizeof(dir), "%s/state", tap_tmpdir());
-	mkdir(dir, 0700);
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		ok(0, "state: store opens: %s", err);
+	if ((st = open_store("state")) == NULL)
 		return;
-	}
 	state_put(st, "2026-01-01", "a.example", "mailto:x@y.example", &d);
 	state_put(st, "2026-01-02", "b.example", "https://r.example/", &d);
 	state_put(st, "2026-11-20", "a.example", "mailto:x@y.example", &d);
@@ -262,29 +261,20 @@ test_policy_strings(void)
 	static const char policy[] = "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
 	    "mx: *.example.com\nmax_age: 86400\n";
 	static const char dkey[] = "2026-11-25\texample.com\tsts\t20261125";
-	char err[256], dir[600];
-	struct store *st;
-	struct store_txn *txn;
+	const struct result_rec rec = { .day = "2026-11-25", .domain = "example.com",
+		.ptype = "sts", .pkey = "20261125" };
 	struct results_batch *b = results_batch_new();
-	struct result_rec rec = { 0 };
 	struct report_meta meta = { "Org", "r@sender.example", "sender.example" };
 	struct report_day *d;
+	struct store_txn *txn;
+	struct store *st;
 	struct buf json;
 
-	snprintf(dir, sizeof(dir), "%s/policystr", tap_tmpdir());
-	mkdir(dir, 0700);
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		ok(0, "policy: store opens: %s", err);
+	if ((st = open_store("policystr")) == NULL)
 		return;
-	}
-	snprintf(rec.day, sizeof(rec.day), "2026-11-25");
-	snprintf(rec.domain, sizeof(rec.domain), "example.com");
-	snprintf(rec.ptype, sizeof(rec.ptype), "sts");
-	snprintf(rec.pkey, sizeof(rec.pkey), "20261125");
 	results_batch_add(b, &rec, 2);
 	txn = store_begin(st);
-	results_apply(st, txn, b);
-	store_commit(st, txn);
+	ok(results_apply(st, txn, b) == 0 && store_commit(st, txn) == 0, "policy: counts stored");
 	store_put(st, NULL, STORE_DB_DECISION, dkey, strlen(dkey), policy, strlen(policy));
 	d = report_day_load(st, "2026-11-25");
 	buf_init(&json, 1 << 20);
