@@ -251,6 +251,56 @@ test_attrib(void)
 }
 
 static void
+count_one(void *arg, const struct result_rec *r, uint64_t n)
+{
+	struct buf *out = arg;
+
+	buf_printf(out, "%s %s %s%s=%llu|", r->day, r->domain, r->failure ? "F:" : "S",
+	    r->result, (unsigned long long)n);
+}
+
+/* the result counters are read through results_foreach() alone */
+static void
+test_results(void)
+{
+	struct store *st = open_store("results");
+	struct result_rec r = { .day = "2026-11-20", .domain = "a.example",
+		.ptype = "no-policy-found" };
+	struct results_batch *b = results_batch_new();
+	struct store_txn *txn;
+	struct buf out;
+
+	if (st == NULL) {
+		ok(0, "results: store opens");
+		return;
+	}
+	results_batch_add(b, &r, 3);
+	r.failure = 1;
+	snprintf(r.result, sizeof(r.result), "starttls-not-supported");
+	results_batch_add(b, &r, 2);
+	r.failure = 0;
+	snprintf(r.day, sizeof(r.day), "2026-11-21");
+	results_batch_add(b, &r, 7);
+	txn = store_begin(st);
+	ok(results_apply(st, txn, b) == 0 && store_commit(st, txn) == 0, "results: counters stored");
+	/* garbage in the day: a bad key, a bad count, a zero count */
+	put(st, STORE_DB_RESULT, "2026-11-20\tb.example\tsts", "1");
+	put(st, STORE_DB_RESULT, "2026-11-20\tc.example\tsts\tx\tS", "1x");
+	put(st, STORE_DB_RESULT, "2026-11-20\td.example\tsts\tx\tS", "0");
+	buf_init(&out, 4096);
+	is_int(results_foreach(st, "2026-11-20", count_one, &out), 0, "results: foreach of a day");
+	is_str(out.data, "2026-11-20 a.example F:starttls-not-supported=2|2026-11-20 a.example S=3|",
+	    "results: the day's counters, garbage passed over");
+	buf_reset(&out);
+	results_foreach(st, NULL, count_one, &out);
+	is_str(out.data, "2026-11-20 a.example F:starttls-not-supported=2|2026-11-20 a.example S=3|"
+	    "2026-11-21 a.example S=7|", "results: every day's counters");
+	buf_fini(&out);
+	results_batch_free(b);
+	store_close(st);
+}
+
+static void
 test_purge_prefix(void)
 {
 	struct store *st = open_store("purge");
@@ -368,6 +418,7 @@ main(void)
 	test_cursor();
 	test_decision();
 	test_attrib();
+	test_results();
 	test_purge_prefix();
 	test_source();
 	return tap_done();

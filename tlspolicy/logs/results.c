@@ -199,6 +199,41 @@ results_apply(struct store *st, struct store_txn *txn, const struct results_batc
 	return a.failed ? -1 : 0;
 }
 
+int
+results_foreach(struct store *st, const char *day, results_fn *fn, void *arg)
+{
+	struct store_cursor *c = store_cursor_open(st, STORE_DB_RESULT);
+	struct buf key, val;
+	char prefix[16];
+	size_t plen = 0;
+	int rc;
+
+	if (c == NULL)
+		return -1;
+	if (day != NULL) {
+		snprintf(prefix, sizeof(prefix), "%.10s\t", day);
+		plen = strlen(prefix);
+		store_cursor_seek(c, prefix, plen);
+	}
+	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
+	buf_init(&val, 64);
+	while ((rc = store_cursor_next(c, &key, &val)) == 0) {
+		struct result_rec r;
+		uint64_t n;
+
+		if (day != NULL && (key.len < plen || memcmp(key.data, prefix, plen) != 0))
+			break;
+		if (results_parse_key(key.data, key.len, &r) < 0
+		    || numparse_uint(val.data, val.len, UINT64_MAX, &n) < 0 || n == 0)
+			continue;   /* not a counter this module wrote */
+		fn(arg, &r, n);
+	}
+	store_cursor_close(c);
+	buf_fini(&key);
+	buf_fini(&val);
+	return rc < 0 ? -1 : 0;
+}
+
 long
 results_purge(struct store *st, const char *cutoff)
 {

@@ -12,7 +12,6 @@
 #include "buf.h"
 #include "decision.h"
 #include "jsontext.h"
-#include "numparse.h"
 #include "report.h"
 #include "results.h"
 #include "store.h"
@@ -56,20 +55,37 @@ policy_for(struct report_domain *rd, const struct result_rec *r)
 	return p;
 }
 
+/* add_count - one counter of the day into d */
+static void
+add_count(void *arg, const struct result_rec *r, uint64_t n)
+{
+	struct report_day *d = arg;
+	struct report_domain *rd = domain_for(d, r->domain);
+	struct report_policy *p = policy_for(rd, r);
+	struct report_detail *det;
+
+	if (!r->failure) {
+		p->successes += n;
+		return;
+	}
+	p->failures += n;
+	rd->failures += n;
+	p->details = xreallocarray(p->details, p->ndetails + 1, sizeof(*p->details));
+	det = &p->details[p->ndetails++];
+	text_copy(det->result, sizeof(det->result), r->result);
+	text_copy(det->sendip, sizeof(det->sendip), r->sendip);
+	text_copy(det->mx, sizeof(det->mx), r->mx);
+	text_copy(det->rip, sizeof(det->rip), r->rip);
+	text_copy(det->reason, sizeof(det->reason), r->reason);
+	det->count = n;
+}
+
 struct report_day *
 report_day_load(struct store *st, const char *day)
 {
 	struct report_day *d = xcalloc(1, sizeof(*d));
-	struct store_cursor *c = store_cursor_open(st, STORE_DB_RESULT);
-	struct buf key, val;
-	char prefix[16];
 	struct tm tm;
-	int rc;
 
-	if (c == NULL) {
-		free(d);
-		return NULL;
-	}
 	text_copy(d->day, sizeof(d->day), day);
 	memset(&tm, 0, sizeof(tm));
 	if (strlen(day) == 10) {
@@ -78,43 +94,7 @@ report_day_load(struct store *st, const char *day)
 		tm.tm_mday = (int)strtol(day + 8, NULL, 10);
 	}
 	d->start = timegm(&tm);
-	snprintf(prefix, sizeof(prefix), "%s\t", day);
-	store_cursor_seek(c, prefix, strlen(prefix));
-	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
-	buf_init(&val, 64);
-	while ((rc = store_cursor_next(c, &key, &val)) == 0) {
-		struct result_rec r;
-		struct report_policy *p;
-		uint64_t n;
-
-		if (key.len < strlen(prefix) || memcmp(key.data, prefix, strlen(prefix)) != 0)
-			break;
-		if (results_parse_key(key.data, key.len, &r) < 0
-		    || numparse_uint(val.data, val.len, UINT64_MAX, &n) < 0 || n == 0)
-			continue;
-		p = policy_for(domain_for(d, r.domain), &r);
-		if (!r.failure) {
-			p->successes += n;
-			continue;
-		}
-		p->failures += n;
-		domain_for(d, r.domain)->failures += n;
-		p->details = xreallocarray(p->details, p->ndetails + 1, sizeof(*p->details));
-		{
-			struct report_detail *det = &p->details[p->ndetails++];
-
-			text_copy(det->result, sizeof(det->result), r.result);
-			text_copy(det->sendip, sizeof(det->sendip), r.sendip);
-			text_copy(det->mx, sizeof(det->mx), r.mx);
-			text_copy(det->rip, sizeof(det->rip), r.rip);
-			text_copy(det->reason, sizeof(det->reason), r.reason);
-			det->count = n;
-		}
-	}
-	store_cursor_close(c);
-	buf_fini(&key);
-	buf_fini(&val);
-	if (rc < 0) {
+	if (results_foreach(st, day, add_count, d) < 0) {
 		report_day_free(d);
 		return NULL;
 	}
