@@ -17,7 +17,6 @@
 #include "store.h"
 #include "tlsrpt.h"
 
-#define REPORT_MAX ((size_t)64 << 20)
 #define SENDMAIL_TIMEOUT 120
 #define HTTPS_TIMEOUT_MS 60000
 
@@ -112,7 +111,7 @@ deliver(struct deliver_ctx *x, const char *day, const char *domain,
 		struct buf msg;
 
 		mi.to = u->address;
-		buf_init(&msg, REPORT_MAX * 2);
+		buf_init(&msg, DELIVER_REPORT_MAX * 2);
 		rc = message_build(&mi, gz, &msg);
 		if (rc < 0)
 			snprintf(err, sizeof(err), "message too large");

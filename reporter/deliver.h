@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <time.h>
 
+#define DELIVER_REPORT_MAX ((size_t)64 << 20)   /* JSON or gzip'd report; the
+                                                   message may be twice that */
+
 struct buf;
 struct dns;
 struct evloop;

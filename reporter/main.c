@@ -44,7 +44,6 @@
 #include "tlsrpt.h"
 #include "xalloc.h"
 
-#define REPORT_MAX ((size_t)64 << 20)
 #define BOUNCE_MAX ((size_t)4 << 20)
 
 struct run {
@@ -174,8 +173,8 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 		return;
 	}
 	buf_fini(&list);
-	buf_init(&json, REPORT_MAX);
-	buf_init(&gz, REPORT_MAX);
+	buf_init(&json, DELIVER_REPORT_MAX);
+	buf_init(&gz, DELIVER_REPORT_MAX);
 	if (report_json(r->st, d, &r->meta, domain, host, &json) < 0 || message_gzip(json.data,
 	    json.len, &gz) < 0) {
 		log_warnx("report day=%s domain=%s: report not built (too large?)", d->day, domain);
