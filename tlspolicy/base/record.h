@@ -59,8 +59,9 @@ int record_rd_done(const struct record_rd *r);
  * record_purge - delete the records of db whose key is prefix followed by
  * a day ("YYYY-MM-DD") that sorts before cutoff, at most a thousand per
  * transaction so that a large purge never holds the store long.  Keys
- * must sort by day after the prefix.  Returns the number deleted, or -1
- * (store_strerror() says why; what was committed stays deleted).
+ * must sort by day after the prefix; one too short to hold a day is left
+ * alone.  Returns the number deleted, or -1 (store_strerror() says why;
+ * what was committed stays deleted).
  */
 long record_purge(struct store *st, enum store_db db, const char *prefix, const char *cutoff);
 
