@@ -24,11 +24,11 @@
 #include "logfollow.h"
 #include "numparse.h"
 #include "privs.h"
+#include "report.h"
 #include "results.h"
 #include "settings.h"
 #include "store.h"
 #include "strmap.h"
-#include "tlsrpt.h"
 
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
@@ -97,22 +97,39 @@ group_flush(struct group *g, json_object *out, int json)
 static void
 add_detail(struct group *g, const struct result_rec *r, uint64_t n)
 {
-	json_object *d = json_object_new_object();
-
-	json_object_object_add(d, "result-type", jsontext(tlsrpt_result_type(r->result) ? r->result : "validation-failure"));
-	if (r->sendip[0])
-		json_object_object_add(d, "sending-mta-ip", jsontext(r->sendip));
-	if (r->mx[0])
-		json_object_object_add(d, "receiving-mx-hostname", jsontext(r->mx));
-	if (r->rip[0])
-		json_object_object_add(d, "receiving-ip", jsontext(r->rip));
-	json_object_object_add(d, "failed-session-count", json_object_new_int64((int64_t)n));
-	if (r->reason[0])
-		json_object_object_add(d, "failure-reason-code", jsontext(r->reason));
-	json_object_array_add(g->details, d);
+	json_object_array_add(g->details, report_detail_json(r->result, r->sendip, r->mx, r->rip,
+	    r->reason, n));
 	buf_printf(&g->text, "  %s count=%" PRIu64 " mx=%s ip=%s sending=%s%s%s%s\n", r->result, n,
 	    r->mx[0] ? r->mx : "-", r->rip[0] ? r->rip : "-", r->sendip[0] ? r->sendip : "-",
 	    r->reason[0] ? " reason=\"" : "", r->reason, r->reason[0] ? "\"" : "");
+}
+
+/* the counters ctl_results() prints, grouped as they come */
+struct shown {
+	const char *domain;       /* only this one, unless "" */
+	int json;
+	struct group g;
+	json_object *out;
+};
+
+static void
+add_count(void *arg, const struct result_rec *r, uint64_t n)
+{
+	struct shown *sel = arg;
+
+	if (sel->domain[0] && strcmp(r->domain, sel->domain) != 0)
+		return;
+	if (!same_group(&sel->g, r)) {
+		group_flush(&sel->g, sel->out, sel->json);
+		sel->g.key = *r;
+		sel->g.details = json_object_new_array();
+	}
+	if (r->failure) {
+		sel->g.failures += n;
+		add_detail(&sel->g, r, n);
+	} else {
+		sel->g.successes += n;
+	}
 }
 
 int
@@ -128,10 +145,7 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	char domain[DOMAIN_MAX + 1] = "";
 	int json = 0, ch, rc = 0;
 	struct store *st;
-	struct store_cursor *c;
-	struct buf key, val;
-	struct group g;
-	json_object *out;
+	struct shown sel;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -162,57 +176,21 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
-	if ((c = store_cursor_open(st, STORE_DB_RESULT)) == NULL) {
+	memset(&sel, 0, sizeof(sel));
+	sel.domain = domain;
+	sel.json = json;
+	buf_init(&sel.g.text, (size_t)64 * 1024 * 1024);
+	sel.out = json_object_new_array();
+	if (results_foreach(st, day, add_count, &sel) < 0) {
 		fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
-		store_close(st);
-		return 1;
+		rc = 1;
 	}
-	if (day)
-		store_cursor_seek(c, day, strlen(day));
-	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
-	buf_init(&val, 64);
-	memset(&g, 0, sizeof(g));
-	buf_init(&g.text, (size_t)64 * 1024 * 1024);
-	out = json_object_new_array();
-	for (;;) {
-		struct result_rec r;
-		uint64_t n;
-		int got = store_cursor_next(c, &key, &val);
-
-		if (got < 0) {
-			fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
-			rc = 1;
-		}
-		if (got != 0)
-			break;
-		if (results_parse_key(key.data, key.len, &r) < 0
-		    || numparse_uint(val.data, val.len, UINT64_MAX, &n) < 0)
-			continue;
-		if (day && strcmp(r.day, day) != 0)
-			break;
-		if (domain[0] && strcmp(r.domain, domain) != 0)
-			continue;
-		if (!same_group(&g, &r)) {
-			group_flush(&g, out, json);
-			g.key = r;
-			g.details = json_object_new_array();
-		}
-		if (r.failure) {
-			g.failures += n;
-			add_detail(&g, &r, n);
-		} else {
-			g.successes += n;
-		}
-	}
-	group_flush(&g, out, json);
+	group_flush(&sel.g, sel.out, json);
 	if (json)
-		printf("%s\n", json_object_to_json_string_ext(out, JSON_C_TO_STRING_PRETTY
+		printf("%s\n", json_object_to_json_string_ext(sel.out, JSON_C_TO_STRING_PRETTY
 		    | JSON_C_TO_STRING_NOSLASHESCAPE));
-	json_object_put(out);
-	buf_fini(&g.text);
-	buf_fini(&key);
-	buf_fini(&val);
-	store_cursor_close(c);
+	json_object_put(sel.out);
+	buf_fini(&sel.g.text);
 	store_close(st);
 	return rc;
 }

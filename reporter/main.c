@@ -19,25 +19,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "bounce.h"
 #include "buf.h"
 #include "decision.h"
+#include "deliver.h"
 #include "dns.h"
 #include "dnswire.h"
 #include "domain.h"
 #include "endpoint.h"
 #include "evloop.h"
-#include "fileio.h"
 #include "https.h"
 #include "log.h"
 #include "message.h"
 #include "privs.h"
 #include "report.h"
-#include "send.h"
 #include "settings.h"
 #include "state.h"
 #include "store.h"
@@ -46,9 +44,6 @@
 #include "tlsrpt.h"
 #include "xalloc.h"
 
-#define REPORT_MAX ((size_t)64 << 20)
-#define SENDMAIL_TIMEOUT 120
-#define HTTPS_TIMEOUT_MS 60000
 #define BOUNCE_MAX ((size_t)4 << 20)
 
 struct run {
@@ -58,12 +53,12 @@ struct run {
 	struct dns *dns;
 	struct https_client *hc;
 	struct report_meta meta;
+	struct deliver_ctx dx;
 	char from[320], contact[320], submitter[DOMAIN_MAX + 1], organization[256];
 	const char *dry_run;          /* directory, or NULL */
 	struct strmap *excluded;
 	struct strmap *ruas;          /* recipient domain -> its rua list, for host reports */
 	time_t now;
-	unsigned sent, failed, skipped;
 };
 
 static void
@@ -142,117 +137,6 @@ rua_list(const struct tlsrpt_record *rec, struct buf *out)
 		buf_printf(out, "%s%s", i ? "," : "", rec->rua[i].uri);
 }
 
-/* --- delivery ---------------------------------------------------------- */
-
-/* safe_name - uri as a file name part */
-static void
-safe_name(const char *uri, char *out, size_t outlen)
-{
-	size_t o = 0;
-
-	for (const char *p = uri; *p && o + 1 < outlen; p++)
-		out[o++] = (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')
-		    || *p == '.' || *p == '-' || *p == '@' ? *p : '_';
-	out[o] = '\0';
-}
-
-static int
-write_file(const char *dir, const char *name, const void *data, size_t len)
-{
-	char err[600];
-
-	if (file_write(dir, name, data, len, 0640, err, sizeof(err)) < 0) {
-		log_warnx("%s", err);
-		return -1;
-	}
-	return 0;
-}
-
-/* deliver - one report to one URI; 1 when it is (now or before) delivered
- * there.  With delivered set (another URI has the report), an earlier
- * failure here is not retried: RFC 8460 asks for one delivery. */
-static int
-deliver(struct run *r, const struct report_day *d, const char *domain,
-    const struct tlsrpt_uri *u, const struct buf *json, const struct buf *gz,
-    const struct message_info *mi0, int delivered)
-{
-	struct delivery dl;
-	char err[512];
-	int rc;
-
-	if (state_get(r->st, d->day, domain, u->uri, &dl) < 0) {
-		log_warnx("report day=%s domain=%s to=%s: state unreadable: %s", d->day, domain, u->uri,
-		    store_strerror(r->st));
-		return 0;
-	}
-	if (!r->dry_run && dl.state == DELIVERY_SENT)
-		return 1;
-	if (!r->dry_run && delivered && dl.state == DELIVERY_PENDING) {
-		log_debug("report day=%s domain=%s to=%s: delivered to another address, not retried",
-		    d->day, domain, u->uri);
-		r->skipped++;
-		return 0;
-	}
-	if (!r->dry_run && !state_due(&dl, r->now)) {
-		log_debug("report day=%s domain=%s to=%s: %s, nothing to do", d->day, domain, u->uri,
-		    state_name(dl.state));
-		r->skipped++;
-		return 0;
-	}
-	if (u->scheme == TLSRPT_MAILTO && state_suppressed(r->st, u->address, r->now)) {
-		log_info("report day=%s domain=%s to=%s: skipped, reports to this address bounced "
-		    "repeatedly", d->day, domain, u->uri);
-		r->skipped++;
-		return 0;
-	}
-	if (u->scheme == TLSRPT_MAILTO) {
-		struct message_info mi = *mi0;
-		struct buf msg;
-
-		mi.to = u->address;
-		buf_init(&msg, REPORT_MAX * 2);
-		rc = message_build(&mi, gz, &msg);
-		if (rc < 0) {
-			snprintf(err, sizeof(err), "message too large");
-		} else if (r->dry_run) {
-			char name[1024], safe[600];
-
-			safe_name(u->uri, safe, sizeof(safe));
-			snprintf(name, sizeof(name), "%s!%s!%s.eml", d->day, domain, safe);
-			rc = write_file(r->dry_run, name, msg.data, msg.len);
-		} else {
-			rc = send_mail(r->cfg.sendmail_path, r->from, u->address, msg.data, msg.len,
-			    SENDMAIL_TIMEOUT, err, sizeof(err));
-		}
-		buf_fini(&msg);
-	} else if (r->dry_run) {
-		char name[1024], safe[600];
-
-		safe_name(u->uri, safe, sizeof(safe));
-		snprintf(name, sizeof(name), "%s!%s!%s.json", d->day, domain, safe);
-		rc = write_file(r->dry_run, name, json->data, json->len);
-	} else {
-		rc = send_https(r->loop, r->dns, r->hc, u, gz->data, gz->len, HTTPS_TIMEOUT_MS, err,
-		    sizeof(err));
-	}
-	if (r->dry_run)
-		return 0;
-	state_attempted(&dl, r->now, rc == 0 ? NULL : err);
-	if (state_put(r->st, d->day, domain, u->uri, &dl) < 0)
-		log_warnx("report day=%s domain=%s to=%s: state not saved: %s", d->day, domain, u->uri,
-		    store_strerror(r->st));
-	if (rc == 0) {
-		r->sent++;
-		log_info("report day=%s domain=%s to=%s: delivered", d->day, domain, u->uri);
-	} else {
-		r->failed++;
-		log_warnx("report day=%s domain=%s to=%s: not delivered (%s), %s", d->day, domain,
-		    u->uri, err, dl.state == DELIVERY_GAVEUP ? "giving up after a day of retries"
-		    : "retried on a later run");
-	}
-	return rc == 0;
-}
-
 /* report - the report of one policy domain (host: a TLSA base domain) */
 static void
 report(struct run *r, const struct report_day *d, const char *domain, int host)
@@ -265,7 +149,7 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	if (lookup(r, domain, &w) < 0) {
 		log_warnx("report day=%s domain=%s: _smtp._tls lookup failed (%s), retried on a later run",
 		    d->day, domain, w.err);
-		r->failed++;
+		r->dx.failed++;
 		return;
 	}
 	if (w.status != TLSRPT_OK) {
@@ -283,30 +167,14 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	rua_list(&w.rec, &list);
 	if (!host) {
 		free(strmap_put(r->ruas, domain, xstrdup(list.data ? list.data : "")));
-	} else {
-		/* a host report only where it reaches someone the domain reports do not */
-		int differs = 0;
-
-		for (size_t i = 0; i < d->ndomains && !differs; i++)
-			for (size_t j = 0; j < d->domains[i].npolicies; j++) {
-				const struct report_policy *p = &d->domains[i].policies[j];
-				const char *theirs;
-
-				if (strcmp(p->ptype, "tlsa") != 0 || strcmp(p->pkey, domain) != 0)
-					continue;
-				theirs = strmap_get(r->ruas, p->domain);
-				if (theirs == NULL || strcmp(theirs, list.data ? list.data : "") != 0)
-					differs = 1;
-			}
-		if (!differs) {
-			log_debug("report day=%s host=%s: same report addresses as its domains", d->day, domain);
-			buf_fini(&list);
-			return;
-		}
+	} else if (!report_host_wanted(d, domain, list.data ? list.data : "", r->ruas)) {
+		log_debug("report day=%s host=%s: same report addresses as its domains", d->day, domain);
+		buf_fini(&list);
+		return;
 	}
 	buf_fini(&list);
-	buf_init(&json, REPORT_MAX);
-	buf_init(&gz, REPORT_MAX);
+	buf_init(&json, DELIVER_REPORT_MAX);
+	buf_init(&gz, DELIVER_REPORT_MAX);
 	if (report_json(r->st, d, &r->meta, domain, host, &json) < 0 || message_gzip(json.data,
 	    json.len, &gz) < 0) {
 		log_warnx("report day=%s domain=%s: report not built (too large?)", d->day, domain);
@@ -321,26 +189,9 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	mi.start = d->start;
 	mi.end = d->start + 86399;
 	mi.now = r->now;
-	if (r->cfg.report_archive_directory[0] && !r->dry_run) {
-		char name[1024], path[4096];
-		struct stat sb;
-
-		message_filename(&mi, name, sizeof(name));
-		snprintf(path, sizeof(path), "%s/%s", r->cfg.report_archive_directory, name);
-		if (stat(path, &sb) < 0)
-			write_file(r->cfg.report_archive_directory, name, gz.data, gz.len);
-	}
-	{
-		int delivered = 0;
-		struct delivery dl;
-
-		/* first: is the report already somewhere? */
-		for (size_t i = 0; i < w.rec.nrua && !delivered; i++)
-			delivered = state_get(r->st, d->day, domain, w.rec.rua[i].uri, &dl) == 0
-			    && dl.state == DELIVERY_SENT;
-		for (size_t i = 0; i < w.rec.nrua; i++)
-			delivered |= deliver(r, d, domain, &w.rec.rua[i], &json, &gz, &mi, delivered);
-	}
+	if (r->cfg.report_archive_directory[0] && !r->dry_run)
+		deliver_archive(r->cfg.report_archive_directory, &mi, &gz);
+	deliver_report(&r->dx, d->day, domain, &w.rec, &json, &gz, &mi);
 done:
 	buf_fini(&json);
 	buf_fini(&gz);
@@ -388,6 +239,20 @@ do_day(struct run *r, const char *day)
 	report_tlsa_bases(d, host_report, &hb);
 	report_day_free(d);
 	return 0;
+}
+
+/* purge - forget the deliveries of days past result_retention */
+static void
+purge(struct run *r)
+{
+	char cutoff[11];
+	long n;
+
+	decision_daystr(r->now - (time_t)r->cfg.result_retention, cutoff);
+	if ((n = state_purge(r->st, cutoff)) < 0)
+		log_warnx("store: old delivery records not purged: %s", store_strerror(r->st));
+	else if (n > 0)
+		log_info("%ld delivery records before %s purged", n, cutoff);
 }
 
 /* --- bounces ----------------------------------------------------------- */
@@ -517,6 +382,14 @@ main(int argc, char **argv)
 		log_fatalx("dns: %s", err);
 	if ((r.hc = https_client_new(r.cfg.sts_ca_file, err, sizeof(err))) == NULL)
 		log_fatalx("https: %s", err);
+	r.dx.st = r.st;
+	r.dx.loop = r.loop;
+	r.dx.dns = r.dns;
+	r.dx.hc = r.hc;
+	r.dx.sendmail_path = r.cfg.sendmail_path;
+	r.dx.from = r.from;
+	r.dx.dry_run = r.dry_run;
+	r.dx.now = r.now;
 	r.excluded = strmap_new();
 	r.ruas = strmap_new();
 	{
@@ -542,8 +415,10 @@ main(int argc, char **argv)
 				rc = -1;
 		}
 	}
+	if (!r.dry_run)
+		purge(&r);
 	log_info("%u reports delivered, %u deliveries failed (retried later), %u already done or "
-	    "skipped", r.sent, r.failed, r.skipped);
+	    "skipped", r.dx.sent, r.dx.failed, r.dx.skipped);
 	strmap_free(r.excluded, NULL);
 	strmap_free(r.ruas, free);
 	https_client_free(r.hc);

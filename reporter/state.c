@@ -8,9 +8,12 @@
 #include <string.h>
 
 #include "buf.h"
+#include "record.h"
 #include "state.h"
 #include "store.h"
 #include "text.h"
+
+#define SENT_PREFIX "sent\t"   /* delivery records; then day, domain, URI */
 
 static const char *const names[] = { "new", "sent", "pending", "gaveup" };
 
@@ -24,7 +27,7 @@ static void
 key_of(struct buf *k, const char *day, const char *domain, const char *uri)
 {
 	buf_reset(k);
-	buf_printf(k, "sent\t%s\t%s\t%s", day, domain, uri);
+	buf_printf(k, SENT_PREFIX "%s\t%s\t%s", day, domain, uri);
 }
 
 /* field - the next space-separated number of the value */
@@ -164,4 +167,10 @@ state_suppressed(struct store *st, const char *address, time_t now)
 	buf_fini(&k);
 	buf_fini(&v);
 	return yes;
+}
+
+long
+state_purge(struct store *st, const char *cutoff)
+{
+	return record_purge(st, STORE_DB_REPORT, SENT_PREFIX, cutoff);
 }

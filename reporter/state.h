@@ -8,6 +8,8 @@
  * STATE is sent, pending (retry at NEXT) or gaveup; times are Unix
  * seconds.  An address whose reports bounced BOUNCE_LIMIT times within
  * BOUNCE_WINDOW is skipped for BOUNCE_SUPPRESS after the last bounce.
+ * The "sent" records of days past result_retention are purged by the
+ * reporter with state_purge(); the bounce counts age by their times.
  */
 #ifndef TLSPOLICY_STATE_H
 #define TLSPOLICY_STATE_H
@@ -45,5 +47,9 @@ const char *state_name(enum delivery_state s);
 /* state_bounce - count a bounce for address; state_suppressed - skip it? */
 int state_bounce(struct store *st, const char *address, time_t now);
 int state_suppressed(struct store *st, const char *address, time_t now);
+
+/* state_purge - delete the delivery records of days before cutoff
+ * ("YYYY-MM-DD"); the number deleted, or -1 */
+long state_purge(struct store *st, const char *cutoff);
 
 #endif

@@ -13,10 +13,26 @@
 #include "message.h"
 #include "report.h"
 #include "results.h"
+#include "state.h"
 #include "store.h"
+#include "strmap.h"
 #include "tap.h"
 #include "text.h"
 #include "tlsrpt.h"
+
+/* open_store - a new store in the test directory; NULL (a failed test) */
+static struct store *
+open_store(const char *name)
+{
+	char err[256], dir[600];
+	struct store *st;
+
+	snprintf(dir, sizeof(dir), "%s/%s", tap_tmpdir(), name);
+	mkdir(dir, 0700);
+	if ((st = store_open(dir, err, sizeof(err))) == NULL)
+		ok(0, "store %s opens: %s", name, err);
+	return st;
+}
 
 static enum tlsrpt_status
 parse(const char *txt, struct tlsrpt_record *r, const char **why)
@@ -94,7 +110,6 @@ test_record(void)
 static void
 test_hostile_report(void)
 {
-	char err[256], dir[600];
 	struct store *st;
 	struct store_txn *txn;
 	struct results_batch *b = results_batch_new();
@@ -105,12 +120,8 @@ test_hostile_report(void)
 	json_object *o, *det;
 	struct message_info mi = { 0 };
 
-	snprintf(dir, sizeof(dir), "%s/store", tap_tmpdir());
-	mkdir(dir, 0700);
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		ok(0, "store opens: %s", err);
+	if ((st = open_store("store")) == NULL)
 		return;
-	}
 	snprintf(rec.day, sizeof(rec.day), "2026-11-23");
 	snprintf(rec.domain, sizeof(rec.domain), "example.com");
 	snprintf(rec.ptype, sizeof(rec.ptype), "no-policy-found");
@@ -169,7 +180,6 @@ test_hostile_report(void)
 static void
 test_bytes_report(void)
 {
-	char err[256], dir[600];
 	struct store *st;
 	struct store_txn *txn;
 	struct results_batch *b = results_batch_new();
@@ -179,12 +189,8 @@ test_bytes_report(void)
 	struct buf json;
 	json_object *o, *det;
 
-	snprintf(dir, sizeof(dir), "%s/store2", tap_tmpdir());
-	mkdir(dir, 0700);
-	if ((st = store_open(dir, err, sizeof(err))) == NULL) {
-		ok(0, "store opens: %s", err);
+	if ((st = open_store("store2")) == NULL)
 		return;
-	}
 	snprintf(rec.day, sizeof(rec.day), "2026-11-24");
 	snprintf(rec.domain, sizeof(rec.domain), "example.com");
 	snprintf(rec.ptype, sizeof(rec.ptype), "no-policy-found");
@@ -218,11 +224,111 @@ test_bytes_report(void)
 	store_close(st);
 }
 
+/* the reporter purges its own delivery records, and only those */
+static void
+test_state_purge(void)
+{
+	struct store *st;
+	struct delivery d = { DELIVERY_SENT, 100, 100, 0, 1, "" }, got;
+	static const char rkey[] = "2026-01-01\ta.example\tno-policy-found\t\tS";
+	struct buf v;
+
+	if ((st = open_store("state")) == NULL)
+		return;
+	state_put(st, "2026-01-01", "a.example", "mailto:x@y.example", &d);
+	state_put(st, "2026-01-02", "b.example", "https://r.example/", &d);
+	state_put(st, "2026-11-20", "a.example", "mailto:x@y.example", &d);
+	state_bounce(st, "x@y.example", 100);
+	store_put(st, NULL, STORE_DB_RESULT, rkey, strlen(rkey), "1", 1);
+	is_int(state_purge(st, "2026-06-01"), 2, "state: the old delivery records purged");
+	state_get(st, "2026-11-20", "a.example", "mailto:x@y.example", &got);
+	ok(got.state == DELIVERY_SENT && got.attempts == 1, "state: a later day's record kept");
+	state_get(st, "2026-01-01", "a.example", "mailto:x@y.example", &got);
+	ok(got.state == DELIVERY_NEW, "state: the purged one reads as new");
+	buf_init(&v, 64);
+	ok(store_get(st, NULL, STORE_DB_REPORT, "bounce\tx@y.example", 18, &v) == 0,
+	    "state: bounce counts kept");
+	ok(store_get(st, NULL, STORE_DB_RESULT, rkey, strlen(rkey), &v) == 0,
+	    "state: result records are not the reporter's to purge");
+	buf_fini(&v);
+	store_close(st);
+}
+
+/* policy-string and mx-host from the decision records of the day */
+static void
+test_policy_strings(void)
+{
+	static const char policy[] = "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+	    "mx: *.example.com\nmax_age: 86400\n";
+	static const char dkey[] = "2026-11-25\texample.com\tsts\t20261125";
+	const struct result_rec rec = { .day = "2026-11-25", .domain = "example.com",
+		.ptype = "sts", .pkey = "20261125" };
+	struct results_batch *b = results_batch_new();
+	struct report_meta meta = { "Org", "r@sender.example", "sender.example" };
+	struct report_day *d;
+	struct store_txn *txn;
+	struct store *st;
+	struct buf json;
+
+	if ((st = open_store("policystr")) == NULL)
+		return;
+	results_batch_add(b, &rec, 2);
+	txn = store_begin(st);
+	ok(results_apply(st, txn, b) == 0 && store_commit(st, txn) == 0, "policy: counts stored");
+	store_put(st, NULL, STORE_DB_DECISION, dkey, strlen(dkey), policy, strlen(policy));
+	d = report_day_load(st, "2026-11-25");
+	buf_init(&json, 1 << 20);
+	ok(d && report_json(st, d, &meta, "example.com", 0, &json) == 0, "policy: report built");
+	ok(json.data && strstr(json.data, "\"policy-string\":[\"version: STSv1\",\"mode: enforce\","
+	    "\"mx: mx1.example.com\",\"mx: *.example.com\",\"max_age: 86400\"]") != NULL,
+	    "policy: the policy lines as served");
+	ok(json.data && strstr(json.data, "\"mx-host\":[\"mx1.example.com\",\"*.example.com\"]")
+	    != NULL, "policy: the mx patterns of the policy");
+	buf_fini(&json);
+	report_day_free(d);
+	results_batch_free(b);
+	store_close(st);
+}
+
+/* a host report only where its addresses differ from its domains' */
+static void
+test_host_wanted(void)
+{
+	struct report_policy p[2] = { { "a.example", "tlsa", "mx.h.example", 1, 0, 0, NULL },
+		{ "b.example", "tlsa", "mx.h.example", 1, 0, 0, NULL } };
+	struct report_domain rd[2] = { { "a.example", 1, &p[0], 0 }, { "b.example", 1, &p[1], 0 } };
+	struct report_day day = { "2026-11-20", 0, 2, rd };
+	struct strmap *ruas = strmap_new();
+	json_object *det;
+
+	strmap_put(ruas, "a.example", (void *)"mailto:t@h.example");
+	ok(report_host_wanted(&day, "mx.h.example", "mailto:t@h.example", ruas),
+	    "host: wanted while a domain's addresses are unknown");
+	strmap_put(ruas, "b.example", (void *)"mailto:t@h.example");
+	ok(!report_host_wanted(&day, "mx.h.example", "mailto:t@h.example", ruas),
+	    "host: not wanted when every domain reports to the same addresses");
+	ok(report_host_wanted(&day, "mx.h.example", "mailto:other@h.example", ruas),
+	    "host: wanted when the base reports elsewhere");
+	ok(!report_host_wanted(&day, "mx.other.example", "mailto:x@h.example", ruas),
+	    "host: not wanted for a base no domain used");
+	strmap_free(ruas, NULL);
+
+	det = report_detail_json("certificate-expired", "", "mx.example", "192.0.2.1", "", 4);
+	is_str(json_object_to_json_string_ext(det, JSON_C_TO_STRING_PLAIN),
+	    "{\"result-type\":\"certificate-expired\",\"receiving-mx-hostname\":\"mx.example\","
+	    "\"receiving-ip\":\"192.0.2.1\",\"failed-session-count\":4}",
+	    "detail: the RFC 8460 fields, empty ones left out");
+	json_object_put(det);
+}
+
 int
 main(void)
 {
 	test_record();
 	test_hostile_report();
 	test_bytes_report();
+	test_state_purge();
+	test_policy_strings();
+	test_host_wanted();
 	return tap_done();
 }

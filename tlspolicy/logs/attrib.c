@@ -51,8 +51,7 @@ day_info_free(void *p)
 
 struct attrib {
 	struct store *st;
-	struct strmap *cache;   /* "day\tdomain" -> struct day_info */
-	struct buf key, val;
+	struct strmap *cache;   /* "day domain" -> struct day_info */
 	long daynum;             /* the day last formatted, days since 1970 */
 	char day[11];
 };
@@ -65,8 +64,6 @@ attrib_new(struct store *st)
 	a->st = st;
 	a->cache = strmap_new();
 	a->daynum = -1;
-	buf_init(&a->key, 2048);
-	buf_init(&a->val, STS_BODY_MAX + 1024);
 	return a;
 }
 
@@ -76,8 +73,6 @@ attrib_free(struct attrib *a)
 	if (a == NULL)
 		return;
 	strmap_free(a->cache, day_info_free);
-	buf_fini(&a->key);
-	buf_fini(&a->val);
 	free(a);
 }
 
@@ -100,84 +95,57 @@ attrib_forget(struct attrib *a)
 	strmap_foreach_remove(a->cache, of_today, today);
 }
 
-/* copy_field - bytes [p, end) as a string into dst */
+/* load_one - one decision record of the day into d */
 static void
-copy_field(char *dst, size_t dstlen, const char *p, const char *end)
+load_one(void *arg, const char *kind, const char *what, const char *value, size_t vlen)
 {
-	size_t n = (size_t)(end - p);
+	struct day_info *d = arg;
+	const char *why;
 
-	if (n >= dstlen)
-		n = dstlen - 1;
-	memcpy(dst, p, n);
-	dst[n] = '\0';
-}
+	if (strcmp(kind, "sts") == 0 && d->nsts < DAY_STS_MAX) {
+		struct day_sts *s;
 
-/* load - the decision records "day\tdomain\t..." into a new day_info */
-static struct day_info *
-load(struct attrib *a, const char *prefix)
-{
-	struct day_info *d = xcalloc(1, sizeof(*d));
-	struct store_cursor *c = store_cursor_open(a->st, STORE_DB_DECISION);
-	size_t plen = strlen(prefix);
-
-	if (c == NULL)
-		return d;
-	store_cursor_seek(c, prefix, plen);
-	while (store_cursor_next(c, &a->key, &a->val) == 0) {
-		const char *kind, *what, *end = a->key.data + a->key.len;
-		const char *why;
-
-		if (a->key.len <= plen || memcmp(a->key.data, prefix, plen) != 0)
-			break;
-		kind = a->key.data + plen;
-		if ((what = memchr(kind, '\t', (size_t)(end - kind))) == NULL)
-			continue;
-		what++;
-		if (strncmp(kind, "sts\t", 4) == 0 && d->nsts < DAY_STS_MAX) {
-			struct day_sts *s;
-
-			if (d->sts == NULL)
-				d->sts = xcalloc(DAY_STS_MAX, sizeof(*d->sts));
-			s = &d->sts[d->nsts];
-
-			if (sts_policy_parse(a->val.data, a->val.len, &s->policy, &why) == 0) {
-				copy_field(s->id, sizeof(s->id), what, end);
-				d->nsts++;
-			}
-		} else if (strncmp(kind, "tlsa\t", 5) == 0 && d->ntlsa < DAY_TLSA_MAX) {
-			if (d->tlsa == NULL)
-				d->tlsa = xcalloc(DAY_TLSA_MAX, sizeof(*d->tlsa));
-			copy_field(d->tlsa[d->ntlsa++], sizeof(d->tlsa[0]), what, end);
-		} else if (strncmp(kind, "failure\t", 8) == 0) {
-			copy_field(d->failure, sizeof(d->failure), what, end);
-			copy_field(d->failure_detail, sizeof(d->failure_detail), a->val.data,
-			    a->val.data + a->val.len);
+		if (d->sts == NULL)
+			d->sts = xcalloc(DAY_STS_MAX, sizeof(*d->sts));
+		s = &d->sts[d->nsts];
+		if (sts_policy_parse(value, vlen, &s->policy, &why) == 0) {
+			text_copy(s->id, sizeof(s->id), what);
+			d->nsts++;
 		}
+	} else if (strcmp(kind, "tlsa") == 0 && d->ntlsa < DAY_TLSA_MAX) {
+		if (d->tlsa == NULL)
+			d->tlsa = xcalloc(DAY_TLSA_MAX, sizeof(*d->tlsa));
+		text_copy(d->tlsa[d->ntlsa++], sizeof(d->tlsa[0]), what);
+	} else if (strcmp(kind, "failure") == 0) {
+		size_t n = vlen < sizeof(d->failure_detail) ? vlen : sizeof(d->failure_detail) - 1;
+
+		text_copy(d->failure, sizeof(d->failure), what);
+		memcpy(d->failure_detail, value, n);
+		d->failure_detail[n] = '\0';
 	}
-	store_cursor_close(c);
-	return d;
 }
 
 static const struct day_info *
 lookup(struct attrib *a, const char *day, const char *domain)
 {
-	char prefix[16 + DOMAIN_MAX + 2];
+	char ckey[16 + DOMAIN_MAX + 1];
 	size_t dl = strnlen(day, 15), nl = strnlen(domain, DOMAIN_MAX);
 	struct day_info *d;
 
-	/* "day\tdomain\t", by hand: this runs for every session */
-	memcpy(prefix, day, dl);
-	prefix[dl] = '\t';
-	memcpy(prefix + dl + 1, domain, nl);
-	prefix[dl + 1 + nl] = '\t';
-	prefix[dl + 2 + nl] = '\0';
-	if ((d = strmap_get(a->cache, prefix)) == NULL) {
+	/* the cache key "day domain", by hand: this runs for every session */
+	memcpy(ckey, day, dl);
+	ckey[dl] = ' ';
+	memcpy(ckey + dl + 1, domain, nl);
+	ckey[dl + 1 + nl] = '\0';
+	if ((d = strmap_get(a->cache, ckey)) == NULL) {
 		if (strmap_count(a->cache) >= CACHE_MAX) {
 			strmap_free(a->cache, day_info_free);
 			a->cache = strmap_new();
 		}
-		d = load(a, prefix);
-		strmap_put(a->cache, prefix, d);
+		d = xcalloc(1, sizeof(*d));
+		/* on a store error: what was read, like a day without records */
+		decision_foreach(a->st, day, domain, load_one, d);
+		strmap_put(a->cache, ckey, d);
 	}
 	return d;
 }

@@ -15,6 +15,7 @@
 #include "log.h"
 #include "logfollow.h"
 #include "logparse_postfix.h"
+#include "record.h"
 #include "results.h"
 #include "sessions.h"
 #include "store.h"
@@ -22,7 +23,7 @@
 #include "xalloc.h"
 
 #define RECORD_VERSION 1
-#define HEADER_LEN (2 + 9 * 8)   /* see ingest_commit() */
+#define HEADER_LEN (2 + 9 * 8)   /* the record before the sessions state */
 #define STATE_MAX ((size_t)64 * 1024 * 1024)
 
 struct ingest {
@@ -132,49 +133,37 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 }
 
 /*
- * The source record: a version byte, the cursor (a flag and five 64-bit
- * numbers), the statistics (four), then the sessions state.
+ * The source record (record.h encoding): a version byte, the cursor (a
+ * flag byte and five 64-bit numbers, zero without a cursor), the
+ * statistics (four 64-bit numbers), then the sessions state.
  */
-static void
-put64(unsigned char *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (unsigned char)(v >> (8 * i));
-}
-
-static uint64_t
-get64(const unsigned char *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)p[i] << (8 * i);
-	return v;
-}
-
 int
 ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 {
-	unsigned char hdr[HEADER_LEN] = { RECORD_VERSION, c != NULL };
+	struct logfollow_cursor none = { 0 };
+	struct record_wr w;
 	struct store_txn *txn;
 	struct ingest_stats s;
 
 	if (ig->committed_lines == ig->stats.lines && results_batch_size(ig->batch) == 0 && c == NULL)
 		return 0;
 	ingest_get_stats(ig, &s);
-	if (c) {
-		put64(hdr + 2, c->dev);
-		put64(hdr + 10, c->ino);
-		put64(hdr + 18, c->offset);
-		put64(hdr + 26, c->headlen);
-		put64(hdr + 34, c->headhash);
-	}
-	put64(hdr + 42, s.lines);
-	put64(hdr + 50, s.skipped);
-	put64(hdr + 58, s.sessions);
-	put64(hdr + 66, s.failures);
 	buf_reset(&ig->rec);
-	if (buf_append(&ig->rec, hdr, sizeof(hdr)) < 0)
+	record_wr_init(&w, &ig->rec);
+	record_put_u8(&w, RECORD_VERSION);
+	record_put_u8(&w, c != NULL);
+	if (c == NULL)
+		c = &none;
+	record_put_u64(&w, c->dev);
+	record_put_u64(&w, c->ino);
+	record_put_u64(&w, c->offset);
+	record_put_u64(&w, c->headlen);
+	record_put_u64(&w, c->headhash);
+	record_put_u64(&w, s.lines);
+	record_put_u64(&w, s.skipped);
+	record_put_u64(&w, s.sessions);
+	record_put_u64(&w, s.failures);
+	if (w.bad)
 		return -1;
 	if (sessions_save(ig->sessions, &ig->state) < 0
 	    || buf_append(&ig->rec, ig->state.data, ig->state.len) < 0) {
@@ -204,8 +193,10 @@ int
 ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 {
 	struct buf rec;
-	const unsigned char *p;
-	int rc;
+	struct record_rd r;
+	struct logfollow_cursor saved;
+	struct ingest_stats got;
+	int rc, cursor;
 
 	*have_cursor = 0;
 	buf_init(&rec, STATE_MAX);
@@ -214,25 +205,32 @@ ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 		buf_fini(&rec);
 		return 0;
 	}
-	p = (const unsigned char *)rec.data;
-	if (rc < 0 || rec.len < HEADER_LEN || p[0] != RECORD_VERSION
-	    || sessions_load(ig->sessions, p + HEADER_LEN, rec.len - HEADER_LEN) < 0) {
+	record_rd_init(&r, rec.data, rc < 0 ? 0 : rec.len);
+	if (record_get_u8(&r) != RECORD_VERSION)
+		r.bad = 1;
+	cursor = record_get_u8(&r) != 0;
+	saved.dev = record_get_u64(&r);
+	saved.ino = record_get_u64(&r);
+	saved.offset = record_get_u64(&r);
+	saved.headlen = record_get_u64(&r);
+	saved.headhash = record_get_u64(&r);
+	got.lines = record_get_u64(&r);
+	got.skipped = record_get_u64(&r);
+	got.sessions = record_get_u64(&r);
+	got.failures = record_get_u64(&r);
+	if (rc < 0 || r.bad || sessions_load(ig->sessions, r.p, r.n) < 0) {
 		log_warnx("log %s: saved position unreadable, starting afresh", ig->name);
 		buf_fini(&rec);
 		return -1;
 	}
-	if (p[1]) {
-		c->dev = get64(p + 2);
-		c->ino = get64(p + 10);
-		c->offset = get64(p + 18);
-		c->headlen = get64(p + 26);
-		c->headhash = get64(p + 34);
+	if (cursor) {
+		*c = saved;
 		*have_cursor = 1;
 	}
-	ig->stats.lines = ig->committed_lines = get64(p + 42);
-	ig->stats.skipped = get64(p + 50);
-	ig->stats.sessions = get64(p + 58);
-	ig->stats.failures = get64(p + 66);
+	ig->stats.lines = ig->committed_lines = got.lines;
+	ig->stats.skipped = got.skipped;
+	ig->stats.sessions = got.sessions;
+	ig->stats.failures = got.failures;
 	buf_fini(&rec);
 	return 0;
 }

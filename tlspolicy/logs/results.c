@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "buf.h"
+#include "decision.h"
 #include "numparse.h"
+#include "record.h"
 #include "results.h"
 #include "store.h"
 #include "strmap.h"
 #include "xalloc.h"
-
-#define PURGE_BATCH 1000
 
 /* put_field - append a tab and field, control bytes (tabs) made spaces */
 static size_t
@@ -199,30 +199,34 @@ results_apply(struct store *st, struct store_txn *txn, const struct results_batc
 	return a.failed ? -1 : 0;
 }
 
-/* collect_old - up to PURGE_BATCH keys "PREFIX" + a day before cutoff */
-static int
-collect_old(struct store *st, enum store_db db, const char *prefix, const char *cutoff,
-    struct buf *keys, size_t *n)
+int
+results_foreach(struct store *st, const char *day, results_fn *fn, void *arg)
 {
-	struct store_cursor *c = store_cursor_open(st, db);
+	struct store_cursor *c = store_cursor_open(st, STORE_DB_RESULT);
 	struct buf key, val;
-	size_t plen = strlen(prefix), clen = strlen(cutoff);
+	char prefix[16];
+	size_t plen = 0;
 	int rc;
 
 	if (c == NULL)
 		return -1;
+	if (day != NULL) {
+		snprintf(prefix, sizeof(prefix), "%.10s\t", day);
+		plen = strlen(prefix);
+		store_cursor_seek(c, prefix, plen);
+	}
 	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
-	buf_init(&val, 1 << 20);
-	*n = 0;
-	store_cursor_seek(c, prefix, plen);
-	while (*n < PURGE_BATCH && (rc = store_cursor_next(c, &key, &val)) == 0
-	    && key.len >= plen + clen && memcmp(key.data, prefix, plen) == 0
-	    && memcmp(key.data + plen, cutoff, clen) < 0) {
-		uint32_t len = (uint32_t)key.len;
+	buf_init(&val, 64);
+	while ((rc = store_cursor_next(c, &key, &val)) == 0) {
+		struct result_rec r;
+		uint64_t n;
 
-		if (buf_append(keys, &len, sizeof(len)) < 0 || buf_append(keys, key.data, key.len) < 0)
+		if (day != NULL && (key.len < plen || memcmp(key.data, prefix, plen) != 0))
 			break;
-		(*n)++;
+		if (results_parse_key(key.data, key.len, &r) < 0
+		    || numparse_uint(val.data, val.len, UINT64_MAX, &n) < 0 || n == 0)
+			continue;   /* not a counter this module wrote */
+		fn(arg, &r, n);
 	}
 	store_cursor_close(c);
 	buf_fini(&key);
@@ -230,57 +234,13 @@ collect_old(struct store *st, enum store_db db, const char *prefix, const char *
 	return rc < 0 ? -1 : 0;
 }
 
-/* purge_db - delete the records before cutoff, PURGE_BATCH per transaction */
-static long
-purge_db(struct store *st, enum store_db db, const char *prefix, const char *cutoff)
-{
-	long total = 0;
-	struct buf keys;
-	size_t n;
-	int rc = 0;
-
-	buf_init(&keys, PURGE_BATCH * ((size_t)RESULTS_KEY_MAX * 4 + 4));
-	do {
-		struct store_txn *txn;
-
-		buf_reset(&keys);
-		if (collect_old(st, db, prefix, cutoff, &keys, &n) < 0)
-			rc = -1;
-		if (rc < 0 || n == 0)
-			break;
-		if ((txn = store_begin(st)) == NULL) {
-			rc = -1;
-			break;
-		}
-		for (size_t off = 0; off < keys.len && rc >= 0;) {
-			uint32_t len;
-
-			memcpy(&len, keys.data + off, sizeof(len));
-			off += sizeof(len);
-			if (store_del(st, txn, db, keys.data + off, len) < 0)
-				rc = -1;
-			off += len;
-		}
-		if (rc < 0 || store_commit(st, txn) < 0) {
-			if (rc < 0)
-				store_abort(st, txn);
-			rc = -1;
-			break;
-		}
-		total += (long)n;
-	} while (n == PURGE_BATCH);
-	buf_fini(&keys);
-	return rc < 0 ? -1 : total;
-}
-
 long
 results_purge(struct store *st, const char *cutoff)
 {
-	long a, b, c;
+	long a, b;
 
-	if ((a = purge_db(st, STORE_DB_RESULT, "", cutoff)) < 0
-	    || (b = purge_db(st, STORE_DB_DECISION, "", cutoff)) < 0
-	    || (c = purge_db(st, STORE_DB_REPORT, "sent\t", cutoff)) < 0)
+	if ((a = record_purge(st, STORE_DB_RESULT, "", cutoff)) < 0
+	    || (b = decision_purge(st, cutoff)) < 0)
 		return -1;
-	return a + b + c;
+	return a + b;
 }

@@ -60,9 +60,17 @@ void results_batch_clear(struct results_batch *b);
  * (b is unchanged either way: clear it after the commit succeeds) */
 int results_apply(struct store *st, struct store_txn *txn, const struct results_batch *b);
 
-/* results_purge - delete the result, decision and report delivery
- * records of days before cutoff ("YYYY-MM-DD"); returns the number
- * deleted or -1 */
+/* one counter: r and its count n (never 0), borrowed for the call */
+typedef void results_fn(void *arg, const struct result_rec *r, uint64_t n);
+
+/* results_foreach - fn for each counter of day ("YYYY-MM-DD"; NULL: of
+ * every day), in key order; unreadable records are passed over.  0, or -1
+ * on a store error (after the counters read so far). */
+int results_foreach(struct store *st, const char *day, results_fn *fn, void *arg);
+
+/* results_purge - delete the result and decision records of days before
+ * cutoff ("YYYY-MM-DD"); returns the number deleted or -1.  The report
+ * delivery records are the reporter's to purge (state_purge()). */
 long results_purge(struct store *st, const char *cutoff);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "buf.h"
 #include "logparse_postfix.h"
+#include "record.h"
 #include "sessions.h"
 #include "strmap.h"
 #include "text.h"
@@ -386,125 +387,61 @@ sessions_excluded(const struct sessions *s)
 
 /*
  * State: what a restart needs to carry on exactly where the last commit
- * left off.  Integers little-endian, strings with a 16-bit length.
+ * left off, in the record encoding of record.h.
  */
-struct wr {
-	struct buf *b;
-	int bad;          /* an append did not fit */
-};
-
 static void
-put_u64(struct wr *w, uint64_t v)
+put_outcome(struct record_wr *b, const struct session_outcome *o)
 {
-	unsigned char x[8];
-
-	for (int i = 0; i < 8; i++)
-		x[i] = (unsigned char)(v >> (8 * i));
-	if (buf_append(w->b, x, sizeof(x)) < 0)
-		w->bad = 1;
+	record_put_u64(b, (uint64_t)o->when);
+	record_put_u64(b, (uint64_t)o->success | (uint64_t)o->tls << 1 | (uint64_t)o->trust << 2);
+	record_put_str(b, o->host);
+	record_put_str(b, o->domain);
+	record_put_str(b, o->mx);
+	record_put_str(b, o->addr);
+	record_put_str(b, o->result_type);
+	record_put_str(b, o->reason);
 }
 
 static void
-put_str(struct wr *w, const char *str)
-{
-	size_t n = strlen(str);
-	unsigned char x[2] = { (unsigned char)(n & 0xff), (unsigned char)(n >> 8) };
-
-	if (buf_append(w->b, x, sizeof(x)) < 0 || buf_append(w->b, str, n) < 0)
-		w->bad = 1;
-}
-
-struct rd {
-	const unsigned char *p;
-	size_t n;
-	int bad;
-};
-
-static uint64_t
-get_u64(struct rd *r)
-{
-	uint64_t v = 0;
-
-	if (r->n < 8) {
-		r->bad = 1;
-		return 0;
-	}
-	for (int i = 0; i < 8; i++)
-		v |= (uint64_t)r->p[i] << (8 * i);
-	r->p += 8;
-	r->n -= 8;
-	return v;
-}
-
-static void
-get_str(struct rd *r, char *dst, size_t dstlen)
-{
-	size_t n;
-
-	dst[0] = '\0';
-	if (r->n < 2 || (n = (size_t)r->p[0] | (size_t)r->p[1] << 8) >= dstlen || r->n - 2 < n) {
-		r->bad = 1;
-		return;
-	}
-	memcpy(dst, r->p + 2, n);
-	dst[n] = '\0';
-	r->p += 2 + n;
-	r->n -= 2 + n;
-}
-
-static void
-put_outcome(struct wr *b, const struct session_outcome *o)
-{
-	put_u64(b, (uint64_t)o->when);
-	put_u64(b, (uint64_t)o->success | (uint64_t)o->tls << 1 | (uint64_t)o->trust << 2);
-	put_str(b, o->host);
-	put_str(b, o->domain);
-	put_str(b, o->mx);
-	put_str(b, o->addr);
-	put_str(b, o->result_type);
-	put_str(b, o->reason);
-}
-
-static void
-get_outcome(struct rd *r, struct session_outcome *o)
+get_outcome(struct record_rd *r, struct session_outcome *o)
 {
 	uint64_t flags;
 
-	o->when = (time_t)get_u64(r);
-	flags = get_u64(r);
+	o->when = (time_t)record_get_u64(r);
+	flags = record_get_u64(r);
 	o->success = (int)(flags & 1);
 	o->tls = (int)(flags >> 1 & 1);
 	o->trust = (int)(flags >> 2 & 7);
-	get_str(r, o->host, sizeof(o->host));
-	get_str(r, o->domain, sizeof(o->domain));
-	get_str(r, o->mx, sizeof(o->mx));
-	get_str(r, o->addr, sizeof(o->addr));
-	get_str(r, o->result_type, sizeof(o->result_type));
-	get_str(r, o->reason, sizeof(o->reason));
+	record_get_str(r, o->host, sizeof(o->host));
+	record_get_str(r, o->domain, sizeof(o->domain));
+	record_get_str(r, o->mx, sizeof(o->mx));
+	record_get_str(r, o->addr, sizeof(o->addr));
+	record_get_str(r, o->result_type, sizeof(o->result_type));
+	record_get_str(r, o->reason, sizeof(o->reason));
 }
 
 static void
 put_proc(const char *key, void *value, void *arg)
 {
-	struct wr *b = arg;
+	struct record_wr *b = arg;
 	const struct proc *p = value;
 
-	put_str(b, key);
-	put_u64(b, (uint64_t)p->have_tls | (uint64_t)p->reused << 1 | (uint64_t)p->trust << 2);
-	put_u64(b, (uint64_t)(int64_t)p->verify_num);
-	put_u64(b, (uint64_t)p->last_seen);
-	put_str(b, p->peer);
-	put_str(b, p->addr);
-	put_str(b, p->verify);
-	put_str(b, p->ssl_error);
-	put_str(b, p->tlsrpt_addr);
-	put_str(b, p->tlsrpt_type);
-	put_str(b, p->tlsrpt_reason);
-	put_str(b, p->last_qid);
-	put_str(b, p->last_addr);
-	put_u64(b, p->nwaiting);
+	record_put_str(b, key);
+	record_put_u64(b, (uint64_t)p->have_tls | (uint64_t)p->reused << 1 | (uint64_t)p->trust << 2);
+	record_put_u64(b, (uint64_t)(int64_t)p->verify_num);
+	record_put_u64(b, (uint64_t)p->last_seen);
+	record_put_str(b, p->peer);
+	record_put_str(b, p->addr);
+	record_put_str(b, p->verify);
+	record_put_str(b, p->ssl_error);
+	record_put_str(b, p->tlsrpt_addr);
+	record_put_str(b, p->tlsrpt_type);
+	record_put_str(b, p->tlsrpt_reason);
+	record_put_str(b, p->last_qid);
+	record_put_str(b, p->last_addr);
+	record_put_u64(b, p->nwaiting);
 	for (size_t i = 0; i < p->nwaiting; i++) {
-		put_str(b, p->waiting_qid[i]);
+		record_put_str(b, p->waiting_qid[i]);
 		put_outcome(b, &p->waiting[i]);
 	}
 }
@@ -513,16 +450,17 @@ int
 sessions_save(const struct sessions *s, struct buf *out)
 {
 	size_t n = s->nexcluded < EXCLUDED_MAX ? s->nexcluded : EXCLUDED_MAX;
-	struct wr w = { out, 0 };
+	struct record_wr w;
 
 	buf_reset(out);
-	put_u64(&w, STATE_VERSION);
-	put_u64(&w, (uint64_t)s->next_prune);
-	put_u64(&w, s->excluded_sessions);
-	put_u64(&w, s->nexcluded);
+	record_wr_init(&w, out);
+	record_put_u64(&w, STATE_VERSION);
+	record_put_u64(&w, (uint64_t)s->next_prune);
+	record_put_u64(&w, s->excluded_sessions);
+	record_put_u64(&w, s->nexcluded);
 	for (size_t i = 0; i < n; i++)
-		put_str(&w, s->excluded[i]);
-	put_u64(&w, strmap_count(s->procs));
+		record_put_str(&w, s->excluded[i]);
+	record_put_u64(&w, strmap_count(s->procs));
 	strmap_foreach(s->procs, put_proc, &w);
 	return w.bad ? -1 : 0;
 }
@@ -530,48 +468,50 @@ sessions_save(const struct sessions *s, struct buf *out)
 int
 sessions_load(struct sessions *s, const void *data, size_t len)
 {
-	struct rd r = { data, len, 0 };
+	struct record_rd r;
 	uint64_t nprocs, nexcl;
 	size_t n;
 
-	if (get_u64(&r) != STATE_VERSION)
+	record_rd_init(&r, data, len);
+
+	if (record_get_u64(&r) != STATE_VERSION)
 		return -1;
 	strmap_free(s->procs, free);
 	s->procs = strmap_new();
-	s->next_prune = (time_t)get_u64(&r);
-	s->excluded_sessions = get_u64(&r);
-	nexcl = get_u64(&r);
+	s->next_prune = (time_t)record_get_u64(&r);
+	s->excluded_sessions = record_get_u64(&r);
+	nexcl = record_get_u64(&r);
 	s->nexcluded = (size_t)nexcl;
 	n = nexcl < EXCLUDED_MAX ? (size_t)nexcl : EXCLUDED_MAX;
 	for (size_t i = 0; i < n && !r.bad; i++)
-		get_str(&r, s->excluded[i], sizeof(s->excluded[0]));
-	nprocs = get_u64(&r);
+		record_get_str(&r, s->excluded[i], sizeof(s->excluded[0]));
+	nprocs = record_get_u64(&r);
 	for (uint64_t i = 0; i < nprocs && !r.bad; i++) {
 		struct proc *p = xcalloc(1, sizeof(*p));
 		char key[160];
 		uint64_t flags, nw;
 
-		get_str(&r, key, sizeof(key));
-		flags = get_u64(&r);
+		record_get_str(&r, key, sizeof(key));
+		flags = record_get_u64(&r);
 		p->have_tls = (int)(flags & 1);
 		p->reused = (int)(flags >> 1 & 1);
 		p->trust = (int)(flags >> 2 & 7);
-		p->verify_num = (int)(int64_t)get_u64(&r);
-		p->last_seen = (time_t)get_u64(&r);
-		get_str(&r, p->peer, sizeof(p->peer));
-		get_str(&r, p->addr, sizeof(p->addr));
-		get_str(&r, p->verify, sizeof(p->verify));
-		get_str(&r, p->ssl_error, sizeof(p->ssl_error));
-		get_str(&r, p->tlsrpt_addr, sizeof(p->tlsrpt_addr));
-		get_str(&r, p->tlsrpt_type, sizeof(p->tlsrpt_type));
-		get_str(&r, p->tlsrpt_reason, sizeof(p->tlsrpt_reason));
-		get_str(&r, p->last_qid, sizeof(p->last_qid));
-		get_str(&r, p->last_addr, sizeof(p->last_addr));
-		nw = get_u64(&r);
+		p->verify_num = (int)(int64_t)record_get_u64(&r);
+		p->last_seen = (time_t)record_get_u64(&r);
+		record_get_str(&r, p->peer, sizeof(p->peer));
+		record_get_str(&r, p->addr, sizeof(p->addr));
+		record_get_str(&r, p->verify, sizeof(p->verify));
+		record_get_str(&r, p->ssl_error, sizeof(p->ssl_error));
+		record_get_str(&r, p->tlsrpt_addr, sizeof(p->tlsrpt_addr));
+		record_get_str(&r, p->tlsrpt_type, sizeof(p->tlsrpt_type));
+		record_get_str(&r, p->tlsrpt_reason, sizeof(p->tlsrpt_reason));
+		record_get_str(&r, p->last_qid, sizeof(p->last_qid));
+		record_get_str(&r, p->last_addr, sizeof(p->last_addr));
+		nw = record_get_u64(&r);
 		if (nw > WAITING_MAX)
 			r.bad = 1;
 		for (size_t i2 = 0; i2 < nw && !r.bad; i2++) {
-			get_str(&r, p->waiting_qid[i2], sizeof(p->waiting_qid[0]));
+			record_get_str(&r, p->waiting_qid[i2], sizeof(p->waiting_qid[0]));
 			get_outcome(&r, &p->waiting[i2]);
 		}
 		p->nwaiting = r.bad ? 0 : (size_t)nw;
@@ -582,7 +522,7 @@ sessions_load(struct sessions *s, const void *data, size_t len)
 		else
 			strmap_put(s->procs, key, p);
 	}
-	if (r.bad || r.n != 0) {
+	if (record_rd_done(&r) < 0) {
 		/* start clean rather than from a half-read state */
 		strmap_free(s->procs, free);
 		s->procs = strmap_new();

@@ -4,11 +4,13 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "buf.h"
 #include "decision.h"
 #include "log.h"
+#include "record.h"
 #include "store.h"
 
 long
@@ -35,10 +37,88 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
 	struct buf key;
 
 	decision_daystr(time(NULL), day);
-	buf_init(&key, 1024);
-	buf_printf(&key, "%s\t%s\t%s\t%s", day, domain, kind, what);
+	buf_init(&key, DECISION_KEY_MAX);
+	decision_key(&key, day, domain, kind, what);
 	if (store_put(st, NULL, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)
 		log_warnx("store: %s decision for %s not recorded: %s", kind, domain,
 		    store_strerror(st));
 	buf_fini(&key);
+}
+
+void
+decision_key(struct buf *key, const char *day, const char *domain, const char *kind,
+    const char *what)
+{
+	buf_reset(key);
+	buf_printf(key, "%s\t%s\t%s\t%s", day, domain, kind, what);
+}
+
+int
+decision_get(struct store *st, const char *day, const char *domain, const char *kind,
+    const char *what, struct buf *out)
+{
+	struct buf key;
+	int rc;
+
+	buf_init(&key, DECISION_KEY_MAX);
+	decision_key(&key, day, domain, kind, what);
+	rc = key.data != NULL ? store_get(st, NULL, STORE_DB_DECISION, key.data, key.len, out) : -1;
+	buf_fini(&key);
+	return rc;
+}
+
+/* field - the tab-free field at [p, end) into dst; -1 if it does not fit */
+static int
+field(char *dst, size_t dstlen, const char *p, const char *end)
+{
+	size_t n = (size_t)(end - p);
+
+	if (n >= dstlen || memchr(p, '\0', n) != NULL)
+		return -1;
+	memcpy(dst, p, n);
+	dst[n] = '\0';
+	return 0;
+}
+
+int
+decision_foreach(struct store *st, const char *day, const char *domain, decision_fn *fn,
+    void *arg)
+{
+	struct store_cursor *c = store_cursor_open(st, STORE_DB_DECISION);
+	struct buf prefix, key, val;
+	int rc;
+
+	if (c == NULL)
+		return -1;
+	buf_init(&prefix, DECISION_KEY_MAX);
+	buf_init(&key, DECISION_KEY_MAX);
+	buf_init(&val, DECISION_VALUE_MAX);
+	buf_printf(&prefix, "%s\t%s\t", day, domain);
+	store_cursor_seek(c, prefix.data, prefix.len);
+	while ((rc = store_cursor_next(c, &key, &val)) == 0) {
+		const char *kp, *tab, *end = key.data + key.len;
+		char kind[DECISION_KIND_MAX + 1], what[DECISION_WHAT_MAX + 1];
+
+		if (key.len < prefix.len || memcmp(key.data, prefix.data, prefix.len) != 0)
+			break;
+		kp = key.data + prefix.len;
+		/* a record this module did not write is passed over */
+		if ((tab = memchr(kp, '\t', (size_t)(end - kp))) == NULL
+		    || field(kind, sizeof(kind), kp, tab) < 0
+		    || memchr(tab + 1, '\t', (size_t)(end - tab - 1)) != NULL
+		    || field(what, sizeof(what), tab + 1, end) < 0)
+			continue;
+		fn(arg, kind, what, val.data != NULL ? val.data : "", val.len);
+	}
+	store_cursor_close(c);
+	buf_fini(&prefix);
+	buf_fini(&key);
+	buf_fini(&val);
+	return rc < 0 ? -1 : 0;
+}
+
+long
+decision_purge(struct store *st, const char *cutoff)
+{
+	return record_purge(st, STORE_DB_DECISION, "", cutoff);
 }

@@ -10,12 +10,13 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "decision.h"
 #include "jsontext.h"
-#include "numparse.h"
 #include "report.h"
 #include "results.h"
 #include "store.h"
 #include "strmap.h"
+#include "sts.h"
 #include "text.h"
 #include "tlsrpt.h"
 #include "xalloc.h"
@@ -54,20 +55,37 @@ policy_for(struct report_domain *rd, const struct result_rec *r)
 	return p;
 }
 
+/* add_count - one counter of the day into d */
+static void
+add_count(void *arg, const struct result_rec *r, uint64_t n)
+{
+	struct report_day *d = arg;
+	struct report_domain *rd = domain_for(d, r->domain);
+	struct report_policy *p = policy_for(rd, r);
+	struct report_detail *det;
+
+	if (!r->failure) {
+		p->successes += n;
+		return;
+	}
+	p->failures += n;
+	rd->failures += n;
+	p->details = xreallocarray(p->details, p->ndetails + 1, sizeof(*p->details));
+	det = &p->details[p->ndetails++];
+	text_copy(det->result, sizeof(det->result), r->result);
+	text_copy(det->sendip, sizeof(det->sendip), r->sendip);
+	text_copy(det->mx, sizeof(det->mx), r->mx);
+	text_copy(det->rip, sizeof(det->rip), r->rip);
+	text_copy(det->reason, sizeof(det->reason), r->reason);
+	det->count = n;
+}
+
 struct report_day *
 report_day_load(struct store *st, const char *day)
 {
 	struct report_day *d = xcalloc(1, sizeof(*d));
-	struct store_cursor *c = store_cursor_open(st, STORE_DB_RESULT);
-	struct buf key, val;
-	char prefix[16];
 	struct tm tm;
-	int rc;
 
-	if (c == NULL) {
-		free(d);
-		return NULL;
-	}
 	text_copy(d->day, sizeof(d->day), day);
 	memset(&tm, 0, sizeof(tm));
 	if (strlen(day) == 10) {
@@ -76,43 +94,7 @@ report_day_load(struct store *st, const char *day)
 		tm.tm_mday = (int)strtol(day + 8, NULL, 10);
 	}
 	d->start = timegm(&tm);
-	snprintf(prefix, sizeof(prefix), "%s\t", day);
-	store_cursor_seek(c, prefix, strlen(prefix));
-	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
-	buf_init(&val, 64);
-	while ((rc = store_cursor_next(c, &key, &val)) == 0) {
-		struct result_rec r;
-		struct report_policy *p;
-		uint64_t n;
-
-		if (key.len < strlen(prefix) || memcmp(key.data, prefix, strlen(prefix)) != 0)
-			break;
-		if (results_parse_key(key.data, key.len, &r) < 0
-		    || numparse_uint(val.data, val.len, UINT64_MAX, &n) < 0 || n == 0)
-			continue;
-		p = policy_for(domain_for(d, r.domain), &r);
-		if (!r.failure) {
-			p->successes += n;
-			continue;
-		}
-		p->failures += n;
-		domain_for(d, r.domain)->failures += n;
-		p->details = xreallocarray(p->details, p->ndetails + 1, sizeof(*p->details));
-		{
-			struct report_detail *det = &p->details[p->ndetails++];
-
-			text_copy(det->result, sizeof(det->result), r.result);
-			text_copy(det->sendip, sizeof(det->sendip), r.sendip);
-			text_copy(det->mx, sizeof(det->mx), r.mx);
-			text_copy(det->rip, sizeof(det->rip), r.rip);
-			text_copy(det->reason, sizeof(det->reason), r.reason);
-			det->count = n;
-		}
-	}
-	store_cursor_close(c);
-	buf_fini(&key);
-	buf_fini(&val);
-	if (rc < 0) {
+	if (results_foreach(st, day, add_count, d) < 0) {
 		report_day_free(d);
 		return NULL;
 	}
@@ -159,21 +141,27 @@ report_id(const struct report_day *d, const char *domain, const char *submitter,
 	    (long long)d->start, submitter);
 }
 
-/* policy_text - the decision record's lines for (day, domain, kind, what) */
-static int
-policy_text(struct store *st, const struct report_day *d, const char *domain, const char *kind,
-    const char *what, struct buf *out)
+int
+report_host_wanted(const struct report_day *d, const char *base, const char *rua,
+    const struct strmap *ruas)
 {
-	char key[16 + 2 * (DOMAIN_MAX + 1) + 16];
+	for (size_t i = 0; i < d->ndomains; i++)
+		for (size_t j = 0; j < d->domains[i].npolicies; j++) {
+			const struct report_policy *p = &d->domains[i].policies[j];
+			const char *theirs;
 
-	snprintf(key, sizeof(key), "%s\t%s\t%s\t%s", d->day, domain, kind, what);
-	return store_get(st, NULL, STORE_DB_DECISION, key, strlen(key), out) == 0 ? 0 : -1;
+			if (strcmp(p->ptype, "tlsa") != 0 || strcmp(p->pkey, base) != 0)
+				continue;
+			theirs = strmap_get(ruas, p->domain);
+			if (theirs == NULL || strcmp(theirs, rua) != 0)
+				return 1;
+		}
+	return 0;
 }
 
-/* lines - each non-empty line of text as a JSON string; with mx, only the
- * values of "mx:" lines */
+/* lines - each non-empty line of text as a JSON string */
 static json_object *
-lines(const struct buf *text, int mx)
+lines(const struct buf *text)
 {
 	json_object *a = json_object_new_array();
 	const char *p = text->data, *end = text->data + text->len;
@@ -184,18 +172,49 @@ lines(const struct buf *text, int mx)
 
 		if (n > 0 && p[n - 1] == '\r')
 			n--;
-		if (mx && n > 3 && strncmp(p, "mx:", 3) == 0) {
-			size_t s = 3;
-
-			while (s < n && (p[s] == ' ' || p[s] == '\t'))
-				s++;
-			json_object_array_add(a, jsontext_new(p + s, n - s));
-		} else if (!mx && n > 0) {
+		if (n > 0)
 			json_object_array_add(a, jsontext_new(p, n));
-		}
 		p = nl ? nl + 1 : end;
 	}
 	return a;
+}
+
+/* mx_hosts - the mx patterns of the policy text, or NULL if it does not
+ * parse as a policy */
+static json_object *
+mx_hosts(const struct buf *text)
+{
+	struct sts_policy *pol = xmalloc(sizeof(*pol));
+	json_object *a = NULL;
+	const char *why;
+
+	if (sts_policy_parse(text->data, text->len, pol, &why) == 0) {
+		a = json_object_new_array();
+		for (size_t i = 0; i < pol->nmx; i++)
+			json_object_array_add(a, jsontext(pol->mx[i]));
+	}
+	free(pol);
+	return a;
+}
+
+json_object *
+report_detail_json(const char *result, const char *sendip, const char *mx, const char *rip,
+    const char *reason, uint64_t count)
+{
+	json_object *det = json_object_new_object();
+
+	json_object_object_add(det, "result-type",
+	    jsontext(tlsrpt_result_type(result) ? result : "validation-failure"));
+	if (sendip[0])
+		json_object_object_add(det, "sending-mta-ip", jsontext(sendip));
+	if (mx[0])
+		json_object_object_add(det, "receiving-mx-hostname", jsontext(mx));
+	if (rip[0])
+		json_object_object_add(det, "receiving-ip", jsontext(rip));
+	json_object_object_add(det, "failed-session-count", json_object_new_int64((int64_t)count));
+	if (reason[0])
+		json_object_object_add(det, "failure-reason-code", jsontext(reason));
+	return det;
 }
 
 static json_object *
@@ -204,20 +223,19 @@ policy_json(struct store *st, const struct report_day *d, const struct report_po
 {
 	json_object *o = json_object_new_object(), *pol = json_object_new_object();
 	json_object *sum = json_object_new_object(), *dets = json_object_new_array();
+	json_object *mx = NULL;
 	int have = 0;
 
 	json_object_object_add(pol, "policy-type", jsontext(p->ptype));
 	buf_reset(text);
-	if (strcmp(p->ptype, "sts") == 0 && p->pkey[0])
-		have = policy_text(st, d, p->domain, "sts", p->pkey, text) == 0;
-	else if (strcmp(p->ptype, "tlsa") == 0)
-		have = policy_text(st, d, p->domain, "tlsa", p->pkey, text) == 0;
+	if ((strcmp(p->ptype, "sts") == 0 && p->pkey[0]) || strcmp(p->ptype, "tlsa") == 0)
+		have = decision_get(st, d->day, p->domain, p->ptype, p->pkey, text) == 0;
 	if (have)
-		json_object_object_add(pol, "policy-string", lines(text, 0));
+		json_object_object_add(pol, "policy-string", lines(text));
 	json_object_object_add(pol, "policy-domain", jsontext(
 	    strcmp(p->ptype, "tlsa") == 0 && p->pkey[0] ? p->pkey : p->domain));
-	if (have && strcmp(p->ptype, "sts") == 0)
-		json_object_object_add(pol, "mx-host", lines(text, 1));
+	if (have && strcmp(p->ptype, "sts") == 0 && (mx = mx_hosts(text)) != NULL)
+		json_object_object_add(pol, "mx-host", mx);
 	json_object_object_add(o, "policy", pol);
 	json_object_object_add(sum, "total-successful-session-count",
 	    json_object_new_int64((int64_t)p->successes));
@@ -226,19 +244,9 @@ policy_json(struct store *st, const struct report_day *d, const struct report_po
 	json_object_object_add(o, "summary", sum);
 	for (size_t i = 0; i < p->ndetails; i++) {
 		const struct report_detail *r = &p->details[i];
-		json_object *det = json_object_new_object();
 
-		json_object_object_add(det, "result-type", jsontext(tlsrpt_result_type(r->result) ? r->result : "validation-failure"));
-		if (r->sendip[0])
-			json_object_object_add(det, "sending-mta-ip", jsontext(r->sendip));
-		if (r->mx[0])
-			json_object_object_add(det, "receiving-mx-hostname", jsontext(r->mx));
-		if (r->rip[0])
-			json_object_object_add(det, "receiving-ip", jsontext(r->rip));
-		json_object_object_add(det, "failed-session-count", json_object_new_int64((int64_t)r->count));
-		if (r->reason[0])
-			json_object_object_add(det, "failure-reason-code", jsontext(r->reason));
-		json_object_array_add(dets, det);
+		json_object_array_add(dets, report_detail_json(r->result, r->sendip, r->mx, r->rip,
+		    r->reason, r->count));
 	}
 	json_object_object_add(o, "failure-details", dets);
 	return o;

@@ -9,7 +9,8 @@
  * domain holds the tlsa policies of that base, summed over the recipient
  * domains whose mail went to it.  Policy strings and MX patterns come from
  * the decision records of the same day; the counts are the stored ones,
- * never recomputed.
+ * never recomputed.  report_detail_json() builds one RFC 8460
+ * failure-details entry for every program that prints them.
  */
 #ifndef TLSPOLICY_REPORT_H
 #define TLSPOLICY_REPORT_H
@@ -22,6 +23,8 @@
 
 struct store;
 struct buf;
+struct strmap;
+struct json_object;
 
 struct report_detail {
 	char result[40], sendip[48], mx[DOMAIN_MAX + 1], rip[48], reason[160];
@@ -79,5 +82,19 @@ void report_id(const struct report_day *d, const char *domain, const char *submi
  */
 int report_json(struct store *st, const struct report_day *d, const struct report_meta *m,
     const char *domain, int host, struct buf *out);
+
+/* report_host_wanted - should the host report of TLSA base domain base,
+ * whose TLSRPT record names the addresses rua (the URIs joined by ","),
+ * be sent?  Only where it reaches someone the reports of the recipient
+ * domains using that base do not: ruas maps each recipient domain
+ * reported on to its addresses in the same form. */
+int report_host_wanted(const struct report_day *d, const char *base, const char *rua,
+    const struct strmap *ruas);
+
+/* report_detail_json - one failure-details entry (a new object, the
+ * caller's); result is the result type (unknown ones are reported as
+ * validation-failure), empty strings are left out */
+struct json_object *report_detail_json(const char *result, const char *sendip, const char *mx,
+    const char *rip, const char *reason, uint64_t count);
 
 #endif
