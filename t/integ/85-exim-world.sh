@@ -117,6 +117,17 @@ exim_queue_run
 check "the queue run delivered every good.test message" wait_for 60 sh -c \
     "grep -q ' $id_multi Completed' '$EXIM_LOG' && grep -q ' $id_cont1 Completed' '$EXIM_LOG' && grep -q ' $id_cont2 Completed' '$EXIM_LOG'"
 
+# the listening daemon: a message over SMTP, delivered at once
+check "the Exim daemon listens" exim_start
+python3 - "$EXIM_PORT" > "$T/smtp.log" 2>&1 <<'PY'
+import smtplib, sys
+with smtplib.SMTP("127.0.0.1", int(sys.argv[1]), timeout=30) as s:
+    s.sendmail("sender@out.localdomain", ["smtp@good.test"], "Subject: smtp\r\n\r\nover SMTP\r\n")
+PY
+check "a message over SMTP is accepted" test $? -eq 0
+check "and delivered by the daemon's own delivery process" wait_for 60 grep -q '=> smtp@good.test R=remote T=remote_smtp H=mx.good.test DS \[127.0.3.81\]:25 X=[^ ]* CV=yes' "$EXIM_LOG"
+exim_stop
+
 sed 's/^/# /' "$EXIM_LOG"
 L() { exim_lines "$1"; }
 like "$(L "$id_good")" "=> user@good.test R=remote T=remote_smtp H=mx.good.test DS \[127.0.3.81\]:25 X=TLS1.3:[^ ]+:256 CV=yes DN=\"CN=mx.good.test\" K C=\"250 " \
