@@ -60,6 +60,11 @@ mx opportunistic.test 127.0.3.83
 mx notyetvalid.test 127.0.3.89
 world_dns_set "_25._tcp.mx.dane-good.test. TLSA 3 1 1 $(spki "$P/danegood.crt")"
 world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(spki "$P/good.crt")"
+# a secure MX host whose TLSA lookup fails validation (a CNAME into the
+# zone with expired signatures)
+mx tlsa-bogus.test 127.0.3.81
+world_dns_set "_25._tcp.mx.tlsa-bogus.test. CNAME tlsa.bogus.test."
+world_dns_set "tlsa.bogus.test. TLSA 3 1 1 $(spki "$P/good.crt")"
 world_dns_commit
 printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
 
@@ -68,7 +73,7 @@ pf_instance mx
 mkdir -p "$T/mail"
 chown nobody "$T/mail"
 postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test selfsigned.test dane-good.test dane-bad.test opportunistic.test notyetvalid.test" \
+    "virtual_mailbox_domains = good.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test selfsigned.test dane-good.test dane-bad.test opportunistic.test notyetvalid.test tlsa-bogus.test" \
     "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
     "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
     "smtpd_tls_security_level = may"
@@ -104,7 +109,7 @@ check "Exim resolves MX through the test world (DNSSEC)" sh -c \
     "dig +dnssec @$WORLD_DNS53 mx.dane-good.test A | grep -q 'flags:.* ad'"
 
 # one message per domain, one attempt each
-for d in good nostarttls plain certexpired wrongname untrusted-mx selfsigned notyetvalid dane-good dane-bad opportunistic; do
+for d in good nostarttls plain certexpired wrongname untrusted-mx selfsigned notyetvalid dane-good dane-bad tlsa-bogus opportunistic; do
 	id=$(exim_send sender@out.localdomain "user@$d.test") || continue
 	eval "id_$(echo "$d" | tr - _)=$id"
 	check "$d.test: one delivery attempt logged ($id)" exim_deliver_now "$id"
@@ -147,6 +152,8 @@ like "$(L "$id_dane_good")" "=> user@dane-good.test R=remote T=remote_smtp H=mx.
     "DANE match: CV=dane"
 like "$(L "$id_dane_bad")" "DANE attempt failed; TLS connection to mx.dane-bad.test \[127.0.3.88\]: \(certificate verification failed\): Verification failed. The certificate differs..* == user@dane-bad.test R=remote T=remote_smtp defer \(-37\) H=mx.dane-bad.test DS \[127.0.3.88\]:25: TLS session: \(certificate verification failed\): Verification failed. The certificate differs." \
     "DANE mismatch: the attempt and the deferral (-37)"
+like "$(L "$id_tlsa_bogus")" "== user@tlsa-bogus.test R=remote T=remote_smtp defer \(-36\).*DANE error: tlsa lookup DEFER" \
+    "TLSA lookup failing validation: defer (-36), DANE error: tlsa lookup DEFER"
 like "$(L "$id_opportunistic")" "=> user@opportunistic.test R=remote T=remote_smtp H=mx.opportunistic.test DS \[127.0.3.83\]:25 X=TLS1.3:[^ ]+:256 CV=no " \
     "expired certificate, verification only tried: delivered with CV=no"
 like "$(L "$id_multi")" "=> a@good.test .* -> b@good.test " "two recipients, one transaction: => then ->"
@@ -172,6 +179,8 @@ like "$(pk delivered "$id_multi") / $(grep -F " msgid=$id_multi " "$T/parsed.txt
     "parsed: a further recipient of the same transaction"
 like "$(pk dane-failed "$id_dane_bad")" "mx=mx.dane-bad.test addr=127.0.3.88 text=\"\(certificate verification failed\): Verification failed. The certificate differs. ?\"" \
     "parsed: the DANE failure"
+like "$(pk deferred "$id_tlsa_bogus")" "domain=tlsa-bogus.test .*errno=-36 text=\".*DANE error: tlsa lookup DEFER" \
+    "parsed: the TLSA lookup failure"
 like "$(pk deferred "$id_wrongname")" "mx=mx.wrongname.test .*errno=-37 text=\"TLS session: \(certificate verification failed\)\"$" \
     "parsed: the wrong name, with nothing to tell it from the others"
 is "$(grep -c '^skip' "$T/parsed.txt")" 0 "no mainlog line is refused"
@@ -179,9 +188,9 @@ is "$(grep -c '^skip' "$T/parsed.txt")" 0 "no mainlog line is refused"
 if [ -n "${EXIM_CAPTURE:-}" ]; then
 	mkdir -p "$EXIM_CAPTURE"
 	cp "$EXIM_LOG" "$EXIM_CAPTURE/mainlog"
-	printf 'good=%s nostarttls=%s plain=%s certexpired=%s wrongname=%s untrusted=%s selfsigned=%s notyetvalid=%s danegood=%s danebad=%s opportunistic=%s multi=%s cont=%s,%s\n' \
+	printf 'good=%s nostarttls=%s plain=%s certexpired=%s wrongname=%s untrusted=%s selfsigned=%s notyetvalid=%s danegood=%s danebad=%s tlsabogus=%s opportunistic=%s multi=%s cont=%s,%s\n' \
 	    "$id_good" "$id_nostarttls" "$id_plain" "$id_certexpired" "$id_wrongname" "$id_untrusted_mx" \
-	    "$id_selfsigned" "$id_notyetvalid" "$id_dane_good" "$id_dane_bad" "$id_opportunistic" "$id_multi" "$id_cont1" "$id_cont2" \
+	    "$id_selfsigned" "$id_notyetvalid" "$id_dane_good" "$id_dane_bad" "$id_tlsa_bogus" "$id_opportunistic" "$id_multi" "$id_cont1" "$id_cont2" \
 	    > "$EXIM_CAPTURE/ids"
 fi
 pf_stop mx

@@ -30,7 +30,9 @@
  *   EXIM_UNENCRYPTED "TEXT: delivering unencrypted to H=HOST [IP] (not in
  *                    hosts_require_tls)" (TLS failed, clear text retried)
  *   EXIM_DANE_FAILED "DANE attempt failed; TLS connection to HOST [IP]: TEXT"
- * Every other line with a message id is EXIM_OTHER ("<=", "Completed").
+ * Every other line with a message id is EXIM_OTHER ("<=", "Completed",
+ * GnuTLS's "H=HOST [IP] TLS error on connection (recv): ..." when a
+ * continued connection is handed over).
  *
  * Fields of the address lines, each optional, from the key=value items
  * after the address: R= router, T= transport, H=HOST[ DS] [IP][:PORT][*]
