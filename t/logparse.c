@@ -93,6 +93,8 @@ exim(time_t now)
 			printf(" transport=%s", ev.transport);
 		if (ev.defer_errno != EXIM_ERRNO_NONE)
 			printf(" errno=%d", ev.defer_errno);
+		if (ev.tls_error != EXIM_TLS_NONE)
+			printf(" tlserr=%s", logparse_exim_tls_name(ev.tls_error));
 		if (ev.text[0])
 			printf(" text=\"%s\"", ev.text);
 		putchar('\n');

@@ -166,9 +166,13 @@ sed 's/^/# /' "$T/parsed.txt"
 pk() { grep -F " msgid=$2 " "$T/parsed.txt" | grep "^$1 " | head -n 1; }
 like "$(pk delivered "$id_good")" "rcpt=<user@good.test> domain=good.test mx=mx.good.test addr=127.0.3.81 port=25 dnssec tls=TLS1.3:[^ ]+ cv=yes dn=\"CN=mx.good.test\" router=remote transport=remote_smtp text=\"250 " \
     "parsed: the verified delivery"
-like "$(pk deferred "$id_certexpired")" "domain=certexpired.test mx=mx.certexpired.test addr=127.0.3.83 .*errno=-37 text=\"TLS session: \(certificate verification failed\): certificate invalid\"" \
+like "$(pk deferred "$id_certexpired")" "domain=certexpired.test mx=mx.certexpired.test addr=127.0.3.83 .*errno=-37 tlserr=cert-invalid text=\"TLS session: \(certificate verification failed\): certificate invalid\"" \
     "parsed: the certificate failure"
-like "$(pk host-error "$id_nostarttls") $(pk deferred "$id_nostarttls")" "^host-error .* mx=mx.nostarttls.test addr=127.0.3.82 port=25 text=.* deferred .*errno=-38 text=\"a TLS session is required, but the server did not offer TLS support\"" \
+for d in untrusted_mx selfsigned notyetvalid; do
+	eval "id=\$id_$d"
+	like "$(pk deferred "$id")" "errno=-37 tlserr=cert-invalid " "parsed: $d, the same cert-invalid as the expired one"
+done
+like "$(pk host-error "$id_nostarttls") $(pk deferred "$id_nostarttls")" "^host-error .* mx=mx.nostarttls.test addr=127.0.3.82 port=25 tlserr=not-offered text=.* deferred .*errno=-38 tlserr=not-offered text=\"a TLS session is required, but the server did not offer TLS support\"" \
     "parsed: no STARTTLS, the host line and the deferral"
 like "$(pk delivered "$id_plain")" "mx=mx.plain.test addr=127.0.3.82 port=25 dnssec router=remote" "parsed: clear text, no tls="
 like "$(pk delivered "$id_dane_good")" "mx=mx.dane-good.test .* cv=dane" "parsed: DANE"
@@ -177,11 +181,11 @@ like "$(grep -F -e " msgid=$id_cont1 " -e " msgid=$id_multi " -e " msgid=$id_con
     "^delivered .* addr=127.0.3.81 port=25 dnssec continued tls=" "parsed: the continued connection"
 like "$(pk delivered "$id_multi") / $(grep -F " msgid=$id_multi " "$T/parsed.txt" | grep ' more ')" "rcpt=<a@good.test> .* / delivered .* more rcpt=<b@good.test>" \
     "parsed: a further recipient of the same transaction"
-like "$(pk dane-failed "$id_dane_bad")" "mx=mx.dane-bad.test addr=127.0.3.88 text=\"\(certificate verification failed\): Verification failed. The certificate differs. ?\"" \
+like "$(pk dane-failed "$id_dane_bad")" "mx=mx.dane-bad.test addr=127.0.3.88 tlserr=dane-mismatch text=\"\(certificate verification failed\): Verification failed. The certificate differs. ?\"" \
     "parsed: the DANE failure"
-like "$(pk deferred "$id_tlsa_bogus")" "domain=tlsa-bogus.test .*errno=-36 text=\".*DANE error: tlsa lookup DEFER" \
+like "$(pk deferred "$id_tlsa_bogus")" "domain=tlsa-bogus.test .*errno=-36 tlserr=tlsa-defer text=\".*DANE error: tlsa lookup DEFER" \
     "parsed: the TLSA lookup failure"
-like "$(pk deferred "$id_wrongname")" "mx=mx.wrongname.test .*errno=-37 text=\"TLS session: \(certificate verification failed\)\"$" \
+like "$(pk deferred "$id_wrongname")" "mx=mx.wrongname.test .*errno=-37 tlserr=cert-noreason text=\"TLS session: \(certificate verification failed\)\"$" \
     "parsed: the wrong name, with nothing to tell it from the others"
 is "$(grep -c '^skip' "$T/parsed.txt")" 0 "no mainlog line is refused"
 

@@ -388,6 +388,56 @@ limits(void)
 	ok(ev.rcpt[0] == '\0' && ev.domain[0] == '\0', "and its rcpt and domain empty");
 }
 
+/* what the failure text says about TLS: from its start only */
+static void
+tls_errors(void)
+{
+	static const struct { const char *msg; enum exim_tls want; } cases[] = {
+		{ "== a@b.example R=r T=t defer (-38) H=h [192.0.2.1]: a TLS session is required, but the server did not offer TLS support",
+		  EXIM_TLS_NOT_OFFERED },
+		{ "== a@b.example R=r T=t defer (-38) H=h [192.0.2.1]: a TLS session is required, but an attempt to start TLS failed",
+		  EXIM_TLS_START_FAILED },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): certificate invalid",
+		  EXIM_TLS_CERT_INVALID },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): certificate revoked",
+		  EXIM_TLS_CERT_REVOKED },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed)",
+		  EXIM_TLS_CERT_NOREASON },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): x",
+		  EXIM_TLS_CERT_OTHER },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): "
+		  "Verification failed. The certificate differs. ", EXIM_TLS_DANE_MISMATCH },
+		{ "DANE attempt failed; TLS connection to h [192.0.2.1]: (certificate verification failed): "
+		  "Verification failed. The certificate differs. ", EXIM_TLS_DANE_MISMATCH },
+		{ "== a@b.example R=r T=t defer (-36): DANE error: tlsa lookup DEFER", EXIM_TLS_TLSA_DEFER },
+		{ "H=h [192.0.2.1]:25: DANE error: tlsa lookup FAIL", EXIM_TLS_TLSA_FAIL },
+		{ "== a@b.example R=r T=t defer (-36): DANE error: h lookup not DNSSEC", EXIM_TLS_DANE_ERROR },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (gnutls_handshake): timed out",
+		  EXIM_TLS_HANDSHAKE },
+		{ "TLS session: (SSL_connect): error:0A000410:SSL routines::sslv3 alert handshake failure: "
+		  "delivering unencrypted to H=h [192.0.2.1] (not in hosts_require_tls)", EXIM_TLS_HANDSHAKE },
+		/* a server's reply cannot pass for Exim's own text */
+		{ "== a@b.example R=r T=t defer (-44) H=h [192.0.2.1]: SMTP error from remote mail server after RCPT "
+		  "TO:<a@b.example>: 450 a TLS session is required, but the server did not offer TLS support", EXIM_TLS_NONE },
+		{ "** a@b.example R=r T=t H=h [192.0.2.1]: SMTP error from remote mail server after end of data: "
+		  "550 TLS session: (certificate verification failed): certificate invalid", EXIM_TLS_NONE },
+		{ "== a@b.example R=r T=t defer (111): Connection refused", EXIM_TLS_NONE },
+		/* on lines that carry no failure, nothing */
+		{ "=> a@b.example R=r T=t H=h [192.0.2.1] C=\"a TLS session is required, but the server did not offer TLS support\"",
+		  EXIM_TLS_NONE },
+		{ "[192.0.2.1] SSL verify error: certificate name mismatch: DN=\"/CN=x\" H=\"h\"", EXIM_TLS_NONE },
+	};
+	struct exim_event ev;
+	char line[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "2025-03-10 09:30:12 1tra7x-0004Qm-2C %s", cases[i].msg);
+		logparse_exim(line, strlen(line), NOW, &ev);
+		is_str(logparse_exim_tls_name(ev.tls_error), logparse_exim_tls_name(cases[i].want),
+		    "TLS text %zu: %.50s", i, cases[i].msg);
+	}
+}
+
 int
 main(void)
 {
@@ -397,5 +447,6 @@ main(void)
 	hostile_fields();
 	hostile_kept();
 	limits();
+	tls_errors();
 	return tap_done();
 }

@@ -525,6 +525,42 @@ address(struct ep *s, struct exim_event *ev, enum exim_kind kind)
 	return kind;
 }
 
+/* tls_error - what the failure text t says about TLS (logparse_exim.h) */
+static enum exim_tls
+tls_error(const char *t)
+{
+	static const struct { const char *start; enum exim_tls tls; } starts[] = {
+		{ "a TLS session is required, but the server did not offer TLS support", EXIM_TLS_NOT_OFFERED },
+		{ "a TLS session is required, but an attempt to start TLS failed", EXIM_TLS_START_FAILED },
+		{ "DANE error: tlsa lookup DEFER", EXIM_TLS_TLSA_DEFER },
+		{ "DANE error: tlsa lookup FAIL", EXIM_TLS_TLSA_FAIL },
+		{ "DANE error: ", EXIM_TLS_DANE_ERROR },
+		{ "(gnutls_handshake): ", EXIM_TLS_HANDSHAKE },
+		{ "(SSL_connect): ", EXIM_TLS_HANDSHAKE },
+	};
+	static const char cvf[] = "(certificate verification failed)";
+	static const char differs[] = ": Verification failed. The certificate differs.";
+
+	if (strncmp(t, "TLS session: ", 13) == 0)
+		t += 13;
+	if (strncmp(t, cvf, sizeof(cvf) - 1) == 0) {
+		t += sizeof(cvf) - 1;
+		if (*t == '\0')
+			return EXIM_TLS_CERT_NOREASON;
+		if (strcmp(t, ": certificate invalid") == 0)
+			return EXIM_TLS_CERT_INVALID;
+		if (strcmp(t, ": certificate revoked") == 0)
+			return EXIM_TLS_CERT_REVOKED;
+		if (strncmp(t, differs, sizeof(differs) - 1) == 0)
+			return EXIM_TLS_DANE_MISMATCH;
+		return EXIM_TLS_CERT_OTHER;
+	}
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (strncmp(t, starts[i].start, strlen(starts[i].start)) == 0)
+			return starts[i].tls;
+	return EXIM_TLS_NONE;
+}
+
 static const char unencrypted[] = ": delivering unencrypted to H=";
 
 static enum exim_kind
@@ -598,6 +634,7 @@ reset(struct exim_event *ev)
 	ev->cipher[0] = ev->peerdn[0] = ev->sni[0] = ev->text[0] = '\0';
 	ev->cv = EXIM_CV_UNKNOWN;
 	ev->defer_errno = EXIM_ERRNO_NONE;
+	ev->tls_error = EXIM_TLS_NONE;
 }
 
 enum exim_kind
@@ -640,7 +677,11 @@ logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev)
 	}
 	if (!msgid(&s, ev))
 		return ev->kind = EXIM_OTHER;
-	return ev->kind = message(&s, ev);
+	ev->kind = message(&s, ev);
+	if (ev->kind == EXIM_DEFERRED || ev->kind == EXIM_FAILED || ev->kind == EXIM_HOST_ERROR
+	    || ev->kind == EXIM_UNENCRYPTED || ev->kind == EXIM_DANE_FAILED)
+		ev->tls_error = tls_error(ev->text);
+	return ev->kind;
 }
 
 const char *
@@ -650,4 +691,14 @@ logparse_exim_kind_name(enum exim_kind kind)
 		"suppressed", "host-error", "verify", "unencrypted", "dane-failed" };
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+const char *
+logparse_exim_tls_name(enum exim_tls tls)
+{
+	static const char *const names[] = { "none", "not-offered", "start-failed", "cert-invalid",
+		"cert-revoked", "cert-noreason", "cert-other", "dane-mismatch", "tlsa-defer", "tlsa-fail",
+		"dane-error", "handshake" };
+
+	return (size_t)tls < sizeof(names) / sizeof(names[0]) ? names[tls] : "?";
 }

@@ -84,6 +84,30 @@ enum exim_cv {
 	EXIM_CV_DANE,
 };
 
+/*
+ * What Exim's own failure text says about TLS (tls_error), told from its
+ * start only (after an optional "TLS session: "), so that a server's
+ * reply quoted in a text ("SMTP error from remote mail server after
+ * ...: 550 ...") cannot pass for one.  Debian's GnuTLS build says
+ * "certificate invalid" for an expired, a not yet valid, a self-signed
+ * and an untrusted certificate alike, and gives no reason at all for a
+ * name mismatch: the text cannot tell these apart.
+ */
+enum exim_tls {
+	EXIM_TLS_NONE,          /* no TLS problem named */
+	EXIM_TLS_NOT_OFFERED,   /* "a TLS session is required, but the server did not offer TLS support" */
+	EXIM_TLS_START_FAILED,  /* "a TLS session is required, but an attempt to start TLS failed" */
+	EXIM_TLS_CERT_INVALID,  /* "(certificate verification failed): certificate invalid" */
+	EXIM_TLS_CERT_REVOKED,  /* "(certificate verification failed): certificate revoked" */
+	EXIM_TLS_CERT_NOREASON, /* "(certificate verification failed)" and nothing more */
+	EXIM_TLS_CERT_OTHER,    /* "(certificate verification failed): " another reason */
+	EXIM_TLS_DANE_MISMATCH, /* "(certificate verification failed): Verification failed. The certificate differs." */
+	EXIM_TLS_TLSA_DEFER,    /* "DANE error: tlsa lookup DEFER" (no usable answer, e.g. bogus) */
+	EXIM_TLS_TLSA_FAIL,     /* "DANE error: tlsa lookup FAIL" */
+	EXIM_TLS_DANE_ERROR,    /* another "DANE error: " ("... lookup not DNSSEC") */
+	EXIM_TLS_HANDSHAKE,     /* "(gnutls_handshake): ...", "(SSL_connect): ..." */
+};
+
 #define EXIM_ERRNO_NONE 0x7fffffff   /* no "defer (N)" */
 
 struct exim_event {
@@ -110,6 +134,8 @@ struct exim_event {
 	char sni[DOMAIN_MAX + 1];         /* SNI= */
 	int defer_errno;                  /* "defer (N)", else EXIM_ERRNO_NONE */
 	char text[512];                   /* failure text; C= of a delivery */
+	enum exim_tls tls_error;          /* of text: DEFERRED, FAILED, HOST_ERROR,
+	                                   * UNENCRYPTED, DANE_FAILED */
 };
 
 /*
@@ -120,5 +146,6 @@ struct exim_event {
 enum exim_kind logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev);
 
 const char *logparse_exim_kind_name(enum exim_kind kind);
+const char *logparse_exim_tls_name(enum exim_tls tls);
 
 #endif
