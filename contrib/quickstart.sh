@@ -22,7 +22,13 @@ jobs=$(nproc 2>/dev/null || echo 2)
 BUILD_PKGS="build-essential autoconf automake pkg-config libssl-dev libc-ares-dev
  libdb5.3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev postfix adduser"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev python3 db5.3-util util-linux procps
- unbound nsd ldnsutils dnsutils openssl python3-jsonschema faketime"
+ unbound nsd ldnsutils dnsutils openssl python3-jsonschema faketime
+ libgnutls30 libgnutls-dane0 libidn2-0 libnsl2 libpcre2-8-0 libdb5.3 libcrypt1"
+# Exim for the tests: it conflicts with postfix, so its packages are only
+# downloaded, into this cache; t/exim.sh unpacks them into each test's
+# private prefix (the libraries it needs are in TEST_PKGS)
+EXIM_DEBS=${EXIM_DEBS:-/var/cache/tlspolicyd-test/exim}
+EXIM_PKGS="exim4-daemon-light exim4-base exim4-config libidn12"
 
 as_root() {
 	if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi
@@ -47,6 +53,16 @@ deps() {
 		as_root apt-get update -q
 		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
 		[ -n "$made_policy" ] && as_root rm -f /usr/sbin/policy-rc.d
+	fi
+	if [ "${1:-build}" = test ]; then
+		for p in $EXIM_PKGS; do
+			ls "$EXIM_DEBS/$p"_*.deb >/dev/null 2>&1 && continue
+			echo "quickstart: downloading $p into $EXIM_DEBS"
+			as_root mkdir -p "$EXIM_DEBS"
+			# apt-get download needs the package lists
+			[ -n "${updated:-}" ] || { as_root apt-get update -q; updated=1; }
+			(cd "$EXIM_DEBS" && as_root apt-get download "$p")
+		done
 	fi
 	if ! getent passwd tlspolicyd >/dev/null; then
 		as_root adduser --system --group --no-create-home --home /var/lib/tlspolicyd \

@@ -4,6 +4,7 @@
  *
  *   logparse NOW < log        (NOW: the Unix time that anchors yearless dates)
  *   logparse -s NOW < log     the session outcomes instead (sessions.h)
+ *   logparse -x NOW < log     Exim main-log lines (logparse_exim.h)
  */
 #include "config.h"
 
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "logparse_exim.h"
 #include "logparse_postfix.h"
 #include "sessions.h"
 
@@ -34,6 +36,72 @@ outcome(void *arg, const struct session_outcome *o)
 	putchar('\n');
 }
 
+/* exim - one line out per Exim main-log line in */
+static int
+exim(time_t now)
+{
+	static const char *const cvs[] = { "-", "no", "yes", "dane" };
+	static char line[LOGPARSE_LINE_MAX * 2 + 2];
+	struct exim_event ev;
+
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t len = strlen(line);
+		enum exim_kind k;
+		struct tm tm;
+		char when[32];
+
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		k = logparse_exim(line, len, now, &ev);
+		if (k == EXIM_SKIP || k == EXIM_OTHER) {
+			printf("%s\n", logparse_exim_kind_name(k));
+			continue;
+		}
+		gmtime_r(&ev.when, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		printf("%s %s.%03uZ", logparse_exim_kind_name(k), when, ev.msec);
+		if (ev.host[0])
+			printf(" host=%s", ev.host);
+		printf(" pid=%lu msgid=%s", ev.pid, ev.msgid);
+		if (ev.more)
+			printf(" more");
+		if (ev.rcpt[0])
+			printf(" rcpt=<%s>", ev.rcpt);
+		if (ev.domain[0])
+			printf(" domain=%s", ev.domain);
+		if (ev.mx[0])
+			printf(" mx=%s", ev.mx);
+		if (ev.addr[0])
+			printf(" addr=%s", ev.addr);
+		if (ev.port)
+			printf(" port=%u", ev.port);
+		if (ev.dnssec)
+			printf(" dnssec");
+		if (ev.continued)
+			printf(" continued");
+		if (ev.cipher[0])
+			printf(" tls=%s%s", ev.cipher, ev.resumed ? " resumed" : "");
+		if (ev.cv != EXIM_CV_UNKNOWN)
+			printf(" cv=%s", cvs[ev.cv]);
+		if (ev.sni[0])
+			printf(" sni=%s", ev.sni);
+		if (ev.peerdn[0])
+			printf(" dn=\"%s\"", ev.peerdn);
+		if (ev.router[0])
+			printf(" router=%s", ev.router);
+		if (ev.transport[0])
+			printf(" transport=%s", ev.transport);
+		if (ev.defer_errno != EXIM_ERRNO_NONE)
+			printf(" errno=%d", ev.defer_errno);
+		if (ev.tls_error != EXIM_TLS_NONE)
+			printf(" tlserr=%s", logparse_exim_tls_name(ev.tls_error));
+		if (ev.text[0])
+			printf(" text=\"%s\"", ev.text);
+		putchar('\n');
+	}
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -41,7 +109,11 @@ main(int argc, char **argv)
 	struct logparse_event ev;
 	int sess = argc > 1 && strcmp(argv[1], "-s") == 0;
 	time_t now = argc > 1 + sess ? (time_t)strtoll(argv[1 + sess], NULL, 10) : time(NULL);
-	struct sessions *ss = sess ? sessions_new(outcome, NULL) : NULL;
+	struct sessions *ss;
+
+	if (argc > 1 && strcmp(argv[1], "-x") == 0)
+		return exim(argc > 2 ? (time_t)strtoll(argv[2], NULL, 10) : time(NULL));
+	ss = sess ? sessions_new(outcome, NULL) : NULL;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		size_t len = strlen(line);

@@ -11,14 +11,15 @@ pki_ca() {
 }
 
 # pki_leaf DIR FILE CA DNSNAME [expired]: DIR/FILE.crt/.key for DNSNAME,
-# signed by DIR/CA; "expired" makes one that ended in 2020
+# signed by DIR/CA; "expired" makes one that ended in 2020, "future" one
+# that starts in 2099
 pki_leaf() {
 	_d=$1 _f=$2 _ca=$3 _name=$4
 	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	    -keyout "$_d/$_f.key" -out "$_d/$_f.csr" -subj "/CN=$_name" 2>/dev/null
 	printf 'subjectAltName=DNS:%s\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' \
 	    "$_name" > "$_d/$_f.ext"
-	if [ "${5:-}" = expired ]; then
+	if [ "${5:-}" = expired ] || [ "${5:-}" = future ]; then
 		# openssl ca takes fixed dates; x509 -req cannot go back in time
 		mkdir -p "$_d/ca-$_f"
 		: > "$_d/ca-$_f/index"
@@ -37,8 +38,9 @@ copy_extensions = none
 commonName = supplied
 CNF
 		openssl ca -batch -config "$_d/ca-$_f/ca.cnf" -cert "$_d/$_ca.crt" -keyfile "$_d/$_ca.key" \
-		    -in "$_d/$_f.csr" -out "$_d/$_f.crt" -startdate 20200101000000Z \
-		    -enddate 20200201000000Z -extfile "$_d/$_f.ext" -notext 2>/dev/null
+		    -in "$_d/$_f.csr" -out "$_d/$_f.crt" -extfile "$_d/$_f.ext" -notext \
+		    $([ "$5" = future ] && echo "-startdate 20990101000000Z -enddate 20990201000000Z" ||
+		    echo "-startdate 20200101000000Z -enddate 20200201000000Z") 2>/dev/null
 	else
 		openssl x509 -req -in "$_d/$_f.csr" -CA "$_d/$_ca.crt" -CAkey "$_d/$_ca.key" \
 		    -CAcreateserial -days 30 -extfile "$_d/$_f.ext" -out "$_d/$_f.crt" 2>/dev/null

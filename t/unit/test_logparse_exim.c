@@ -1,0 +1,452 @@
+/* Unit tests for tlspolicy/logs/logparse_exim: every line form, hostile
+ * bytes in every field, limits (the real mainlogs are the golden files). */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logparse_exim.h"
+#include "tap.h"
+#include "text.h"
+
+#define NOW 1741600000   /* 2025-03-10T09:46:40Z */
+
+/* show - the event as one line of "key=value" (empty fields left out) */
+static const char *
+show(const struct exim_event *ev)
+{
+	static const char *const cvs[] = { "-", "no", "yes", "dane" };
+	static char b[4096];
+	size_t o = 0;
+
+#define ADD(...) (o += (size_t)snprintf(b + o, sizeof(b) - o, __VA_ARGS__))
+	ADD("%s t=%lld", logparse_exim_kind_name(ev->kind), (long long)ev->when);
+	if (ev->msec)
+		ADD(".%03u", ev->msec);
+	if (ev->host[0])
+		ADD(" host=%s", ev->host);
+	if (ev->pid)
+		ADD(" pid=%lu", ev->pid);
+	if (ev->msgid[0])
+		ADD(" id=%s", ev->msgid);
+	if (ev->more)
+		ADD(" more");
+	if (ev->rcpt[0])
+		ADD(" rcpt=%s", ev->rcpt);
+	if (ev->domain[0])
+		ADD(" dom=%s", ev->domain);
+	if (ev->router[0])
+		ADD(" R=%s", ev->router);
+	if (ev->transport[0])
+		ADD(" T=%s", ev->transport);
+	if (ev->mx[0])
+		ADD(" mx=%s", ev->mx);
+	if (ev->addr[0])
+		ADD(" ip=%s", ev->addr);
+	if (ev->port)
+		ADD(" port=%u", ev->port);
+	if (ev->dnssec)
+		ADD(" DS");
+	if (ev->continued)
+		ADD(" cont");
+	if (ev->cipher[0])
+		ADD(" X=%s%s", ev->cipher, ev->resumed ? " resumed" : "");
+	if (ev->cv != EXIM_CV_UNKNOWN)
+		ADD(" CV=%s", cvs[ev->cv]);
+	if (ev->sni[0])
+		ADD(" SNI=%s", ev->sni);
+	if (ev->peerdn[0])
+		ADD(" DN=[%s]", ev->peerdn);
+	if (ev->defer_errno != EXIM_ERRNO_NONE)
+		ADD(" errno=%d", ev->defer_errno);
+	if (ev->text[0])
+		ADD(" text=[%s]", ev->text);
+#undef ADD
+	return b;
+}
+
+static const struct { const char *line, *want; } forms[] = {
+	/* file layout, Exim 4.96 id, the log selectors of the test world */
+	{ "2025-03-10 09:30:12.345 [4711] 1tra7x-0004Qm-2C => bob@Recipient.Example R=dnslookup T=remote_smtp "
+	  "H=mx1.recipient.example DS [198.51.100.25]:25 X=TLS1.3:ECDHE_SECP256R1__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 "
+	  "CV=yes DN=\"CN=mx1.recipient.example\" K C=\"250 2.0.0 Ok: queued as 8D3F0A1B2C\"",
+	  "delivered t=1741599012.345 pid=4711 id=1tra7x-0004Qm-2C rcpt=bob@Recipient.Example dom=recipient.example "
+	  "R=dnslookup T=remote_smtp mx=mx1.recipient.example ip=198.51.100.25 port=25 DS "
+	  "X=TLS1.3:ECDHE_SECP256R1__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 CV=yes DN=[CN=mx1.recipient.example] "
+	  "text=[250 2.0.0 Ok: queued as 8D3F0A1B2C]" },
+	/* defaults only: no pid, no port, no DN, no millisecond */
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C -> carol@recipient.example R=dnslookup T=remote_smtp "
+	  "H=mx1.recipient.example [198.51.100.25] X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 CV=no C=\"250 OK\"",
+	  "delivered t=1741599012 id=1tra7x-0004Qm-2C more rcpt=carol@recipient.example dom=recipient.example "
+	  "R=dnslookup T=remote_smtp mx=mx1.recipient.example ip=198.51.100.25 X=TLS1.2:ECDHE_RSA_AES_256_GCM_SHA384:256 "
+	  "CV=no text=[250 OK]" },
+	/* 4.97+ id, a zone, a continued connection, a resumed session, SNI */
+	{ "2025-03-10 10:30:12.001 +0100 [9] 1tra9Q-00000001Bx2-0Wqz => ivan@r.example <alias@r.example> "
+	  "F=<s@x.example> P=<s@x.example> R=dnslookup T=remote_smtp S=1234 H=mx.r.example [2001:db8::25]:2525* "
+	  "I=[2001:db8::1]:41234 X=TLS1.3:TLS_AES_256_GCM_SHA384:256* CV=dane SNI=mx.r.example DN=\"/CN=mx.r.example\" "
+	  "L C=\"250 OK\" QT=1s DT=0.2s",
+	  "delivered t=1741599012.001 pid=9 id=1tra9Q-00000001Bx2-0Wqz rcpt=ivan@r.example dom=r.example R=dnslookup "
+	  "T=remote_smtp mx=mx.r.example ip=2001:db8::25 port=2525 cont X=TLS1.3:TLS_AES_256_GCM_SHA384:256 resumed "
+	  "CV=dane SNI=mx.r.example DN=[/CN=mx.r.example] text=[250 OK]" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C >> c@r.example R=dnslookup T=remote_smtp H=mx.r.example [192.0.2.9] C=\"250 OK\"",
+	  "delivered t=1741599012 id=1tra7x-0004Qm-2C rcpt=c@r.example dom=r.example R=dnslookup T=remote_smtp "
+	  "mx=mx.r.example ip=192.0.2.9 text=[250 OK]" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C *> c@r.example R=dnslookup T=remote_smtp H=mx.r.example [192.0.2.9] C=\"250 OK\"",
+	  "suppressed t=1741599012 id=1tra7x-0004Qm-2C rcpt=c@r.example dom=r.example R=dnslookup T=remote_smtp "
+	  "mx=mx.r.example ip=192.0.2.9" },
+	/* deferrals: the pseudo-errnos of TLS, a system errno with its text */
+	{ "2025-03-10 09:15:03 1tra7x-0004Qm-2C == alice@example.org R=dnslookup T=remote_smtp defer (-38) "
+	  "H=mx2.example.org DS [203.0.113.8]:25: a TLS session is required, but the server did not offer TLS support",
+	  "deferred t=1741598103 id=1tra7x-0004Qm-2C rcpt=alice@example.org dom=example.org R=dnslookup T=remote_smtp "
+	  "mx=mx2.example.org ip=203.0.113.8 port=25 DS errno=-38 "
+	  "text=[a TLS session is required, but the server did not offer TLS support]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U == hank@example.org R=dnslookup T=remote_smtp defer (-37) "
+	  "H=mx1.example.org [203.0.113.7]: TLS session: (certificate verification failed)",
+	  "deferred t=1741598640 id=1tra9e-0004Xx-7U rcpt=hank@example.org dom=example.org R=dnslookup T=remote_smtp "
+	  "mx=mx1.example.org ip=203.0.113.7 errno=-37 text=[TLS session: (certificate verification failed)]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U == hank@example.org R=dnslookup T=remote_smtp defer (111): "
+	  "Connection refused H=mx1.example.org [203.0.113.7]",
+	  "deferred t=1741598640 id=1tra9e-0004Xx-7U rcpt=hank@example.org dom=example.org R=dnslookup T=remote_smtp "
+	  "mx=mx1.example.org ip=203.0.113.7 errno=111 text=[Connection refused]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U == hank@example.org R=dnslookup T=remote_smtp defer (110): "
+	  "Connection timed out: SMTP timeout after initial connection",
+	  "deferred t=1741598640 id=1tra9e-0004Xx-7U rcpt=hank@example.org dom=example.org R=dnslookup T=remote_smtp "
+	  "errno=110 text=[Connection timed out: SMTP timeout after initial connection]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U == hank@example.org R=dnslookup T=remote_smtp defer (-53): retry time not reached for any host for 'example.org'",
+	  "deferred t=1741598640 id=1tra9e-0004Xx-7U rcpt=hank@example.org dom=example.org R=dnslookup T=remote_smtp "
+	  "errno=-53 text=[retry time not reached for any host for 'example.org']" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U == hank@example.org routing defer (-51): retry time not reached",
+	  "deferred t=1741598640 id=1tra9e-0004Xx-7U rcpt=hank@example.org dom=example.org errno=-51 "
+	  "text=[retry time not reached]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U == hank@dane.example R=dnslookup T=remote_smtp defer (-36): DANE error: tlsa lookup DEFER",
+	  "deferred t=1741598640 id=1tra9e-0004Xx-7U rcpt=hank@dane.example dom=dane.example R=dnslookup T=remote_smtp "
+	  "errno=-36 text=[DANE error: tlsa lookup DEFER]" },
+	/* failures */
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U ** x@example.org R=dnslookup T=remote_smtp H=mx1.example.org [203.0.113.7] "
+	  "X=TLS1.3:TLS_AES_128_GCM_SHA256:128 CV=yes: SMTP error from remote mail server after RCPT TO:<x@example.org>: 550 no",
+	  "failed t=1741598640 id=1tra9e-0004Xx-7U rcpt=x@example.org dom=example.org R=dnslookup T=remote_smtp "
+	  "mx=mx1.example.org ip=203.0.113.7 X=TLS1.3:TLS_AES_128_GCM_SHA256:128 CV=yes "
+	  "text=[SMTP error from remote mail server after RCPT TO:<x@example.org>: 550 no]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U ** nobody@nowhere.example: Unrouteable address",
+	  "failed t=1741598640 id=1tra9e-0004Xx-7U rcpt=nobody@nowhere.example dom=nowhere.example text=[Unrouteable address]" },
+	{ "2025-03-10 09:24:00 1tra9e-0004Xx-7U ** x@y.example R=dnslookup T=remote_smtp: retry timeout exceeded",
+	  "failed t=1741598640 id=1tra9e-0004Xx-7U rcpt=x@y.example dom=y.example R=dnslookup T=remote_smtp "
+	  "text=[retry timeout exceeded]" },
+	/* host-level lines */
+	{ "2025-03-10 09:15:02 1tra7x-0004Qm-2C H=mx1.example.org [203.0.113.7]:25: a TLS session is required, but the server did not offer TLS support",
+	  "host-error t=1741598102 id=1tra7x-0004Qm-2C mx=mx1.example.org ip=203.0.113.7 port=25 "
+	  "text=[a TLS session is required, but the server did not offer TLS support]" },
+	{ "2025-03-10 09:20:11 1tra8z-0004Tt-3Q [203.0.113.7] SSL verify error: depth=0 error=certificate has expired cert=/CN=mx1.example.org",
+	  "verify t=1741598411 id=1tra8z-0004Tt-3Q ip=203.0.113.7 text=[depth=0 error=certificate has expired cert=/CN=mx1.example.org]" },
+	{ "2025-03-10 09:22:45 1tra9c-0004Vv-5S TLS session: (gnutls_handshake): A TLS fatal alert has been received.: "
+	  "delivering unencrypted to H=mx1.example.org [203.0.113.7] (not in hosts_require_tls)",
+	  "unencrypted t=1741598565 id=1tra9c-0004Vv-5S mx=mx1.example.org ip=203.0.113.7 "
+	  "text=[TLS session: (gnutls_handshake): A TLS fatal alert has been received.]" },
+	{ "2025-03-10 09:23:10 1tra9d-0004Ww-6T DANE attempt failed; TLS connection to mx.dane.example [203.0.113.10]: "
+	  "(certificate verification failed): Verification failed. The certificate differs. ",
+	  "dane-failed t=1741598590 id=1tra9d-0004Ww-6T mx=mx.dane.example ip=203.0.113.10 "
+	  "text=[(certificate verification failed): Verification failed. The certificate differs. ]" },
+	/* Debian syslog: Exim's own time stamp wins */
+	{ "Mar 10 09:30:59 mta1 exim[4711]: 2025-03-10 09:30:12 1tra7x-0004Qm-2C => bob@r.example R=dnslookup "
+	  "T=remote_smtp H=mx1.r.example [198.51.100.25] X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes C=\"250 OK\"",
+	  "delivered t=1741599012 host=mta1 pid=4711 id=1tra7x-0004Qm-2C rcpt=bob@r.example dom=r.example R=dnslookup "
+	  "T=remote_smtp mx=mx1.r.example ip=198.51.100.25 X=TLS1.3:TLS_AES_256_GCM_SHA384:256 CV=yes text=[250 OK]" },
+	/* syslog_timestamp = false, a day padded with a space, exim4 */
+	{ "Mar  9 09:30:59 mta1 exim4[12]: 1tra7x-0004Qm-2C == bob@r.example R=dnslookup T=remote_smtp defer (-37) "
+	  "H=mx1.r.example [198.51.100.25]: TLS session: (certificate verification failed): certificate invalid",
+	  "deferred t=1741512659 host=mta1 pid=12 id=1tra7x-0004Qm-2C rcpt=bob@r.example dom=r.example R=dnslookup "
+	  "T=remote_smtp mx=mx1.r.example ip=198.51.100.25 errno=-37 "
+	  "text=[TLS session: (certificate verification failed): certificate invalid]" },
+	{ "2025-03-10T09:30:59.123456+00:00 mta1 exim[4711]: 2025-03-10 09:30:12 [4711] 1tra7x-0004Qm-2C H=mx1.r.example [198.51.100.25]: Connection refused",
+	  "host-error t=1741599012 host=mta1 pid=4711 id=1tra7x-0004Qm-2C mx=mx1.r.example ip=198.51.100.25 text=[Connection refused]" },
+	/* a long line split by Exim for syslog: the first part counts */
+	{ "Mar 10 09:30:59 mta1 exim[4711]: [1\\2] 2025-03-10 09:30:12 1tra7x-0004Qm-2C => bob@r.example R=dnslookup T=remote_smtp H=mx1.r.example [198.51.100.25] X=TLS1.3:A:256 CV=yes",
+	  "delivered t=1741599012 host=mta1 pid=4711 id=1tra7x-0004Qm-2C rcpt=bob@r.example dom=r.example R=dnslookup "
+	  "T=remote_smtp mx=mx1.r.example ip=198.51.100.25 X=TLS1.3:A:256 CV=yes" },
+	{ "Mar 10 09:30:59 mta1 exim[4711]: [2\\2] DN=\"CN=x\" C=\"250 OK\"", "other t=1741599059 host=mta1 pid=4711" },
+	/* an address literal, an IPv6 next hop */
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C => u@[192.0.2.7] R=literal T=remote_smtp H=[192.0.2.7] C=\"250 OK\"",
+	  "delivered t=1741599012 id=1tra7x-0004Qm-2C rcpt=u@[192.0.2.7] R=literal T=remote_smtp ip=192.0.2.7 text=[250 OK]" },
+	/* lines of no interest, lines that are not Exim's */
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C <= s@x.example U=root P=local S=330", "other t=1741599012 id=1tra7x-0004Qm-2C" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C Completed", "other t=1741599012 id=1tra7x-0004Qm-2C" },
+	{ "2025-03-10 09:30:12 [77] exim 4.96 daemon started: pid=77, no queue runs", "other t=1741599012 pid=77" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C H=mx.good.test [127.0.3.81] TLS error on connection (recv): Error in the pull function.",
+	  "other t=1741599012 id=1tra7x-0004Qm-2C mx=mx.good.test ip=127.0.3.81" },
+	{ "2025-03-10 09:30:12 1tra7x-000Qm-2C => a@b.example R=r T=t H=h [192.0.2.1]", "other t=1741599012" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2CC => a@b.example R=r T=t H=h [192.0.2.1]", "other t=1741599012" },
+	{ "Mar 10 09:30:59 mta1 postfix/smtp[4711]: 4B7E21C0F5A: to=<a@b>, relay=none", "skip t=1741599059 host=mta1" },
+	{ "2025-13-10 09:30:12 1tra7x-0004Qm-2C Completed", "skip t=0" },
+	{ "2025-03-10 09:30:12", "skip t=0" },
+	{ "", "skip t=0" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b.example R=r T=t H=h", "skip t=1741599012 id=1tra7x-0004Qm-2C rcpt=a@b.example dom=b.example R=r T=t" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.example R=r T=t defer (x): y", "skip t=1741599012 id=1tra7x-0004Qm-2C rcpt=a@b.example dom=b.example R=r T=t" },
+	/* what a server chooses cannot add fields Exim logs before it */
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b.example R=r T=t H=mx.b.example [192.0.2.1] X=TLS1.3:A:256 CV=no "
+	  "DN=\"CN=x\" CV=yes X=TLS1.3:FORGED:256 H=mx.evil.example [192.0.2.66]\" C=\"250 OK\" CV=dane\"",
+	  "delivered t=1741599012 id=1tra7x-0004Qm-2C rcpt=a@b.example dom=b.example R=r T=t mx=mx.b.example ip=192.0.2.1 "
+	  "X=TLS1.3:A:256 CV=no DN=[CN=x] text=[250 OK]" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b.example R=r T=t H=mx.b.example [192.0.2.1] X=TLS1.3:A:256 CV=no "
+	  "DN=\"CN=x\\\" CV=yes\" C=\"250 \"OK\" CV=dane\"",
+	  "delivered t=1741599012 id=1tra7x-0004Qm-2C rcpt=a@b.example dom=b.example R=r T=t mx=mx.b.example ip=192.0.2.1 "
+	  "X=TLS1.3:A:256 CV=no DN=[CN=x\\] text=[250 \"OK]" },
+	/* a DNS name with brackets, escaped bytes */
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.example R=r T=t defer (-37) H=mx[1].b.example [192.0.2.1]: TLS session: x",
+	  "deferred t=1741599012 id=1tra7x-0004Qm-2C rcpt=a@b.example dom=b.example R=r T=t ip=192.0.2.1 errno=-37 text=[TLS session: x]" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.example R=r T=t defer (-37) H=mx\\032x.b.example [1.2.3.999]: x",
+	  "deferred t=1741599012 id=1tra7x-0004Qm-2C rcpt=a@b.example dom=b.example R=r T=t errno=-37 text=[x]" },
+};
+
+static void
+line_forms(void)
+{
+	struct exim_event ev;
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		logparse_exim(forms[i].line, strlen(forms[i].line), NOW, &ev);
+		is_str(show(&ev), forms[i].want, "line form %zu: %.60s", i, forms[i].line);
+	}
+}
+
+/*
+ * Every field of every line of interest, in turn, filled with hostile
+ * bytes: each '$' of a template is one field, its usual value in vals.
+ */
+static const struct tmpl {
+	enum exim_kind kind;
+	const char *line;
+	const char *vals[10];
+} tmpls[] = {
+	{ EXIM_DELIVERED, "2025-03-10 09:30:12 1tra7x-0004Qm-2C => $@$ R=$ T=$ H=$ DS [$]:25 X=$ CV=yes DN=\"$\" SNI=$ C=\"$\"",
+	  { "a", "b.example", "dnslookup", "remote_smtp", "mx.b.example", "192.0.2.1", "TLS1.3:A:256", "CN=mx",
+	    "mx.b.example", "250 OK" } },
+	{ EXIM_DEFERRED, "2025-03-10 09:30:12 1tra7x-0004Qm-2C == $@$ R=r T=t defer (-37) H=$ [$]:25: $",
+	  { "a", "b.example", "mx.b.example", "2001:db8::1", "TLS session: (certificate verification failed)" } },
+	{ EXIM_HOST_ERROR, "2025-03-10 09:30:12 1tra7x-0004Qm-2C H=$ [$]:25: $",
+	  { "mx.b.example", "192.0.2.1", "a TLS session is required" } },
+	{ EXIM_VERIFY, "2025-03-10 09:30:12 1tra7x-0004Qm-2C [$] SSL verify error: $", { "192.0.2.1", "depth=0" } },
+	{ EXIM_UNENCRYPTED, "2025-03-10 09:30:12 1tra7x-0004Qm-2C $: delivering unencrypted to H=$ [$] (not in hosts_require_tls)",
+	  { "TLS session: x", "mx.b.example", "192.0.2.1" } },
+	{ EXIM_DANE_FAILED, "2025-03-10 09:30:12 1tra7x-0004Qm-2C DANE attempt failed; TLS connection to $ [$]: $",
+	  { "mx.b.example", "192.0.2.1", "x" } },
+	{ EXIM_DELIVERED, "Mar 10 09:30:59 $ exim[4711]: 2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b.example R=r T=t H=h [192.0.2.1]",
+	  { "mta1" } },
+};
+
+static const char *const hostile[] = {
+	"\xff", "x\xfe\x79", "\xc0\xaf", "\xe0\x80\xaf", "\xe2\x82", "a\xf0\x9f\x98", "\xed\xa0\x80",
+	"\xf4\x90\x80\x80", "\x01", "\x7f", "\x1b[2J\x1b[H", "x\ry", "\xc2\x85", "mx.\xff.evil.example",
+	"\xc3\xa9\xe2\x82", "\t", "\"", "\" CV=dane", ": x", "]", "[", "*", "a b",
+};
+
+static int
+clean(const char *s)
+{
+	return text_clean_len(s, strlen(s));
+}
+
+static int
+addr_ok(const char *a)
+{
+	unsigned char bin[16];
+
+	return a[0] == '\0' || inet_pton(AF_INET, a, bin) == 1 || inet_pton(AF_INET6, a, bin) == 1;
+}
+
+static int
+name_ok(const char *p)
+{
+	return p[0] == '\0' || domain_valid(p) || addr_ok(p);
+}
+
+static int
+word_ok(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return 0;
+	return 1;
+}
+
+static int
+event_ok(const struct exim_event *ev)
+{
+	return word_ok(ev->host) && word_ok(ev->msgid) && clean(ev->rcpt) && strchr(ev->rcpt, ' ') == NULL
+	    && (ev->domain[0] == '\0' || domain_valid(ev->domain)) && word_ok(ev->router)
+	    && word_ok(ev->transport) && name_ok(ev->mx) && addr_ok(ev->addr) && word_ok(ev->cipher)
+	    && clean(ev->peerdn) && name_ok(ev->sni) && clean(ev->text);
+}
+
+static size_t
+fill(const struct tmpl *t, int k, const char *bad, char *out, size_t outlen)
+{
+	size_t o = 0;
+	int f = 0;
+
+	for (const char *c = t->line; *c && o + 64 < outlen; c++) {
+		if (*c == '$') {
+			const char *v = f == k ? bad : t->vals[f];
+
+			o += (size_t)snprintf(out + o, outlen - o, "%s", v ? v : "");
+			f++;
+		} else {
+			out[o++] = *c;
+		}
+	}
+	out[o] = '\0';
+	return o;
+}
+
+static void
+hostile_fields(void)
+{
+	struct exim_event ev;
+	char line[1024];
+
+	for (size_t i = 0; i < sizeof(tmpls) / sizeof(tmpls[0]); i++) {
+		const struct tmpl *t = &tmpls[i];
+		int bad = 0, n = 0;
+		size_t len = fill(t, -1, NULL, line, sizeof(line));
+
+		for (const char *c = t->line; *c; c++)
+			n += *c == '$';
+		is_int(logparse_exim(line, len, NOW, &ev), t->kind, "template %zu parses as %s", i,
+		    logparse_exim_kind_name(t->kind));
+		ok(event_ok(&ev), "template %zu: its fields pass their checks", i);
+		for (int k = 0; k < n; k++)
+			for (size_t h = 0; h < sizeof(hostile) / sizeof(hostile[0]); h++) {
+				len = fill(t, k, hostile[h], line, sizeof(line));
+				logparse_exim(line, len, NOW, &ev);
+				if (!event_ok(&ev)) {
+					tap_diag("template %zu field %d payload %zu: %s", i, k, h, show(&ev));
+					bad++;
+				}
+			}
+		is_int(bad, 0, "template %zu: each of %d fields with %zu hostile values: fields valid or empty",
+		    i, n, sizeof(hostile) / sizeof(hostile[0]));
+	}
+}
+
+/* a hostile name or address empties its field; the event still counts */
+static void
+hostile_kept(void)
+{
+	static const char *const lines[] = {
+		"2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.example R=r T=t defer (-37) H=mx.\xff.example [192.0.2.1]: x",
+		"2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.example R=r T=t defer (-37) H=mx.b.example [192.0.2.1\x1b" "]: x",
+		"2025-03-10 09:30:12 1tra7x-0004Qm-2C == a\x01@b.example R=r T=t defer (-37) H=mx.b.example [192.0.2.1]: x",
+		"2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.ex\xe2\x82" "ample R=r T=t defer (-37) H=mx.b.example [192.0.2.1]: x",
+	};
+	struct exim_event ev;
+
+	for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++) {
+		enum exim_kind k = logparse_exim(lines[i], strlen(lines[i]), NOW, &ev);
+
+		is_int(k, EXIM_DEFERRED, "hostile field %zu: still a deferral (%s)", i, show(&ev));
+	}
+	logparse_exim(lines[0], strlen(lines[0]), NOW, &ev);
+	ok(ev.mx[0] == '\0' && strcmp(ev.addr, "192.0.2.1") == 0, "a name that is not one: mx empty, address kept");
+	logparse_exim(lines[2], strlen(lines[2]), NOW, &ev);
+	ok(ev.rcpt[0] == '\0' && ev.domain[0] == '\0', "a control byte in the address: rcpt and domain empty");
+	/* a NUL anywhere: not a line Exim writes */
+	is_int(logparse_exim("2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b\0", 44, NOW, &ev), EXIM_SKIP, "a NUL byte: skipped");
+}
+
+static void
+limits(void)
+{
+	struct exim_event ev;
+	char *line = malloc(LOGPARSE_LINE_MAX + 2);
+	const char *head = "2025-03-10 09:30:12 1tra7x-0004Qm-2C == a@b.example R=r T=t defer (-37) H=mx.b.example [192.0.2.1]: ";
+	size_t h = strlen(head);
+	char name[400], l2[1200];
+
+	if (line == NULL)
+		abort();
+	memcpy(line, head, h);
+	memset(line + h, 'x', LOGPARSE_LINE_MAX - h);
+	is_int(logparse_exim(line, LOGPARSE_LINE_MAX, NOW, &ev), EXIM_DEFERRED, "line of LOGPARSE_LINE_MAX bytes parsed");
+	is_int(strlen(ev.text), sizeof(ev.text) - 1, "long text cut at its field size");
+	line[LOGPARSE_LINE_MAX] = 'x';
+	is_int(logparse_exim(line, LOGPARSE_LINE_MAX + 1, NOW, &ev), EXIM_SKIP, "line of LOGPARSE_LINE_MAX + 1 bytes skipped whole");
+	is_str(ev.msgid, "", "and nothing of it kept");
+	free(line);
+
+	/* an over-long host name, DN, cipher, router: empty or cut, still counted */
+	memset(name, 'a', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	snprintf(l2, sizeof(l2), "2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b.example R=%.70s T=t H=%s [192.0.2.1] "
+	    "X=%.130s CV=yes DN=\"%s\" C=\"250\"", name, name, name, name);
+	is_int(logparse_exim(l2, strlen(l2), NOW, &ev), EXIM_DELIVERED, "over-long fields: still a delivery");
+	ok(ev.mx[0] == '\0' && ev.router[0] == '\0' && ev.cipher[0] == '\0' && ev.cv == EXIM_CV_YES
+	    && strlen(ev.peerdn) == sizeof(ev.peerdn) - 1 && strcmp(ev.addr, "192.0.2.1") == 0,
+	    "over-long name, router, cipher empty; DN cut; the rest kept");
+	snprintf(l2, sizeof(l2), "2025-03-10 09:30:12 1tra7x-0004Qm-2C => %s@%s R=r T=t H=h [192.0.2.1]", name, name);
+	is_int(logparse_exim(l2, strlen(l2), NOW, &ev), EXIM_DELIVERED, "over-long address: still a delivery");
+	ok(ev.rcpt[0] == '\0' && ev.domain[0] == '\0', "and its rcpt and domain empty");
+}
+
+/* what the failure text says about TLS: from its start only */
+static void
+tls_errors(void)
+{
+	static const struct { const char *msg; enum exim_tls want; } cases[] = {
+		{ "== a@b.example R=r T=t defer (-38) H=h [192.0.2.1]: a TLS session is required, but the server did not offer TLS support",
+		  EXIM_TLS_NOT_OFFERED },
+		{ "== a@b.example R=r T=t defer (-38) H=h [192.0.2.1]: a TLS session is required, but an attempt to start TLS failed",
+		  EXIM_TLS_START_FAILED },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): certificate invalid",
+		  EXIM_TLS_CERT_INVALID },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): certificate revoked",
+		  EXIM_TLS_CERT_REVOKED },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed)",
+		  EXIM_TLS_CERT_NOREASON },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): x",
+		  EXIM_TLS_CERT_OTHER },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (certificate verification failed): "
+		  "Verification failed. The certificate differs. ", EXIM_TLS_DANE_MISMATCH },
+		{ "DANE attempt failed; TLS connection to h [192.0.2.1]: (certificate verification failed): "
+		  "Verification failed. The certificate differs. ", EXIM_TLS_DANE_MISMATCH },
+		{ "== a@b.example R=r T=t defer (-36): DANE error: tlsa lookup DEFER", EXIM_TLS_TLSA_DEFER },
+		{ "H=h [192.0.2.1]:25: DANE error: tlsa lookup FAIL", EXIM_TLS_TLSA_FAIL },
+		{ "== a@b.example R=r T=t defer (-36): DANE error: h lookup not DNSSEC", EXIM_TLS_DANE_ERROR },
+		{ "== a@b.example R=r T=t defer (-37) H=h [192.0.2.1]: TLS session: (gnutls_handshake): timed out",
+		  EXIM_TLS_HANDSHAKE },
+		{ "TLS session: (SSL_connect): error:0A000410:SSL routines::sslv3 alert handshake failure: "
+		  "delivering unencrypted to H=h [192.0.2.1] (not in hosts_require_tls)", EXIM_TLS_HANDSHAKE },
+		/* a server's reply cannot pass for Exim's own text */
+		{ "== a@b.example R=r T=t defer (-44) H=h [192.0.2.1]: SMTP error from remote mail server after RCPT "
+		  "TO:<a@b.example>: 450 a TLS session is required, but the server did not offer TLS support", EXIM_TLS_NONE },
+		{ "** a@b.example R=r T=t H=h [192.0.2.1]: SMTP error from remote mail server after end of data: "
+		  "550 TLS session: (certificate verification failed): certificate invalid", EXIM_TLS_NONE },
+		{ "== a@b.example R=r T=t defer (111): Connection refused", EXIM_TLS_NONE },
+		/* on lines that carry no failure, nothing */
+		{ "=> a@b.example R=r T=t H=h [192.0.2.1] C=\"a TLS session is required, but the server did not offer TLS support\"",
+		  EXIM_TLS_NONE },
+		{ "[192.0.2.1] SSL verify error: certificate name mismatch: DN=\"/CN=x\" H=\"h\"", EXIM_TLS_NONE },
+	};
+	struct exim_event ev;
+	char line[1024];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		snprintf(line, sizeof(line), "2025-03-10 09:30:12 1tra7x-0004Qm-2C %s", cases[i].msg);
+		logparse_exim(line, strlen(line), NOW, &ev);
+		is_str(logparse_exim_tls_name(ev.tls_error), logparse_exim_tls_name(cases[i].want),
+		    "TLS text %zu: %.50s", i, cases[i].msg);
+	}
+}
+
+int
+main(void)
+{
+	setenv("TZ", "UTC", 1);
+	tzset();
+	line_forms();
+	hostile_fields();
+	hostile_kept();
+	limits();
+	tls_errors();
+	return tap_done();
+}

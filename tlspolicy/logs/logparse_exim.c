@@ -1,0 +1,704 @@
+/*
+ * logparse_exim - Exim main-log lines, see logparse_exim.h.
+ */
+#include "config.h"
+
+#include <string.h>
+#include <time.h>
+
+#include "logparse_exim.h"
+#include "text.h"
+
+/* A bounded view of the unread rest of the line. */
+struct ep {
+	const char *p;
+	size_t n;
+};
+
+static int
+eat(struct ep *s, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	if (s->n < l || memcmp(s->p, lit, l) != 0)
+		return 0;
+	s->p += l;
+	s->n -= l;
+	return 1;
+}
+
+static int
+digits(struct ep *s, size_t min, size_t max, unsigned long *out)
+{
+	unsigned long v = 0;
+	size_t i = 0;
+
+	while (i < s->n && i < max && s->p[i] >= '0' && s->p[i] <= '9')
+		v = v * 10 + (unsigned long)(s->p[i++] - '0');
+	if (i < min)
+		return 0;
+	s->p += i;
+	s->n -= i;
+	*out = v;
+	return 1;
+}
+
+static void
+skip(struct ep *s, size_t k)
+{
+	s->p += k;
+	s->n -= k;
+}
+
+/* span - the length of the next run up to a space (or the end) */
+static size_t
+span(const struct ep *s)
+{
+	const char *sp = memchr(s->p, ' ', s->n);
+
+	return sp ? (size_t)(sp - s->p) : s->n;
+}
+
+/* keep - copy p[0..len) into out[cap] if it fits and is printable ASCII
+ * without spaces, else leave out empty */
+static void
+keep(const char *p, size_t len, char *out, size_t cap)
+{
+	out[0] = '\0';
+	if (len == 0 || len >= cap)
+		return;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)p[i] <= 0x20 || (unsigned char)p[i] >= 0x7f)
+			return;
+	memcpy(out, p, len);
+	out[len] = '\0';
+}
+
+/* clean - p[0..len) as clean text into out[cap], cut to fit */
+static void
+clean(const char *p, size_t len, char *out, size_t cap)
+{
+	text_clean(out, cap, p, len < cap - 1 ? len : cap - 1);
+}
+
+static int
+alnum(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+/* --- time ----------------------------------------------------------------- */
+
+/* local_hour - UTC seconds of local year/mon/day hour:00:00 (mktime,
+ * cached: a log's lines come hour after hour) */
+static time_t
+local_hour(int year, int mon, int day, int hour)
+{
+	static struct { int year, mon, day, hour; time_t t; } last = { -1, 0, 0, 0, 0 };
+	struct tm tm;
+
+	if (year == last.year && mon == last.mon && day == last.day && hour == last.hour)
+		return last.t;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = year;
+	tm.tm_mon = mon;
+	tm.tm_mday = day;
+	tm.tm_hour = hour;
+	tm.tm_isdst = -1;
+	last.t = mktime(&tm);
+	last.year = year;
+	last.mon = mon;
+	last.day = day;
+	last.hour = hour;
+	return last.t;
+}
+
+/* stamp - Exim's "YYYY-MM-DD HH:MM:SS[.mmm][ +HHMM] " */
+static int
+stamp(struct ep *s, struct exim_event *ev)
+{
+	unsigned long y, mo, d, hh, mm, ss, ms = 0, oh, om;
+	int sign = 0;
+	time_t t;
+
+	if (!digits(s, 4, 4, &y) || !eat(s, "-") || !digits(s, 2, 2, &mo) || !eat(s, "-")
+	    || !digits(s, 2, 2, &d) || !eat(s, " ") || !digits(s, 2, 2, &hh) || !eat(s, ":")
+	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss))
+		return 0;
+	if (eat(s, ".") && !digits(s, 3, 3, &ms))
+		return 0;
+	if (!eat(s, " "))
+		return 0;
+	if (s->n >= 6 && (s->p[0] == '+' || s->p[0] == '-') && s->p[5] == ' ') {
+		sign = s->p[0] == '+' ? 1 : -1;
+		skip(s, 1);
+		if (!digits(s, 2, 2, &oh) || !digits(s, 2, 2, &om) || !eat(s, " ") || oh > 23 || om > 59)
+			return 0;
+	}
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
+	    || y < 1970 || y > 9999)
+		return 0;
+	if (sign) {
+		struct tm tm;
+
+		memset(&tm, 0, sizeof(tm));
+		tm.tm_year = (int)y - 1900;
+		tm.tm_mon = (int)mo - 1;
+		tm.tm_mday = (int)d;
+		tm.tm_hour = (int)hh;
+		tm.tm_min = (int)mm;
+		tm.tm_sec = (int)ss;
+		t = timegm(&tm) - sign * (time_t)(oh * 3600 + om * 60);
+	} else {
+		t = local_hour((int)y - 1900, (int)mo - 1, (int)d, (int)hh);
+		if (t == (time_t)-1)
+			return 0;
+		t += (time_t)(mm * 60 + ss);
+	}
+	ev->when = t;
+	ev->msec = (unsigned)ms;
+	return 1;
+}
+
+/* traditional - syslog's "Mmm dd HH:MM:SS " (local time, year from now) */
+static int
+traditional(struct ep *s, time_t now, time_t *when)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	unsigned long day, hh, mm, ss;
+	struct tm nowtm;
+	int mon = -1;
+	time_t t;
+
+	if (s->n < 16)
+		return 0;
+	for (int i = 0; i < 12 && mon < 0; i++)
+		if (memcmp(s->p, months + (size_t)3 * (size_t)i, 3) == 0)
+			mon = i;
+	if (mon < 0 || s->p[3] != ' ')
+		return 0;
+	skip(s, 4);
+	eat(s, " ");
+	if (!digits(s, 1, 2, &day) || !eat(s, " ") || !digits(s, 2, 2, &hh) || !eat(s, ":")
+	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss) || !eat(s, " ")
+	    || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
+		return 0;
+	localtime_r(&now, &nowtm);
+	t = local_hour(nowtm.tm_year, mon, (int)day, (int)hh);
+	if (t != (time_t)-1 && t + (time_t)(mm * 60 + ss) > now + 86400)
+		t = local_hour(nowtm.tm_year - 1, mon, (int)day, (int)hh);
+	if (t == (time_t)-1)
+		return 0;
+	*when = t + (time_t)(mm * 60 + ss);
+	return 1;
+}
+
+/* rfc3339 - "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh[:]mm) " */
+static int
+rfc3339(struct ep *s, time_t *when)
+{
+	unsigned long y, mo, d, hh, mm, ss, oh = 0, om = 0, frac;
+	struct tm tm;
+	int sign = 0;
+
+	if (!digits(s, 4, 4, &y) || !eat(s, "-") || !digits(s, 2, 2, &mo) || !eat(s, "-")
+	    || !digits(s, 2, 2, &d) || !eat(s, "T") || !digits(s, 2, 2, &hh) || !eat(s, ":")
+	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss))
+		return 0;
+	if (eat(s, ".") && !digits(s, 1, 9, &frac))
+		return 0;
+	if (eat(s, "+"))
+		sign = 1;
+	else if (eat(s, "-"))
+		sign = -1;
+	else if (!eat(s, "Z"))
+		return 0;
+	if (sign && (!digits(s, 2, 2, &oh) || (eat(s, ":"), !digits(s, 2, 2, &om))))
+		return 0;
+	if (!eat(s, " ") || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
+	    || oh > 23 || om > 59 || y < 1970 || y > 9999)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)mo - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)hh;
+	tm.tm_min = (int)mm;
+	tm.tm_sec = (int)ss;
+	*when = timegm(&tm) - sign * (time_t)(oh * 3600 + om * 60);
+	return 1;
+}
+
+/* syslog - "<time> host exim[PID]: " (the tag exim or exim4) */
+static int
+syslog_envelope(struct ep *s, time_t now, struct exim_event *ev)
+{
+	unsigned long pid;
+	size_t k;
+
+	if (s->n > 10 && s->p[4] == '-' && s->p[10] == 'T') {
+		if (!rfc3339(s, &ev->when))
+			return 0;
+	} else if (!traditional(s, now, &ev->when)) {
+		return 0;
+	}
+	k = span(s);
+	keep(s->p, k, ev->host, sizeof(ev->host));
+	if (ev->host[0] == '\0')
+		return 0;
+	skip(s, k);
+	if (!eat(s, " ") || (!eat(s, "exim4[") && !eat(s, "exim[")) || !digits(s, 1, 10, &pid)
+	    || !eat(s, "]: "))
+		return 0;
+	ev->pid = pid;
+	return 1;
+}
+
+/* msgid - "xxxxxx-xxxxxx-xx " (<= 4.96) or "xxxxxx-xxxxxxxxxxx-xxxx " (>= 4.97) */
+static int
+msgid(struct ep *s, struct exim_event *ev)
+{
+	size_t a, b, c;
+
+	for (a = 0; a < s->n && alnum(s->p[a]); a++)
+		;
+	if (a != 6 || a >= s->n || s->p[a] != '-')
+		return 0;
+	for (b = a + 1; b < s->n && alnum(s->p[b]); b++)
+		;
+	if (b >= s->n || s->p[b] != '-')
+		return 0;
+	for (c = b + 1; c < s->n && alnum(s->p[c]); c++)
+		;
+	if (c >= s->n || s->p[c] != ' ')
+		return 0;
+	if (!((b - a - 1 == 6 && c - b - 1 == 2) || (b - a - 1 == 11 && c - b - 1 == 4)))
+		return 0;
+	memcpy(ev->msgid, s->p, c);
+	ev->msgid[c] = '\0';
+	skip(s, c + 1);
+	return 1;
+}
+
+/* --- messages ------------------------------------------------------------- */
+
+/* hostaddr - "NAME[ DS] [ADDR][:PORT][*]" or "[ADDR]..."; a name has no
+ * spaces (the resolver escapes them) but may hold brackets */
+static int
+hostaddr(struct ep *s, struct exim_event *ev)
+{
+	const char *rb;
+	size_t k = span(s);
+	unsigned long port;
+
+	if (k < s->n && ((s->n - k >= 2 && memcmp(s->p + k, " [", 2) == 0)
+	    || (s->n - k >= 5 && memcmp(s->p + k, " DS [", 5) == 0))) {
+		if (k > DOMAIN_MAX + 1 || logparse_host(s->p, k, ev->mx) != 0)
+			ev->mx[0] = '\0';
+		skip(s, k);
+		if (eat(s, " DS"))
+			ev->dnssec = 1;
+		eat(s, " ");
+	}
+	if (!eat(s, "[") || (rb = memchr(s->p, ']', s->n < 64 ? s->n : 64)) == NULL)
+		return 0;
+	logparse_addr(s->p, (size_t)(rb - s->p), ev->addr, sizeof(ev->addr));
+	skip(s, (size_t)(rb - s->p) + 1);
+	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
+		skip(s, 1);
+		if (!digits(s, 1, 5, &port) || port > 65535)
+			return 0;
+		ev->port = (unsigned)port;
+	}
+	if (eat(s, "*"))
+		ev->continued = 1;
+	return 1;
+}
+
+/* keylen - the length of the key p starts with ("[A-Z][A-Za-z0-9]*=") */
+static size_t
+keylen(const char *p, size_t n)
+{
+	size_t i = 0;
+
+	if (n == 0 || p[0] < 'A' || p[0] > 'Z')
+		return 0;
+	while (i < n && i < 16 && alnum(p[i]))
+		i++;
+	return i < n && p[i] == '=' ? i : 0;
+}
+
+/* flag - p starts with a bare flag ("K", "L": one capital letter) */
+static int
+flag(const char *p, size_t n)
+{
+	return n >= 1 && p[0] >= 'A' && p[0] <= 'Z' && (n == 1 || p[1] == ' ');
+}
+
+/* quoted - the length of a quoted value's content, s just after its
+ * opening quote: up to the first quote followed by the end, ": ", or a
+ * space and a key or a bare flag; the whole rest if none */
+static size_t
+quoted(const struct ep *s, size_t *taken)
+{
+	const char *q = s->p, *end = s->p + s->n;
+
+	while ((q = memchr(q, '"', (size_t)(end - q))) != NULL) {
+		size_t after = (size_t)(end - q - 1);
+
+		if (after == 0 || (after >= 2 && q[1] == ':' && q[2] == ' ')
+		    || (q[1] == ' ' && (keylen(q + 2, after - 1) > 0 || flag(q + 2, after - 1)))) {
+			*taken = (size_t)(q - s->p) + 1;
+			return (size_t)(q - s->p);
+		}
+		q++;
+	}
+	*taken = s->n;
+	return s->n;
+}
+
+enum { F_R = 1, F_T = 2, F_H = 4, F_X = 8, F_CV = 16, F_DN = 32, F_SNI = 64, F_C = 128 };
+
+/* address - the rest of "=> ", "== " ... lines */
+static enum exim_kind
+address(struct ep *s, struct exim_event *ev, enum exim_kind kind)
+{
+	size_t k;
+	unsigned seen = 0;
+	char serr[64] = "";
+	int message = 0;
+
+	/* the address: a quoted local part may hold spaces */
+	k = 0;
+	if (s->n > 0 && s->p[0] == '"') {
+		const char *q = memchr(s->p + 1, '"', s->n - 1);
+
+		if (q != NULL)
+			k = (size_t)(q - s->p);
+	}
+	while (k < s->n && s->p[k] != ' ')
+		k++;
+	if (k == 0)
+		return EXIM_SKIP;
+	if (k >= 2 && s->p[k - 1] == ':' && k < s->n) {   /* "** ADDR: TEXT" */
+		k--;
+		message = 1;
+	}
+	if (k < sizeof(ev->rcpt) && text_clean_len(s->p, k)) {
+		const char *at;
+
+		memcpy(ev->rcpt, s->p, k);
+		ev->rcpt[k] = '\0';
+		if (strchr(ev->rcpt, ' ') != NULL) {
+			ev->rcpt[0] = '\0';
+		} else if ((at = strrchr(ev->rcpt, '@')) != NULL
+		    && domain_normalize(at + 1, strlen(at + 1), ev->domain, NULL) != DOMAIN_OK) {
+			ev->domain[0] = '\0';
+		}
+	}
+	skip(s, k);
+	if (message)
+		skip(s, 2);   /* ": " */
+
+	while (!message && s->n > 0) {
+		size_t kl;
+
+		if (eat(s, ": ")) {
+			message = 1;
+			break;
+		}
+		if (!eat(s, " "))
+			return EXIM_SKIP;
+		if ((kl = keylen(s->p, s->n)) == 0) {
+			unsigned long e;
+			int neg;
+
+			if (eat(s, "defer (")) {
+				neg = eat(s, "-");
+				if (!digits(s, 1, 6, &e) || !eat(s, ")"))
+					return EXIM_SKIP;
+				ev->defer_errno = neg ? -(int)e : (int)e;
+				if (ev->defer_errno > 0 && eat(s, ": ")) {
+					/* strerror(), up to " H=" or ": " */
+					for (k = 0; k < s->n; k++)
+						if ((s->n - k >= 3 && memcmp(s->p + k, " H=", 3) == 0)
+						    || (s->n - k >= 2 && memcmp(s->p + k, ": ", 2) == 0))
+							break;
+					clean(s->p, k, serr, sizeof(serr));
+					skip(s, k);
+				}
+				continue;
+			}
+			/* <orig>, (parent), K, L, "routing": not needed */
+			k = span(s);
+			if (k >= 2 && s->p[k - 1] == ':' && k < s->n) {
+				skip(s, k - 1);
+				continue;
+			}
+			skip(s, k);
+			continue;
+		}
+#define KEY(lit) (kl == sizeof(lit) - 1 && memcmp(s->p, lit, kl) == 0)
+		if (KEY("H")) {
+			skip(s, 2);
+			if (seen & F_H) {   /* inside a quoted value cut short */
+				skip(s, span(s));
+				continue;
+			}
+			seen |= F_H;
+			if (!hostaddr(s, ev))
+				return EXIM_SKIP;
+			continue;
+		}
+		{
+			unsigned flag = KEY("R") ? F_R : KEY("T") ? F_T : KEY("X") ? F_X
+			    : KEY("CV") ? F_CV : KEY("DN") ? F_DN : KEY("SNI") ? F_SNI : KEY("C") ? F_C : 0;
+			const char *v;
+			size_t vl, taken;
+
+			skip(s, kl + 1);
+			if (s->n > 0 && s->p[0] == '"') {
+				skip(s, 1);
+				vl = quoted(s, &taken);
+			} else {
+				vl = taken = span(s);
+				/* "T=t: TEXT" */
+				if (vl >= 2 && s->p[vl - 1] == ':' && vl < s->n) {
+					vl--;
+					taken--;
+				}
+			}
+			v = s->p;
+			skip(s, taken);
+			if (flag == 0 || (seen & flag))
+				continue;
+			seen |= flag;
+			switch (flag) {
+			case F_R:
+				keep(v, vl, ev->router, sizeof(ev->router));
+				break;
+			case F_T:
+				keep(v, vl, ev->transport, sizeof(ev->transport));
+				break;
+			case F_X:
+				if (vl > 1 && v[vl - 1] == '*') {
+					ev->resumed = 1;
+					vl--;
+				}
+				keep(v, vl, ev->cipher, sizeof(ev->cipher));
+				break;
+			case F_CV:
+				ev->cv = vl == 3 && memcmp(v, "yes", 3) == 0 ? EXIM_CV_YES
+				    : vl == 2 && memcmp(v, "no", 2) == 0 ? EXIM_CV_NO
+				    : vl == 4 && memcmp(v, "dane", 4) == 0 ? EXIM_CV_DANE : EXIM_CV_UNKNOWN;
+				break;
+			case F_DN:
+				clean(v, vl, ev->peerdn, sizeof(ev->peerdn));
+				break;
+			case F_SNI:
+				if (vl > DOMAIN_MAX || logparse_host(v, vl, ev->sni) != 0)
+					ev->sni[0] = '\0';
+				break;
+			case F_C:
+				if (kind == EXIM_DELIVERED)
+					clean(v, vl, ev->text, sizeof(ev->text));
+				break;
+			}
+		}
+#undef KEY
+	}
+	if (message && kind != EXIM_DELIVERED) {
+		if (serr[0]) {
+			size_t l = strlen(serr);
+
+			memcpy(ev->text, serr, l + 1);
+			if (s->n > 0 && l + 2 < sizeof(ev->text)) {
+				memcpy(ev->text + l, ": ", 3);
+				clean(s->p, s->n, ev->text + l + 2, sizeof(ev->text) - l - 2);
+			}
+		} else {
+			clean(s->p, s->n, ev->text, sizeof(ev->text));
+		}
+	} else if (serr[0]) {
+		memcpy(ev->text, serr, strlen(serr) + 1);
+	}
+	return kind;
+}
+
+/* tls_error - what the failure text t says about TLS (logparse_exim.h) */
+static enum exim_tls
+tls_error(const char *t)
+{
+	static const struct { const char *start; enum exim_tls tls; } starts[] = {
+		{ "a TLS session is required, but the server did not offer TLS support", EXIM_TLS_NOT_OFFERED },
+		{ "a TLS session is required, but an attempt to start TLS failed", EXIM_TLS_START_FAILED },
+		{ "DANE error: tlsa lookup DEFER", EXIM_TLS_TLSA_DEFER },
+		{ "DANE error: tlsa lookup FAIL", EXIM_TLS_TLSA_FAIL },
+		{ "DANE error: ", EXIM_TLS_DANE_ERROR },
+		{ "(gnutls_handshake): ", EXIM_TLS_HANDSHAKE },
+		{ "(SSL_connect): ", EXIM_TLS_HANDSHAKE },
+	};
+	static const char cvf[] = "(certificate verification failed)";
+	static const char differs[] = ": Verification failed. The certificate differs.";
+
+	if (strncmp(t, "TLS session: ", 13) == 0)
+		t += 13;
+	if (strncmp(t, cvf, sizeof(cvf) - 1) == 0) {
+		t += sizeof(cvf) - 1;
+		if (*t == '\0')
+			return EXIM_TLS_CERT_NOREASON;
+		if (strcmp(t, ": certificate invalid") == 0)
+			return EXIM_TLS_CERT_INVALID;
+		if (strcmp(t, ": certificate revoked") == 0)
+			return EXIM_TLS_CERT_REVOKED;
+		if (strncmp(t, differs, sizeof(differs) - 1) == 0)
+			return EXIM_TLS_DANE_MISMATCH;
+		return EXIM_TLS_CERT_OTHER;
+	}
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (strncmp(t, starts[i].start, strlen(starts[i].start)) == 0)
+			return starts[i].tls;
+	return EXIM_TLS_NONE;
+}
+
+static const char unencrypted[] = ": delivering unencrypted to H=";
+
+static enum exim_kind
+message(struct ep *s, struct exim_event *ev)
+{
+	static const struct { const char *arrow; enum exim_kind kind; int more; } arrows[] = {
+		{ "=> ", EXIM_DELIVERED, 0 }, { "-> ", EXIM_DELIVERED, 1 }, { ">> ", EXIM_DELIVERED, 0 },
+		{ "== ", EXIM_DEFERRED, 0 }, { "** ", EXIM_FAILED, 0 }, { "*> ", EXIM_SUPPRESSED, 0 },
+	};
+	const char *hit;
+
+	for (size_t i = 0; i < sizeof(arrows) / sizeof(arrows[0]); i++)
+		if (eat(s, arrows[i].arrow)) {
+			ev->more = arrows[i].more;
+			return address(s, ev, arrows[i].kind);
+		}
+	if (eat(s, "H=")) {
+		if (!hostaddr(s, ev) || !eat(s, ": "))
+			return EXIM_OTHER;
+		clean(s->p, s->n, ev->text, sizeof(ev->text));
+		return EXIM_HOST_ERROR;
+	}
+	if (s->n > 0 && s->p[0] == '[') {
+		const char *rb = memchr(s->p, ']', s->n < 64 ? s->n : 64);
+		struct ep t;
+		unsigned long port;
+
+		if (rb == NULL)
+			return EXIM_OTHER;
+		t.p = rb + 1;
+		t.n = s->n - (size_t)(rb + 1 - s->p);
+		if (t.n > 1 && t.p[0] == ':' && (skip(&t, 1), !digits(&t, 1, 5, &port)))
+			return EXIM_OTHER;
+		if (!eat(&t, " SSL verify error: "))
+			return EXIM_OTHER;
+		logparse_addr(s->p + 1, (size_t)(rb - s->p - 1), ev->addr, sizeof(ev->addr));
+		clean(t.p, t.n, ev->text, sizeof(ev->text));
+		return EXIM_VERIFY;
+	}
+	if (eat(s, "DANE attempt failed; TLS connection to ")) {
+		if (!hostaddr(s, ev) || !eat(s, ": "))
+			return EXIM_OTHER;
+		clean(s->p, s->n, ev->text, sizeof(ev->text));
+		return EXIM_DANE_FAILED;
+	}
+	if ((hit = memmem(s->p, s->n, unencrypted, sizeof(unencrypted) - 1)) != NULL) {
+		size_t tl = (size_t)(hit - s->p);
+		struct ep t;
+
+		t.p = hit + sizeof(unencrypted) - 1;
+		t.n = s->n - tl - (sizeof(unencrypted) - 1);
+		if (!hostaddr(&t, ev))
+			return EXIM_OTHER;
+		clean(s->p, tl, ev->text, sizeof(ev->text));
+		return EXIM_UNENCRYPTED;
+	}
+	return EXIM_OTHER;
+}
+
+static void
+reset(struct exim_event *ev)
+{
+	ev->kind = EXIM_SKIP;
+	ev->when = 0;
+	ev->msec = 0;
+	ev->host[0] = ev->msgid[0] = ev->rcpt[0] = ev->domain[0] = '\0';
+	ev->pid = 0;
+	ev->more = ev->dnssec = ev->continued = ev->resumed = 0;
+	ev->router[0] = ev->transport[0] = ev->mx[0] = ev->addr[0] = '\0';
+	ev->port = 0;
+	ev->cipher[0] = ev->peerdn[0] = ev->sni[0] = ev->text[0] = '\0';
+	ev->cv = EXIM_CV_UNKNOWN;
+	ev->defer_errno = EXIM_ERRNO_NONE;
+	ev->tls_error = EXIM_TLS_NONE;
+}
+
+enum exim_kind
+logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev)
+{
+	struct ep s = { line, len };
+	unsigned long pid;
+
+	reset(ev);
+	if (len > LOGPARSE_LINE_MAX || memchr(line, '\0', len) != NULL)
+		return ev->kind = EXIM_SKIP;
+	if (len > 10 && line[4] == '-' && line[10] == ' ') {
+		if (!stamp(&s, ev))
+			return ev->kind = EXIM_SKIP;
+	} else {
+		if (!syslog_envelope(&s, now, ev))
+			return ev->kind = EXIM_SKIP;
+		/* the second and later parts of a split line */
+		if (s.n > 3 && s.p[0] == '[' && s.p[1] >= '1' && s.p[1] <= '9') {
+			unsigned long part, parts;
+			struct ep t = s;
+
+			skip(&t, 1);
+			if (digits(&t, 1, 3, &part) && eat(&t, "\\") && digits(&t, 1, 3, &parts)
+			    && eat(&t, "] ")) {
+				if (part != 1)
+					return ev->kind = EXIM_OTHER;
+				s = t;
+			}
+		}
+		/* Exim's own time stamp, unless syslog_timestamp = false */
+		if (s.n > 10 && s.p[4] == '-' && s.p[10] == ' ' && !stamp(&s, ev))
+			return ev->kind = EXIM_SKIP;
+	}
+	if (s.n > 2 && s.p[0] == '[' && s.p[1] >= '0' && s.p[1] <= '9') {
+		skip(&s, 1);
+		if (!digits(&s, 1, 10, &pid) || !eat(&s, "] "))
+			return ev->kind = EXIM_SKIP;
+		ev->pid = pid;
+	}
+	if (!msgid(&s, ev))
+		return ev->kind = EXIM_OTHER;
+	ev->kind = message(&s, ev);
+	if (ev->kind == EXIM_DEFERRED || ev->kind == EXIM_FAILED || ev->kind == EXIM_HOST_ERROR
+	    || ev->kind == EXIM_UNENCRYPTED || ev->kind == EXIM_DANE_FAILED)
+		ev->tls_error = tls_error(ev->text);
+	return ev->kind;
+}
+
+const char *
+logparse_exim_kind_name(enum exim_kind kind)
+{
+	static const char *const names[] = { "skip", "other", "delivered", "deferred", "failed",
+		"suppressed", "host-error", "verify", "unencrypted", "dane-failed" };
+
+	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
+}
+
+const char *
+logparse_exim_tls_name(enum exim_tls tls)
+{
+	static const char *const names[] = { "none", "not-offered", "start-failed", "cert-invalid",
+		"cert-revoked", "cert-noreason", "cert-other", "dane-mismatch", "tlsa-defer", "tlsa-fail",
+		"dane-error", "handshake" };
+
+	return (size_t)tls < sizeof(names) / sizeof(names[0]) ? names[tls] : "?";
+}
