@@ -62,6 +62,7 @@ report_day_load(struct store *st, const char *day)
 	struct buf key, val;
 	char prefix[16];
 	struct tm tm;
+	uint64_t y, m, md;
 	int rc;
 
 	if (c == NULL) {
@@ -70,10 +71,11 @@ report_day_load(struct store *st, const char *day)
 	}
 	text_copy(d->day, sizeof(d->day), day);
 	memset(&tm, 0, sizeof(tm));
-	if (strlen(day) == 10) {
-		tm.tm_year = (int)strtol(day, NULL, 10) - 1900;
-		tm.tm_mon = (int)strtol(day + 5, NULL, 10) - 1;
-		tm.tm_mday = (int)strtol(day + 8, NULL, 10);
+	if (strlen(day) == 10 && numparse_uint(day, 4, 9999, &y) == 0
+	    && numparse_uint(day + 5, 2, 12, &m) == 0 && numparse_uint(day + 8, 2, 31, &md) == 0) {
+		tm.tm_year = (int)y - 1900;
+		tm.tm_mon = (int)m - 1;
+		tm.tm_mday = (int)md;
 	}
 	d->start = timegm(&tm);
 	snprintf(prefix, sizeof(prefix), "%s\t", day);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "logparse_postfix.h"
+#include "numparse.h"
 #include "sessions.h"
 
 static const char *const trusts[] = { "Anonymous", "Untrusted", "Trusted", "Verified" };
@@ -40,8 +41,18 @@ main(int argc, char **argv)
 	static char line[LOGPARSE_LINE_MAX * 2 + 2];
 	struct logparse_event ev;
 	int sess = argc > 1 && strcmp(argv[1], "-s") == 0;
-	time_t now = argc > 1 + sess ? (time_t)strtoll(argv[1 + sess], NULL, 10) : time(NULL);
-	struct sessions *ss = sess ? sessions_new(outcome, NULL) : NULL;
+	time_t now = time(NULL);
+	struct sessions *ss;
+	uint64_t at;
+
+	if (argc > 1 + sess) {
+		if (numparse_uint(argv[1 + sess], strlen(argv[1 + sess]), INT64_MAX, &at) < 0) {
+			fprintf(stderr, "usage: logparse [-s] [UNIX_SECONDS]\n");
+			return 2;
+		}
+		now = (time_t)at;
+	}
+	ss = sess ? sessions_new(outcome, NULL) : NULL;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		size_t len = strlen(line);
