@@ -33,6 +33,7 @@
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
 #define STREAM_COMMIT_MSEC 1000
+#define RESULTS_TEXT_MAX ((size_t)64 * 1024 * 1024)   /* "results" output at most */
 
 static struct store *
 open_store(const struct settings *s)
@@ -172,7 +173,7 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
 	buf_init(&val, 64);
 	memset(&g, 0, sizeof(g));
-	buf_init(&g.text, (size_t)64 * 1024 * 1024);
+	buf_init(&g.text, RESULTS_TEXT_MAX);
 	out = json_object_new_array();
 	for (;;) {
 		struct result_rec r;

@@ -14,7 +14,8 @@ struct store;
 struct logsources;
 
 /* logsources_start - follow every log_source (there may be none: the
- * retention still applies) */
+ * retention still applies).  loop and st are borrowed and kept: they must
+ * outlive the sources; cfg is read at once */
 struct logsources *logsources_start(struct evloop *loop, struct store *st,
     const struct settings *cfg);
 /* logsources_stop - commit what was read and stop; NULL is fine */

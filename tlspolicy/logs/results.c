@@ -16,6 +16,7 @@
 #include "xalloc.h"
 
 #define PURGE_BATCH 1000
+#define PURGE_VALUE_MAX ((size_t)1 << 20)   /* a value read while purging: any record's */
 
 /* put_field - append a tab and field, control bytes (tabs) made spaces */
 static size_t
@@ -212,7 +213,7 @@ collect_old(struct store *st, enum store_db db, const char *prefix, const char *
 	if (c == NULL)
 		return -1;
 	buf_init(&key, (size_t)RESULTS_KEY_MAX * 4);
-	buf_init(&val, 1 << 20);
+	buf_init(&val, PURGE_VALUE_MAX);
 	*n = 0;
 	store_cursor_seek(c, prefix, plen);
 	while (*n < PURGE_BATCH && (rc = store_cursor_next(c, &key, &val)) == 0
