@@ -2,7 +2,8 @@
  * logsource - the log files named by log_source, followed on the event
  * loop: four times a second each file is read, a bounded amount per turn
  * so that lookups keep their latency (while a backlog lasts, turns follow
- * each other at once), and what was read is committed with its cursor.  Also drops results older than result_retention once an hour.
+ * each other at once), and what was read is committed with its cursor.
+ * Also drops results older than result_retention once an hour.
  */
 #ifndef TLSPOLICYD_LOGSOURCE_H
 #define TLSPOLICYD_LOGSOURCE_H
