@@ -4,8 +4,9 @@
  * For MTA-STS policy fetches (GET) and TLSRPT report uploads (POST): TLS
  * 1.2 or later, SNI and PKIX verification of the host name
  * (X509_VERIFY_PARAM_set1_host, no partial wildcards) against the
- * configured CA file or the system store, one connection per request, a deadline covering connect, handshake and transfer, and hard
- * limits on the response.  Redirects are not followed: the caller sees
+ * configured CA file or the system store, one connection per request, a
+ * deadline covering connect, handshake and transfer, and hard limits on
+ * the response.  Redirects are not followed: the caller sees
  * the 3xx code.  The caller resolves the host and passes an address, so
  * DNS stays on the caller's resolver.
  */
