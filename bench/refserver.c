@@ -15,6 +15,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "numparse.h"
+
 struct cl { int fd; size_t len; char buf[16384]; };
 
 int
@@ -66,11 +68,15 @@ main(int argc, char **argv)
 			c->len += (size_t)r;
 			for (;;) {   /* every complete "<len>:<payload>," */
 				char *colon = memchr(c->buf + pos, ':', c->len - pos);
-				size_t plen;
+				uint64_t plen;
 
 				if (colon == NULL)
 					break;
-				plen = strtoul(c->buf + pos, NULL, 10);
+				if (numparse_uint(c->buf + pos, (size_t)(colon - c->buf) - pos,
+				    sizeof(c->buf), &plen) < 0) {
+					pos = c->len;   /* not a netstring: drop it */
+					break;
+				}
 				if ((size_t)(colon - c->buf) + plen + 2 > c->len)
 					break;
 				pos = (size_t)(colon - c->buf) + plen + 2;

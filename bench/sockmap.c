@@ -14,8 +14,8 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +26,8 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "numparse.h"
 
 #define MAX_CONNS 1024
 #define HIST_US 100000      /* 1 us buckets up to 100 ms, then one overflow bucket */
@@ -57,12 +59,9 @@ now_ns(void)
 static unsigned long
 num(const char *s, const char *what)
 {
-	char *end;
-	unsigned long v;
+	uint64_t v;
 
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || end == s) {
+	if (numparse_uint(s, strlen(s), ULONG_MAX, &v) < 0) {
 		fprintf(stderr, "sockmap: bad %s: %s\n", what, s);
 		exit(2);
 	}
@@ -87,13 +86,11 @@ static long
 reply(struct conn *c, const char **payload, size_t *plen)
 {
 	char *colon = memchr(c->buf, ':', c->len);
-	char *end;
-	unsigned long n;
+	uint64_t n;
 
 	if (colon == NULL)
 		return c->len > 20 ? -1 : 0;
-	n = strtoul(c->buf, &end, 10);
-	if (end != colon)
+	if (numparse_uint(c->buf, (size_t)(colon - c->buf), sizeof(c->buf), &n) < 0)
 		return -1;
 	if ((size_t)(colon - c->buf) + n + 2 > c->len)
 		return (size_t)(colon - c->buf) + n + 2 > sizeof(c->buf) ? -1 : 0;

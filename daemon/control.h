@@ -3,10 +3,14 @@
  * control socket: one netstring command, one netstring reply.
  *
  *   query DOMAIN [MAPNAME]  -> the answer Postfix would get, and why
+ *   flush DOMAIN [dane|mta-sts] -> forget the domain's cached DANE
+ *                              result and MTA-STS policy, or the one named
+ *   list                    -> one line per cached MTA-STS policy
  *   status                  -> counters and uptime
  *   reload                  -> re-read the local policy table
  *
- * Replies start with "OK " followed by "name: value" lines, or "ERR reason".
+ * Replies start with "OK " followed by "name: value" lines (list: its
+ * lines), or "ERR reason".
  */
 #ifndef TLSPOLICYD_CONTROL_H
 #define TLSPOLICYD_CONTROL_H

@@ -33,6 +33,7 @@
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
 #define STREAM_COMMIT_MSEC 1000
+#define RESULTS_TEXT_MAX ((size_t)64 * 1024 * 1024)   /* "results" output at most */
 
 static struct store *
 open_store(const struct settings *s)
@@ -179,7 +180,7 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	memset(&sel, 0, sizeof(sel));
 	sel.domain = domain;
 	sel.json = json;
-	buf_init(&sel.g.text, (size_t)64 * 1024 * 1024);
+	buf_init(&sel.g.text, RESULTS_TEXT_MAX);
 	sel.out = json_object_new_array();
 	if (results_foreach(st, day, add_count, &sel) < 0) {
 		fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));

@@ -9,7 +9,8 @@
 
 struct settings;
 
-/* ctl_results - tlspolicyctl results [--day D] [--domain D] [--json] */
+/* ctl_results - tlspolicyctl results [--day D] [--domain D] [--json];
+ * s is used during the call only, as by ctl_ingest */
 int ctl_results(const struct settings *s, int argc, char **argv);
 /* ctl_ingest - tlspolicyctl ingest FILE|- */
 int ctl_ingest(const struct settings *s, int argc, char **argv);

@@ -1,5 +1,9 @@
 /*
  * daemon - the state of one running tlspolicyd, shared by its services.
+ *
+ * struct daemon owns every object it points to (main.c makes and frees
+ * them); rctx borrows from the same objects.  The services get the daemon
+ * as their arg and keep it for as long as they run.
  */
 #ifndef TLSPOLICYD_DAEMON_H
 #define TLSPOLICYD_DAEMON_H

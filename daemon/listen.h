@@ -36,8 +36,8 @@ struct listen_owner {
 /*
  * listen_open - bind and listen on ep.  For unix sockets: mode, group
  * (or (gid_t)-1 for own's primary group, or the caller's), and own (NULL
- * when there is no run-as user).  Returns the fd, or -1 with a reason in
- * err.
+ * when there is no run-as user).  Returns the fd, the caller's to close or
+ * hand on, or -1 with a reason in err.  Nothing passed in is kept.
  */
 int listen_open(const struct endpoint *ep, unsigned mode, gid_t group,
     const struct listen_owner *own, char *err, size_t errlen);

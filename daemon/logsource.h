@@ -2,7 +2,8 @@
  * logsource - the log files named by log_source, followed on the event
  * loop: four times a second each file is read, a bounded amount per turn
  * so that lookups keep their latency (while a backlog lasts, turns follow
- * each other at once), and what was read is committed with its cursor.  Also drops results older than result_retention once an hour.
+ * each other at once), and what was read is committed with its cursor.
+ * Also drops results older than result_retention once an hour.
  */
 #ifndef TLSPOLICYD_LOGSOURCE_H
 #define TLSPOLICYD_LOGSOURCE_H
@@ -14,7 +15,8 @@ struct store;
 struct logsources;
 
 /* logsources_start - follow every log_source (there may be none: the
- * retention still applies) */
+ * retention still applies).  loop and st are borrowed and kept: they must
+ * outlive the sources; cfg is read at once */
 struct logsources *logsources_start(struct evloop *loop, struct store *st,
     const struct settings *cfg);
 /* logsources_stop - commit what was read and stop; NULL is fine */

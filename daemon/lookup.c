@@ -66,7 +66,7 @@ waiter_done(struct waiter *w, int may_wait)
 		return 0;
 	if (res.status == RESOLVE_PENDING)
 		resolve_lookup(&w->d->rctx, w->map, w->domain, strlen(w->domain), 0, &res);
-	buf_init(&reply, 200000);
+	buf_init(&reply, server_req_reply_max(w->sr));
 	w->fmt(w->d, &res, &reply);
 	server_req_reply(w->sr, reply.data ? reply.data : "", reply.len);
 	buf_fini(&reply);

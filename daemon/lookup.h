@@ -23,7 +23,9 @@ struct daemon;
 typedef void lookup_format(struct daemon *d, const struct resolve_result *res,
     struct buf *reply);
 
-/* lookup_run - explain: fill the reason (for logs or tlspolicyctl) */
+/* lookup_run - explain: fill the reason (for logs or tlspolicyctl).
+ * key is read at once; d, sr and fmt are kept while the lookup waits
+ * (SERVER_PENDING), until it answers through sr or sr is cancelled */
 enum server_result lookup_run(struct daemon *d, enum resolve_map map, const char *key,
     size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain);
 

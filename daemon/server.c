@@ -33,8 +33,7 @@
 #include "server.h"
 #include "xalloc.h"
 
-/* Netstring framing around a payload: up to 20 digits, ':' and ','. */
-#define FRAMING 22
+#define FRAMING NETSTRING_FRAMING_MAX
 /* Stop answering and reading a client whose unsent replies reach this.
  * Postfix sends one request at a time; only a client that pipelines and
  * does not read gets here. */
@@ -470,6 +469,12 @@ server_req_reply(struct server_req *sr, const char *payload, size_t len)
 	conn_touch(c);
 	/* then answer what the client sent meanwhile */
 	conn_run(c, 0, reply);
+}
+
+size_t
+server_req_reply_max(const struct server_req *sr)
+{
+	return sr->conn->srv->lim.reply_max;
 }
 
 static void

@@ -51,8 +51,13 @@ typedef enum server_result server_handler(void *arg, const char *req, size_t len
 /* server_req_reply - answer a pending request (payload not yet framed) */
 void server_req_reply(struct server_req *sr, const char *payload, size_t len);
 /* server_req_on_cancel - call cancel(arg) if the client goes away while
- * its request is pending; the request must not be answered after that */
+ * its request is pending; the request must not be answered after that.
+ * sr belongs to the server: valid until answered or cancelled; arg is
+ * kept as long */
 void server_req_on_cancel(struct server_req *sr, void (*cancel)(void *), void *arg);
+/* server_req_reply_max - the reply limit (server_limits.reply_max) of the
+ * request's service: a reply built for server_req_reply() fits in it */
+size_t server_req_reply_max(const struct server_req *sr);
 /* server_req_once - 1 the first time bit (one of 32) is asked for on the
  * request's connection, 0 after that: to log a client's fault once */
 int server_req_once(struct server_req *sr, unsigned bit);
@@ -66,9 +71,12 @@ struct server_limits {
 	unsigned request_timeout; /* seconds from a request's first byte to its last */
 };
 
+/* server_new - a service named name (copied, for logs) with limits
+ * (copied); loop and arg are borrowed and kept: they must outlive it */
 struct server *server_new(struct evloop *loop, const char *name,
     const struct server_limits *limits, server_handler *handler, void *arg);
-/* server_add_listener - serve clients of listening socket fd (owned now) */
+/* server_add_listener - serve clients of listening socket fd (owned now);
+ * text (copied) names it in logs */
 int server_add_listener(struct server *srv, int fd, const char *text);
 /* server_free - close listeners and all connections */
 void server_free(struct server *srv);

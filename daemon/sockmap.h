@@ -11,7 +11,7 @@ struct buf;
 
 /* Postfix 3.12 refuses keys over 10000 bytes; leave room for the name. */
 #define SOCKMAP_REQUEST_MAX 10100
-/* Postfix's reply limit (dict_sockmap.c). */
+/* Postfix's reply limit (dict_sockmap.c), as ANSWER_POSTFIX_MAX. */
 #define SOCKMAP_REPLY_MAX 100000
 
 struct server_req;

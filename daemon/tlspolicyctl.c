@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "server.h"
+#include "control.h"
 #include "ctlstore.h"
 #include "endpoint.h"
 #include "localpolicy.h"
@@ -33,7 +35,6 @@
 #include "settings.h"
 
 #define CTL_TIMEOUT_MSEC 10000
-#define CTL_REPLY_MAX 65536
 
 static void
 usage(FILE *fp)
@@ -62,8 +63,8 @@ ctl_call(const char *control, const char *cmd, struct buf *out)
 	size_t plen, used;
 	int fd = -1, rc = -1;
 
-	buf_init(&in, CTL_REPLY_MAX + 32);
-	buf_init(&req, 2048);
+	buf_init(&in, CONTROL_REPLY_MAX + NETSTRING_FRAMING_MAX);
+	buf_init(&req, CONTROL_REQUEST_MAX + NETSTRING_FRAMING_MAX);
 	if (control[0] == '\0') {
 		fprintf(stderr, "tlspolicyctl: control_socket is empty in the configuration\n");
 		goto done;
@@ -98,7 +99,7 @@ ctl_call(const char *control, const char *cmd, struct buf *out)
 		size_t room;
 		ssize_t n;
 
-		switch (netstring_decode(in.data ? in.data : "", in.len, CTL_REPLY_MAX, &payload,
+		switch (netstring_decode(in.data ? in.data : "", in.len, CONTROL_REPLY_MAX, &payload,
 		    &plen, &used)) {
 		case NETSTRING_OK:
 			buf_append(out, payload, plen);
@@ -205,7 +206,7 @@ main(int argc, char **argv)
 		settings_fini(&s);
 		return rc;
 	}
-	buf_init(&reply, CTL_REPLY_MAX);
+	buf_init(&reply, CONTROL_REPLY_MAX);
 	rc = ctl_call(s.control_socket, cmd, &reply);
 	if (rc == 0 && reply.len >= 3 && memcmp(reply.data, "OK ", 3) == 0) {
 		fputs(reply.data + 3, stdout);

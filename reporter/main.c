@@ -34,6 +34,7 @@
 #include "https.h"
 #include "log.h"
 #include "message.h"
+#include "numparse.h"
 #include "privs.h"
 #include "report.h"
 #include "settings.h"
@@ -317,12 +318,16 @@ main(int argc, char **argv)
 		case 'd': day = optarg; break;
 		case 'D': r.dry_run = optarg; break;
 		case 'b': bounces = 1; break;
-		case 'a':
-			if ((at = strtoll(optarg, NULL, 10)) <= 0) {
+		case 'a': {
+			uint64_t v;
+
+			if (numparse_uint(optarg, strlen(optarg), INT64_MAX, &v) < 0 || v == 0) {
 				fprintf(stderr, "tlspolicy-report: --at expects Unix seconds\n");
 				return 2;
 			}
+			at = (long long)v;
 			break;
+		}
 		case 'n': nodelay = 1; break;
 		case 'v': verbose = 1; break;
 		case 'V': printf("tlspolicy-report %s\n", PACKAGE_VERSION); return 0;

@@ -18,7 +18,8 @@ int send_mail(const char *sendmail_path, const char *from, const char *to, const
     size_t len, unsigned timeout_s, char *err, size_t errlen);
 
 /* send_https - POST the gzip'd report to u (its host resolved through
- * dns, A then AAAA); 0 on a 2xx answer, else -1 with the reason */
+ * dns, A then AAAA), running loop until done; loop, dns and hc are used
+ * during the call only.  0 on a 2xx answer, else -1 with the reason */
 int send_https(struct evloop *loop, struct dns *dns, struct https_client *hc,
     const struct tlsrpt_uri *u, const void *gz, size_t len, unsigned timeout_ms, char *err,
     size_t errlen);

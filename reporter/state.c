@@ -3,12 +3,14 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "record.h"
+#include "numparse.h"
 #include "state.h"
 #include "store.h"
 #include "text.h"
@@ -30,14 +32,19 @@ key_of(struct buf *k, const char *day, const char *domain, const char *uri)
 	buf_printf(k, SENT_PREFIX "%s\t%s\t%s", day, domain, uri);
 }
 
-/* field - the next space-separated number of the value */
-static long long
-field(const char **p)
+/* field - the next space-separated number of the value, at most max;
+ * 0 if it is not one */
+static uint64_t
+field(const char **p, uint64_t max)
 {
-	char *end;
-	long long v = strtoll(*p, &end, 10);
+	size_t n = strspn(*p, "0123456789");
+	uint64_t v;
 
-	*p = *end == ' ' ? end + 1 : end;
+	if (numparse_uint(*p, n, max, &v) < 0)
+		v = 0;
+	*p += n;
+	if (**p == ' ')
+		(*p)++;
 	return v;
 }
 
@@ -62,10 +69,10 @@ state_get(struct store *st, const char *day, const char *domain, const char *uri
 				p += strlen(names[i]) + 1;
 				break;
 			}
-		d->first = (time_t)field(&p);
-		d->last = (time_t)field(&p);
-		d->next = (time_t)field(&p);
-		d->attempts = (unsigned)field(&p);
+		d->first = (time_t)field(&p, INT64_MAX);
+		d->last = (time_t)field(&p, INT64_MAX);
+		d->next = (time_t)field(&p, INT64_MAX);
+		d->attempts = (unsigned)field(&p, UINT_MAX);
 		if ((tab = strchr(p, '\t')) != NULL)
 			text_copy(d->error, sizeof(d->error), tab + 1);
 	}
@@ -133,8 +140,8 @@ state_bounce(struct store *st, const char *address, time_t now)
 	if (store_get(st, NULL, STORE_DB_REPORT, k.data, k.len, &v) == 0) {
 		const char *p = v.data;
 
-		count = field(&p);
-		first = field(&p);
+		count = (long long)field(&p, INT64_MAX);
+		first = (long long)field(&p, INT64_MAX);
 		if (now - first > BOUNCE_WINDOW) {   /* an old streak: start again */
 			count = 0;
 			first = now;
@@ -159,7 +166,8 @@ state_suppressed(struct store *st, const char *address, time_t now)
 	buf_printf(&k, "bounce\t%s", address);
 	if (store_get(st, NULL, STORE_DB_REPORT, k.data, k.len, &v) == 0) {
 		const char *p = v.data;
-		long long count = field(&p), first = field(&p), last = field(&p);
+		long long count = (long long)field(&p, INT64_MAX), first = (long long)field(&p, INT64_MAX),
+		    last = (long long)field(&p, INT64_MAX);
 
 		(void)first;
 		yes = count >= BOUNCE_LIMIT && now - last < BOUNCE_SUPPRESS;

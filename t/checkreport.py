@@ -7,7 +7,7 @@ Each FILE is a delivered message (Maildir file) or, with a .gz or .json
 name, a report body.  For messages: the headers, subject, MIME structure
 and file name are checked, the attachment gunzipped.  Every report is
 validated against SCHEMA (jsonschema) and its summary lines and failure
-details must add up.  Prints one line per message:
+details must add up.  No FILE at all is an error.  Prints one line per message:
   to=ADDR domain=D policies=TYPE:DOMAIN:OK/FAIL[,...] details=TYPE:COUNT[,...]
 and exits 1 with the reason on the first problem.
 """
@@ -81,6 +81,8 @@ def validate(path, rep, schema):
 
 
 def main():
+    if len(sys.argv) < 3:
+        sys.exit("usage: checkreport.py SCHEMA FILE... (no file: nothing checked)")
     schema = json.load(open(sys.argv[1]))
     for path in sys.argv[2:]:
         if path.endswith(".gz") or ".posted." in path:

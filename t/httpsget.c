@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <arpa/inet.h>
+#include <limits.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "evloop.h"
 #include "httpresp.h"
 #include "https.h"
+#include "numparse.h"
 
 static void
 done(void *arg, enum https_result res, const struct httpresp *r, const struct buf *body,
@@ -43,19 +45,23 @@ main(int argc, char **argv)
 	struct https_client *c;
 	struct evloop *loop;
 	char err[256];
+	uint64_t port, ms, max;
 
-	if (argc != 8 || inet_pton(AF_INET, argv[2], &sin.sin_addr) != 1) {
+	if (argc != 8 || inet_pton(AF_INET, argv[2], &sin.sin_addr) != 1
+	    || numparse_uint(argv[3], strlen(argv[3]), 65535, &port) < 0
+	    || numparse_uint(argv[6], strlen(argv[6]), UINT_MAX, &ms) < 0
+	    || numparse_uint(argv[7], strlen(argv[7]), SIZE_MAX, &max) < 0) {
 		fprintf(stderr, "usage: httpsget CAFILE IPv4 PORT HOST PATH TIMEOUT_MS BODY_MAX\n");
 		return 2;
 	}
-	sin.sin_port = htons((uint16_t)strtoul(argv[3], NULL, 10));
+	sin.sin_port = htons((uint16_t)port);
 	if ((c = https_client_new(argv[1], err, sizeof(err))) == NULL) {
 		fprintf(stderr, "httpsget: %s\n", err);
 		return 1;
 	}
 	loop = evloop_new();
 	https_get(c, loop, (struct sockaddr *)&sin, sizeof(sin), argv[4], argv[5],
-	    (unsigned)strtoul(argv[6], NULL, 10), strtoul(argv[7], NULL, 10), done, loop);
+	    (unsigned)ms, (size_t)max, done, loop);
 	evloop_run(loop);
 	evloop_free(loop);
 	https_client_free(c);

@@ -14,6 +14,7 @@
 
 #include "logparse_exim.h"
 #include "logparse_postfix.h"
+#include "numparse.h"
 #include "sessions.h"
 
 static const char *const trusts[] = { "Anonymous", "Untrusted", "Trusted", "Verified" };
@@ -108,11 +109,21 @@ main(int argc, char **argv)
 	static char line[LOGPARSE_LINE_MAX * 2 + 2];
 	struct logparse_event ev;
 	int sess = argc > 1 && strcmp(argv[1], "-s") == 0;
-	time_t now = argc > 1 + sess ? (time_t)strtoll(argv[1 + sess], NULL, 10) : time(NULL);
+	time_t now = time(NULL);
 	struct sessions *ss;
+	uint64_t at;
+	int exim_mode = argc > 1 && strcmp(argv[1], "-x") == 0;
+	int ti = 1 + (sess || exim_mode);
 
-	if (argc > 1 && strcmp(argv[1], "-x") == 0)
-		return exim(argc > 2 ? (time_t)strtoll(argv[2], NULL, 10) : time(NULL));
+	if (argc > ti) {
+		if (numparse_uint(argv[ti], strlen(argv[ti]), INT64_MAX, &at) < 0) {
+			fprintf(stderr, "usage: logparse [-s|-x] [UNIX_SECONDS]\n");
+			return 2;
+		}
+		now = (time_t)at;
+	}
+	if (exim_mode)
+		return exim(now);
 	ss = sess ? sessions_new(outcome, NULL) : NULL;
 
 	while (fgets(line, sizeof(line), stdin)) {

@@ -5,7 +5,9 @@
 # tlsrpt-txt vector goes through the real parsers (t/peervec) and the
 # verdict must be the one its vectors.tsv records, except for the cases
 # listed in lenient() below.  One TAP line per vector, then a summary.
-# Skipped when the directory is not there.
+# Skipped when the directory is not there; once it is, a kind without
+# its vectors.tsv or with no vector, a line without a verdict and a
+# t/peervec that fails are failures.
 : "${top_srcdir:?}" "${top_builddir:?}"
 set -u
 dir=${PEER_VECTORS:-$top_srcdir/../shared/peer-vectors}
@@ -34,16 +36,36 @@ for kind in sts-policy sts-txt tlsrpt-txt; do
 	kagree=0
 	kn=0
 	tab=$(printf '\t')
+	if [ ! -s "$dir/$kind/vectors.tsv" ]; then
+		n=$((n + 1))
+		echo "not ok $n - $kind: no $dir/$kind/vectors.tsv"
+		failed=1
+		continue
+	fi
 	while IFS=$tab read -r file expected details rest; do
 		[ "$file" = file ] && continue
 		n=$((n + 1))
 		kn=$((kn + 1))
-		case $file in
-		*-rrset-*) out=$("$top_builddir/t/peervec" -r "$kind" "$dir/$kind/$file") ;;
-		*) out=$("$top_builddir/t/peervec" "$kind" "$dir/$kind/$file") ;;
+		case $expected in
+		valid | invalid) ;;
+		*)
+			echo "not ok $n - $kind/$file: recorded verdict \"$expected\" is neither valid nor invalid"
+			failed=1
+			continue
+			;;
 		esac
+		case $file in
+		*-rrset-*) out=$("$top_builddir/t/peervec" -r "$kind" "$dir/$kind/$file" 2>&1) ;;
+		*) out=$("$top_builddir/t/peervec" "$kind" "$dir/$kind/$file" 2>&1) ;;
+		esac
+		rc=$?
 		got=${out%% *}
 		out=$(printf '%s' "$out" | sed 's/#/\\#/g')   # no TAP directives
+		if [ "$rc" != 0 ]; then
+			echo "not ok $n - $kind/$file: t/peervec exited with status $rc: $out"
+			failed=1
+			continue
+		fi
 		if [ "$got" = "$expected" ]; then
 			agree=$((agree + 1))
 			kagree=$((kagree + 1))
@@ -60,6 +82,11 @@ for kind in sts-policy sts-txt tlsrpt-txt; do
 		fi
 	done < "$dir/$kind/vectors.tsv"
 	echo "# $kind: $kagree/$kn agree with the recorded verdict"
+	if [ "$kn" -eq 0 ]; then
+		n=$((n + 1))
+		echo "not ok $n - $kind: vectors.tsv lists no vector"
+		failed=1
+	fi
 done
 # tlsrpt-json: aggregate reports as other senders write them.  The
 # project writes reports but reads none, so no parser of ours can judge

@@ -4,6 +4,8 @@ local time) with another envelope of SPEC 3.1; the messages stay as they are.
 
 usage: reformat.py FORMAT < maillog > log
 FORMAT: traditional (space-padded day, FQDN host), rfc3339, rfc5424, short-iso
+Lines of another shape pass unchanged; a log with no line rewritten exits 1
+(a comparison with the original would then compare it with itself).
 """
 import re
 import sys
@@ -16,11 +18,13 @@ MON = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "No
 def main():
     fmt = sys.argv[1]
     year = time.localtime().tm_year
+    rewritten = 0
     for line in sys.stdin:
         m = LINE.match(line.rstrip("\n"))
         if not m:
             sys.stdout.write(line)
             continue
+        rewritten += 1
         mon, day, hh, mi, ss, host, tag, pid, msg = m.groups()
         lt = time.localtime(time.mktime((year, MON.index(mon) + 1, int(day), int(hh), int(mi), int(ss), 0, 0, -1)))
         off = lt.tm_gmtoff
@@ -37,6 +41,8 @@ def main():
             print("%s%s%02d%02d %s %s[%s]: %s" % (iso, sign, oh, om, host, tag, pid, msg))
         else:
             sys.exit("unknown format " + fmt)
+    if rewritten == 0:
+        sys.exit("reformat.py: no line in the traditional format, nothing rewritten")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "numparse.h"
+
 static volatile sig_atomic_t stop;
 
 static void
@@ -33,13 +35,14 @@ main(int argc, char **argv)
 	char tmp[4096];
 	struct stat st;
 	time_t end;
+	uint64_t secs;
 	unsigned long swapped = 0, spins = 0;
 
-	if (argc < 4) {
+	if (argc < 4 || numparse_uint(argv[1], strlen(argv[1]), 86400, &secs) < 0) {
 		fprintf(stderr, "usage: symrace SECONDS TARGET PATH...\n");
 		return 2;
 	}
-	end = time(NULL) + (time_t)strtol(argv[1], NULL, 10);
+	end = time(NULL) + (time_t)secs;
 	signal(SIGTERM, on_term);
 	while (!stop) {
 		for (int i = 3; i < argc; i++) {

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Replay every stored fuzz corpus through its target (TAP).
 # Each file in t/fuzz/corpus/<target>/ must run without a crash or a
-# sanitizer report; a crash found by fuzzing becomes a file here.
+# sanitizer report; a crash found by fuzzing becomes a file here.  A
+# corpus directory without a target in FUZZ_TARGETS is never replayed:
+# that fails too.
 : "${top_srcdir:?}" "${top_builddir:?}" "${FUZZ_TARGETS:?}"
 # targets that need files (fuzz_report's store) make them under TMPDIR
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/tlspolicyd-corpus.XXXXXX") || exit 1
@@ -9,7 +11,7 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 1' HUP INT TERM
 n=0
 for t in $FUZZ_TARGETS; do n=$((n + 1)); done
-echo "1..$n"
+echo "1..$((n + 1))"
 i=0
 for t in $FUZZ_TARGETS; do
 	i=$((i + 1))
@@ -26,3 +28,15 @@ for t in $FUZZ_TARGETS; do
 		printf '%s\n' "$out" | sed 's/^/# /' | head -40
 	fi
 done
+i=$((i + 1))
+orphans=
+for d in "$top_srcdir/t/fuzz/corpus"/*/; do
+	[ -d "$d" ] || continue
+	t=$(basename "$d")
+	case " $FUZZ_TARGETS " in *" $t "*) ;; *) orphans="$orphans $t" ;; esac
+done
+if [ -z "$orphans" ]; then
+	echo "ok $i - every corpus directory has its target"
+else
+	echo "not ok $i - corpus directories without a target in FUZZ_TARGETS:$orphans"
+fi

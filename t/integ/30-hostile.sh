@@ -24,5 +24,7 @@ cat "$T/hostile.out"
 tap_n=$(grep -cE '^(not )?ok ' "$T/hostile.out")
 tap_failed=$(grep -c '^not ok ' "$T/hostile.out")
 [ "$rc" = 0 ] || [ "$tap_failed" -gt 0 ] || not_ok "hostile.py exited with status $rc"
+# a client that ran no check has checked nothing
+[ "$tap_n" -gt 0 ] || not_ok "hostile.py printed no results"
 stop_daemon
 done_testing

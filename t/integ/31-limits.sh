@@ -36,5 +36,7 @@ cat "$T/limits.out"
 tap_n=$(grep -cE '^(not )?ok ' "$T/limits.out")
 tap_failed=$(grep -c '^not ok ' "$T/limits.out")
 [ "$rc" = 0 ] || [ "$tap_failed" -gt 0 ] || not_ok "limits.py exited with status $rc"
+# a client that ran no check has checked nothing
+[ "$tap_n" -gt 0 ] || not_ok "limits.py printed no results"
 stop_daemon
 done_testing

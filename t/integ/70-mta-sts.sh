@@ -5,7 +5,7 @@
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
-need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
+need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap db5.3_dump
 
 world_dns_up
 world_https_up
@@ -169,7 +169,6 @@ is "$(pm_q enforce.test "$M")" "$WANT" "DNS outage: cached policy served"
 world_dns_start
 
 # decisions for the reporter: one record per day, domain and policy id
-need db5.3_dump
 dump=$(db5.3_dump -p -h "$T/state" decision.db 2>/dev/null)
 today=$(date -u +%Y-%m-%d)
 has() { printf '%s\n' "$dump" | grep -qF " $today\\09$1"; }

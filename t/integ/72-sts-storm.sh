@@ -67,9 +67,11 @@ wait "$hammer"
 q1=$(world_dns_queries)
 n=$(wc -l < "$T/zero.out")
 is "$(sort -u "$T/zero.out")" "$ZERO" "max_age 0: all $n lookups of 4 seconds answered with the enforce policy"
+like "$q1" "^[0-9]+$" "unbound counts the queries it receives ($q1 now)"
 sent=$((q1 - q0))
 diag "queries sent for both domains: $sent"
-check "max_age 0: a handful of DNS queries for $n lookups ($sent, fewer than 20)" test "$sent" -lt 20
+# at least the cold lookups' own queries were counted: the counter works
+check "max_age 0: a handful of DNS queries for $n lookups ($sent, 1 to 19)" test "$sent" -ge 1 -a "$sent" -lt 20
 is "$(grep -c 'mta-sts.zero.test "GET' "$T/httpsd.log")" "1" "max_age 0: one HTTPS fetch"
 like "$(ctl query zero.test)" "mta-sts max_age: 0 .*mta-sts expires: in (2[0-9][0-9]|300)s" \
     "max_age 0 counts as 300 s"

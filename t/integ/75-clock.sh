@@ -14,7 +14,11 @@
 need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
 FT=
 for f in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$f" ] && FT=$f; done
-[ -n "$FT" ] || skip_all "libfaketime is not installed (package faketime)"
+if [ -z "$FT" ]; then
+	# as need(): a skip outside CI, a failure in CI, where it is installed
+	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - libfaketime is not installed"; exit 1; }
+	skip_all "libfaketime is not installed (package faketime)"
+fi
 
 world_dns_up
 world_https_up
@@ -87,10 +91,13 @@ end=$(( $(date +%s) + 3 ))
 while [ "$(date +%s)" -lt "$end" ]; do
 	pm_q gone.test "$M" >> "$T/gone.out" || echo NOTFOUND >> "$T/gone.out"
 done
-sent=$(( $(world_dns_queries) - q0 ))
+q1=$(world_dns_queries)
+like "$q0 $q1" "^[0-9]+ [0-9]+$" "unbound counts the queries it receives ($q0, then $q1)"
+sent=$((q1 - q0))
 is "$(sort -u "$T/gone.out")" "NOTFOUND" "gone.test: expired policy, TXT record gone: NOTFOUND"
-check "gone.test: $(wc -l < "$T/gone.out") lookups in 3 s, a handful of DNS queries ($sent, fewer than 20)" \
-    test "$sent" -lt 20
+# at least the one check that found the TXT record gone: the counter works
+check "gone.test: $(wc -l < "$T/gone.out") lookups in 3 s, a handful of DNS queries ($sent, 1 to 19)" \
+    test "$sent" -ge 1 -a "$sent" -lt 20
 world_https_start
 
 # MTA-STS: a new policy is published; nothing happens for 11 hours...

@@ -76,7 +76,9 @@ check "the message is in the receiving Maildir" wait_for 10 sh -c "ls '$T/mail/b
 
 pf_send out sender@out.localdomain user@dane-bad.test
 check "TLSA mismatch: deferred" pf_wait out "to=<user@dane-bad.test>, .*status=deferred"
-sleep 3   # retried at least once: still deferred, never sent
+# retried at least once, not merely waited for: a second deferral
+check "TLSA mismatch: retried and deferred again" wait_for 20 sh -c \
+    "[ \$(grep -c 'to=<user@dane-bad.test>, .*status=deferred' '$T/out/maillog') -ge 2 ]"
 check "TLSA mismatch: never sent" sh -c "! grep -q 'to=<user@dane-bad.test>, .*status=sent' '$T/out/maillog'"
 like "$(grep 'dane-bad' "$T/out/maillog")" "(not verified|certificate verification failed|no matching TLSA)" "the deferral says the certificate did not match"
 check "no mail for dane-bad.test was delivered" sh -c "[ \$(ls '$T/mail/box/new/' | wc -l) -eq 1 ]"

@@ -167,8 +167,12 @@ for f in sorted(glob.glob(os.path.join(sys.argv[1], "*.eml"))):
             open(f + ".json", "wb").write(gzip.decompress(part.get_payload(decode=True)))
 PY
 bad=
+bodies=0
 for j in "$T/dry"/*.eml.json; do
+	[ -f "$j" ] || continue
+	bodies=$((bodies + 1))
 	[ "$(python3 "$T/check.py" "$j" 2>&1)" = ok ] || bad="$bad $j"
 done
+is "$bodies" "$n" "a report body in each of the $n messages"
 is "$bad" "" "every report body: strict UTF-8, RFC 8460 result types, A-labels, IP addresses"
 done_testing

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "logfollow.h"
 #include "logparse_postfix.h"
+#include "numparse.h"
 #include "results.h"
 #include "sessions.h"
 #include "store.h"
@@ -22,9 +23,11 @@
 static int
 drop(const char *key, void *value, void *arg)
 {
-	long n = strtol(key + 1, NULL, 10), m = *(long *)arg;
+	long m = *(long *)arg;
+	uint64_t n = 0;
 
 	(void)value;
+	(void)numparse_uint(key + 1, strlen(key + 1), UINT64_MAX, &n);
 	return m == 3 ? n % 3 == 0 : n % 2 == 1;
 }
 

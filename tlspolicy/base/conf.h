@@ -6,7 +6,8 @@
  * with one space).  Lines whose first non-blank character is '#' and
  * blank lines are ignored.  Keys are [a-z0-9_]+; the value is trimmed and
  * may be empty.  The reader only splits; what keys mean is up to the
- * callback (see config.h).  Errors name the file and line.
+ * callback (see settings.h).  Errors name the file and line.  key and
+ * value are valid during the callback only.
  */
 #ifndef TLSPOLICY_CONF_H
 #define TLSPOLICY_CONF_H

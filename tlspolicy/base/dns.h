@@ -31,7 +31,8 @@ typedef void dns_cb(void *arg, enum dns_status status, const struct dns_msg *msg
  * dns_new - a resolver client on loop.  servers is a list "IP[:PORT]"
  * separated by blanks or commas ("[v6]:port" for IPv6), or "" for
  * /etc/resolv.conf.  timeout_ms per try, tries in all.  NULL with a
- * reason in err.
+ * reason in err.  loop is kept and must outlive the client; servers is
+ * read at once.
  */
 struct dns *dns_new(struct evloop *loop, const char *servers, unsigned timeout_ms,
     unsigned tries, char *err, size_t errlen);
@@ -39,7 +40,8 @@ struct dns *dns_new(struct evloop *loop, const char *servers, unsigned timeout_m
  * DNS_FAILED) and free */
 void dns_free(struct dns *dns);
 /* dns_query - ask for name/type; cb runs exactly once: later from the
- * loop, or at once on an immediate failure (invalid name, no resolver) */
+ * loop, or at once on an immediate failure (invalid name, no resolver).
+ * name is read at once; arg is kept until cb has run */
 void dns_query(struct dns *dns, const char *name, uint16_t type, dns_cb *cb, void *arg);
 /* dns_pending - queries in flight */
 unsigned dns_pending(const struct dns *dns);

@@ -21,11 +21,13 @@ struct endpoint {
 /* endpoint_parse - parse s; -1 with a static reason in *why */
 int endpoint_parse(const char *s, struct endpoint *ep, const char **why);
 
-/* endpoint_path - the socket path of an AF_UNIX endpoint, else NULL */
+/* endpoint_path - the socket path of an AF_UNIX endpoint (inside ep),
+ * else NULL */
 const char *endpoint_path(const struct endpoint *ep);
 
 /* list_next - iterate a list of words separated by blanks or commas:
- * returns the next word's start and length in *len, or NULL at the end */
+ * returns the next word's start (inside the list, not terminated) and
+ * length in *len, or NULL at the end */
 const char *list_next(const char **pos, size_t *len);
 
 #endif

@@ -23,16 +23,19 @@ typedef void evloop_fd_cb(struct evloop *loop, int fd, unsigned events, void *ar
 typedef void evloop_timer_cb(struct evloop *loop, void *arg);
 
 struct evloop *evloop_new(void);
+/* evloop_free - free the loop and its pending timers, whose callbacks do
+ * not run; what their args point to is their owners' */
 void evloop_free(struct evloop *loop);
 
 /* evloop_watch - watch fd for events (EVLOOP_READ|EVLOOP_WRITE, or 0 to
- * pause); replaces an earlier watch of the same fd.  -1 on error. */
+ * pause); replaces an earlier watch of the same fd.  -1 on error.  fd
+ * stays the caller's; arg is kept until unwatched. */
 int evloop_watch(struct evloop *loop, int fd, unsigned events, evloop_fd_cb *cb, void *arg);
 /* evloop_unwatch - stop watching fd; call before closing it */
 void evloop_unwatch(struct evloop *loop, int fd);
 
 /* evloop_timer_add - call cb once, after msec milliseconds; the handle is
- * valid until the timer fires or is cancelled */
+ * valid, and arg kept, until the timer fires or is cancelled */
 struct evloop_timer *evloop_timer_add(struct evloop *loop, int64_t msec,
     evloop_timer_cb *cb, void *arg);
 void evloop_timer_cancel(struct evloop *loop, struct evloop_timer *t);

@@ -9,8 +9,8 @@
 
 /*
  * file_read - read path (a regular file of at most max bytes) into a
- * NUL-terminated malloc'd buffer; *len gets its length.  Returns NULL with
- * a reason in err on any error.
+ * NUL-terminated malloc'd buffer, the caller's to free; *len gets its
+ * length.  Returns NULL with a reason in err on any error.
  */
 char *file_read(const char *path, size_t max, size_t *len, char *err, size_t errlen);
 

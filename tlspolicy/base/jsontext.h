@@ -15,7 +15,8 @@
 
 #include <json-c/json.h>
 
-/* jsontext_new - a new JSON string of s[0..len) as clean text */
+/* jsontext_new - a new JSON string of s[0..len) as clean text; the
+ * caller owns it (json_object_put, or a container that takes it) */
 json_object *jsontext_new(const char *s, size_t len);
 /* jsontext - the same for a NUL-terminated s */
 json_object *jsontext(const char *s);

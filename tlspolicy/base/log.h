@@ -21,7 +21,8 @@ enum log_level {
 
 #define LOG_ATTR(f, a) __attribute__((format(printf, f, a)))
 
-/* log_init - log to stderr (foreground) or syslog with ident and facility */
+/* log_init - log to stderr (foreground) or syslog with ident and
+ * facility; ident is kept (as openlog(3) keeps it): a string constant */
 void log_init(const char *ident, int to_stderr, int facility);
 void log_set_level(enum log_level level);
 int log_level_enabled(enum log_level level);

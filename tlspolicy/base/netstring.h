@@ -14,6 +14,9 @@
 
 struct buf;
 
+/* The framing around a payload at most: 20 digits, ':' and ','. */
+#define NETSTRING_FRAMING_MAX 22
+
 enum netstring_status {
 	NETSTRING_OK = 0,
 	NETSTRING_MORE,       /* incomplete: wait for more bytes */

@@ -10,6 +10,7 @@
 #include "store.h"
 
 #define PURGE_BATCH 1000
+#define PURGE_VALUE_MAX ((size_t)1 << 20)   /* a value read while purging: any record's */
 #define PURGE_KEY_MAX 5120   /* longer than any day-keyed record key */
 
 void
@@ -143,7 +144,7 @@ collect_old(struct store *st, enum store_db db, const char *prefix, const char *
 	if (c == NULL)
 		return -1;
 	buf_init(&key, PURGE_KEY_MAX);
-	buf_init(&val, 1 << 20);
+	buf_init(&val, PURGE_VALUE_MAX);
 	store_cursor_seek(c, prefix, plen);
 	while (*n < PURGE_BATCH && (rc = store_cursor_next(c, &key, &val)) == 0
 	    && key.len >= plen && memcmp(key.data, prefix, plen) == 0) {

@@ -37,14 +37,18 @@ struct store_txn;
 struct buf;
 
 /* store_open - open (creating if needed) the store in dir, which must
- * exist.  err gets the reason on failure. */
+ * exist (dir is not kept).  err gets the reason on failure.  Everything
+ * opened on the store (transactions, cursors) ends before store_close. */
 struct store *store_open(const char *dir, char *err, size_t errlen);
 /* store_close - checkpoint and close; NULL is fine */
 void store_close(struct store *st);
 /* store_checkpoint - write a checkpoint and remove unneeded log files */
 int store_checkpoint(struct store *st);
+/* store_strerror - the last error, borrowed until the next call on st */
 const char *store_strerror(const struct store *st);
 
+/* store_begin - a transaction, ended (and freed) by exactly one
+ * store_commit, store_commit_lazy or store_abort */
 struct store_txn *store_begin(struct store *st);
 int store_commit(struct store *st, struct store_txn *txn);
 /* store_commit_lazy - commit without waiting for the disk: atomic and
@@ -68,7 +72,8 @@ int store_del(struct store *st, struct store_txn *txn, enum store_db db,
 /* store_count - number of records in db, or -1 */
 long store_count(struct store *st, enum store_db db);
 
-/* Cursors walk a database in key order, outside any transaction. */
+/* Cursors walk a database in key order, outside any transaction; the
+ * caller closes each with store_cursor_close. */
 struct store_cursor;
 struct store_cursor *store_cursor_open(struct store *st, enum store_db db);
 /* store_cursor_next - next record (value without its version byte);

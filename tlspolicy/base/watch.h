@@ -14,7 +14,8 @@ struct watchlist {
 	struct watch *head;
 };
 
-/* watch_add - call cb(arg) when l fires; the handle lives until then */
+/* watch_add - call cb(arg) when l fires; the handle lives, and arg is
+ * kept, until then (or until watch_cancel) */
 struct watch *watch_add(struct watchlist *l, void (*cb)(void *), void *arg);
 /* watch_cancel - cb will not run; NULL is fine */
 void watch_cancel(struct watch *w);

@@ -30,6 +30,7 @@ struct session_outcome;
 struct result_rec;
 struct attrib;
 
+/* attrib_new - st is borrowed and kept: it must outlive the attrib */
 struct attrib *attrib_new(struct store *st);
 void attrib_free(struct attrib *a);
 /* attrib_forget - drop the decisions read for today (more may come;

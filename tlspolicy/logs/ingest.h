@@ -42,6 +42,9 @@ struct ingest_config {
 
 struct ingest;
 
+/* ingest_new - the ingest of source name (copied).  st and
+ * cfg->sending_ip are borrowed and kept: they must outlive the ingest;
+ * cfg->exclude_sender and cfg->syslog_names are copied */
 struct ingest *ingest_new(struct store *st, const char *name, const struct ingest_config *cfg);
 void ingest_free(struct ingest *ig);
 
@@ -66,7 +69,8 @@ void ingest_get_stats(const struct ingest *ig, struct ingest_stats *out);
 struct strmap *ingest_ip_map(const char *list);
 /* ingest_lookup_ip - the address configured for a logging host name, or
  * "": exact, else by first labels (Postfix's maillog_file logs only the
- * first label of myhostname, syslog may log either form) */
+ * first label of myhostname, syslog may log either form).  Borrowed from
+ * map */
 const char *ingest_lookup_ip(const struct strmap *map, const char *host);
 
 #endif

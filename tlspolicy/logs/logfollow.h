@@ -32,15 +32,17 @@ struct logfollow_cursor {
 	uint64_t headhash;
 };
 
-/* one line without its newline; line NULL = a line over the limit, len
- * its length */
+/* one line without its newline, valid during the call only; line NULL =
+ * a line over the limit, len its length */
 typedef void logfollow_line(void *arg, const char *line, size_t len);
 
 struct logfollow;
 
+/* logfollow_new - follow path (copied) */
 struct logfollow *logfollow_new(const char *path);
-/* logfollow_open_stream - read lines from fd (a pipe, left open by
- * logfollow_free), one read per poll, until logfollow_eof() */
+/* logfollow_open_stream - read lines from fd (a pipe, still the caller's:
+ * logfollow_free leaves it open), one read per poll, until
+ * logfollow_eof(); name (copied) is for messages */
 struct logfollow *logfollow_open_stream(int fd, const char *name);
 int logfollow_eof(const struct logfollow *lf);
 /* logfollow_finish - the file will not grow: deliver its last line even

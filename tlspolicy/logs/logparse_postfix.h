@@ -87,7 +87,8 @@ struct logparse_event {
 /*
  * logparse_postfix - parse line[0..len) (no newline).  now anchors the
  * year of yearless timestamps (a date more than a day after now belongs
- * to the previous year).  Returns ev->kind.
+ * to the previous year).  Returns ev->kind.  Every field is copied into
+ * ev: nothing in it points into line.
  */
 enum logparse_kind logparse_postfix(const char *line, size_t len, time_t now,
     struct logparse_event *ev);

@@ -52,6 +52,7 @@ int results_parse_key(const char *key, size_t klen, struct result_rec *r);
 struct results_batch;
 struct results_batch *results_batch_new(void);
 void results_batch_free(struct results_batch *b);
+/* results_batch_add - add n to r's counter (r is copied) */
 void results_batch_add(struct results_batch *b, const struct result_rec *r, uint64_t n);
 /* results_batch_size - number of distinct counters waiting */
 size_t results_batch_size(const struct results_batch *b);

@@ -36,14 +36,17 @@ struct session_outcome {
 	char reason[160];              /* failure-reason-code, clean text (text.h) */
 };
 
+/* o is valid during the call only */
 typedef void session_emit(void *arg, const struct session_outcome *o);
 
+/* sessions_new - outcomes go to emit(arg, ...); arg is kept */
 struct sessions *sessions_new(session_emit *emit, void *arg);
 void sessions_free(struct sessions *s);
 void sessions_feed(struct sessions *s, const struct logparse_event *ev);
 
 /* sessions_exclude_sender - do not count the messages of this envelope
- * sender (the reporter's), recognised by qmgr's "QID: from=<...>" line */
+ * sender (the reporter's, copied; NULL or "" for none), recognised by
+ * qmgr's "QID: from=<...>" line */
 void sessions_exclude_sender(struct sessions *s, const char *sender);
 /* sessions_excluded - sessions not counted for that reason so far */
 unsigned long sessions_excluded(const struct sessions *s);
@@ -58,8 +61,8 @@ struct buf;
 int sessions_save(const struct sessions *s, struct buf *out);
 int sessions_load(struct sessions *s, const void *data, size_t len);
 
-/* sessions_result_type - the result type for a certificate verification
- * failure text (as logged by Postfix) */
+/* sessions_verify_type - the RFC 8460 result type (a static string) for
+ * a certificate verification failure: Postfix's "num=" code and text */
 const char *sessions_verify_type(int num, const char *text);
 
 #endif

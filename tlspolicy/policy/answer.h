@@ -16,8 +16,11 @@
 
 struct buf;
 
-/* Longest answer accepted from a table; Postfix's own reply limit is 100000. */
+/* Longest answer accepted from a table. */
 #define ANSWER_MAX 2048
+/* Postfix's socketmap reply limit (dict_sockmap.c): no generated answer
+ * is longer. */
+#define ANSWER_POSTFIX_MAX 100000
 
 /*
  * answer_normalize - check in[0..len) and append its canonical form to

@@ -19,6 +19,10 @@
 #include "watch.h"
 #include "xalloc.h"
 
+/* A stored result: the verdict and DANE_HOSTS_MAX hosts with their TLSA
+ * records fit well within this. */
+#define RECORD_MAX 65536
+
 /* One lookup of a flight; arg of the DNS callbacks. */
 struct dquery {
 	struct dflight *f;
@@ -53,7 +57,7 @@ entry_save(struct dane *d, const struct dane_entry *e)
 {
 	struct buf b;
 
-	buf_init(&b, 65536);
+	buf_init(&b, RECORD_MAX);
 	buf_printf(&b, "verdict %d\nexpires %lld\nmx_secure %d\nwhy %s\n", (int)e->verdict,
 	    (long long)e->expires, e->mx_secure, e->why);
 	for (size_t i = 0; i < e->nhosts; i++) {
@@ -473,7 +477,7 @@ dane_decided(struct dane *d, const struct dane_entry *ce)
 
 		if (h->ntlsa == 0)
 			continue;
-		buf_init(&val, 4096);
+		buf_init(&val, (size_t)DANE_TLSA_MAX * (sizeof(h->tlsa[0]) + 1));
 		for (size_t k = 0; k < h->ntlsa; k++)
 			buf_printf(&val, "%s\n", h->tlsa[k]);
 		/* policy domain = the TLSA base domain */
@@ -527,7 +531,7 @@ load(struct dane *d)
 	struct store_cursor *c = store_cursor_open(d->store, STORE_DB_DANE);
 
 	buf_init(&key, DOMAIN_MAX + 1);
-	buf_init(&val, 65536);
+	buf_init(&val, RECORD_MAX);
 	while (c && store_cursor_next(c, &key, &val) == 0) {
 		char domain[DOMAIN_MAX + 1];
 		struct dane_entry *e;

@@ -66,6 +66,8 @@ struct dane_entry {
 	long decided_day;
 };
 
+/* dane_new - the cache, loaded from store.  dns and store are borrowed
+ * and kept: they must outlive the cache */
 struct dane *dane_new(struct dns *dns, struct store *store);
 /* dane_free - call after dns_free() */
 void dane_free(struct dane *d);
@@ -76,7 +78,8 @@ void dane_free(struct dane *d);
  * The entry is borrowed until the next event-loop callback.
  */
 const struct dane_entry *dane_get(struct dane *d, const char *domain, int *resolving);
-/* dane_watch - cb(arg) once when domain's lookup ends (watch.h) */
+/* dane_watch - cb(arg) once when domain's lookup ends (watch.h); NULL if
+ * none is in progress.  arg is kept until then */
 struct watch *dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg);
 
 /* dane_flush - forget domain's result (kept while a lookup runs); -1 if
@@ -85,7 +88,8 @@ int dane_flush(struct dane *d, const char *domain);
 
 /* dane_decided - record, once per UTC day, the TLSA policies served */
 void dane_decided(struct dane *d, const struct dane_entry *e);
-/* dane_describe - "name: value" lines for tlspolicyctl query */
+/* dane_describe - "name: value" lines for tlspolicyctl query, appended
+ * to out */
 void dane_describe(struct dane *d, const char *domain, struct buf *out);
 
 /* dane_tlsa_usable - is this record usable for SMTP (RFC 7672 3.1)? */

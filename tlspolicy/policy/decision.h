@@ -30,7 +30,8 @@ long decision_day(void);
 /* decision_daystr - "YYYY-MM-DD", the UTC day of t, into out */
 void decision_daystr(time_t t, char out[11]);
 
-/* decision_record - write one record for today; logs a warning on failure */
+/* decision_record - write one record for today into st (borrowed for the
+ * call); logs a warning on failure */
 void decision_record(struct store *st, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen);
 

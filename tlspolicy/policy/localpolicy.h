@@ -24,8 +24,9 @@ struct localpolicy_entry {
 };
 
 /*
- * localpolicy_parse - parse data[0..len); name is used in error messages.
- * Returns the table, or NULL with a message in err.
+ * localpolicy_parse - parse data[0..len); name (copied) is used in error
+ * messages.  Returns the table, the caller's to localpolicy_free(), or
+ * NULL with a message in err.
  */
 struct localpolicy *localpolicy_parse(const char *data, size_t len, const char *name,
     char *err, size_t errlen);
@@ -36,6 +37,7 @@ void localpolicy_free(struct localpolicy *lp);
 const struct localpolicy_entry *localpolicy_get(const struct localpolicy *lp,
     const char *domain);
 size_t localpolicy_count(const struct localpolicy *lp);
+/* localpolicy_name - the name it was loaded under, borrowed from lp */
 const char *localpolicy_name(const struct localpolicy *lp);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "answer.h"
 #include "buf.h"
 #include "decision.h"
 #include "dns.h"
@@ -105,7 +106,7 @@ entry_set_policy(struct mtasts_entry *e, const char *text, size_t len, const cha
 	struct buf b;
 	int rc = -1;
 
-	buf_init(&b, 100000);
+	buf_init(&b, ANSWER_POSTFIX_MAX);
 	if (sts_policy_parse(text, len, p, why) < 0)
 		goto done;
 	entry_clear_policy(e);

@@ -73,20 +73,25 @@ struct mtasts_entry {
 	char failed_type[40];         /* and its result type */
 };
 
+/* mtasts_new - the cache, loaded from store.  loop, dns, https and store
+ * are borrowed and kept: they must outlive the cache; cfg is copied */
 struct mtasts *mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
     struct store *store, const struct mtasts_config *cfg);
 /* mtasts_free - call after dns_free(), which ends the DNS lookups */
 void mtasts_free(struct mtasts *m);
 
 /*
- * mtasts_get - the entry for domain (NULL if none), noting its use and
- * starting a background revalidation when one is due.  *resolving says
- * whether a resolution is now in progress for it.
+ * mtasts_get - the entry for domain, created (and its first resolution
+ * started) when the domain is new, so never NULL; notes its use and
+ * starts a background revalidation when one is due.  *resolving says
+ * whether a resolution is now in progress for it.  The entry is borrowed,
+ * as struct mtasts_entry says.
  */
 const struct mtasts_entry *mtasts_get(struct mtasts *m, const char *domain, int *resolving);
 
 /* mtasts_watch - call cb(arg) once when the resolution of domain ends
- * (see watch.h; watch_cancel() cancels); NULL if none is in progress */
+ * (see watch.h; watch_cancel() cancels); NULL if none is in progress.
+ * arg is kept until then */
 struct watch *mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *),
     void *arg);
 
@@ -100,9 +105,10 @@ void mtasts_decided(struct mtasts *m, const struct mtasts_entry *e);
 
 /* mtasts_flush - forget domain; 0, or -1 if it was not cached */
 int mtasts_flush(struct mtasts *m, const char *domain);
-/* mtasts_list - one line per cached domain */
+/* mtasts_list - one line per cached domain, appended to out */
 void mtasts_list(struct mtasts *m, struct buf *out);
-/* mtasts_describe - the entry of domain as "name: value" lines */
+/* mtasts_describe - the entry of domain as "name: value" lines, appended
+ * to out */
 void mtasts_describe(struct mtasts *m, const char *domain, struct buf *out);
 
 #endif

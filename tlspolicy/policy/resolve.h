@@ -39,6 +39,7 @@ enum resolve_map {
 	RESOLVE_MAP_POSTFIX_TLSRPT,
 };
 
+/* the sources, borrowed for each call; nothing is kept */
 struct resolve_ctx {
 	const struct localpolicy *local;   /* may be NULL */
 	const struct strmap *dane_required; /* domains answered dane-only; may be NULL */

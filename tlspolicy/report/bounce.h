@@ -19,7 +19,8 @@
 #define BOUNCE_ADDRESS_MAX 320
 
 /* bounce_parse - call fn once for each failed recipient of the DSN in
- * data[0..len), in message order; returns the number of calls */
+ * data[0..len), in message order (address valid during the call only);
+ * returns the number of calls */
 unsigned bounce_parse(const char *data, size_t len,
     void (*fn)(void *arg, const char *address), void *arg);
 

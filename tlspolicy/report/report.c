@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "decision.h"
 #include "jsontext.h"
+#include "numparse.h"
 #include "report.h"
 #include "results.h"
 #include "store.h"
@@ -85,13 +86,15 @@ report_day_load(struct store *st, const char *day)
 {
 	struct report_day *d = xcalloc(1, sizeof(*d));
 	struct tm tm;
+	uint64_t y, m, md;
 
 	text_copy(d->day, sizeof(d->day), day);
 	memset(&tm, 0, sizeof(tm));
-	if (strlen(day) == 10) {
-		tm.tm_year = (int)strtol(day, NULL, 10) - 1900;
-		tm.tm_mon = (int)strtol(day + 5, NULL, 10) - 1;
-		tm.tm_mday = (int)strtol(day + 8, NULL, 10);
+	if (strlen(day) == 10 && numparse_uint(day, 4, 9999, &y) == 0
+	    && numparse_uint(day + 5, 2, 12, &m) == 0 && numparse_uint(day + 8, 2, 31, &md) == 0) {
+		tm.tm_year = (int)y - 1900;
+		tm.tm_mon = (int)m - 1;
+		tm.tm_mday = (int)md;
 	}
 	d->start = timegm(&tm);
 	if (results_foreach(st, day, add_count, d) < 0) {

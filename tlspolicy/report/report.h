@@ -60,13 +60,15 @@ struct report_meta {
 	const char *submitter;
 };
 
-/* report_day_load - the results of day (YYYY-MM-DD); NULL on a store
+/* report_day_load - the results of day (YYYY-MM-DD), the caller's to
+ * report_day_free(); st is used during the call only.  NULL on a store
  * error (reason from store_strerror) */
 struct report_day *report_day_load(struct store *st, const char *day);
 void report_day_free(struct report_day *d);
 
 /* report_tlsa_bases - calls fn once for each TLSA base domain of the
- * day's tlsa policies that is not the recipient domain itself */
+ * day's tlsa policies that is not the recipient domain itself (base
+ * borrowed from d) */
 void report_tlsa_bases(const struct report_day *d, void (*fn)(void *arg, const char *base),
     void *arg);
 

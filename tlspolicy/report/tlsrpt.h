@@ -46,14 +46,14 @@ struct tlsrpt_record {
 	struct tlsrpt_uri rua[TLSRPT_RUA_MAX];
 	size_t nbad;                            /* URIs dropped */
 	char bad[TLSRPT_URI_MAX + 1];          /* the first one, for the log */
-	const char *bad_why;
+	const char *bad_why;                    /* static text */
 };
 
 enum tlsrpt_status { TLSRPT_OK, TLSRPT_NONE, TLSRPT_MULTIPLE, TLSRPT_INVALID };
 
 /* tlsrpt_parse - one TXT record (strings concatenated); TLSRPT_NONE when
- * it is not a TLSRPTv1 record, TLSRPT_INVALID (with *why) when it is one
- * without a usable rua */
+ * it is not a TLSRPTv1 record, TLSRPT_INVALID (with *why, static text)
+ * when it is one without a usable rua */
 enum tlsrpt_status tlsrpt_parse(const char *txt, size_t len, struct tlsrpt_record *r,
     const char **why);
 /* tlsrpt_select - the record among a domain's TXT records */
