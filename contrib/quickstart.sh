@@ -96,6 +96,10 @@ run)
 	;;
 test)
 	deps test
+	# Everything a test needs was installed just now: a missing tool is a
+	# failure here, not a skip (t/lib.sh need).
+	CI=true
+	export CI
 	build _build-check --enable-werror
 	make -j"$jobs" check
 	build _build-asan --enable-werror --enable-sanitizers CC=clang
