@@ -24,8 +24,4 @@ int endpoint_parse(const char *s, struct endpoint *ep, const char **why);
 /* endpoint_path - the socket path of an AF_UNIX endpoint, else NULL */
 const char *endpoint_path(const struct endpoint *ep);
 
-/* list_next - iterate a list of words separated by blanks or commas:
- * returns the next word's start and length in *len, or NULL at the end */
-const char *list_next(const char **pos, size_t *len);
-
 #endif
