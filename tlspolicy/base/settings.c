@@ -112,15 +112,20 @@ union settings_value {
  * A type: set parses value into *out (zeroed first; on failure set leaves
  * in *out only what fini frees).  A list type has no set but a word
  * function, called by set_list() for each word; it returns NULL, or why
- * the word is refused.  item names one word in count errors.  fini frees
- * what a value owns (NULL: nothing), print writes it in canonical form.
+ * the word is refused; a string type may have a check, likewise.  item
+ * names one word in count errors (a choice:
+ * what is expected).  fini frees what a value owns (NULL: nothing), print
+ * writes it in canonical form.
  */
 struct settings_kind {
 	int (*set)(const struct settings_row *row, const char *value, union settings_value *out,
 	    char *err, size_t errlen);
 	const char *(*word)(const struct settings_row *row, const char *w, size_t len,
 	    union settings_value *out);
+	const char *(*check)(const struct settings_row *row, const char *value);
 	const char *item;
+	const char *const *names;      /* a choice: the names, NULL-terminated */
+	int (*value_of)(const char *name);  /* a name's value; NULL: its index */
 	size_t size;                   /* of the field in struct settings */
 	void (*fini)(union settings_value *v);
 	void (*print)(const struct settings_row *row, const union settings_value *v, FILE *fp);
@@ -313,44 +318,43 @@ word_hostip(const struct settings_row *row, const char *w, size_t len,
 	return NULL;
 }
 
-static int
-set_str(const struct settings_row *row, const char *value, union settings_value *out,
-    char *err, size_t errlen)
+/* path_check - an absolute path, or empty when the row allows it */
+static const char *
+path_check(const struct settings_row *row, const char *value)
 {
-	(void)row;
-	(void)err;
-	(void)errlen;
-	out->str = xstrdup(value);
-	return 0;
+	if (value[0] != '/' && !(value[0] == '\0' && row->min == 1))
+		return "must be an absolute path";
+	return NULL;
 }
 
-static int
-set_path(const struct settings_row *row, const char *value, union settings_value *out,
-    char *err, size_t errlen)
-{
-	if (value[0] != '/' && !(value[0] == '\0' && row->min == 1)) {
-		snprintf(err, errlen, "%s: must be an absolute path", row->name);
-		return -1;
-	}
-	out->str = xstrdup(value);
-	return 0;
-}
-
-static int
-set_address(const struct settings_row *row, const char *value, union settings_value *out,
-    char *err, size_t errlen)
+/* address_check - local@domain in printable ASCII, or empty */
+static const char *
+address_check(const struct settings_row *row, const char *value)
 {
 	const char *at = strrchr(value, '@'), *c;
 	char name[DOMAIN_MAX + 1];
 
+	(void)row;
 	for (c = value; *c; c++)
 		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
 			break;
 	if (value[0] != '\0' && (at == NULL || at == value || strlen(value) > 254 || *c != '\0'
 	    || strpbrk(value, "<>()[],;:\\\"") != NULL
-	    || domain_normalize(at + 1, strlen(at + 1), name, NULL) != DOMAIN_OK)) {
-		snprintf(err, errlen, "%s: expected an address local@domain: \"%.60s\"", row->name,
-		    value);
+	    || domain_normalize(at + 1, strlen(at + 1), name, NULL) != DOMAIN_OK))
+		return "expected an address local@domain";
+	return NULL;
+}
+
+/* set_string - the value as it is, after the type's check if any */
+static int
+set_string(const struct settings_row *row, const char *value, union settings_value *out,
+    char *err, size_t errlen)
+{
+	const struct settings_kind *k = kind_of(row->type);
+	const char *why;
+
+	if (k->check && (why = k->check(row, value)) != NULL) {
+		snprintf(err, errlen, "%s: %s: \"%.60s\"", row->name, why, value);
 		return -1;
 	}
 	out->str = xstrdup(value);
@@ -394,40 +398,20 @@ set_number(const struct settings_row *row, const char *value, union settings_val
 	return 0;
 }
 
+/* set_choice - one of the type's names (T_LOGLEVEL, T_FACILITY, T_BOOL) */
 static int
-set_loglevel(const struct settings_row *row, const char *value, union settings_value *out,
+set_choice(const struct settings_row *row, const char *value, union settings_value *out,
     char *err, size_t errlen)
 {
-	if ((out->i = log_level_parse(value)) < 0) {
-		snprintf(err, errlen, "%s: expected error, warning, info or debug: \"%.40s\"",
-		    row->name, value);
-		return -1;
-	}
-	return 0;
-}
+	const struct settings_kind *k = kind_of(row->type);
 
-static int
-set_facility(const struct settings_row *row, const char *value, union settings_value *out,
-    char *err, size_t errlen)
-{
-	if ((out->i = log_facility_parse(value)) < 0) {
-		snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
-		    row->name, value);
-		return -1;
-	}
-	return 0;
-}
-
-static int
-set_bool(const struct settings_row *row, const char *value, union settings_value *out,
-    char *err, size_t errlen)
-{
-	if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
-		snprintf(err, errlen, "%s: expected yes or no: \"%.40s\"", row->name, value);
-		return -1;
-	}
-	out->u = value[0] == 'y';
-	return 0;
+	for (int i = 0; k->names[i] != NULL; i++)
+		if (strcmp(value, k->names[i]) == 0) {
+			out->i = k->value_of ? k->value_of(value) : i;
+			return 0;
+		}
+	snprintf(err, errlen, "%s: expected %s: \"%.40s\"", row->name, k->item, value);
+	return -1;
 }
 
 static void
@@ -476,34 +460,16 @@ print_number(const struct settings_row *row, const union settings_value *v, FILE
 }
 
 static void
-print_loglevel(const struct settings_row *row, const union settings_value *v, FILE *fp)
+print_choice(const struct settings_row *row, const union settings_value *v, FILE *fp)
 {
-	static const char *const levels[] = { "error", "warning", "info", "debug" };
+	const struct settings_kind *k = kind_of(row->type);
 
-	(void)row;
-	fputs(levels[v->i], fp);
-}
-
-static void
-print_facility(const struct settings_row *row, const union settings_value *v, FILE *fp)
-{
-	static const char *const names[] = { "mail", "daemon", "user", "local0", "local1",
-		"local2", "local3", "local4", "local5", "local6", "local7" };
-
-	(void)row;
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (log_facility_parse(names[i]) == v->i) {
-			fputs(names[i], fp);
+	for (int i = 0; k->names[i] != NULL; i++)
+		if ((k->value_of ? k->value_of(k->names[i]) : i) == v->i) {
+			fputs(k->names[i], fp);
 			return;
 		}
 	fputs("?", fp);
-}
-
-static void
-print_bool(const struct settings_row *row, const union settings_value *v, FILE *fp)
-{
-	(void)row;
-	fputs(v->u ? "yes" : "no", fp);
 }
 
 static void
@@ -557,31 +523,46 @@ print_map(const struct settings_row *row, const union settings_value *v, FILE *f
 	fini_words(&l);
 }
 
+static const char *const levels[] = { "error", "warning", "info", "debug", NULL };
+static const char *const facilities[] = { "mail", "daemon", "user", "local0", "local1",
+	"local2", "local3", "local4", "local5", "local6", "local7", NULL };
+static const char *const booleans[] = { "no", "yes", NULL };
+
+#define STRING .size = sizeof(char *), .fini = fini_str, .print = print_str
+#define NUMBER .set = set_number, .size = sizeof(unsigned), .print = print_number
+#define CHOICE .set = set_choice, .size = sizeof(int), .print = print_choice
+#define LIST(w, what) .set = set_list, .word = (w), .item = (what)
+#define WORDS .size = sizeof(struct settings_words), .fini = fini_words, .print = print_words
+#define MAP .size = sizeof(struct strmap *), .print = print_map
+
 static const struct settings_kind kinds[] = {
-	[T_STR] = { set_str, NULL, NULL, sizeof(char *), fini_str, print_str },
-	[T_PATH] = { set_path, NULL, NULL, sizeof(char *), fini_str, print_str },
-	[T_ENDPOINTS] = { set_list, word_endpoint, "address", sizeof(struct settings_endpoints),
-	    fini_endpoints, print_endpoints },
-	[T_UINT] = { set_number, NULL, NULL, sizeof(unsigned), NULL, print_number },
-	[T_DURATION] = { set_number, NULL, NULL, sizeof(unsigned), NULL, print_number },
-	[T_MODE] = { set_number, NULL, NULL, sizeof(unsigned), NULL, print_number },
-	[T_LOGLEVEL] = { set_loglevel, NULL, NULL, sizeof(int), NULL, print_loglevel },
-	[T_FACILITY] = { set_facility, NULL, NULL, sizeof(int), NULL, print_facility },
-	[T_BOOL] = { set_bool, NULL, NULL, sizeof(unsigned), NULL, print_bool },
-	[T_SERVERS] = { set_list, word_server, "server", sizeof(struct settings_words),
-	    fini_words, print_words },
-	[T_DOMAINS] = { set_list, word_domain, "domain name", sizeof(struct strmap *),
-	    fini_set, print_map },
-	[T_DOMAIN] = { set_domain, word_domain, "domain name", sizeof(char *),
-	    fini_str, print_str },
-	[T_PATHS] = { set_list, word_path, "path", sizeof(struct settings_words),
-	    fini_words, print_words },
-	[T_HOSTIPS] = { set_list, word_hostip, "HOST=IP", sizeof(struct strmap *),
-	    fini_map, print_map },
-	[T_ADDRESS] = { set_address, NULL, NULL, sizeof(char *), fini_str, print_str },
-	[T_NAMES] = { set_list, word_name, "name", sizeof(struct settings_words),
-	    fini_words, print_words },
+	[T_STR] = { .set = set_string, STRING },
+	[T_PATH] = { .set = set_string, .check = path_check, STRING },
+	[T_ADDRESS] = { .set = set_string, .check = address_check, STRING },
+	[T_DOMAIN] = { .set = set_domain, .word = word_domain, .item = "domain name", STRING },
+	[T_UINT] = { NUMBER },
+	[T_DURATION] = { NUMBER },
+	[T_MODE] = { NUMBER },
+	[T_LOGLEVEL] = { CHOICE, .names = levels, .value_of = log_level_parse,
+	    .item = "error, warning, info or debug" },
+	[T_FACILITY] = { CHOICE, .names = facilities, .value_of = log_facility_parse,
+	    .item = "mail, daemon, user or local0..local7" },
+	[T_BOOL] = { CHOICE, .names = booleans, .item = "yes or no" },
+	[T_ENDPOINTS] = { LIST(word_endpoint, "address"), .size = sizeof(struct settings_endpoints),
+	    .fini = fini_endpoints, .print = print_endpoints },
+	[T_SERVERS] = { LIST(word_server, "server"), WORDS },
+	[T_PATHS] = { LIST(word_path, "path"), WORDS },
+	[T_NAMES] = { LIST(word_name, "name"), WORDS },
+	[T_DOMAINS] = { LIST(word_domain, "domain name"), MAP, .fini = fini_set },
+	[T_HOSTIPS] = { LIST(word_hostip, "HOST=IP"), MAP, .fini = fini_map },
 };
+
+#undef STRING
+#undef NUMBER
+#undef CHOICE
+#undef LIST
+#undef WORDS
+#undef MAP
 
 static const struct settings_kind *
 kind_of(enum settings_type type)
