@@ -109,13 +109,13 @@ union settings_value {
 };
 
 /*
- * A type: set parses value into *out (zeroed first; on failure set leaves
- * in *out only what fini frees).  A list type has no set but a word
- * function, called by set_list() for each word; it returns NULL, or why
- * the word is refused; a string type may have a check, likewise.  item
- * names one word in count errors (a choice:
- * what is expected).  fini frees what a value owns (NULL: nothing), print
- * writes it in canonical form.
+ * A type: set parses value into *out (zeroed first; on failure *out holds
+ * only what fini frees).  A list type's set is set_list(), which calls the
+ * type's word function on each word; a string type's set is set_string(),
+ * which calls its check if any: both return NULL, or why the value is
+ * refused.  item names one word in count errors (for a choice: what is
+ * expected).  fini frees what a value owns (NULL: nothing), print writes
+ * it in canonical form.
  */
 struct settings_kind {
 	int (*set)(const struct settings_row *row, const char *value, union settings_value *out,
