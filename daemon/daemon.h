@@ -12,7 +12,6 @@
 
 struct dane;
 struct dns;
-struct strmap;
 struct evloop;
 struct https_client;
 struct localpolicy;

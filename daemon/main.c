@@ -26,7 +26,6 @@
 #include "control.h"
 #include "daemon.h"
 #include "dane.h"
-#include "strmap.h"
 #include "dns.h"
 #include "https.h"
 #include "mtasts.h"

@@ -59,7 +59,7 @@ struct run {
 	struct report_meta meta;
 	char from[320], contact[320], submitter[DOMAIN_MAX + 1], organization[256];
 	const char *dry_run;          /* directory, or NULL */
-	struct strmap *excluded;
+	const struct strmap *excluded; /* cfg.report_exclude_domains */
 	struct strmap *ruas;          /* recipient domain -> its rua list, for host reports */
 	time_t now;
 	unsigned sent, failed, skipped;

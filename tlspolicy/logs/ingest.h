@@ -38,6 +38,8 @@ struct ingest_config {
 	                                        default "postfix postfix-*" */
 	size_t nsyslog_names;
 };
+/* ingest_new keeps the pointers sending_ip and syslog_names (borrowed:
+ * they must outlive the ingest) and copies exclude_sender. */
 
 struct ingest;
 
@@ -62,7 +64,8 @@ void ingest_get_stats(const struct ingest *ig, struct ingest_stats *out);
 
 /* ingest_ip_map - the sending_mta_ip setting (host name -> IP) as the
  * map ingest_lookup_ip() reads: a copy, with each name's first label added
- * (free with strmap_free(map, free)) */
+ * unless a host of that name is configured (two names with the same first
+ * label: the label means either one).  Free with strmap_free(map, free). */
 struct strmap *ingest_ip_map(const struct strmap *hosts);
 /* ingest_lookup_ip - the address configured for a logging host name, or
  * "": exact, else by first labels (Postfix's maillog_file logs only the
