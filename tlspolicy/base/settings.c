@@ -52,9 +52,9 @@ static const struct settings_row {
 	enum settings_type type;
 	const char *def;
 	uint64_t min, max;
-	size_t off;
+	size_t off, size;    /* the field in struct settings */
 } rows[] = {
-#define OFF(f) offsetof(struct settings, f)
+#define OFF(f) offsetof(struct settings, f), sizeof(((struct settings *)0)->f)
 	{ "socketmap_listen", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/postfix.sock", 1, 0,
 	  OFF(socketmap_listen) },
 	{ "socketmap_socket_mode", T_MODE, "0660", 0, 0777, OFF(socketmap_socket_mode) },
@@ -618,9 +618,12 @@ settings_init(struct settings *s)
 	char err[256];
 
 	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < NROWS; i++)
+	for (size_t i = 0; i < NROWS; i++) {
+		if (rows[i].size != kind_of(rows[i].type)->size)
+			log_fatalx("built-in table: %s: field and type differ", rows[i].name);
 		if (settings_set(s, &rows[i], rows[i].def, err, sizeof(err)) < 0)
 			log_fatalx("built-in default: %s", err);
+	}
 	s->source = xstrdup("(defaults)");
 }
 
