@@ -111,7 +111,8 @@ union settings_value {
 /*
  * A type: set parses value into *out (zeroed first; on failure *out holds
  * only what fini frees).  A list type's set is set_list(), which calls the
- * type's word function on each word; a string type's set is set_string(),
+ * type's word function on each word (a list of words: its check_word, and
+ * keeps the word); a string type's set is set_string(),
  * which calls its check if any: both return NULL, or why the value is
  * refused.  item names one word in count errors (for a choice: what is
  * expected).  fini frees what a value owns (NULL: nothing), print writes
@@ -122,6 +123,7 @@ struct settings_kind {
 	    char *err, size_t errlen);
 	const char *(*word)(const struct settings_row *row, const char *w, size_t len,
 	    union settings_value *out);
+	const char *(*check_word)(const char *w, size_t len);  /* a word list's */
 	const char *(*check)(const struct settings_row *row, const char *value);
 	const char *item;
 	const char *const *names;      /* a choice: the names, NULL-terminated */
@@ -157,6 +159,16 @@ list_next(const char **pos, size_t *len)
 	return start;
 }
 
+/* words_add - append w[0..len) to a word list */
+static void
+words_add(struct settings_words *l, const char *w, size_t len)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n] = xmalloc(len + 1);
+	memcpy(l->v[l->n], w, len);
+	l->v[l->n++][len] = '\0';
+}
+
 /* set_list - the one list loop: every word through the type's word
  * function, then the row's bounds on the count */
 static int
@@ -171,11 +183,14 @@ set_list(const struct settings_row *row, const char *value, union settings_value
 	if (row->type == T_DOMAINS || row->type == T_HOSTIPS)
 		out->map = strmap_new();
 	while ((word = list_next(&pos, &len)) != NULL) {
-		if ((why = k->word(row, word, len, out)) != NULL) {
+		why = k->check_word ? k->check_word(word, len) : k->word(row, word, len, out);
+		if (why != NULL) {
 			snprintf(err, errlen, "%s: %s: \"%.*s\"", row->name, why,
 			    (int)(len > 60 ? 60 : len), word);
 			return -1;
 		}
+		if (k->check_word)
+			words_add(&out->words, word, len);
 		count++;
 	}
 	if (count < row->min) {
@@ -187,16 +202,6 @@ set_list(const struct settings_row *row, const char *value, union settings_value
 		return -1;
 	}
 	return 0;
-}
-
-/* words_add - append w[0..len) to a word list */
-static void
-words_add(struct settings_words *l, const char *w, size_t len)
-{
-	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
-	l->v[l->n] = xmalloc(len + 1);
-	memcpy(l->v[l->n], w, len);
-	l->v[l->n++][len] = '\0';
 }
 
 static const char *
@@ -220,17 +225,15 @@ word_endpoint(const struct settings_row *row, const char *w, size_t len,
 	return NULL;
 }
 
-/* word_server - one resolver address: IPv4[:port], [IPv6][:port], IPv6 */
+/* server_check - one resolver address: IPv4[:port], [IPv6][:port], IPv6 */
 static const char *
-word_server(const struct settings_row *row, const char *w, size_t len,
-    union settings_value *out)
+server_check(const char *w, size_t len)
 {
 	char one[80];
 	const char *colon = memchr(w, ':', len), *why;
 	struct endpoint ep;
 	int n;
 
-	(void)row;
 	if (len > 60)
 		n = -1;
 	else if (w[0] == '[')          /* [v6] or [v6]:port */
@@ -242,7 +245,6 @@ word_server(const struct settings_row *row, const char *w, size_t len,
 	if (n < 0 || (size_t)n >= sizeof(one) || strstr(one, "localhost") != NULL
 	    || endpoint_parse(one, &ep, &why) < 0)
 		return "expected IP, IP:PORT or [IPv6]:PORT";
-	words_add(&out->words, w, len);
 	return NULL;
 }
 
@@ -264,21 +266,15 @@ word_domain(const struct settings_row *row, const char *w, size_t len,
 }
 
 static const char *
-word_path(const struct settings_row *row, const char *w, size_t len,
-    union settings_value *out)
+path_word_check(const char *w, size_t len)
 {
-	(void)row;
-	if (w[0] != '/' || len > 1024)
-		return "expected absolute paths";
-	words_add(&out->words, w, len);
-	return NULL;
+	return w[0] != '/' || len > 1024 ? "expected absolute paths" : NULL;
 }
 
+/* name_check - a syslog name, "NAME*" for a prefix */
 static const char *
-word_name(const struct settings_row *row, const char *w, size_t len,
-    union settings_value *out)
+name_check(const char *w, size_t len)
 {
-	(void)row;
 	for (size_t i = 0; i < len; i++) {
 		char c = w[i];
 
@@ -287,7 +283,6 @@ word_name(const struct settings_row *row, const char *w, size_t len,
 		    || len > 63)
 			return "expected syslog names (letters, digits, '-', '_', '.', '/', a final '*')";
 	}
-	words_add(&out->words, w, len);
 	return NULL;
 }
 
@@ -532,7 +527,8 @@ static const char *const booleans[] = { "no", "yes", NULL };
 #define NUMBER .set = set_number, .size = sizeof(unsigned), .print = print_number
 #define CHOICE .set = set_choice, .size = sizeof(int), .print = print_choice
 #define LIST(w, what) .set = set_list, .word = (w), .item = (what)
-#define WORDS .size = sizeof(struct settings_words), .fini = fini_words, .print = print_words
+#define WORDS(c, what) .set = set_list, .check_word = (c), .item = (what), \
+	.size = sizeof(struct settings_words), .fini = fini_words, .print = print_words
 #define MAP .size = sizeof(struct strmap *), .print = print_map
 
 static const struct settings_kind kinds[] = {
@@ -550,9 +546,9 @@ static const struct settings_kind kinds[] = {
 	[T_BOOL] = { CHOICE, .names = booleans, .item = "yes or no" },
 	[T_ENDPOINTS] = { LIST(word_endpoint, "address"), .size = sizeof(struct settings_endpoints),
 	    .fini = fini_endpoints, .print = print_endpoints },
-	[T_SERVERS] = { LIST(word_server, "server"), WORDS },
-	[T_PATHS] = { LIST(word_path, "path"), WORDS },
-	[T_NAMES] = { LIST(word_name, "name"), WORDS },
+	[T_SERVERS] = { WORDS(server_check, "server") },
+	[T_PATHS] = { WORDS(path_word_check, "path") },
+	[T_NAMES] = { WORDS(name_check, "name") },
 	[T_DOMAINS] = { LIST(word_domain, "domain name"), MAP, .fini = fini_set },
 	[T_HOSTIPS] = { LIST(word_hostip, "HOST=IP"), MAP, .fini = fini_map },
 };
