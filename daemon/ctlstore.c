@@ -304,7 +304,8 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	settings_report_from(s, sender, sizeof(sender));
 	icfg.exclude_sender = sender;
 	icfg.sending_ip = ips;
-	icfg.syslog_names = s->postfix_syslog_names;
+	icfg.syslog_names = s->postfix_syslog_names.v;
+	icfg.nsyslog_names = s->postfix_syslog_names.n;
 	if (stream) {
 		ig = ingest_new(st, "stdin", &icfg);
 		lf = logfollow_open_stream(STDIN_FILENO, "stdin");

@@ -16,7 +16,6 @@
 
 struct dane;
 struct dns;
-struct strmap;
 struct evloop;
 struct https_client;
 struct localpolicy;
@@ -44,7 +43,6 @@ struct daemon {
 	struct https_client *https;
 	struct mtasts *mtasts;       /* NULL with mta_sts = no */
 	struct dane *dane;           /* NULL with dane = no */
-	struct strmap *dane_required;
 	struct logsources *logs;
 	struct daemon_stats stats;
 	time_t started;

@@ -9,7 +9,6 @@
 
 #include "buf.h"
 #include "decision.h"
-#include "endpoint.h"
 #include "evloop.h"
 #include "ingest.h"
 #include "log.h"
@@ -96,8 +95,6 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 {
 	struct logsources *ls;
 	struct ingest_config icfg;
-	const char *pos = cfg->log_source, *word;
-	size_t len;
 
 	ls = xcalloc(1, sizeof(*ls));
 	ls->loop = loop;
@@ -107,14 +104,14 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 	settings_report_from(cfg, ls->sender, sizeof(ls->sender));
 	icfg.exclude_sender = ls->sender;
 	icfg.sending_ip = ls->ips;
-	icfg.syslog_names = cfg->postfix_syslog_names;
-	while ((word = list_next(&pos, &len)) != NULL) {
-		char path[1100];
+	icfg.syslog_names = cfg->postfix_syslog_names.v;
+	icfg.nsyslog_names = cfg->postfix_syslog_names.n;
+	for (size_t i = 0; i < cfg->log_source.n; i++) {
+		const char *path = cfg->log_source.v[i];
 		struct source *s;
 		struct logfollow_cursor c;
 		int have = 0;
 
-		snprintf(path, sizeof(path), "%.*s", (int)len, word);
 		ls->src = xreallocarray(ls->src, ls->n + 1, sizeof(*ls->src));
 		s = &ls->src[ls->n++];
 		s->lf = logfollow_new(path);

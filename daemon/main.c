@@ -26,8 +26,6 @@
 #include "control.h"
 #include "daemon.h"
 #include "dane.h"
-#include "domain.h"
-#include "strmap.h"
 #include "dns.h"
 #include "https.h"
 #include "mtasts.h"
@@ -138,13 +136,11 @@ prepare_state_dir(const char *dir, const struct privs_user *u)
 static void
 open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 {
-	const char *pos = d->cfg.socketmap_listen, *word;
 	const char *groupname = d->cfg.socketmap_socket_group;
 	struct server_limits lim;
 	gid_t gid = (gid_t)-1;
 	struct listen_owner own, *ownp = NULL;
-	char err[512], text[200];
-	size_t len;
+	char err[512];
 
 	if (groupname[0] != '\0') {
 		if (privs_group(groupname, &gid) < 0)
@@ -164,31 +160,24 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 	lim.request_timeout = d->cfg.socketmap_request_timeout;
 	lim.buffer_max = (size_t)d->cfg.socketmap_buffer_limit << 20;
 	d->sockmap = server_new(d->loop, "socketmap", &lim, sockmap_handle, d);
-	while ((word = list_next(&pos, &len)) != NULL) {
-		struct endpoint ep;
-		const char *why;
+	for (size_t i = 0; i < d->cfg.socketmap_listen.n; i++) {
+		const struct endpoint *ep = &d->cfg.socketmap_listen.v[i];
 		int fd;
 
-		snprintf(text, sizeof(text), "%.*s", (int)len, word);
-		if (endpoint_parse(text, &ep, &why) < 0)
-			log_fatalx("socketmap_listen: %s: %s", why, text);
-		if ((fd = listen_open(&ep, d->cfg.socketmap_socket_mode, gid, ownp, err,
+		if ((fd = listen_open(ep, d->cfg.socketmap_socket_mode, gid, ownp, err,
 		    sizeof(err))) < 0)
 			log_fatalx("socketmap_listen: %s", err);
-		server_add_listener(d->sockmap, fd, text);
-		log_info("listening on %s (map names: postfix, postfix-tlsrpt)", text);
-		if (endpoint_path(&ep))
-			log_info("try: postmap -q example.com socketmap:%s:postfix", text);
+		server_add_listener(d->sockmap, fd, ep->text);
+		log_info("listening on %s (map names: postfix, postfix-tlsrpt)", ep->text);
+		if (endpoint_path(ep))
+			log_info("try: postmap -q example.com socketmap:%s:postfix", ep->text);
 	}
-	if (d->cfg.control_socket[0] != '\0') {
-		struct endpoint ep;
-		const char *why;
+	if (d->cfg.control_socket.n > 0) {
+		const struct endpoint *ep = &d->cfg.control_socket.v[0];
 		int fd;
 
-		if (endpoint_parse(d->cfg.control_socket, &ep, &why) < 0)
-			log_fatalx("control_socket: %s", why);
 		/* root and the daemon's own user only */
-		if ((fd = listen_open(&ep, 0600, (gid_t)-1, ownp, err, sizeof(err))) < 0)
+		if ((fd = listen_open(ep, 0600, (gid_t)-1, ownp, err, sizeof(err))) < 0)
 			log_fatalx("control_socket: %s", err);
 		lim.request_max = CONTROL_REQUEST_MAX;
 		lim.reply_max = CONTROL_REPLY_MAX;
@@ -197,7 +186,7 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 		lim.request_timeout = 10;
 		lim.buffer_max = (size_t)4 << 20;
 		d->control = server_new(d->loop, "control", &lim, control_handle, d);
-		server_add_listener(d->control, fd, d->cfg.control_socket);
+		server_add_listener(d->control, fd, ep->text);
 	}
 }
 
@@ -206,18 +195,13 @@ static void
 start_resolvers(struct daemon *d)
 {
 	struct mtasts_config mc;
-	const char *pos = d->cfg.dane_required_domains, *word;
-	char err[512], name[DOMAIN_MAX + 1];
-	size_t len;
+	char err[512];
 
-	d->dane_required = strmap_new();
-	while ((word = list_next(&pos, &len)) != NULL)
-		if (domain_normalize(word, len, name, NULL) == DOMAIN_OK)
-			strmap_put(d->dane_required, name, d);
-	d->rctx.dane_required = d->dane_required;
+	d->rctx.dane_required = d->cfg.dane_required_domains;
 	if (!d->cfg.mta_sts && !d->cfg.dane)
 		return;
-	if ((d->dns = dns_new(d->loop, d->cfg.dns_resolver, 2000, 2, err, sizeof(err))) == NULL)
+	if ((d->dns = dns_new(d->loop, d->cfg.dns_resolver.v, d->cfg.dns_resolver.n, 2000, 2, err,
+	    sizeof(err))) == NULL)
 		log_fatalx("%s", err);
 	if (d->cfg.mta_sts) {
 		if ((d->https = https_client_new(d->cfg.sts_ca_file, err, sizeof(err))) == NULL)
@@ -232,9 +216,9 @@ start_resolvers(struct daemon *d)
 		d->dane = dane_new(d->dns, d->store);
 		d->rctx.dane = d->dane;
 	}
-	log_info("MTA-STS %s, DANE %s (resolver %s)", d->cfg.mta_sts ? "on" : "off",
-	    d->cfg.dane ? "on" : "off", d->cfg.dns_resolver[0] ? d->cfg.dns_resolver
-	    : "from /etc/resolv.conf");
+	log_info("MTA-STS %s, DANE %s (resolver %s%s)", d->cfg.mta_sts ? "on" : "off",
+	    d->cfg.dane ? "on" : "off", d->cfg.dns_resolver.n ? d->cfg.dns_resolver.v[0]
+	    : "from /etc/resolv.conf", d->cfg.dns_resolver.n > 1 ? " and others" : "");
 }
 
 static int
@@ -255,20 +239,13 @@ setup_signals(void)
 static void
 unlink_sockets(const struct daemon *d)
 {
-	const char *pos = d->cfg.socketmap_listen, *word;
-	char text[200];
-	size_t len;
-	struct endpoint ep;
-	const char *why;
+	const struct settings_endpoints *lists[] = { &d->cfg.socketmap_listen,
+		&d->cfg.control_socket };
 
-	while ((word = list_next(&pos, &len)) != NULL) {
-		snprintf(text, sizeof(text), "%.*s", (int)len, word);
-		if (endpoint_parse(text, &ep, &why) == 0 && endpoint_path(&ep))
-			unlink(endpoint_path(&ep));
-	}
-	if (d->cfg.control_socket[0] && endpoint_parse(d->cfg.control_socket, &ep, &why) == 0
-	    && endpoint_path(&ep))
-		unlink(endpoint_path(&ep));
+	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
+		for (size_t i = 0; i < lists[l]->n; i++)
+			if (endpoint_path(&lists[l]->v[i]))
+				unlink(endpoint_path(&lists[l]->v[i]));
 }
 
 int
@@ -356,7 +333,6 @@ main(int argc, char **argv)
 	dns_free(d.dns);
 	dane_free(d.dane);
 	mtasts_free(d.mtasts);
-	strmap_free(d.dane_required, NULL);
 	https_client_free(d.https);
 	unlink_sockets(&d);
 	store_close(d.store);

@@ -55,28 +55,24 @@ usage(FILE *fp)
 
 /* ctl_call - send one command, read one reply into out; -1 on failure */
 static int
-ctl_call(const char *control, const char *cmd, struct buf *out)
+ctl_call(const struct settings_endpoints *control, const char *cmd, struct buf *out)
 {
-	struct endpoint ep;
+	const struct endpoint *ep = control->v;
 	struct buf in, req;
-	const char *why, *payload;
+	const char *payload;
 	size_t plen, used;
 	int fd = -1, rc = -1;
 
 	buf_init(&in, CONTROL_REPLY_MAX + NETSTRING_FRAMING_MAX);
 	buf_init(&req, CONTROL_REQUEST_MAX + NETSTRING_FRAMING_MAX);
-	if (control[0] == '\0') {
+	if (control->n == 0) {
 		fprintf(stderr, "tlspolicyctl: control_socket is empty in the configuration\n");
 		goto done;
 	}
-	if (endpoint_parse(control, &ep, &why) < 0) {
-		fprintf(stderr, "tlspolicyctl: control_socket: %s\n", why);
-		goto done;
-	}
-	if ((fd = socket(ep.family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
-	    || connect(fd, (struct sockaddr *)&ep.addr, ep.addrlen) < 0) {
+	if ((fd = socket(ep->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
+	    || connect(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) < 0) {
 		fprintf(stderr, "tlspolicyctl: connect to %s: %s (is tlspolicyd running?)\n",
-		    control, strerror(errno));
+		    ep->text, strerror(errno));
 		goto done;
 	}
 	if (netstring_encode(&req, cmd, strlen(cmd)) < 0) {
@@ -207,7 +203,7 @@ main(int argc, char **argv)
 		return rc;
 	}
 	buf_init(&reply, CONTROL_REPLY_MAX);
-	rc = ctl_call(s.control_socket, cmd, &reply);
+	rc = ctl_call(&s.control_socket, cmd, &reply);
 	if (rc == 0 && reply.len >= 3 && memcmp(reply.data, "OK ", 3) == 0) {
 		fputs(reply.data + 3, stdout);
 	} else if (rc == 0) {

@@ -29,7 +29,6 @@
 #include "dns.h"
 #include "dnswire.h"
 #include "domain.h"
-#include "endpoint.h"
 #include "evloop.h"
 #include "https.h"
 #include "log.h"
@@ -57,7 +56,7 @@ struct run {
 	struct deliver_ctx dx;
 	char from[320], contact[320], submitter[DOMAIN_MAX + 1], organization[256];
 	const char *dry_run;          /* directory, or NULL */
-	struct strmap *excluded;
+	const struct strmap *excluded; /* cfg.report_exclude_domains */
 	struct strmap *ruas;          /* recipient domain -> its rua list, for host reports */
 	time_t now;
 };
@@ -383,7 +382,8 @@ main(int argc, char **argv)
 	}
 	if ((r.loop = evloop_new()) == NULL)
 		log_fatal("epoll_create");
-	if ((r.dns = dns_new(r.loop, r.cfg.dns_resolver, 3000, 2, err, sizeof(err))) == NULL)
+	if ((r.dns = dns_new(r.loop, r.cfg.dns_resolver.v, r.cfg.dns_resolver.n, 3000, 2, err,
+	    sizeof(err))) == NULL)
 		log_fatalx("dns: %s", err);
 	if ((r.hc = https_client_new(r.cfg.sts_ca_file, err, sizeof(err))) == NULL)
 		log_fatalx("https: %s", err);
@@ -395,19 +395,8 @@ main(int argc, char **argv)
 	r.dx.from = r.from;
 	r.dx.dry_run = r.dry_run;
 	r.dx.now = r.now;
-	r.excluded = strmap_new();
+	r.excluded = r.cfg.report_exclude_domains;
 	r.ruas = strmap_new();
-	{
-		const char *pos = r.cfg.report_exclude_domains, *word;
-		size_t len;
-
-		while ((word = list_next(&pos, &len)) != NULL) {
-			char name[DOMAIN_MAX + 1];
-
-			if (domain_normalize(word, len, name, NULL) == DOMAIN_OK)
-				strmap_put(r.excluded, name, (void *)1);
-		}
-	}
 	if (day) {
 		rc = do_day(&r, day);
 	} else {
@@ -424,7 +413,6 @@ main(int argc, char **argv)
 		purge(&r);
 	log_info("%u reports delivered, %u deliveries failed (retried later), %u already done or "
 	    "skipped", r.dx.sent, r.dx.failed, r.dx.skipped);
-	strmap_free(r.excluded, NULL);
 	strmap_free(r.ruas, free);
 	https_client_free(r.hc);
 	dns_free(r.dns);

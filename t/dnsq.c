@@ -92,7 +92,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	loop = evloop_new();
-	if ((dns = dns_new(loop, argv[1], 2000, 2, err, sizeof(err))) == NULL) {
+	if ((dns = dns_new(loop, &argv[1], 1, 2000, 2, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "dnsq: %s\n", err);
 		return 1;
 	}

@@ -33,6 +33,25 @@ out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" check-config 2>/dev/null)
 like "$out" "(^| )socketmap_max_connections = 1000 " "check-config prints defaults"
 like "$out" "(^| )state_directory = $T/state " "check-config prints file settings"
 is "$(printf '%s\n' "$out" | wc -l)" "35" "check-config prints every setting"
+printf '%s\n' "$out" > "$T/printed.conf"
+is "$("$TLSPOLICYCTL" -c "$T/printed.conf" check-config 2>/dev/null)" "$out" \
+    "check-config output read back as a file prints the same"
+
+# lists are printed in canonical form: sets sorted and normalized
+cat > "$T/lists.conf" <<C
+dane_required_domains = Z.example., a.EXAMPLE
+sending_mta_ip = mta2=2001:DB8::1, mta1=192.0.2.1
+socketmap_listen = unix:$T/a.sock,
+  inet:127.0.0.1:8461
+C
+out=$("$TLSPOLICYCTL" -c "$T/lists.conf" check-config 2>&1)
+like "$out" "(^| )dane_required_domains = a.example z.example " "a domain set, canonical"
+like "$out" "(^| )sending_mta_ip = mta1=192.0.2.1 mta2=2001:db8::1 " "a HOST=IP map, canonical"
+like "$out" "(^| )socketmap_listen = unix:$T/a.sock inet:127.0.0.1:8461 " "endpoints, in order"
+printf 'log_level = info\n\nreport_exclude_domains = a.example\n  -bad-.example\n' > "$T/bad.conf"
+out=$("$TLSPOLICYD" -n -c "$T/bad.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*bad.conf, line 3: report_exclude_domains: not a domain name: \"-bad-.example\"" \
+    "a bad list word: file, line, key and the word"
 
 # A daemon with a broken table stops at once with the reason.
 write_conf <<C

@@ -6,8 +6,12 @@
 #include <string.h>
 #include <syslog.h>
 
+#include <sys/socket.h>
+
 #include "conf.h"
+#include "endpoint.h"
 #include "settings.h"
+#include "strmap.h"
 #include "tap.h"
 
 static const struct {
@@ -36,13 +40,26 @@ static const struct {
 	{ "  log_level = info\n", "line 1: continuation line without a setting" },
 	{ "log_level info\n", "line 1: expected \"name = value\"" },
 	{ "report_submitter = sender.example", NULL },
-	{ "report_submitter = a.example b.example", "report_submitter: one domain name only" },
+	{ "report_submitter = a.example b.example", "report_submitter: only one domain name" },
+	{ "report_submitter = -x-.example", "report_submitter: not a domain name" },
 	{ "report_from = tlsrpt@sender.example", NULL },
 	{ "report_from = tlsrpt@sender.example Bcc:x@y.example", "report_from: expected an address" },
 	{ "report_contact = <x@y.example>", "report_contact: expected an address" },
 	{ "sending_mta_ip = mta1=192.0.2.1 mta2.example=2001:db8::1", NULL },
 	{ "sending_mta_ip = mta1=999.1.1.1", "sending_mta_ip: not an IP address" },
 	{ "sending_mta_ip = mta1", "sending_mta_ip: expected HOST=IP" },
+	{ "sending_mta_ip = =192.0.2.1", "sending_mta_ip: expected HOST=IP" },
+	{ "sending_mta_ip = mta1=192.0.2.1 mta1=192.0.2.2",
+	  "line 1: sending_mta_ip: host named twice: \"mta1=192.0.2.2\"" },
+	{ "\ndane_required_domains = a.example, -bad-.example",
+	  "test.conf, line 2: dane_required_domains: not a domain name: \"-bad-.example\"" },
+	{ "\n\nreport_exclude_domains = a..example",
+	  "test.conf, line 3: report_exclude_domains: not a domain name: \"a..example\"" },
+	{ "dns_resolver = 127.0.0.1:5353 [::1]:53 ::1 192.0.2.1", NULL },
+	{ "dns_resolver = 127.0.0.1 localhost", "line 1: dns_resolver: expected IP, IP:PORT" },
+	{ "dns_resolver = 127.0.0.1:99999", "dns_resolver: expected IP, IP:PORT" },
+	{ "log_source = /var/log/mail.log\n  var/log/x.log",
+	  "test.conf, line 1: log_source: expected absolute paths: \"var/log/x.log\"" },
 	{ "postfix_syslog_names = postfix, postfix-* mta/relay", NULL },
 	{ "postfix_syslog_names = evil*x", "postfix_syslog_names: expected syslog names" },
 	{ "postfix_syslog_names = post\xff-fix", "postfix_syslog_names: expected syslog names" },
@@ -65,6 +82,137 @@ static const struct {
 	{ "local_policy_file = /etc/tlspolicyd/local", NULL },
 	{ "log_level = info\0x\n", "NUL byte", 19 },
 };
+
+/* typed - every list type lands parsed in its field */
+static void
+typed(void)
+{
+	static const char t[] =
+	    "socketmap_listen = unix:/run/x.sock,\n  inet:127.0.0.1:8461 inet:[::1]:8462\n"
+	    "control_socket =\n"
+	    "dns_resolver = 127.0.0.1:5353, [::1]:53\n"
+	    "dane_required_domains = Required.EXAMPLE. b.example, required.example\n"
+	    "log_source = /var/log/mail.log /var/log/other.log\n"
+	    "sending_mta_ip = mta1=192.0.2.1 mta2.example=2001:DB8:0::1\n"
+	    "postfix_syslog_names = postfix/relay, mta-*\n"
+	    "report_exclude_domains = x.example\n"
+	    "report_submitter = Sender.Example.\n";
+	struct settings s;
+	char err[512];
+
+	settings_init(&s);
+	is_int(settings_parse(&s, t, sizeof(t) - 1, "typed.conf", err, sizeof(err)), 0,
+	    "typed values parse (%s)", err);
+	is_int((int)s.socketmap_listen.n, 3, "three listeners");
+	is_str(s.socketmap_listen.v[0].text, "unix:/run/x.sock", "listener 1 text");
+	is_str(endpoint_path(&s.socketmap_listen.v[0]), "/run/x.sock", "listener 1 is a unix path");
+	is_int(s.socketmap_listen.v[1].family, AF_INET, "listener 2 is IPv4");
+	is_int(s.socketmap_listen.v[2].family, AF_INET6, "listener 3 is IPv6");
+	is_int((int)s.control_socket.n, 0, "empty control_socket: none");
+	ok(s.dns_resolver.n == 2 && strcmp(s.dns_resolver.v[0], "127.0.0.1:5353") == 0
+	    && strcmp(s.dns_resolver.v[1], "[::1]:53") == 0, "two resolvers, in order");
+	is_int((int)strmap_count(s.dane_required_domains), 2, "a set: the duplicate is one");
+	ok(strmap_get(s.dane_required_domains, "required.example") != NULL,
+	    "domains are normalized");
+	ok(strmap_get(s.dane_required_domains, "b.example") != NULL, "second domain");
+	ok(strmap_get(s.dane_required_domains, "c.example") == NULL, "not a member");
+	ok(s.log_source.n == 2 && strcmp(s.log_source.v[1], "/var/log/other.log") == 0,
+	    "two log sources");
+	is_int((int)strmap_count(s.sending_mta_ip), 2, "two sending MTAs");
+	is_str(strmap_get(s.sending_mta_ip, "mta1"), "192.0.2.1", "mta1's address");
+	is_str(strmap_get(s.sending_mta_ip, "mta2.example"), "2001:db8::1",
+	    "mta2's address, in canonical form");
+	ok(s.postfix_syslog_names.n == 2 && strcmp(s.postfix_syslog_names.v[0], "postfix/relay") == 0
+	    && strcmp(s.postfix_syslog_names.v[1], "mta-*") == 0, "syslog names, in order");
+	ok(strmap_get(s.report_exclude_domains, "x.example") != NULL, "excluded domain");
+	is_str(s.report_submitter, "sender.example", "report_submitter is normalized");
+	settings_fini(&s);
+}
+
+/* failed_line_keeps - a refused value leaves the field as it was */
+static void
+failed_line_keeps(void)
+{
+	static const char good[] = "dane_required_domains = a.example\n";
+	static const char bad[] =
+	    "socketmap_listen = unix:/run/a.sock tcp:1.2.3.4:5\n";
+	static const char bad2[] = "report_exclude_domains = ok.example, bad_.-x\n";
+	struct settings s;
+	char err[512];
+
+	settings_init(&s);
+	is_int(settings_parse(&s, good, sizeof(good) - 1, "x", err, sizeof(err)), 0, "good line");
+	is_int(settings_parse(&s, bad, sizeof(bad) - 1, "x", err, sizeof(err)), -1, "bad line");
+	ok(s.socketmap_listen.n == 1 && strstr(s.socketmap_listen.v[0].text, "postfix.sock"),
+	    "refused listen list: the default stays whole");
+	is_int(settings_parse(&s, bad2, sizeof(bad2) - 1, "x", err, sizeof(err)), -1,
+	    "bad domain refused");
+	is_int((int)strmap_count(s.report_exclude_domains), 0, "refused set: still empty");
+	ok(strmap_get(s.dane_required_domains, "a.example") != NULL, "earlier line kept");
+	settings_fini(&s);
+}
+
+/* print_settings - settings_print into a string (free it) */
+static char *
+print_settings(const struct settings *s)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp = open_memstream(&text, &len);
+
+	if (fp == NULL)
+		return NULL;
+	settings_print(s, fp);
+	fclose(fp);
+	return text;
+}
+
+/* round_trip - the printed settings read back as the same settings */
+static void
+round_trip(void)
+{
+	static const char t[] =
+	    "socketmap_listen = unix:/run/x.sock, inet:127.0.0.1:8461\n"
+	    "dns_resolver = 127.0.0.1:5353,::1\n"
+	    "dane_required_domains = Z.example, a.EXAMPLE\n"
+	    "log_source = /var/log/mail.log\n"
+	    "sending_mta_ip = mta2=2001:db8::1, mta1=192.0.2.1\n"
+	    "postfix_syslog_names = postfix,mta-*\n"
+	    "report_exclude_domains = x.example\n"
+	    "socketmap_idle_timeout = 2m\n"
+	    "report_organization = Example Org\n";
+	struct settings s1, s2;
+	char err[512], *out1, *out2;
+
+	settings_init(&s1);
+	is_int(settings_parse(&s1, t, sizeof(t) - 1, "rt.conf", err, sizeof(err)), 0,
+	    "round trip input (%s)", err);
+	out1 = print_settings(&s1);
+	ok(out1 != NULL, "printed");
+	if (out1 == NULL)
+		return;
+	ok(strstr(out1, "\nsocketmap_listen = unix:/run/x.sock inet:127.0.0.1:8461\n") != NULL
+	    || strncmp(out1, "socketmap_listen = unix:/run/x.sock inet:127.0.0.1:8461\n", 55) == 0,
+	    "endpoints printed in order");
+	ok(strstr(out1, "\ndns_resolver = 127.0.0.1:5353 ::1\n") != NULL, "resolvers printed");
+	ok(strstr(out1, "\ndane_required_domains = a.example z.example\n") != NULL,
+	    "a domain set printed sorted and normalized");
+	ok(strstr(out1, "\nsending_mta_ip = mta1=192.0.2.1 mta2=2001:db8::1\n") != NULL,
+	    "HOST=IP printed sorted");
+	ok(strstr(out1, "\npostfix_syslog_names = postfix mta-*\n") != NULL, "names printed");
+	ok(strstr(out1, "\nlog_source = /var/log/mail.log\n") != NULL, "paths printed");
+	ok(strstr(out1, "\nsocketmap_idle_timeout = 120s\n") != NULL, "duration in seconds");
+	ok(strstr(out1, "\ncontrol_socket = unix:") != NULL, "default control socket printed");
+	settings_init(&s2);
+	is_int(settings_parse(&s2, out1, strlen(out1), "printed", err, sizeof(err)), 0,
+	    "the printed settings parse (%s)", err);
+	out2 = print_settings(&s2);
+	ok(out2 != NULL && strcmp(out1, out2) == 0, "and print the same again");
+	free(out1);
+	free(out2);
+	settings_fini(&s1);
+	settings_fini(&s2);
+}
 
 int
 main(void)
@@ -93,7 +241,16 @@ main(void)
 	is_int(s.syslog_facility, LOG_MAIL, "default facility is mail");
 	is_int(s.socketmap_max_connections, 1000, "default max connections");
 	is_int(s.socketmap_idle_timeout, 60, "default idle timeout");
-	ok(strstr(s.socketmap_listen, "postfix.sock") != NULL, "default listen is a unix socket");
+	ok(s.socketmap_listen.n == 1 && strstr(s.socketmap_listen.v[0].text, "postfix.sock") != NULL
+	    && endpoint_path(&s.socketmap_listen.v[0]) != NULL, "default listen is a unix socket");
+	is_int((int)s.control_socket.n, 1, "default control socket");
+	is_int((int)s.dns_resolver.n, 0, "no resolvers: /etc/resolv.conf");
+	is_int((int)s.log_source.n, 0, "no log sources");
+	is_int((int)strmap_count(s.dane_required_domains), 0, "no DANE-required domains");
+	is_int((int)strmap_count(s.report_exclude_domains), 0, "no excluded domains");
+	is_int((int)strmap_count(s.sending_mta_ip), 0, "no sending MTA addresses");
+	ok(s.postfix_syslog_names.n == 2 && strcmp(s.postfix_syslog_names.v[0], "postfix") == 0
+	    && strcmp(s.postfix_syslog_names.v[1], "postfix-*") == 0, "default syslog names");
 	{
 		const char *t = "socketmap_idle_timeout = 2m\nsocketmap_socket_mode = 0600\n"
 		    "user =\nlog_level = warning\n";
@@ -105,6 +262,10 @@ main(void)
 	is_int(s.log_level, 1, "warning level");
 	is_str(s.source, "x", "source names the file");
 	settings_fini(&s);
+
+	typed();
+	failed_line_keeps();
+	round_trip();
 
 	/* logical line limit +-1 */
 	{

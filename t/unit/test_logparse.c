@@ -254,17 +254,19 @@ text_cases(void)
 static void
 names(void)
 {
-	const char *def = "postfix postfix-*";
+	char postfix[] = "postfix", prefix[] = "postfix-*", mta[] = "mta", other[] = "other-*";
+	char *def[] = { postfix, prefix }, *two[] = { mta, other };
 
-	ok(logparse_name_match(def, "postfix"), "postfix");
-	ok(logparse_name_match(def, "postfix/relay"), "postfix/relay");
-	ok(logparse_name_match(def, "postfix-out"), "postfix-out");
-	ok(logparse_name_match(def, "postfix-out/relay"), "postfix-out/relay");
-	ok(!logparse_name_match(def, "evil"), "not evil");
-	ok(!logparse_name_match(def, "postfixevil"), "not postfixevil");
-	ok(!logparse_name_match(def, "evil/postfix"), "not evil/postfix");
-	ok(logparse_name_match("mta, other-*", "other-x"), "a list with commas");
-	ok(!logparse_name_match("mta, other-*", "mtab"), "a word is not a prefix");
+	ok(logparse_name_match(def, 2, "postfix"), "postfix");
+	ok(logparse_name_match(def, 2, "postfix/relay"), "postfix/relay");
+	ok(logparse_name_match(def, 2, "postfix-out"), "postfix-out");
+	ok(logparse_name_match(def, 2, "postfix-out/relay"), "postfix-out/relay");
+	ok(!logparse_name_match(def, 2, "evil"), "not evil");
+	ok(!logparse_name_match(def, 2, "postfixevil"), "not postfixevil");
+	ok(!logparse_name_match(def, 2, "evil/postfix"), "not evil/postfix");
+	ok(logparse_name_match(two, 2, "other-x"), "the second word");
+	ok(!logparse_name_match(two, 2, "mtab"), "a word is not a prefix");
+	ok(!logparse_name_match(two, 0, "mta"), "no words, no match");
 }
 
 static void

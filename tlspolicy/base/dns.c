@@ -12,7 +12,6 @@
 #include "buf.h"
 #include "dns.h"
 #include "dnswire.h"
-#include "endpoint.h"
 #include "evloop.h"
 #include "xalloc.h"
 
@@ -86,17 +85,14 @@ dns_schedule(struct dns *dns)
 	    (int64_t)t->tv_sec * 1000 + t->tv_usec / 1000 + 1, on_timer, dns);
 }
 
-/* servers_csv - "IP[:PORT]" list to c-ares's comma-separated form */
+/* servers_csv - "IP[:PORT]" words to c-ares's comma-separated form */
 static int
-servers_csv(const char *servers, struct buf *out, char *err, size_t errlen)
+servers_csv(char *const *servers, size_t n, struct buf *out, char *err, size_t errlen)
 {
-	const char *pos = servers, *word;
-	size_t len;
-
-	while ((word = list_next(&pos, &len)) != NULL) {
+	for (size_t i = 0; i < n; i++) {
 		if (out->len && buf_append(out, ",", 1) < 0)
 			goto toolong;
-		if (buf_append(out, word, len) < 0)
+		if (buf_append(out, servers[i], strlen(servers[i])) < 0)
 			goto toolong;
 	}
 	return 0;
@@ -106,8 +102,8 @@ toolong:
 }
 
 struct dns *
-dns_new(struct evloop *loop, const char *servers, unsigned timeout_ms, unsigned tries,
-    char *err, size_t errlen)
+dns_new(struct evloop *loop, char *const *servers, size_t nservers, unsigned timeout_ms,
+    unsigned tries, char *err, size_t errlen)
 {
 	struct dns *dns = xcalloc(1, sizeof(*dns));
 	struct ares_options opt;
@@ -130,11 +126,11 @@ dns_new(struct evloop *loop, const char *servers, unsigned timeout_ms, unsigned 
 		return NULL;
 	}
 	buf_init(&csv, 4096);
-	if (servers[0] != '\0') {
-		if (servers_csv(servers, &csv, err, errlen) < 0)
+	if (nservers > 0) {
+		if (servers_csv(servers, nservers, &csv, err, errlen) < 0)
 			goto fail;
 		if ((rc = ares_set_servers_ports_csv(dns->channel, csv.data)) != ARES_SUCCESS) {
-			snprintf(err, errlen, "dns_resolver: %s: \"%s\"", ares_strerror(rc), servers);
+			snprintf(err, errlen, "dns_resolver: %s: \"%.200s\"", ares_strerror(rc), csv.data);
 			goto fail;
 		}
 	}

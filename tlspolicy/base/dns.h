@@ -11,6 +11,7 @@
 #ifndef TLSPOLICY_DNS_H
 #define TLSPOLICY_DNS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct evloop;
@@ -28,14 +29,13 @@ typedef void dns_cb(void *arg, enum dns_status status, const struct dns_msg *msg
     const char *why);
 
 /*
- * dns_new - a resolver client on loop.  servers is a list "IP[:PORT]"
- * separated by blanks or commas ("[v6]:port" for IPv6), or "" for
- * /etc/resolv.conf.  timeout_ms per try, tries in all.  NULL with a
- * reason in err.  loop is kept and must outlive the client; servers is
- * read at once.
+ * dns_new - a resolver client on loop.  servers[0..nservers) are
+ * "IP[:PORT]" ("[v6]:port" for IPv6; read during the call only), none for
+ * /etc/resolv.conf.  timeout_ms per try, tries in all.  NULL with a reason
+ * in err.  loop is kept and must outlive the client.
  */
-struct dns *dns_new(struct evloop *loop, const char *servers, unsigned timeout_ms,
-    unsigned tries, char *err, size_t errlen);
+struct dns *dns_new(struct evloop *loop, char *const *servers, size_t nservers,
+    unsigned timeout_ms, unsigned tries, char *err, size_t errlen);
 /* dns_free - cancel outstanding queries (their callbacks run with
  * DNS_FAILED) and free */
 void dns_free(struct dns *dns);

@@ -93,22 +93,3 @@ endpoint_path(const struct endpoint *ep)
 {
 	return ep->family == AF_UNIX ? ((const struct sockaddr_un *)&ep->addr)->sun_path : NULL;
 }
-
-const char *
-list_next(const char **pos, size_t *len)
-{
-	const char *p = *pos, *start;
-
-	while (*p == ' ' || *p == '\t' || *p == ',')
-		p++;
-	if (*p == '\0') {
-		*pos = p;
-		return NULL;
-	}
-	start = p;
-	while (*p && *p != ' ' && *p != '\t' && *p != ',')
-		p++;
-	*pos = p;
-	*len = (size_t)(p - start);
-	return start;
-}

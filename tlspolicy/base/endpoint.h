@@ -25,9 +25,4 @@ int endpoint_parse(const char *s, struct endpoint *ep, const char **why);
  * else NULL */
 const char *endpoint_path(const struct endpoint *ep);
 
-/* list_next - iterate a list of words separated by blanks or commas:
- * returns the next word's start (inside the list, not terminated) and
- * length in *len, or NULL at the end */
-const char *list_next(const char **pos, size_t *len);
-
 #endif

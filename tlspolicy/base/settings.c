@@ -20,13 +20,13 @@
 #include "log.h"
 #include "numparse.h"
 #include "settings.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 enum settings_type {
 	T_STR,        /* any text */
 	T_PATH,       /* absolute path, or empty when allowed */
 	T_ENDPOINTS,  /* list of unix:/inet: endpoints */
-	T_ENDPOINT,   /* one endpoint or empty */
 	T_UINT,
 	T_DURATION,   /* seconds, with optional s/m/h/d/w unit */
 	T_MODE,       /* octal file mode */
@@ -34,23 +34,28 @@ enum settings_type {
 	T_FACILITY,
 	T_BOOL,       /* yes or no */
 	T_SERVERS,    /* list of IP[:PORT] */
-	T_DOMAINS,    /* list of domain names */
+	T_DOMAINS,    /* set of domain names */
 	T_DOMAIN,     /* one domain name, or empty */
 	T_PATHS,      /* list of absolute paths */
-	T_HOSTIPS,    /* list of HOST=IP */
+	T_HOSTIPS,    /* map HOST=IP */
 	T_ADDRESS,    /* an e-mail address local@domain, or empty */
 	T_NAMES,      /* list of syslog names, each optionally ending in '*' */
 };
 
+/*
+ * A row: for numbers min and max bound the value; for lists they bound
+ * the number of words (max 0: no limit); for T_PATH min=1 means "may be
+ * empty".
+ */
 static const struct settings_row {
 	const char *name;
 	enum settings_type type;
 	const char *def;
-	uint64_t min, max;  /* numbers; for T_PATH min=1 means "may be empty" */
-	size_t off;
+	uint64_t min, max;
+	size_t off, size;    /* the field in struct settings */
 } rows[] = {
-#define OFF(f) offsetof(struct settings, f)
-	{ "socketmap_listen", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/postfix.sock", 0, 0,
+#define OFF(f) offsetof(struct settings, f), sizeof(((struct settings *)0)->f)
+	{ "socketmap_listen", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/postfix.sock", 1, 0,
 	  OFF(socketmap_listen) },
 	{ "socketmap_socket_mode", T_MODE, "0660", 0, 0777, OFF(socketmap_socket_mode) },
 	{ "socketmap_socket_group", T_STR, "", 0, 0, OFF(socketmap_socket_group) },
@@ -60,7 +65,7 @@ static const struct settings_row {
 	{ "socketmap_request_timeout", T_DURATION, "10s", 1, 3600,
 	  OFF(socketmap_request_timeout) },
 	{ "socketmap_buffer_limit", T_UINT, "64", 1, 4096, OFF(socketmap_buffer_limit) },
-	{ "control_socket", T_ENDPOINT, "unix:" DEFAULT_RUNDIR "/control.sock", 0, 0,
+	{ "control_socket", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/control.sock", 0, 1,
 	  OFF(control_socket) },
 	{ "state_directory", T_PATH, DEFAULT_STATEDIR, 0, 0, OFF(state_directory) },
 	{ "user", T_STR, DEFAULT_USER, 0, 0, OFF(user) },
@@ -78,12 +83,12 @@ static const struct settings_row {
 	{ "lookup_timeout", T_DURATION, "5s", 0, 60, OFF(lookup_timeout) },
 	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },
 	{ "sending_mta_ip", T_HOSTIPS, "", 0, 0, OFF(sending_mta_ip) },
-	{ "postfix_syslog_names", T_NAMES, "postfix postfix-*", 0, 0, OFF(postfix_syslog_names) },
+	{ "postfix_syslog_names", T_NAMES, "postfix postfix-*", 1, 0, OFF(postfix_syslog_names) },
 	{ "result_retention", T_DURATION, "30d", 86400, 3650u * 86400, OFF(result_retention) },
 	{ "report_from", T_ADDRESS, "", 0, 0, OFF(report_from) },
 	{ "report_organization", T_STR, "", 0, 0, OFF(report_organization) },
 	{ "report_contact", T_ADDRESS, "", 0, 0, OFF(report_contact) },
-	{ "report_submitter", T_DOMAIN, "", 0, 0, OFF(report_submitter) },
+	{ "report_submitter", T_DOMAIN, "", 0, 1, OFF(report_submitter) },
 	{ "sendmail_path", T_PATH, "/usr/sbin/sendmail", 0, 0, OFF(sendmail_path) },
 	{ "report_exclude_domains", T_DOMAINS, "", 0, 0, OFF(report_exclude_domains) },
 	{ "report_delay_max", T_DURATION, "0", 0, 86400, OFF(report_delay_max) },
@@ -93,15 +98,135 @@ static const struct settings_row {
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
 
-struct settings_ctx {
-	struct settings *s;
-	unsigned char seen[NROWS];
+/* a value of any type, as it is built before it replaces a field */
+union settings_value {
+	char *str;
+	unsigned u;
+	int i;
+	struct settings_endpoints eps;
+	struct settings_words words;
+	struct strmap *map;
 };
 
-#define FIELD(s, row, type) ((type *)(void *)((char *)(s) + (row)->off))
+/*
+ * A type: set parses value into *out (zeroed first; on failure *out holds
+ * only what fini frees).  A list type's set is set_list(), which calls the
+ * type's word function on each word (a list of words: its check_word, and
+ * keeps the word); a string type's set is set_string(),
+ * which calls its check if any: both return NULL, or why the value is
+ * refused.  item names one word in count errors (for a choice: what is
+ * expected).  fini frees what a value owns (NULL: nothing), print writes
+ * it in canonical form.
+ */
+struct settings_kind {
+	int (*set)(const struct settings_row *row, const char *value, union settings_value *out,
+	    char *err, size_t errlen);
+	const char *(*word)(const struct settings_row *row, const char *w, size_t len,
+	    union settings_value *out);
+	const char *(*check_word)(const char *w, size_t len);  /* a word list's */
+	const char *(*check)(const struct settings_row *row, const char *value);
+	const char *item;
+	const char *const *names;      /* a choice: the names, NULL-terminated */
+	int (*value_of)(const char *name);  /* a name's value; NULL: its index */
+	size_t size;                   /* of the field in struct settings */
+	void (*fini)(union settings_value *v);
+	void (*print)(const struct settings_row *row, const union settings_value *v, FILE *fp);
+};
+
+static const struct settings_kind *kind_of(enum settings_type type);
+
+/* present - the value of a set's members */
+static char present[] = "";
+
+/* list_next - the next word of a list separated by blanks or commas: its
+ * start, and its length in *len; NULL at the end */
+static const char *
+list_next(const char **pos, size_t *len)
+{
+	const char *p = *pos, *start;
+
+	while (*p == ' ' || *p == '\t' || *p == ',')
+		p++;
+	if (*p == '\0') {
+		*pos = p;
+		return NULL;
+	}
+	start = p;
+	while (*p && *p != ' ' && *p != '\t' && *p != ',')
+		p++;
+	*len = (size_t)(p - start);
+	*pos = p;
+	return start;
+}
+
+/* words_add - append w[0..len) to a word list */
+static void
+words_add(struct settings_words *l, const char *w, size_t len)
+{
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n] = xmalloc(len + 1);
+	memcpy(l->v[l->n], w, len);
+	l->v[l->n++][len] = '\0';
+}
+
+/* set_list - the one list loop: every word through the type's word
+ * function, then the row's bounds on the count */
+static int
+set_list(const struct settings_row *row, const char *value, union settings_value *out,
+    char *err, size_t errlen)
+{
+	const struct settings_kind *k = kind_of(row->type);
+	const char *pos = value, *word, *why;
+	uint64_t count = 0;
+	size_t len;
+
+	if (row->type == T_DOMAINS || row->type == T_HOSTIPS)
+		out->map = strmap_new();
+	while ((word = list_next(&pos, &len)) != NULL) {
+		why = k->check_word ? k->check_word(word, len) : k->word(row, word, len, out);
+		if (why != NULL) {
+			snprintf(err, errlen, "%s: %s: \"%.*s\"", row->name, why,
+			    (int)(len > 60 ? 60 : len), word);
+			return -1;
+		}
+		if (k->check_word)
+			words_add(&out->words, word, len);
+		count++;
+	}
+	if (count < row->min) {
+		snprintf(err, errlen, "%s: at least one %s is needed", row->name, k->item);
+		return -1;
+	}
+	if (row->max > 0 && count > row->max) {
+		snprintf(err, errlen, "%s: only one %s is allowed", row->name, k->item);
+		return -1;
+	}
+	return 0;
+}
+
+static const char *
+word_endpoint(const struct settings_row *row, const char *w, size_t len,
+    union settings_value *out)
+{
+	struct settings_endpoints *l = &out->eps;
+	struct endpoint ep;
+	char one[sizeof(ep.text)];
+	const char *why;
+
+	(void)row;
+	if (len >= sizeof(one))
+		return "address too long";
+	memcpy(one, w, len);
+	one[len] = '\0';
+	if (endpoint_parse(one, &ep, &why) < 0)
+		return why;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = ep;
+	return NULL;
+}
 
 /* server_check - one resolver address: IPv4[:port], [IPv6][:port], IPv6 */
-static int
+static const char *
 server_check(const char *w, size_t len)
 {
 	char one[80];
@@ -110,220 +235,376 @@ server_check(const char *w, size_t len)
 	int n;
 
 	if (len > 60)
-		return -1;
-	if (w[0] == '[')          /* [v6] or [v6]:port */
+		n = -1;
+	else if (w[0] == '[')          /* [v6] or [v6]:port */
 		n = snprintf(one, sizeof(one), "inet:%.*s%s", (int)len, w, w[len - 1] == ']' ? ":53" : "");
 	else if (colon && memchr(colon + 1, ':', len - (size_t)(colon - w) - 1))
 		n = snprintf(one, sizeof(one), "inet:[%.*s]:53", (int)len, w);   /* bare v6 */
 	else
 		n = snprintf(one, sizeof(one), "inet:%.*s%s", (int)len, w, colon ? "" : ":53");
-	return n > 0 && (size_t)n < sizeof(one) && strstr(one, "localhost") == NULL
-	    && endpoint_parse(one, &ep, &why) == 0 ? 0 : -1;
+	if (n < 0 || (size_t)n >= sizeof(one) || strstr(one, "localhost") != NULL
+	    || endpoint_parse(one, &ep, &why) < 0)
+		return "expected IP, IP:PORT or [IPv6]:PORT";
+	return NULL;
 }
 
-/* settings_set - validate value for row and store it */
+static const char *
+word_domain(const struct settings_row *row, const char *w, size_t len,
+    union settings_value *out)
+{
+	char name[DOMAIN_MAX + 1];
+
+	if (len > DOMAIN_MAX + 1 || domain_normalize(w, len, name, NULL) != DOMAIN_OK)
+		return "not a domain name";
+	if (row->type == T_DOMAINS)
+		strmap_put(out->map, name, present);
+	else {
+		free(out->str);
+		out->str = xstrdup(name);
+	}
+	return NULL;
+}
+
+static const char *
+path_word_check(const char *w, size_t len)
+{
+	return w[0] != '/' || len > 1024 ? "expected absolute paths" : NULL;
+}
+
+/* name_check - a syslog name, "NAME*" for a prefix */
+static const char *
+name_check(const char *w, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		char c = w[i];
+
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+		    || c == '-' || c == '_' || c == '.' || c == '/' || (c == '*' && i == len - 1))
+		    || len > 63)
+			return "expected syslog names (letters, digits, '-', '_', '.', '/', a final '*')";
+	}
+	return NULL;
+}
+
+static const char *
+word_hostip(const struct settings_row *row, const char *w, size_t len,
+    union settings_value *out)
+{
+	const char *eq = memchr(w, '=', len);
+	char host[256], ip[64], text[INET6_ADDRSTRLEN];
+	unsigned char addr[16];
+	int af = AF_INET;
+	size_t hlen;
+
+	(void)row;
+	if (eq == NULL || eq == w || (hlen = (size_t)(eq - w)) >= sizeof(host)
+	    || len - hlen - 1 >= sizeof(ip))
+		return "expected HOST=IP";
+	memcpy(host, w, hlen);
+	host[hlen] = '\0';
+	memcpy(ip, eq + 1, len - hlen - 1);
+	ip[len - hlen - 1] = '\0';
+	if (inet_pton(af, ip, addr) != 1 && inet_pton(af = AF_INET6, ip, addr) != 1)
+		return "not an IP address";
+	if (strmap_get(out->map, host) != NULL)
+		return "host named twice";
+	inet_ntop(af, addr, text, sizeof(text));
+	strmap_put(out->map, host, xstrdup(text));
+	return NULL;
+}
+
+/* path_check - an absolute path, or empty when the row allows it */
+static const char *
+path_check(const struct settings_row *row, const char *value)
+{
+	if (value[0] != '/' && !(value[0] == '\0' && row->min == 1))
+		return "must be an absolute path";
+	return NULL;
+}
+
+/* address_check - local@domain in printable ASCII, or empty */
+static const char *
+address_check(const struct settings_row *row, const char *value)
+{
+	const char *at = strrchr(value, '@'), *c;
+	char name[DOMAIN_MAX + 1];
+
+	(void)row;
+	for (c = value; *c; c++)
+		if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f)
+			break;
+	if (value[0] != '\0' && (at == NULL || at == value || strlen(value) > 254 || *c != '\0'
+	    || strpbrk(value, "<>()[],;:\\\"") != NULL
+	    || domain_normalize(at + 1, strlen(at + 1), name, NULL) != DOMAIN_OK))
+		return "expected an address local@domain";
+	return NULL;
+}
+
+/* set_string - the value as it is, after the type's check if any */
+static int
+set_string(const struct settings_row *row, const char *value, union settings_value *out,
+    char *err, size_t errlen)
+{
+	const struct settings_kind *k = kind_of(row->type);
+	const char *why;
+
+	if (k->check && (why = k->check(row, value)) != NULL) {
+		snprintf(err, errlen, "%s: %s: \"%.60s\"", row->name, why, value);
+		return -1;
+	}
+	out->str = xstrdup(value);
+	return 0;
+}
+
+/* set_domain - one domain name (normalized), or empty */
+static int
+set_domain(const struct settings_row *row, const char *value, union settings_value *out,
+    char *err, size_t errlen)
+{
+	if (set_list(row, value, out, err, errlen) < 0)
+		return -1;
+	if (out->str == NULL)
+		out->str = xstrdup("");
+	return 0;
+}
+
+/* set_number - T_UINT, T_DURATION and T_MODE within the row's bounds */
+static int
+set_number(const struct settings_row *row, const char *value, union settings_value *out,
+    char *err, size_t errlen)
+{
+	size_t len = strlen(value);
+	uint64_t n;
+
+	if ((row->type == T_UINT ? numparse_uint(value, len, UINT32_MAX, &n)
+	    : row->type == T_MODE ? numparse_octal(value, len, row->max, &n)
+	    : numparse_duration(value, len, UINT32_MAX, &n)) < 0
+	    || n < row->min || n > row->max) {
+		if (row->type == T_MODE)
+			snprintf(err, errlen, "%s: expected an octal mode up to %llo: \"%.40s\"",
+			    row->name, (unsigned long long)row->max, value);
+		else
+			snprintf(err, errlen, "%s: expected %s from %llu to %llu: \"%.40s\"",
+			    row->name, row->type == T_DURATION ? "a duration (seconds)" : "a number",
+			    (unsigned long long)row->min, (unsigned long long)row->max, value);
+		return -1;
+	}
+	out->u = (unsigned)n;
+	return 0;
+}
+
+/* set_choice - one of the type's names (T_LOGLEVEL, T_FACILITY, T_BOOL) */
+static int
+set_choice(const struct settings_row *row, const char *value, union settings_value *out,
+    char *err, size_t errlen)
+{
+	const struct settings_kind *k = kind_of(row->type);
+
+	for (int i = 0; k->names[i] != NULL; i++)
+		if (strcmp(value, k->names[i]) == 0) {
+			out->i = k->value_of ? k->value_of(value) : i;
+			return 0;
+		}
+	snprintf(err, errlen, "%s: expected %s: \"%.40s\"", row->name, k->item, value);
+	return -1;
+}
+
+static void
+fini_str(union settings_value *v)
+{
+	free(v->str);
+}
+
+static void
+fini_endpoints(union settings_value *v)
+{
+	free(v->eps.v);
+}
+
+static void
+fini_words(union settings_value *v)
+{
+	for (size_t i = 0; i < v->words.n; i++)
+		free(v->words.v[i]);
+	free(v->words.v);
+}
+
+static void
+fini_set(union settings_value *v)
+{
+	strmap_free(v->map, NULL);
+}
+
+static void
+fini_map(union settings_value *v)
+{
+	strmap_free(v->map, free);
+}
+
+static void
+print_str(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	(void)row;
+	fputs(v->str, fp);
+}
+
+static void
+print_number(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	fprintf(fp, row->type == T_MODE ? "%04o" : row->type == T_DURATION ? "%us" : "%u", v->u);
+}
+
+static void
+print_choice(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	const struct settings_kind *k = kind_of(row->type);
+
+	for (int i = 0; k->names[i] != NULL; i++)
+		if ((k->value_of ? k->value_of(k->names[i]) : i) == v->i) {
+			fputs(k->names[i], fp);
+			return;
+		}
+	fputs("?", fp);
+}
+
+static void
+print_endpoints(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	(void)row;
+	for (size_t i = 0; i < v->eps.n; i++)
+		fprintf(fp, "%s%s", i ? " " : "", v->eps.v[i].text);
+}
+
+static void
+print_words(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	(void)row;
+	for (size_t i = 0; i < v->words.n; i++)
+		fprintf(fp, "%s%s", i ? " " : "", v->words.v[i]);
+}
+
+/* a map's entries as "key" or "key=value" words, to be sorted */
+static void
+collect_entry(const char *key, void *value, void *arg)
+{
+	struct settings_words *l = arg;
+	char word[512];
+	int n;
+
+	if (value == present)
+		n = snprintf(word, sizeof(word), "%s", key);
+	else
+		n = snprintf(word, sizeof(word), "%s=%s", key, (const char *)value);
+	words_add(l, word, n > 0 && (size_t)n < sizeof(word) ? (size_t)n : 0);
+}
+
+static int
+word_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* print_map - a set or a HOST=IP map, sorted */
+static void
+print_map(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	union settings_value l;
+
+	memset(&l, 0, sizeof(l));
+	strmap_foreach(v->map, collect_entry, &l.words);
+	if (l.words.n > 1)
+		qsort(l.words.v, l.words.n, sizeof(*l.words.v), word_cmp);
+	print_words(row, &l, fp);
+	fini_words(&l);
+}
+
+static const char *const levels[] = { "error", "warning", "info", "debug", NULL };
+static const char *const facilities[] = { "mail", "daemon", "user", "local0", "local1",
+	"local2", "local3", "local4", "local5", "local6", "local7", NULL };
+static const char *const booleans[] = { "no", "yes", NULL };
+
+#define STRING .size = sizeof(char *), .fini = fini_str, .print = print_str
+#define NUMBER .set = set_number, .size = sizeof(unsigned), .print = print_number
+#define CHOICE .set = set_choice, .size = sizeof(int), .print = print_choice
+#define LIST(w, what) .set = set_list, .word = (w), .item = (what)
+#define WORDS(c, what) .set = set_list, .check_word = (c), .item = (what), \
+	.size = sizeof(struct settings_words), .fini = fini_words, .print = print_words
+#define MAP .size = sizeof(struct strmap *), .print = print_map
+
+static const struct settings_kind kinds[] = {
+	[T_STR] = { .set = set_string, STRING },
+	[T_PATH] = { .set = set_string, .check = path_check, STRING },
+	[T_ADDRESS] = { .set = set_string, .check = address_check, STRING },
+	[T_DOMAIN] = { .set = set_domain, .word = word_domain, .item = "domain name", STRING },
+	[T_UINT] = { NUMBER },
+	[T_DURATION] = { NUMBER },
+	[T_MODE] = { NUMBER },
+	[T_LOGLEVEL] = { CHOICE, .names = levels, .value_of = log_level_parse,
+	    .item = "error, warning, info or debug" },
+	[T_FACILITY] = { CHOICE, .names = facilities, .value_of = log_facility_parse,
+	    .item = "mail, daemon, user or local0..local7" },
+	[T_BOOL] = { CHOICE, .names = booleans, .item = "yes or no" },
+	[T_ENDPOINTS] = { LIST(word_endpoint, "address"), .size = sizeof(struct settings_endpoints),
+	    .fini = fini_endpoints, .print = print_endpoints },
+	[T_SERVERS] = { WORDS(server_check, "server") },
+	[T_PATHS] = { WORDS(path_word_check, "path") },
+	[T_NAMES] = { WORDS(name_check, "name") },
+	[T_DOMAINS] = { LIST(word_domain, "domain name"), MAP, .fini = fini_set },
+	[T_HOSTIPS] = { LIST(word_hostip, "HOST=IP"), MAP, .fini = fini_map },
+};
+
+#undef STRING
+#undef NUMBER
+#undef CHOICE
+#undef LIST
+#undef WORDS
+#undef MAP
+
+static const struct settings_kind *
+kind_of(enum settings_type type)
+{
+	return &kinds[type];
+}
+
+/* field_put - free what row's field in s owns, then set it to *v (NULL:
+ * zero) */
+static void
+field_put(struct settings *s, const struct settings_row *row, const union settings_value *v)
+{
+	const struct settings_kind *k = kind_of(row->type);
+	char *field = (char *)s + row->off;
+	union settings_value old;
+
+	memset(&old, 0, sizeof(old));
+	memcpy(&old, field, k->size);
+	if (k->fini)
+		k->fini(&old);
+	if (v)
+		memcpy(field, v, k->size);
+	else
+		memset(field, 0, k->size);
+}
+
+struct settings_ctx {
+	struct settings *s;
+	unsigned char seen[NROWS];
+};
+
+/* settings_set - parse value for row; on success it replaces the field */
 static int
 settings_set(struct settings *s, const struct settings_row *row, const char *value,
     char *err, size_t errlen)
 {
-	size_t len = strlen(value);
-	const char *why = NULL;
-	uint64_t n;
-	int v;
+	const struct settings_kind *k = kind_of(row->type);
+	union settings_value v;
 
-	switch (row->type) {
-	case T_STR:
-		break;
-	case T_PATH:
-		if (len == 0 && row->min == 1)
-			break;
-		if (value[0] != '/') {
-			snprintf(err, errlen, "%s: must be an absolute path", row->name);
-			return -1;
-		}
-		break;
-	case T_ENDPOINTS:
-	case T_ENDPOINT: {
-		struct endpoint ep;
-		char one[sizeof(ep.text)];
-		unsigned count = 0;
-		const char *pos = value, *word;
-
-		while ((word = list_next(&pos, &len)) != NULL) {
-			if (len >= sizeof(one)) {
-				snprintf(err, errlen, "%s: address too long", row->name);
-				return -1;
-			}
-			memcpy(one, word, len);
-			one[len] = '\0';
-			if (endpoint_parse(one, &ep, &why) < 0) {
-				snprintf(err, errlen, "%s: %s: \"%s\"", row->name, why, one);
-				return -1;
-			}
-			count++;
-		}
-		if (row->type == T_ENDPOINTS && count == 0) {
-			snprintf(err, errlen, "%s: at least one address is needed", row->name);
-			return -1;
-		}
-		if (row->type == T_ENDPOINT && count > 1) {
-			snprintf(err, errlen, "%s: only one address is allowed", row->name);
-			return -1;
-		}
-		break;
+	memset(&v, 0, sizeof(v));
+	if (k->set(row, value, &v, err, errlen) < 0) {
+		if (k->fini)
+			k->fini(&v);
+		return -1;
 	}
-	case T_UINT:
-	case T_DURATION:
-	case T_MODE:
-		if ((row->type == T_UINT ? numparse_uint(value, len, UINT32_MAX, &n)
-		    : row->type == T_MODE ? numparse_octal(value, len, row->max, &n)
-		    : numparse_duration(value, len, UINT32_MAX, &n)) < 0
-		    || n < row->min || n > row->max) {
-			if (row->type == T_MODE)
-				snprintf(err, errlen, "%s: expected an octal mode up to %llo: \"%.40s\"",
-				    row->name, (unsigned long long)row->max, value);
-			else
-				snprintf(err, errlen, "%s: expected %s from %llu to %llu: \"%.40s\"",
-				    row->name, row->type == T_DURATION ? "a duration (seconds)" : "a number",
-				    (unsigned long long)row->min, (unsigned long long)row->max, value);
-			return -1;
-		}
-		*FIELD(s, row, unsigned) = (unsigned)n;
-		return 0;
-	case T_LOGLEVEL:
-		if ((v = log_level_parse(value)) < 0) {
-			snprintf(err, errlen, "%s: expected error, warning, info or debug: \"%.40s\"",
-			    row->name, value);
-			return -1;
-		}
-		*FIELD(s, row, int) = v;
-		return 0;
-	case T_BOOL:
-		if (strcmp(value, "yes") != 0 && strcmp(value, "no") != 0) {
-			snprintf(err, errlen, "%s: expected yes or no: \"%.40s\"", row->name, value);
-			return -1;
-		}
-		*FIELD(s, row, unsigned) = value[0] == 'y';
-		return 0;
-	case T_SERVERS: {
-		const char *pos = value, *word;
-
-		while ((word = list_next(&pos, &len)) != NULL)
-			if (server_check(word, len) < 0) {
-				snprintf(err, errlen, "%s: expected IP, IP:PORT or [IPv6]:PORT: \"%.*s\"",
-				    row->name, (int)(len > 60 ? 60 : len), word);
-				return -1;
-			}
-		break;
-	}
-	case T_DOMAINS:
-	case T_DOMAIN: {
-		const char *pos = value, *word;
-		char name[DOMAIN_MAX + 1];
-		unsigned count = 0;
-
-		while ((word = list_next(&pos, &len)) != NULL) {
-			if (len > DOMAIN_MAX + 1 || domain_normalize(word, len, name, NULL) != DOMAIN_OK) {
-				snprintf(err, errlen, "%s: not a domain name: \"%.*s\"", row->name,
-				    (int)(len > 60 ? 60 : len), word);
-				return -1;
-			}
-			if (row->type == T_DOMAIN && ++count > 1) {
-				snprintf(err, errlen, "%s: one domain name only", row->name);
-				return -1;
-			}
-		}
-		break;
-	}
-	case T_PATHS: {
-		const char *pos = value, *word;
-
-		while ((word = list_next(&pos, &len)) != NULL)
-			if (word[0] != '/' || len > 1024) {
-				snprintf(err, errlen, "%s: expected absolute paths: \"%.*s\"", row->name,
-				    (int)(len > 60 ? 60 : len), word);
-				return -1;
-			}
-		break;
-	}
-	case T_NAMES: {
-		const char *pos = value, *word;
-		unsigned count = 0;
-
-		while ((word = list_next(&pos, &len)) != NULL) {
-			for (size_t i = 0; i < len; i++) {
-				char c = word[i];
-
-				if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-				    || c == '-' || c == '_' || c == '.' || c == '/' || (c == '*' && i == len - 1))
-				    || len > 63) {
-					snprintf(err, errlen, "%s: expected syslog names (letters, digits, "
-					    "'-', '_', '.', '/', a final '*'): \"%.*s\"", row->name,
-					    (int)(len > 60 ? 60 : len), word);
-					return -1;
-				}
-			}
-			count++;
-		}
-		if (count == 0) {
-			snprintf(err, errlen, "%s: at least one name is needed", row->name);
-			return -1;
-		}
-		break;
-	}
-	case T_HOSTIPS: {
-		const char *pos = value, *word, *eq;
-		char ip[64];
-		unsigned char addr[16];
-
-		while ((word = list_next(&pos, &len)) != NULL) {
-			eq = memchr(word, '=', len);
-			if (eq == NULL || eq == word || (size_t)(eq - word) > 255
-			    || len - (size_t)(eq - word) - 1 >= sizeof(ip)) {
-				snprintf(err, errlen, "%s: expected HOST=IP: \"%.*s\"", row->name,
-				    (int)(len > 60 ? 60 : len), word);
-				return -1;
-			}
-			memcpy(ip, eq + 1, len - (size_t)(eq - word) - 1);
-			ip[len - (size_t)(eq - word) - 1] = '\0';
-			if (inet_pton(AF_INET, ip, addr) != 1 && inet_pton(AF_INET6, ip, addr) != 1) {
-				snprintf(err, errlen, "%s: not an IP address: \"%.60s\"", row->name, ip);
-				return -1;
-			}
-		}
-		break;
-	}
-	case T_ADDRESS: {
-		const char *at = strrchr(value, '@');
-		char name[DOMAIN_MAX + 1];
-
-		if (len == 0)
-			break;
-		if (at == NULL || at == value || len > 254 || strpbrk(value, " \t<>()[],;:\\\"") != NULL
-		    || domain_normalize(at + 1, strlen(at + 1), name, NULL) != DOMAIN_OK) {
-			snprintf(err, errlen, "%s: expected an address local@domain: \"%.60s\"", row->name,
-			    value);
-			return -1;
-		}
-		for (const char *c = value; *c; c++)
-			if ((unsigned char)*c <= 0x20 || (unsigned char)*c >= 0x7f) {
-				snprintf(err, errlen, "%s: expected an address local@domain: \"%.60s\"",
-				    row->name, value);
-				return -1;
-			}
-		break;
-	}
-	case T_FACILITY:
-		if ((v = log_facility_parse(value)) < 0) {
-			snprintf(err, errlen, "%s: expected mail, daemon, user or local0..local7: \"%.40s\"",
-			    row->name, value);
-			return -1;
-		}
-		*FIELD(s, row, int) = v;
-		return 0;
-	}
-	free(*FIELD(s, row, char *));
-	*FIELD(s, row, char *) = xstrdup(value);
+	field_put(s, row, &v);
 	return 0;
 }
 
@@ -333,22 +614,20 @@ settings_init(struct settings *s)
 	char err[256];
 
 	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < NROWS; i++)
+	for (size_t i = 0; i < NROWS; i++) {
+		if (rows[i].size != kind_of(rows[i].type)->size)
+			log_fatalx("built-in table: %s: field and type differ", rows[i].name);
 		if (settings_set(s, &rows[i], rows[i].def, err, sizeof(err)) < 0)
 			log_fatalx("built-in default: %s", err);
+	}
 	s->source = xstrdup("(defaults)");
 }
 
 void
 settings_fini(struct settings *s)
 {
-	for (size_t i = 0; i < NROWS; i++) {
-		const struct settings_row *row = &rows[i];
-
-		if (row->type != T_UINT && row->type != T_DURATION && row->type != T_MODE
-		    && row->type != T_LOGLEVEL && row->type != T_FACILITY && row->type != T_BOOL)
-			free(*FIELD(s, row, char *));
-	}
+	for (size_t i = 0; i < NROWS; i++)
+		field_put(s, &rows[i], NULL);
 	free(s->source);
 	memset(s, 0, sizeof(*s));
 }
@@ -407,50 +686,19 @@ settings_load(struct settings *s, const char *path, char *err, size_t errlen)
 	return rc;
 }
 
-static const char *
-facility_name(int facility)
-{
-	static const char *const names[] = { "mail", "daemon", "user", "local0", "local1",
-		"local2", "local3", "local4", "local5", "local6", "local7" };
-
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (log_facility_parse(names[i]) == facility)
-			return names[i];
-	return "?";
-}
-
 void
 settings_print(const struct settings *s, FILE *fp)
 {
-	static const char *const levels[] = { "error", "warning", "info", "debug" };
-
 	for (size_t i = 0; i < NROWS; i++) {
 		const struct settings_row *row = &rows[i];
+		const struct settings_kind *k = kind_of(row->type);
+		union settings_value v;
 
+		memset(&v, 0, sizeof(v));
+		memcpy(&v, (const char *)s + row->off, k->size);
 		fprintf(fp, "%s = ", row->name);
-		switch (row->type) {
-		case T_UINT:
-			fprintf(fp, "%u\n", *FIELD(s, row, const unsigned));
-			break;
-		case T_DURATION:
-			fprintf(fp, "%us\n", *FIELD(s, row, const unsigned));
-			break;
-		case T_MODE:
-			fprintf(fp, "%04o\n", *FIELD(s, row, const unsigned));
-			break;
-		case T_LOGLEVEL:
-			fprintf(fp, "%s\n", levels[*FIELD(s, row, const int)]);
-			break;
-		case T_FACILITY:
-			fprintf(fp, "%s\n", facility_name(*FIELD(s, row, const int)));
-			break;
-		case T_BOOL:
-			fprintf(fp, "%s\n", *FIELD(s, row, const unsigned) ? "yes" : "no");
-			break;
-		default:
-			fprintf(fp, "%s\n", *FIELD(s, row, char *const));
-			break;
-		}
+		k->print(row, &v, fp);
+		fputc('\n', fp);
 	}
 }
 

@@ -4,8 +4,15 @@
  *
  * All defaults live here, so the programs run with no file at all.  A
  * file may set any subset; unknown keys, repeated keys and out-of-range
- * values are errors ("file, line N: reason").  tlspolicyd.conf(5)
+ * values are errors ("file, line N: key: reason").  tlspolicyd.conf(5)
  * documents each row; a test checks that the two agree.
+ *
+ * Every value is parsed once, when it is read, into the typed field below
+ * (numbers, endpoints, word lists, domain sets, host maps); programs use
+ * the fields as they are and never split a setting again.  The struct
+ * owns everything its fields point to: the strings, the arrays and the
+ * maps, with the keys and values in them.  Users borrow them read-only
+ * for as long as the struct lives; settings_fini() frees them all.
  */
 #ifndef TLSPOLICY_SETTINGS_H
 #define TLSPOLICY_SETTINGS_H
@@ -13,44 +20,62 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "endpoint.h"
+
 #ifndef SYSCONFDIR
 #define SYSCONFDIR "/etc"
 #endif
 #define SETTINGS_DEFAULT_FILE SYSCONFDIR "/tlspolicyd/tlspolicyd.conf"
 
+struct strmap;
+
+/* a list of endpoints, in the order configured */
+struct settings_endpoints {
+	struct endpoint *v;
+	size_t n;
+};
+
+/* a list of words, in the order configured */
+struct settings_words {
+	char **v;
+	size_t n;
+};
+
 struct settings {
-	char *socketmap_listen;          /* list of endpoints */
+	struct settings_endpoints socketmap_listen; /* one or more */
 	unsigned socketmap_socket_mode;
 	char *socketmap_socket_group;    /* "" = postfix when it exists */
 	unsigned socketmap_max_connections;
 	unsigned socketmap_idle_timeout; /* seconds */
 	unsigned socketmap_request_timeout; /* seconds */
 	unsigned socketmap_buffer_limit; /* MiB, all connections together */
-	char *control_socket;            /* "" = none */
+	struct settings_endpoints control_socket; /* none or one */
 	char *state_directory;
 	char *user;                      /* "" = do not change user */
 	char *local_policy_file;         /* "" = none */
 	int log_level;
 	int syslog_facility;
-	char *dns_resolver;              /* "" = /etc/resolv.conf */
+	struct settings_words dns_resolver; /* "IP[:PORT]" words; none = /etc/resolv.conf */
 	unsigned mta_sts;                /* 0 or 1 */
 	unsigned dane;                   /* 0 or 1 */
-	char *dane_required_domains;     /* list of domains */
+	struct strmap *dane_required_domains; /* domain names (normalized) -> non-NULL */
 	char *sts_ca_file;               /* "" = system store */
 	unsigned sts_https_port;
 	unsigned sts_fetch_timeout;      /* seconds */
 	unsigned sts_check_interval;     /* seconds */
 	unsigned lookup_timeout;         /* seconds, 0 = never wait */
-	char *log_source;                /* list of log files to follow */
-	char *sending_mta_ip;            /* list of HOST=IP */
-	char *postfix_syslog_names;      /* list of syslog names, "NAME*" prefixes */
+	struct settings_words log_source; /* log files to follow, absolute paths */
+	struct strmap *sending_mta_ip;   /* host name -> IP address (char *, as
+	                                    inet_ntop writes it) */
+	struct settings_words postfix_syslog_names; /* syslog names, "NAME*" prefixes;
+	                                    one or more */
 	unsigned result_retention;       /* seconds */
 	char *report_from;               /* "" = tlsrpt-noreply@<host name> */
 	char *report_organization;       /* "" = the submitter domain */
 	char *report_contact;            /* "" = report_from */
-	char *report_submitter;          /* "" = the contact's domain */
+	char *report_submitter;          /* "" = the contact's domain; else normalized */
 	char *sendmail_path;
-	char *report_exclude_domains;    /* list of domains */
+	struct strmap *report_exclude_domains; /* domain names (normalized) -> non-NULL */
 	unsigned report_delay_max;       /* seconds */
 	char *report_archive_directory;  /* "" = none */
 	unsigned report_only_with_failures;
@@ -59,11 +84,14 @@ struct settings {
 
 /* settings_init - fill s with the defaults */
 void settings_init(struct settings *s);
+/* settings_fini - free everything s owns */
 void settings_fini(struct settings *s);
 
 /*
  * settings_parse - apply "key = value" text data[0..len) named name on top
- * of the defaults already in s.  Returns 0 or -1 with a message in err.
+ * of the defaults already in s.  Returns 0 or -1 with a message in err
+ * ("name, line N: key: reason"); s then holds the settings before the
+ * failing line, each one whole.
  */
 int settings_parse(struct settings *s, const char *data, size_t len, const char *name,
     char *err, size_t errlen);
@@ -83,7 +111,9 @@ void settings_report_contact(const struct settings *s, char *out, size_t outlen)
 void settings_report_submitter(const struct settings *s, char *out, size_t outlen);
 void settings_report_organization(const struct settings *s, char *out, size_t outlen);
 
-/* settings_print - write every key as "name = value", in table order */
+/* settings_print - write every key as "name = value", in table order, the
+ * value in canonical form (lists joined by blanks, sets sorted, durations
+ * in seconds): reading the output back gives the same settings */
 void settings_print(const struct settings *s, FILE *fp);
 
 #endif

@@ -10,7 +10,6 @@
 
 #include "attrib.h"
 #include "buf.h"
-#include "endpoint.h"
 #include "ingest.h"
 #include "log.h"
 #include "logfollow.h"
@@ -26,11 +25,15 @@
 #define HEADER_LEN (2 + 9 * 8)   /* the record before the sessions state */
 #define STATE_MAX ((size_t)64 * 1024 * 1024)
 
+/* the syslog names when the configuration gives none */
+static char *const default_names[] = { "postfix", "postfix-*" };
+
 struct ingest {
 	struct store *st;
 	char *name;
 	const struct strmap *sending_ip;
-	char *syslog_names;
+	char *const *syslog_names;
+	size_t nsyslog_names;
 	char last_name[sizeof(((struct logparse_event *)0)->syslog_name)];   /* last one matched */
 	struct sessions *sessions;
 	struct attrib *attrib;
@@ -83,7 +86,13 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	ig->st = st;
 	ig->name = xstrdup(name);
 	ig->sending_ip = cfg->sending_ip;
-	ig->syslog_names = xstrdup(cfg->syslog_names ? cfg->syslog_names : INGEST_SYSLOG_NAMES);
+	if (cfg->syslog_names) {
+		ig->syslog_names = cfg->syslog_names;
+		ig->nsyslog_names = cfg->nsyslog_names;
+	} else {
+		ig->syslog_names = default_names;
+		ig->nsyslog_names = sizeof(default_names) / sizeof(default_names[0]);
+	}
 	ig->sessions = sessions_new(on_outcome, ig);
 	sessions_exclude_sender(ig->sessions, cfg->exclude_sender);
 	ig->attrib = attrib_new(st);
@@ -105,7 +114,6 @@ ingest_free(struct ingest *ig)
 	buf_fini(&ig->rec);
 	buf_fini(&ig->state);
 	free(ig->name);
-	free(ig->syslog_names);
 	free(ig);
 }
 
@@ -123,7 +131,7 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 	/* a line of interest from a program that is not the MTA: someone
 	 * else's syslog tag */
 	if (strcmp(ig->ev.syslog_name, ig->last_name) != 0) {
-		if (!logparse_name_match(ig->syslog_names, ig->ev.syslog_name)) {
+		if (!logparse_name_match(ig->syslog_names, ig->nsyslog_names, ig->ev.syslog_name)) {
 			ig->stats.skipped++;
 			return;
 		}
@@ -248,31 +256,29 @@ ingest_get_stats(const struct ingest *ig, struct ingest_stats *out)
 	out->excluded = sessions_excluded(ig->sessions);
 }
 
+/* add_ip - one host and its first label to the map arg */
+static void
+add_ip(const char *host, void *ip, void *arg)
+{
+	struct strmap *m = arg;
+	const char *dot;
+	char label[256];
+
+	free(strmap_put(m, host, xstrdup(ip)));
+	/* Postfix's maillog_file names the host by its first label */
+	if ((dot = strchr(host, '.')) != NULL && (size_t)(dot - host) < sizeof(label)) {
+		memcpy(label, host, (size_t)(dot - host));
+		label[dot - host] = '\0';
+		if (strmap_get(m, label) == NULL)
+			strmap_put(m, label, xstrdup(ip));
+	}
+}
+
 struct strmap *
-ingest_ip_map(const char *list)
+ingest_ip_map(const struct strmap *hosts)
 {
 	struct strmap *m = strmap_new();
-	const char *pos = list, *word;
-	size_t len;
 
-	while ((word = list_next(&pos, &len)) != NULL) {
-		const char *eq;
-		char host[256], ip[64];
-
-		if ((eq = memchr(word, '=', len)) == NULL || (size_t)(eq - word) >= sizeof(host)
-		    || len - (size_t)(eq - word) - 1 >= sizeof(ip))
-			continue;   /* settings have checked the syntax */
-		memcpy(host, word, (size_t)(eq - word));
-		host[eq - word] = '\0';
-		memcpy(ip, eq + 1, len - (size_t)(eq - word) - 1);
-		ip[len - (size_t)(eq - word) - 1] = '\0';
-		free(strmap_put(m, host, xstrdup(ip)));
-		/* Postfix's maillog_file names the host by its first label */
-		if ((eq = strchr(host, '.')) != NULL) {
-			host[eq - host] = '\0';
-			if (strmap_get(m, host) == NULL)
-				strmap_put(m, host, xstrdup(ip));
-		}
-	}
+	strmap_foreach(hosts, add_ip, m);
 	return m;
 }

@@ -32,13 +32,14 @@ struct ingest_stats {
 struct ingest_config {
 	const char *exclude_sender;          /* the reporter's envelope sender or "" */
 	const struct strmap *sending_ip;     /* logging host -> its IP address */
-	const char *syslog_names;            /* the MTA's syslog names (the
+	char *const *syslog_names;           /* the MTA's syslog names (the
 	                                        postfix_syslog_names setting, see
 	                                        logparse_name_match()); NULL: the
 	                                        default "postfix postfix-*" */
+	size_t nsyslog_names;
 };
-
-#define INGEST_SYSLOG_NAMES "postfix postfix-*"
+/* ingest_new keeps the pointers sending_ip and syslog_names (borrowed:
+ * they must outlive the ingest) and copies exclude_sender. */
 
 struct ingest;
 
@@ -64,9 +65,11 @@ int ingest_commit(struct ingest *ig, const struct logfollow_cursor *c);
 uint64_t ingest_pending(const struct ingest *ig);
 void ingest_get_stats(const struct ingest *ig, struct ingest_stats *out);
 
-/* ingest_ip_map - the sending_mta_ip setting ("HOST=IP ...") as a map
- * (free with strmap_free(map, free)) */
-struct strmap *ingest_ip_map(const char *list);
+/* ingest_ip_map - the sending_mta_ip setting (host name -> IP) as the
+ * map ingest_lookup_ip() reads: a copy, with each name's first label added
+ * unless a host of that name is configured (two names with the same first
+ * label: the label means either one).  Free with strmap_free(map, free). */
+struct strmap *ingest_ip_map(const struct strmap *hosts);
 /* ingest_lookup_ip - the address configured for a logging host name, or
  * "": exact, else by first labels (Postfix's maillog_file logs only the
  * first label of myhostname, syslog may log either form).  Borrowed from

@@ -672,26 +672,20 @@ logparse_kind_name(enum logparse_kind kind)
 }
 
 int
-logparse_name_match(const char *names, const char *name)
+logparse_name_match(char *const *names, size_t n, const char *name)
 {
 	size_t nlen = strlen(name);
-	const char *p = names;
 
-	for (;;) {
-		size_t wl;
+	for (size_t i = 0; i < n; i++) {
+		size_t wl = strlen(names[i]);
 
-		while (*p == ' ' || *p == ',' || *p == '\t')
-			p++;
-		if (*p == '\0')
-			return 0;
-		wl = strcspn(p, " ,\t");
-		if (p[wl - 1] == '*') {
-			if (nlen >= wl - 1 && memcmp(name, p, wl - 1) == 0)
+		if (wl > 0 && names[i][wl - 1] == '*') {
+			if (nlen >= wl - 1 && memcmp(name, names[i], wl - 1) == 0)
 				return 1;
-		} else if (nlen >= wl && memcmp(name, p, wl) == 0
+		} else if (nlen >= wl && memcmp(name, names[i], wl) == 0
 		    && (name[wl] == '\0' || name[wl] == '/')) {
 			return 1;
 		}
-		p += wl;
 	}
+	return 0;
 }

@@ -104,11 +104,11 @@ int logparse_addr(const char *text, size_t len, char *out, size_t outlen);
 
 /*
  * logparse_name_match - 1 if the syslog name (ev->syslog_name) is one of
- * names, a list of words separated by spaces or commas: a word matches
- * the name itself and its sub-names ("postfix" matches "postfix" and
- * "postfix/relay"); a word ending in '*' matches every name that starts
- * with the rest ("postfix-*" matches "postfix-out", "postfix-out/relay").
+ * names[0..n): a word matches the name itself and its sub-names ("postfix"
+ * matches "postfix" and "postfix/relay"); a word ending in '*' matches
+ * every name that starts with the rest ("postfix-*" matches "postfix-out",
+ * "postfix-out/relay").
  */
-int logparse_name_match(const char *names, const char *name);
+int logparse_name_match(char *const *names, size_t n, const char *name);
 
 #endif
