@@ -31,14 +31,30 @@ void
 decision_record(struct store *st, const char *domain, const char *kind, const char *what,
     const char *value, size_t vlen)
 {
+	static int failing;     /* a failure was logged: quiet until a write works */
 	char day[11];
 	struct buf key;
+	struct store_txn *txn;
+	int rc = -1;
 
 	decision_daystr(time(NULL), day);
 	buf_init(&key, 1024);
 	buf_printf(&key, "%s\t%s\t%s\t%s", day, domain, kind, what);
-	if (store_put(st, NULL, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)
-		log_warnx("store: %s decision for %s not recorded: %s", kind, domain,
+	/* A lookup waits for this write: the commit goes to the operating
+	 * system, which keeps it through a crash of the process, and the disk
+	 * gets it with the next durable commit or checkpoint. */
+	if ((txn = store_begin(st)) != NULL) {
+		if (store_put(st, txn, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)
+			store_abort(st, txn);
+		else
+			rc = store_commit_lazy(st, txn);
+	}
+	if (rc < 0 && !failing)
+		log_warnx("store: %s decision for %s not recorded: %s (more such failures are "
+		    "not logged until a decision is recorded again)", kind, domain,
 		    store_strerror(st));
+	else if (rc == 0 && failing)
+		log_warnx("store: decisions are recorded again");
+	failing = rc < 0;
 	buf_fini(&key);
 }
