@@ -34,8 +34,7 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
 	static int failing;     /* a failure was logged: quiet until a write works */
 	char day[11];
 	struct buf key;
-	struct store_txn *txn;
-	int rc = -1;
+	int rc;
 
 	decision_daystr(time(NULL), day);
 	buf_init(&key, 1024);
@@ -43,12 +42,7 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
 	/* A lookup waits for this write: the commit goes to the operating
 	 * system, which keeps it through a crash of the process, and the disk
 	 * gets it with the next durable commit or checkpoint. */
-	if ((txn = store_begin(st)) != NULL) {
-		if (store_put(st, txn, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)
-			store_abort(st, txn);
-		else
-			rc = store_commit_lazy(st, txn);
-	}
+	rc = store_put_lazy(st, STORE_DB_DECISION, key.data, key.len, value, vlen);
 	if (rc < 0 && !failing)
 		log_warnx("store: %s decision for %s not recorded: %s (more such failures are "
 		    "not logged until a decision is recorded again)", kind, domain,
