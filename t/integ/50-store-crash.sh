@@ -48,9 +48,9 @@ for db in meta policy decision result report dane source; do
 done
 check "every restart logged ready" test "$(grep -c ' ready ' "$T/daemon.log")" -ge $((rounds + 1))
 
-# The decision record of a lookup is written before its answer leaves:
-# killed the moment the answer is in, the daemon has lost none of them
-# once the next start has recovered the store.
+# The policy and the decision record of a lookup are written before its
+# answer leaves: killed the moment the answer is in, the daemon has lost
+# neither once the next start has recovered the store.
 world_dns_up
 world_https_up
 world_dns_batch
@@ -85,4 +85,13 @@ for n in 1 2 3; do
 	check "decision of cold lookup $n kept through the SIGKILL after its answer" \
 	    has "crash$n.test\\09sts\\09$n"
 done
+# without the HTTPS server, the policies come from the recovered cache
+world_https_stop
+check "start without the HTTPS server" start_daemon
+for n in 1 2 3; do
+	is "$(pm_q "crash$n.test" "unix:$T/run/postfix.sock:postfix")" \
+	    "secure match=mx.crash$n.test servername=hostname" \
+	    "policy of cold lookup $n kept through the SIGKILL after its answer"
+done
+stop_daemon
 done_testing
