@@ -24,8 +24,6 @@ status_word(enum resolve_status st)
 	switch (st) {
 	case RESOLVE_OK: return "OK";
 	case RESOLVE_NOTFOUND: return "NOTFOUND";
-	case RESOLVE_TEMP: return "TEMP";
-	case RESOLVE_PERM: return "PERM";
 	case RESOLVE_PENDING: return "NOTFOUND";
 	}
 	return "?";
@@ -98,11 +96,13 @@ control_status(struct daemon *d, struct buf *reply)
 {
 	buf_printf(reply,
 	    "OK uptime: %lld\nconfig: %s\nconnections: %u\nbuffered: %zu\nlookups: %llu\nok: %llu\n"
-	    "notfound: %llu\nerrors: %llu\nlocal_policy_file: %s\nlocal_policy_entries: %zu\n",
+	    "notfound: %llu\nerrors: %llu\nresolves: %llu\nwakeups: %llu\n"
+	    "local_policy_file: %s\nlocal_policy_entries: %zu\n",
 	    (long long)(time(NULL) - d->started), d->cfg.source, server_connections(d->sockmap),
 	    server_buffered(d->sockmap),
 	    (unsigned long long)d->stats.lookups, (unsigned long long)d->stats.ok,
 	    (unsigned long long)d->stats.notfound, (unsigned long long)d->stats.errors,
+	    (unsigned long long)d->stats.resolves, (unsigned long long)d->stats.wakeups,
 	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",
 	    localpolicy_count(d->local));
 	logsources_status(d->logs, reply);

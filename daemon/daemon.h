@@ -28,7 +28,9 @@ struct daemon_stats {
 	uint64_t lookups;
 	uint64_t ok;
 	uint64_t notfound;
-	uint64_t errors;      /* TEMP and PERM replies */
+	uint64_t errors;      /* PERM replies to malformed requests */
+	uint64_t resolves;    /* decisions made for lookups: one each, plus */
+	uint64_t wakeups;     /* one per resolution end a waiting lookup saw */
 };
 
 struct daemon {

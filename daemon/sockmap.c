@@ -33,11 +33,6 @@ sockmap_format(struct daemon *d, const struct resolve_result *res, struct buf *r
 		d->stats.notfound++;
 		buf_puts(reply, "NOTFOUND ");
 		break;
-	case RESOLVE_TEMP:
-	case RESOLVE_PERM:
-		d->stats.errors++;
-		buf_printf(reply, "%s %s", res->status == RESOLVE_TEMP ? "TEMP" : "PERM", res->why);
-		break;
 	}
 	if (log_level_enabled(LOG_LEVEL_DEBUG))
 		log_debug("lookup domain=%s reply=\"%.200s\" reason=\"%s\"",

@@ -79,9 +79,23 @@ is "$(pm_q usage1.test "$M")" "dane" "only usage-1 TLSA records (unusable): dane
 is "$(pm_q short.test "$M")" "dane" "malformed TLSA record (unusable): dane"
 is "$(pm_q cname.test "$M")" "dane-only" "CNAME'd MX host with TLSA at the expanded name: dane-only"
 is "$(pm_q implicit.test "$M")" "dane-only" "no MX, TLSA on the domain itself: dane-only"
+# "lookups resolves wakeups" of tlspolicyctl status, and their growth
+counters() { ctl status | awk -F': ' '$1 == "lookups" { l = $2 } $1 == "resolves" { r = $2 }
+    $1 == "wakeups" { w = $2 } END { print l + 0, r + 0, w + 0 }'; }
+grown() { set -- $1 $(counters); echo "$(($4 - $1)) $(($5 - $2)) $(($6 - $3))"; }
+c0=$(counters)
 is "$(pm_q both.test "$M")" "dane-only" "DANE and MTA-STS: DANE wins"
+# cold, both sources resolving: decided at once (waiting for DANE), then
+# once when DANE ends; the end of MTA-STS wakes nobody, DANE decides
+is "$(grown "$c0")" "1 2 1" "cold lookup, DANE decides: one lookup, decided twice, woken once"
 is "$(pm_q both.test "unix:$T/run/postfix.sock:postfix-tlsrpt")" "dane-only" "DANE answer under postfix-tlsrpt carries no STS attributes"
+c0=$(counters)
 is "$(pm_q stsonly.test "$M")" "secure match=mx.stsonly.test servername=hostname" "secure MX without TLSA: MTA-STS applies"
+# cold, no TLSA: DANE ends first and MTA-STS is waited for if still
+# running; one decision per end of a source, never more
+g=$(grown "$c0")
+case $g in "1 2 1"|"1 3 2") want=$g ;; *) want="1 2 1 or 1 3 2" ;; esac
+is "$g" "$want" "cold lookup, MTA-STS decides: one decision per source end"
 out=$(pm_q unsigned.test "$M"); rc=$?
 is "$rc:$out" "1:" "insecure (unsigned) zone: DANE does not apply, NOTFOUND"
 is "$(pm_q bogus.test "$M")" "dane" "bogus (expired signatures): dane, so Postfix defers on its own"

@@ -41,6 +41,9 @@ main(void)
 	is_int(store_count(st, STORE_DB_RESULT), 2, "two records after commit");
 	is_int(store_del(st, NULL, STORE_DB_RESULT, "a", 1), 0, "delete");
 	is_int(store_del(st, NULL, STORE_DB_RESULT, "a", 1), STORE_NOTFOUND, "delete again");
+	is_int(store_put_lazy(st, STORE_DB_DECISION, "d", 1, "lazy", 4), 0, "lazy put");
+	is_int(store_get(st, NULL, STORE_DB_DECISION, "d", 1, &v), 0, "lazy put read back");
+	is_str(v.data, "lazy", "lazy value");
 	is_int(store_checkpoint(st), 0, "checkpoint");
 	store_close(st);
 
@@ -48,6 +51,7 @@ main(void)
 	ok(st != NULL, "reopen");
 	is_int(store_get(st, NULL, STORE_DB_POLICY, "k", 1, &v), 0, "data survives reopen");
 	is_str(v.data, "value", "same value");
+	is_int(store_get(st, NULL, STORE_DB_DECISION, "d", 1, &v), 0, "lazy put survives reopen");
 	/* a store written by another layout is refused, not misread */
 	store_put(st, NULL, STORE_DB_META, "layout", 6, "99", 2);
 	store_close(st);

@@ -200,6 +200,21 @@ store_put(struct store *st, struct store_txn *txn, enum store_db db,
 }
 
 int
+store_put_lazy(struct store *st, enum store_db db, const void *key, size_t klen,
+    const void *val, size_t vlen)
+{
+	struct store_txn *txn = store_begin(st);
+
+	if (txn == NULL)
+		return -1;
+	if (store_put(st, txn, db, key, klen, val, vlen) < 0) {
+		store_abort(st, txn);
+		return -1;
+	}
+	return store_commit_lazy(st, txn);
+}
+
+int
 store_get(struct store *st, struct store_txn *txn, enum store_db db,
     const void *key, size_t klen, struct buf *out)
 {

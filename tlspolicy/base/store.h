@@ -63,6 +63,11 @@ void store_abort(struct store *st, struct store_txn *txn);
  */
 int store_put(struct store *st, struct store_txn *txn, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen);
+/* store_put_lazy - store_put in a transaction of its own committed with
+ * store_commit_lazy(): for writes a waiting client must not wait on the
+ * disk for; the next durable commit or checkpoint syncs it */
+int store_put_lazy(struct store *st, enum store_db db, const void *key, size_t klen,
+    const void *val, size_t vlen);
 /* store_get - value into out (reset first); STORE_NOTFOUND if absent;
  * -1 also when the record has an unknown layout version */
 int store_get(struct store *st, struct store_txn *txn, enum store_db db,

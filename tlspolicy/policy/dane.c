@@ -67,7 +67,9 @@ entry_save(struct dane *d, const struct dane_entry *e)
 		for (size_t k = 0; k < h->ntlsa; k++)
 			buf_printf(&b, "tlsa %s\n", h->tlsa[k]);
 	}
-	if (store_put(d->store, NULL, STORE_DB_DANE, e->domain, strlen(e->domain), b.data,
+	/* lookups may wait for this; a crash of the machine before the next
+	 * checkpoint costs a lookup */
+	if (store_put_lazy(d->store, STORE_DB_DANE, e->domain, strlen(e->domain), b.data,
 	    b.len) < 0)
 		log_warnx("store: DANE result of %s not saved: %s", e->domain, store_strerror(d->store));
 	buf_fini(&b);

@@ -33,15 +33,25 @@ void
 decision_record(struct store *st, const char *domain, const char *kind, const char *what,
     const char *value, size_t vlen)
 {
+	static int failing;     /* a failure was logged: quiet until a write works */
 	char day[11];
 	struct buf key;
+	int rc;
 
 	decision_daystr(time(NULL), day);
 	buf_init(&key, DECISION_KEY_MAX);
 	decision_key(&key, day, domain, kind, what);
-	if (store_put(st, NULL, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0)
-		log_warnx("store: %s decision for %s not recorded: %s", kind, domain,
+	/* A lookup waits for this write: the commit goes to the operating
+	 * system, which keeps it through a crash of the process, and the disk
+	 * gets it with the next durable commit or checkpoint. */
+	rc = store_put_lazy(st, STORE_DB_DECISION, key.data, key.len, value, vlen);
+	if (rc < 0 && !failing)
+		log_warnx("store: %s decision for %s not recorded: %s (more such failures are "
+		    "not logged until a decision is recorded again)", kind, domain,
 		    store_strerror(st));
+	else if (rc == 0 && failing)
+		log_warnx("store: decisions are recorded again");
+	failing = rc < 0;
 	buf_fini(&key);
 }
 

@@ -31,7 +31,9 @@ long decision_day(void);
 void decision_daystr(time_t t, char out[11]);
 
 /* decision_record - write one record for today into st (borrowed for the
- * call); logs a warning on failure */
+ * call), durable against a crash of the process (not of the machine) at
+ * once, and on disk with the next durable commit or checkpoint; a failure
+ * is logged, once until a record is written again, and never waited for */
 void decision_record(struct store *st, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen);
 

@@ -146,7 +146,9 @@ entry_save(struct mtasts *m, const struct mtasts_entry *e)
 	    e->last_error);
 	if (e->have_policy)
 		buf_printf(&b, "policy\n%s", e->policy);
-	if (store_put(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain), b.data,
+	/* lookups may wait for this; a crash of the machine before the next
+	 * checkpoint costs a fetch */
+	if (store_put_lazy(m->store, STORE_DB_POLICY, e->domain, strlen(e->domain), b.data,
 	    b.len) < 0)
 		log_warnx("store: policy of %s not saved: %s", e->domain, store_strerror(m->store));
 	buf_fini(&b);

@@ -63,6 +63,7 @@ from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 	}
 	if (resolving && may_wait) {
 		res->status = RESOLVE_PENDING;
+		res->waiting = RESOLVE_SOURCE_MTASTS;
 		explain(res, "resolving MTA-STS policy");
 		return;
 	}
@@ -99,7 +100,10 @@ from_dane(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 	switch (de->verdict) {
 	case DANE_UNKNOWN:
 		if (resolving && may_wait) {
+			/* DANE wins, so only its end can change the answer;
+			 * MTA-STS is looked at again then */
 			res->status = RESOLVE_PENDING;
+			res->waiting = RESOLVE_SOURCE_DANE;
 			explain(res, "resolving DANE and MTA-STS");
 			return 1;
 		}
@@ -141,6 +145,7 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	res->answer = NULL;
 	res->domain[0] = '\0';
 	res->why[0] = '\0';
+	res->waiting = RESOLVE_SOURCE_NONE;
 	switch (domain_normalize(key, len, res->domain, &why)) {
 	case DOMAIN_NEXTHOP:
 		res->domain[0] = '\0';
@@ -181,4 +186,20 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	}
 	res->status = RESOLVE_NOTFOUND;
 	explain(res, "no policy known for %s", res->domain);
+}
+
+struct watch *
+resolve_watch(const struct resolve_ctx *ctx, const struct resolve_result *res,
+    void (*cb)(void *), void *arg)
+{
+	switch (res->waiting) {
+	case RESOLVE_SOURCE_DANE:
+		return dane_watch(ctx->dane, res->domain, cb, arg);
+	case RESOLVE_SOURCE_MTASTS:
+		return mtasts_watch(ctx->mtasts, res->domain, cb, arg);
+	case RESOLVE_SOURCE_NONE:
+		break;
+	}
+	/* not a pending result: nothing to wait for */
+	return NULL;
 }

@@ -11,9 +11,13 @@
  * downgrades a domain; then MTA-STS (mtasts.h): an enforce policy answers
  * "secure match=...", testing and none answer NOTFOUND.  A domain no
  * source knows answers NOTFOUND, so Postfix applies its own default
- * level; outages never turn into TEMP.  A domain being resolved for the
- * first time answers RESOLVE_PENDING when the caller may wait for it.
- * The result also says why, for logs and for "tlspolicyctl query".
+ * level; outages never turn into TEMP (no source ever makes the lookup
+ * fail).  A domain being resolved for the first time answers
+ * RESOLVE_PENDING when the caller may wait for it, naming the one source
+ * whose end can change the answer; resolve_watch() tells the caller when
+ * that source is done, so a waiting lookup is decided again once per
+ * source that ends, never more.  The result also says why, for logs and
+ * for "tlspolicyctl query".
  */
 #ifndef TLSPOLICY_RESOLVE_H
 #define TLSPOLICY_RESOLVE_H
@@ -24,13 +28,19 @@ struct dane;
 struct localpolicy;
 struct mtasts;
 struct strmap;
+struct watch;
 
 enum resolve_status {
 	RESOLVE_OK,
 	RESOLVE_NOTFOUND,
-	RESOLVE_TEMP,
-	RESOLVE_PERM,
 	RESOLVE_PENDING,   /* first resolution in progress; only if may_wait */
+};
+
+/* The source a RESOLVE_PENDING result waits for. */
+enum resolve_source {
+	RESOLVE_SOURCE_NONE,
+	RESOLVE_SOURCE_DANE,
+	RESOLVE_SOURCE_MTASTS,
 };
 
 /* Map names: "postfix" for any Postfix, "postfix-tlsrpt" for >= 3.10. */
@@ -53,6 +63,7 @@ struct resolve_result {
 	const char *answer;          /* OK: borrowed until the source changes */
 	char domain[DOMAIN_MAX + 1]; /* normalised key, "" if none */
 	char why[512];               /* human-readable reason, if explain */
+	enum resolve_source waiting; /* PENDING: the source still resolving */
 };
 
 /* resolve_map_name - map a socketmap name to enum resolve_map; -1 if unknown */
@@ -61,5 +72,15 @@ int resolve_map_name(const char *name, size_t len);
 /* resolve_lookup - decide the answer for key[0..len) */
 void resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
     const char *key, size_t len, int may_wait, struct resolve_result *res);
+
+/*
+ * resolve_watch - call cb(arg) once when the resolution res waits for
+ * ends; res is a RESOLVE_PENDING result of resolve_lookup() returned in
+ * this event-loop callback, and then the watch is never NULL.  The
+ * handle is freed after cb runs; watch_cancel() (watch.h) cancels it.
+ * The caller decides again with resolve_lookup() from cb.
+ */
+struct watch *resolve_watch(const struct resolve_ctx *ctx, const struct resolve_result *res,
+    void (*cb)(void *), void *arg);
 
 #endif
