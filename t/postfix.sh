@@ -48,6 +48,11 @@ pf_send() {
 	printf 'Subject: test %s\n\nA test message.\n' "$3" | sendmail -C "$T/$1" -f "$2" "$3"
 }
 
+# pf_flush INSTANCE: attempt every queued message now (postqueue -f)
+pf_flush() {
+	postqueue -c "$T/$1" -f >/dev/null 2>&1
+}
+
 pf_wait() {
 	wait_for "${3:-30}" grep -Eq -- "$2" "$T/$1/maillog"
 }
