@@ -18,6 +18,7 @@
 #include "results.h"
 #include "settings.h"
 #include "store.h"
+#include "storecheck.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -39,6 +40,7 @@ struct logsources {
 	size_t n;
 	struct source *src;
 	time_t next_purge;
+	char *paused;            /* why nothing is counted, or NULL */
 };
 
 static void
@@ -84,7 +86,7 @@ on_poll(struct evloop *loop, void *arg)
 			commit(s);
 		behind |= n >= TURN_BYTES;
 	}
-	if (time(NULL) >= ls->next_purge)
+	if (time(NULL) >= ls->next_purge && ls->paused == NULL)
 		purge(ls);
 	/* catching up with a backlog: the next turn at once, after whatever
 	 * else the loop has to do */
@@ -108,6 +110,18 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 	icfg.exclude_sender = ls->sender;
 	icfg.sending_ip = ls->ips;
 	icfg.syslog_names = cfg->postfix_syslog_names;
+	if (cfg->log_source[0] != '\0') {
+		char why[1024];
+		int rc = storecheck_counting(st, why, sizeof(why));
+
+		if (rc < 0)
+			snprintf(why, sizeof(why), "%s", store_strerror(st));
+		if (rc != 0) {
+			log_errorx("store: %s; lookups are answered", why);
+			ls->paused = xstrdup(why);
+			pos = "";
+		}
+	}
 	while ((word = list_next(&pos, &len)) != NULL) {
 		char path[1100];
 		struct source *s;
@@ -123,7 +137,8 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 			logfollow_resume(s->lf, &c);
 		log_info("log %s: following (reports from %s not counted)", path, ls->sender);
 	}
-	purge(ls);
+	if (ls->paused == NULL)
+		purge(ls);
 	evloop_timer_add(loop, 0, on_poll, ls);
 	return ls;
 }
@@ -140,12 +155,15 @@ logsources_stop(struct logsources *ls)
 	}
 	free(ls->src);
 	strmap_free(ls->ips, free);
+	free(ls->paused);
 	free(ls);
 }
 
 void
 logsources_status(const struct logsources *ls, struct buf *out)
 {
+	if (ls && ls->paused)
+		buf_printf(out, "counting: paused: %s\n", ls->paused);
 	for (size_t i = 0; ls && i < ls->n; i++) {
 		struct ingest_stats st;
 
