@@ -184,6 +184,14 @@ check "result.db deleted, accepted: reading goes on from the saved position" \
     wait_for 30 counted "$((LINES + MORE))"
 stop_daemon
 
+# --- both deleted: counting from scratch, as documented
+restore
+rm -f "$T/state/result.db" "$T/state/source.db"
+started "both deleted"
+check "both deleted: the log is read again from its start" wait_for 30 counted "$LINES"
+stop_daemon
+is "$(ctl results)" "$(cat "$T/good.txt")" "both deleted: the same counts again"
+
 # --- result.db overwritten as a whole
 restore
 head -c 8192 /dev/urandom > "$T/state/result.db"
