@@ -163,6 +163,14 @@ like "$(cat "$T/status.txt")" "counting: paused" "source.db deleted: counting pa
 check "source.db deleted: the log is not followed" sh -c "! grep -q 'lines=' '$T/status.txt'"
 stop_daemon
 is "$(ctl results 2>/dev/null)" "$(cat "$T/good.txt")" "source.db deleted: counts as they were, not doubled"
+mkdir -p "$T/dry"
+chown nobody "$T/dry" 2>/dev/null
+"$top_builddir/reporter/tlspolicy-report" -v -c "$T/tlspolicyd.conf" --day 2025-03-10 \
+    --dry-run "$T/dry" > "$T/report.out" 2>&1
+rc=$?
+is "$rc" 1 "source.db deleted: tlspolicy-report refuses"
+like "$(cat "$T/report.out")" "source.db was deleted.*no reports are sent" "source.db deleted: tlspolicy-report says why"
+check "source.db deleted: no report written" sh -c "! ls '$T/dry' | grep -q ."
 accepted "source.db deleted" "counting starts at its current end"
 started "source.db deleted, accepted"
 cat "$T/more.log" >> "$T/log/mail.log"
