@@ -466,12 +466,16 @@ ctl_store_accept(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
-	if (storecheck_accept(st, done, sizeof(done), err, sizeof(err)) < 0) {
+	if ((rc = storecheck_accept(st, done, sizeof(done), err, sizeof(err))) < 0) {
 		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
 		store_close(st);
 		return 1;
 	}
 	printf("%s\n", done);
+	if (rc > 0) {
+		store_close(st);
+		return 0;
+	}
 	ips = ingest_ip_map(s->sending_mta_ip);
 	settings_report_from(s, sender, sizeof(sender));
 	icfg.exclude_sender = sender;

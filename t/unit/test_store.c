@@ -228,6 +228,8 @@ pairs(const char *dir)
 	is_int(storecheck_counting(st, why, sizeof(why)), 1, "source.db deleted: still so");
 	is_int(storecheck_accept(st, why, sizeof(why), err, sizeof(err)), 0, "source.db: accept");
 	is_int(storecheck_counting(st, why, sizeof(why)), 0, "source.db: counting again");
+	is_int(storecheck_accept(st, why, sizeof(why), err, sizeof(err)), 1,
+	    "accepting again: nothing to do");
 	store_close(st);
 	fresh_regions(dir);
 

@@ -366,7 +366,7 @@ storecheck_accept(struct store *st, char *done, size_t donelen, char *err, size_
 	done[0] = '\0';
 	if ((rc = storecheck_counting(st, why, sizeof(why))) == 0) {
 		snprintf(done, donelen, "nothing to accept: result.db and source.db match");
-		return 0;
+		return 1;
 	}
 	if (rc < 0) {
 		snprintf(err, errlen, "%s", store_strerror(st));

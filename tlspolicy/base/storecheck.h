@@ -80,7 +80,8 @@ int storecheck_pair_bump(struct store *st, struct store_txn *txn);
 /* storecheck_accept - accept the loss storecheck_counting() reports: a
  * damaged result.db or source.db is moved aside and started empty, and
  * what is left of both gets one new stamp.  Log positions that are
- * missing are the caller's to set.  done gets what was done. */
+ * missing are the caller's to set.  done gets what was done; 1 when
+ * there was nothing to accept (and nothing was done). */
 int storecheck_accept(struct store *st, char *done, size_t donelen, char *err, size_t errlen);
 
 #endif
