@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,8 +20,10 @@
 #include "buf.h"
 #include "ctlstore.h"
 #include "domain.h"
+#include "endpoint.h"
 #include "ingest.h"
 #include "jsontext.h"
+#include "log.h"
 #include "logfollow.h"
 #include "numparse.h"
 #include "privs.h"
@@ -28,6 +31,7 @@
 #include "results.h"
 #include "settings.h"
 #include "store.h"
+#include "storecheck.h"
 #include "strmap.h"
 
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
@@ -48,6 +52,20 @@ open_store(const struct settings *s)
 	if ((st = store_open(s->state_directory, err, sizeof(err))) == NULL)
 		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
 	return st;
+}
+
+/* refused - storecheck_counting() objects (said on stderr): 0, else 1 */
+static int
+refused(struct store *st)
+{
+	char why[1024];
+	int rc = storecheck_counting(st, why, sizeof(why));
+
+	if (rc < 0)
+		fprintf(stderr, "tlspolicyctl: store: %s\n", store_strerror(st));
+	else if (rc > 0)
+		fprintf(stderr, "tlspolicyctl: store: %s\n", why);
+	return rc == 0;
 }
 
 /* one (day, domain, policy) group of counters */
@@ -177,6 +195,12 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
+	if (store_damage(st, STORE_DB_RESULT) != NULL) {
+		fprintf(stderr, "tlspolicyctl: store: %s: no results (see tlspolicyd(8), "
+		    "DAMAGED FILES)\n", store_damage(st, STORE_DB_RESULT));
+		store_close(st);
+		return 1;
+	}
 	memset(&sel, 0, sizeof(sel));
 	sel.domain = domain;
 	sel.json = json;
@@ -192,6 +216,8 @@ ctl_results(const struct settings *s, int argc, char **argv)
 		    | JSON_C_TO_STRING_NOSLASHESCAPE));
 	json_object_put(sel.out);
 	buf_fini(&sel.g.text);
+	if (!refused(st))
+		rc = 1;
 	store_close(st);
 	return rc;
 }
@@ -300,6 +326,10 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	}
 	if ((st = open_store(s)) == NULL)
 		return 1;
+	if (!refused(st)) {
+		store_close(st);
+		return 1;
+	}
 	ips = ingest_ip_map(s->sending_mta_ip);
 	settings_report_from(s, sender, sizeof(sender));
 	icfg.exclude_sender = sender;
@@ -333,4 +363,108 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	strmap_free(ips, free);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
+}
+
+/* daemon_running - the control socket answers */
+static int
+daemon_running(const struct settings_endpoints *control)
+{
+	const struct endpoint *ep;
+	int fd, up;
+
+	if (control->n == 0)
+		return 0;
+	ep = &control->v[0];
+	if ((fd = socket(ep->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return 0;
+	up = connect(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) == 0;
+	close(fd);
+	return up;
+}
+
+static void
+skip_line(void *arg, const char *line, size_t len)
+{
+	(void)arg;
+	(void)line;
+	(void)len;
+}
+
+/* start_at_end - a log_source with no saved position is counted from
+ * its current end */
+static int
+start_at_end(struct store *st, const char *path, const struct ingest_config *icfg)
+{
+	struct ingest *ig = ingest_new(st, path, icfg);
+	struct logfollow *lf;
+	struct logfollow_cursor c;
+	int have = 0, rc = 0;
+
+	if (ingest_restore(ig, &c, &have) == 0 && have) {
+		ingest_free(ig);
+		return 0;
+	}
+	lf = logfollow_new(path);
+	/* not "reading from the start": it is skipped */
+	log_set_level(LOG_LEVEL_WARNING);
+	while (logfollow_poll(lf, INGEST_TURN, skip_line, NULL) > 0)
+		;
+	log_set_level(LOG_LEVEL_INFO);
+	if (logfollow_cursor(lf, &c) < 0) {
+		printf("log %s: not there yet: it will be read from its start\n", path);
+	} else if (ingest_commit(ig, &c) < 0) {
+		fprintf(stderr, "tlspolicyctl: log %s: %s\n", path, store_strerror(st));
+		rc = -1;
+	} else {
+		printf("log %s: no saved position: counting starts at its current end "
+		    "(offset %" PRIu64 ")\n", path, c.offset);
+	}
+	logfollow_free(lf);
+	ingest_free(ig);
+	return rc;
+}
+
+int
+ctl_store_accept(const struct settings *s, int argc, char **argv)
+{
+	struct store *st;
+	struct strmap *ips;
+	struct ingest_config icfg;
+	char done[1024], err[1024], sender[320];
+	int rc = 0;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "usage: tlspolicyctl store-accept\n");
+		return 2;
+	}
+	if (daemon_running(&s->control_socket)) {
+		fprintf(stderr, "tlspolicyctl: tlspolicyd is running (%s answers): stop it first\n",
+		    s->control_socket.v[0].text);
+		return 1;
+	}
+	if ((st = open_store(s)) == NULL)
+		return 1;
+	if ((rc = storecheck_accept(st, done, sizeof(done), err, sizeof(err))) < 0) {
+		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
+		store_close(st);
+		return 1;
+	}
+	printf("%s\n", done);
+	if (rc > 0) {
+		store_close(st);
+		return 0;
+	}
+	ips = ingest_ip_map(s->sending_mta_ip);
+	settings_report_from(s, sender, sizeof(sender));
+	icfg.exclude_sender = sender;
+	icfg.sending_ip = ips;
+	icfg.syslog_names = s->postfix_syslog_names.v;
+	icfg.nsyslog_names = s->postfix_syslog_names.n;
+	for (size_t i = 0; i < s->log_source.n; i++)
+		if (start_at_end(st, s->log_source.v[i], &icfg) < 0)
+			rc = 1;
+	strmap_free(ips, free);
+	store_close(st);
+	return rc;
 }

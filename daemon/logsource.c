@@ -17,6 +17,7 @@
 #include "results.h"
 #include "settings.h"
 #include "store.h"
+#include "storecheck.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -38,6 +39,7 @@ struct logsources {
 	size_t n;
 	struct source *src;
 	time_t next_purge;
+	char *paused;            /* why nothing is counted, or NULL */
 };
 
 static void
@@ -83,7 +85,7 @@ on_poll(struct evloop *loop, void *arg)
 			commit(s);
 		behind |= n >= TURN_BYTES;
 	}
-	if (time(NULL) >= ls->next_purge)
+	if (time(NULL) >= ls->next_purge && ls->paused == NULL)
 		purge(ls);
 	/* catching up with a backlog: the next turn at once, after whatever
 	 * else the loop has to do */
@@ -95,6 +97,7 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 {
 	struct logsources *ls;
 	struct ingest_config icfg;
+	size_t nsrc;
 
 	ls = xcalloc(1, sizeof(*ls));
 	ls->loop = loop;
@@ -106,7 +109,20 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 	icfg.sending_ip = ls->ips;
 	icfg.syslog_names = cfg->postfix_syslog_names.v;
 	icfg.nsyslog_names = cfg->postfix_syslog_names.n;
-	for (size_t i = 0; i < cfg->log_source.n; i++) {
+	nsrc = cfg->log_source.n;
+	if (nsrc > 0) {
+		char why[1024];
+		int rc = storecheck_counting(st, why, sizeof(why));
+
+		if (rc < 0)
+			snprintf(why, sizeof(why), "%s", store_strerror(st));
+		if (rc != 0) {
+			log_errorx("store: %s; lookups are answered", why);
+			ls->paused = xstrdup(why);
+			nsrc = 0;
+		}
+	}
+	for (size_t i = 0; i < nsrc; i++) {
 		const char *path = cfg->log_source.v[i];
 		struct source *s;
 		struct logfollow_cursor c;
@@ -120,7 +136,8 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 			logfollow_resume(s->lf, &c);
 		log_info("log %s: following (reports from %s not counted)", path, ls->sender);
 	}
-	purge(ls);
+	if (ls->paused == NULL)
+		purge(ls);
 	evloop_timer_add(loop, 0, on_poll, ls);
 	return ls;
 }
@@ -137,12 +154,15 @@ logsources_stop(struct logsources *ls)
 	}
 	free(ls->src);
 	strmap_free(ls->ips, free);
+	free(ls->paused);
 	free(ls);
 }
 
 void
 logsources_status(const struct logsources *ls, struct buf *out)
 {
+	if (ls && ls->paused)
+		buf_printf(out, "counting: paused: %s\n", ls->paused);
 	for (size_t i = 0; ls && i < ls->n; i++) {
 		struct ingest_stats st;
 

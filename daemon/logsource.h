@@ -15,13 +15,16 @@ struct store;
 struct logsources;
 
 /* logsources_start - follow every log_source (there may be none: the
- * retention still applies).  loop and st are borrowed and kept: they must
- * outlive the sources; cfg is read at once */
+ * retention still applies); when storecheck_counting() refuses, follow
+ * none and say why in the log and the status, until a restart.  loop and
+ * st are borrowed and kept: they must outlive the sources; cfg is read at
+ * once */
 struct logsources *logsources_start(struct evloop *loop, struct store *st,
     const struct settings *cfg);
 /* logsources_stop - commit what was read and stop; NULL is fine */
 void logsources_stop(struct logsources *ls);
-/* logsources_status - "log PATH: lines=... " lines for the status command */
+/* logsources_status - "log PATH: lines=... " lines for the status command,
+ * after "counting: paused: WHY" when nothing is counted */
 void logsources_status(const struct logsources *ls, struct buf *out);
 
 #endif

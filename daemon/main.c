@@ -315,6 +315,10 @@ main(int argc, char **argv)
 	umask(077);
 	if ((d.store = store_open(d.cfg.state_directory, err, sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
+	for (int i = 0; i < STORE_DB_COUNT; i++)
+		if (store_damage(d.store, (enum store_db)i) != NULL)
+			log_errorx("store: %s: not opened, see tlspolicyd(8)",
+			    store_damage(d.store, (enum store_db)i));
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
 	start_resolvers(&d);

@@ -7,11 +7,13 @@
  *   tlspolicyctl [-c FILE] check-config
  *   tlspolicyctl [-c FILE] results [--day D] [--domain D] [--json]
  *   tlspolicyctl [-c FILE] ingest FILE|-
+ *   tlspolicyctl [-c FILE] store-accept
  *
  * query, status and reload talk to the daemon over its control socket
  * (control_socket in the configuration); check-config reads the
  * configuration and the local policy table and prints every setting;
- * results and ingest work on the store directly (ctlstore.c).
+ * results, ingest and store-accept work on the store directly
+ * (ctlstore.c).
  */
 #include "config.h"
 
@@ -50,6 +52,7 @@ usage(FILE *fp)
 	    "  results [--day YYYY-MM-DD] [--domain DOMAIN] [--json]\n"
 	    "                          print the stored TLS session counts\n"
 	    "  ingest FILE|-           count the TLS sessions of a Postfix log (\"-\": stdin)\n"
+	    "  store-accept            accept lost or damaged counts or log positions and go on\n"
 	    "  check-config            check the configuration and print every setting\n");
 }
 
@@ -180,7 +183,8 @@ main(int argc, char **argv)
 			fprintf(stderr, "tlspolicyctl: domain too long\n");
 			return 2;
 		}
-	} else if (strcmp(argv[0], "results") == 0 || strcmp(argv[0], "ingest") == 0) {
+	} else if (strcmp(argv[0], "results") == 0 || strcmp(argv[0], "ingest") == 0
+	    || strcmp(argv[0], "store-accept") == 0) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0
 	    || strcmp(argv[0], "list") == 0 || strcmp(argv[0], "check-config") == 0) && argc == 1) {
@@ -196,9 +200,11 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if (strcmp(cmd, "check-config") == 0 || strcmp(cmd, "results") == 0
-	    || strcmp(cmd, "ingest") == 0) {
+	    || strcmp(cmd, "ingest") == 0 || strcmp(cmd, "store-accept") == 0) {
 		rc = strcmp(cmd, "results") == 0 ? ctl_results(&s, argc, argv)
-		    : strcmp(cmd, "ingest") == 0 ? ctl_ingest(&s, argc, argv) : check_config(&s);
+		    : strcmp(cmd, "ingest") == 0 ? ctl_ingest(&s, argc, argv)
+		    : strcmp(cmd, "store-accept") == 0 ? ctl_store_accept(&s, argc, argv)
+		    : check_config(&s);
 		settings_fini(&s);
 		return rc;
 	}

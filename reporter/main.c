@@ -39,6 +39,7 @@
 #include "settings.h"
 #include "state.h"
 #include "store.h"
+#include "storecheck.h"
 #include "strmap.h"
 #include "text.h"
 #include "tlsrpt.h"
@@ -367,6 +368,19 @@ main(int argc, char **argv)
 	if ((r.st = store_open(r.cfg.state_directory, err, sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	r.now = at > 0 ? (time_t)at : time(NULL);
+	if (!bounces) {
+		/* counts that are lost, or would be doubled, make no report */
+		char why[1024];
+		int refused = storecheck_counting(r.st, why, sizeof(why));
+
+		if (refused != 0) {
+			log_errorx("store: %s; no reports are sent until then",
+			    refused < 0 ? store_strerror(r.st) : why);
+			store_close(r.st);
+			settings_fini(&r.cfg);
+			return 1;
+		}
+	}
 	if (bounces) {
 		rc = bounce(&r);
 		store_close(r.st);

@@ -4,13 +4,17 @@
 #include "config.h"
 
 #include <db.h>
+#include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "log.h"
 #include "store.h"
+#include "storecheck.h"
 #include "xalloc.h"
 
 /* One version byte in front of every value. */
@@ -22,9 +26,11 @@ static const char *const db_names[STORE_DB_COUNT] = {
 };
 
 struct store {
+	char *dir;
 	DB_ENV *env;
 	DB *db[STORE_DB_COUNT];
-	char err[256];
+	char *damage[STORE_DB_COUNT];   /* why a database is not open, see check_files() */
+	char err[512];
 };
 
 static int
@@ -63,6 +69,119 @@ store_check_layout(struct store *st)
 	return rc;
 }
 
+/* db_open_one - open (creating) database i; page checksums on a new one */
+static int
+db_open_one(struct store *st, int i)
+{
+	int rc;
+
+	if ((rc = db_create(&st->db[i], st->env, 0)) != 0) {
+		st->db[i] = NULL;
+		return store_fail(st, "db_create", rc);
+	}
+	st->db[i]->set_flags(st->db[i], DB_CHKSUM);
+	if ((rc = st->db[i]->open(st->db[i], NULL, db_names[i], NULL, DB_BTREE,
+	    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
+		snprintf(st->err, sizeof(st->err), "open %s/%s: %s", st->dir, db_names[i],
+		    db_strerror(rc));
+		st->db[i]->close(st->db[i], 0);
+		st->db[i] = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* rebuilt - what is lost when database i starts empty, or NULL when it
+ * must not be (counts and log positions: see storecheck_counting()) */
+static const char *
+rebuilt(int i)
+{
+	switch (i) {
+	case STORE_DB_META:
+		return "it is written again";
+	case STORE_DB_POLICY:
+		return "the MTA-STS policy cache starts empty, policies are fetched again";
+	case STORE_DB_DANE:
+		return "the DANE cache starts empty, domains are looked up again";
+	case STORE_DB_DECISION:
+		return "reports of the days it covered lack the policies served";
+	case STORE_DB_REPORT:
+		return "reports already sent may be sent again";
+	default:
+		return NULL;
+	}
+}
+
+/*
+ * check_files - every database file not sealed unchanged goes through the
+ * verifier before it is opened.  A damaged one that can be rebuilt is
+ * moved aside and starts empty; a damaged result.db or source.db is not
+ * opened: calls on it fail, and counting refuses to run (see
+ * storecheck_counting()); the caller says so (store_damage()).
+ */
+static int
+check_files(struct store *st)
+{
+	struct storecheck_seal seal;
+
+	storecheck_seal_read(st->dir, &seal);
+	for (int i = 0; i < STORE_DB_COUNT; i++) {
+		char why[200], moved[64], msg[400];
+
+		if (storecheck_file(st->dir, db_names[i], &seal, why, sizeof(why)) == 0)
+			continue;
+		if (rebuilt(i) != NULL) {
+			if (storecheck_aside(st->dir, db_names[i], moved, sizeof(moved), st->err,
+			    sizeof(st->err)) < 0)
+				return -1;
+			log_warnx("store: %s/%s is damaged (%s): moved to %s; %s", st->dir,
+			    db_names[i], why, moved, rebuilt(i));
+			continue;
+		}
+		snprintf(msg, sizeof(msg), "%s/%s is damaged (%s)", st->dir, db_names[i], why);
+		st->damage[i] = xstrdup(msg);
+	}
+	return 0;
+}
+
+const char *
+store_damage(const struct store *st, enum store_db db)
+{
+	return st->damage[db];
+}
+
+int
+store_renew(struct store *st, enum store_db db, char *moved, size_t movedlen)
+{
+	if (st->db[db] != NULL) {
+		st->db[db]->close(st->db[db], 0);
+		st->db[db] = NULL;
+	}
+	if (storecheck_aside(st->dir, db_names[db], moved, movedlen, st->err,
+	    sizeof(st->err)) < 0 && errno != ENOENT)
+		return -1;
+	if (db_open_one(st, db) < 0)
+		return -1;
+	free(st->damage[db]);
+	st->damage[db] = NULL;
+	return 0;
+}
+
+void
+store_set_error(struct store *st, const char *msg)
+{
+	snprintf(st->err, sizeof(st->err), "%s", msg);
+}
+
+/* unusable - the error of a call on a database that is not open */
+static int
+unusable(struct store *st, enum store_db db)
+{
+	snprintf(st->err, sizeof(st->err), "%s: not used", st->damage[db] ? st->damage[db]
+	    : db_names[db]);
+	return -1;
+}
+
 struct store *
 store_open(const char *dir, char *err, size_t errlen)
 {
@@ -71,6 +190,7 @@ store_open(const char *dir, char *err, size_t errlen)
 	    | DB_REGISTER | DB_RECOVER;
 	int rc;
 
+	st->dir = xstrdup(dir);
 	if ((rc = db_env_create(&st->env, 0)) != 0) {
 		store_fail(st, "db_env_create", rc);
 		st->env = NULL;
@@ -84,19 +204,11 @@ store_open(const char *dir, char *err, size_t errlen)
 		snprintf(st->err, sizeof(st->err), "open environment %s: %s", dir, db_strerror(rc));
 		goto fail;
 	}
-	for (int i = 0; i < STORE_DB_COUNT; i++) {
-		if ((rc = db_create(&st->db[i], st->env, 0)) != 0) {
-			store_fail(st, "db_create", rc);
-			st->db[i] = NULL;
+	if (check_files(st) < 0)
+		goto fail;
+	for (int i = 0; i < STORE_DB_COUNT; i++)
+		if (st->damage[i] == NULL && db_open_one(st, i) < 0)
 			goto fail;
-		}
-		if ((rc = st->db[i]->open(st->db[i], NULL, db_names[i], NULL, DB_BTREE,
-		    DB_CREATE | DB_AUTO_COMMIT, 0600)) != 0) {
-			snprintf(st->err, sizeof(st->err), "open %s/%s: %s", dir, db_names[i],
-			    db_strerror(rc));
-			goto fail;
-		}
-	}
 	if (store_check_layout(st) < 0)
 		goto fail;
 	return st;
@@ -117,15 +229,25 @@ store_checkpoint(struct store *st)
 void
 store_close(struct store *st)
 {
+	int sealed[STORE_DB_COUNT] = { 0 }, clean;
+
 	if (st == NULL)
 		return;
+	clean = st->env != NULL;
 	for (int i = 0; i < STORE_DB_COUNT; i++)
-		if (st->db[i])
-			st->db[i]->close(st->db[i], 0);
+		if (st->db[i]) {
+			sealed[i] = st->db[i]->close(st->db[i], 0) == 0;
+			clean &= sealed[i];
+		}
 	if (st->env) {
 		st->env->txn_checkpoint(st->env, 0, 0, 0);
-		st->env->close(st->env, 0);
+		clean &= st->env->close(st->env, 0) == 0;
 	}
+	if (clean)
+		storecheck_seal_write(st->dir, db_names, sealed, STORE_DB_COUNT);
+	for (int i = 0; i < STORE_DB_COUNT; i++)
+		free(st->damage[i]);
+	free(st->dir);
 	free(st);
 }
 
@@ -186,9 +308,12 @@ store_put(struct store *st, struct store_txn *txn, enum store_db db,
     const void *key, size_t klen, const void *val, size_t vlen)
 {
 	DBT k, v;
-	unsigned char *rec = xmalloc(vlen + 1);
+	unsigned char *rec;
 	int rc;
 
+	if (st->db[db] == NULL)
+		return unusable(st, db);
+	rec = xmalloc(vlen + 1);
 	rec[0] = STORE_RECORD_VERSION;
 	if (vlen)
 		memcpy(rec + 1, val, vlen);
@@ -225,6 +350,8 @@ store_get(struct store *st, struct store_txn *txn, enum store_db db,
 	memset(&v, 0, sizeof(v));
 	v.flags = DB_DBT_MALLOC;
 	buf_reset(out);
+	if (st->db[db] == NULL)
+		return unusable(st, db);
 	rc = st->db[db]->get(st->db[db], (DB_TXN *)txn, &k, &v, 0);
 	if (rc == DB_NOTFOUND)
 		return STORE_NOTFOUND;
@@ -251,6 +378,8 @@ store_del(struct store *st, struct store_txn *txn, enum store_db db,
 	DBT k;
 	int rc;
 
+	if (st->db[db] == NULL)
+		return unusable(st, db);
 	dbt_init(&k, key, klen);
 	rc = st->db[db]->del(st->db[db], (DB_TXN *)txn, &k, txn ? 0 : DB_AUTO_COMMIT);
 	if (rc == DB_NOTFOUND)
@@ -263,9 +392,11 @@ store_count(struct store *st, enum store_db db)
 {
 	DB_BTREE_STAT *sp = NULL;
 	long n;
-	int rc = st->db[db]->stat(st->db[db], NULL, &sp, 0);
+	int rc;
 
-	if (rc != 0)
+	if (st->db[db] == NULL)
+		return unusable(st, db);
+	if ((rc = st->db[db]->stat(st->db[db], NULL, &sp, 0)) != 0)
 		return store_fail(st, "stat", rc);
 	n = (long)sp->bt_nkeys;
 	free(sp);
@@ -282,10 +413,15 @@ struct store_cursor {
 struct store_cursor *
 store_cursor_open(struct store *st, enum store_db db)
 {
-	struct store_cursor *c = xcalloc(1, sizeof(*c));
-	int rc = st->db[db]->cursor(st->db[db], NULL, &c->dbc, 0);
+	struct store_cursor *c;
+	int rc;
 
-	if (rc != 0) {
+	if (st->db[db] == NULL) {
+		unusable(st, db);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	if ((rc = st->db[db]->cursor(st->db[db], NULL, &c->dbc, 0)) != 0) {
 		store_fail(st, "cursor", rc);
 		free(c);
 		return NULL;

@@ -10,6 +10,14 @@
  * whole store, and a store written by a newer layout is refused rather
  * than misread.
  *
+ * Damaged files (see storecheck.h): before the databases are opened,
+ * every file not sealed unchanged since the last clean store_close() goes
+ * through Berkeley DB's verifier.  A damaged cache (policy, DANE), meta,
+ * decision or report database is moved aside as NAME.damaged and starts
+ * empty, said in the log; a damaged result.db or source.db is left alone
+ * and not opened: every call on it fails with the reason (store_damage()),
+ * the others work.  New databases carry page checksums.
+ *
  * Functions return 0 on success, STORE_NOTFOUND where that applies, or -1
  * with a reason available from store_strerror().
  */
@@ -40,7 +48,15 @@ struct buf;
  * exist (dir is not kept).  err gets the reason on failure.  Everything
  * opened on the store (transactions, cursors) ends before store_close. */
 struct store *store_open(const char *dir, char *err, size_t errlen);
-/* store_close - checkpoint and close; NULL is fine */
+/* store_damage - why db was found damaged and is not open, or NULL */
+const char *store_damage(const struct store *st, enum store_db db);
+/* store_renew - move db aside as NAME.damaged (when it exists) and open
+ * it anew, empty; the new name of the old file into moved */
+int store_renew(struct store *st, enum store_db db, char *moved, size_t movedlen);
+/* store_set_error - the reason store_strerror() gives next */
+void store_set_error(struct store *st, const char *msg);
+/* store_close - checkpoint and close, then seal the databases closed
+ * cleanly (see storecheck.h); NULL is fine */
 void store_close(struct store *st);
 /* store_checkpoint - write a checkpoint and remove unneeded log files */
 int store_checkpoint(struct store *st);

@@ -18,6 +18,7 @@
 #include "results.h"
 #include "sessions.h"
 #include "store.h"
+#include "storecheck.h"
 #include "strmap.h"
 #include "xalloc.h"
 
@@ -180,7 +181,8 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 	}
 	if ((txn = store_begin(ig->st)) == NULL)
 		goto fail;
-	if (results_apply(ig->st, txn, ig->batch) < 0
+	/* counts and positions committed together raise their common stamp */
+	if (storecheck_pair_bump(ig->st, txn) < 0 || results_apply(ig->st, txn, ig->batch) < 0
 	    || store_put(ig->st, txn, STORE_DB_SOURCE, ig->name, strlen(ig->name), ig->rec.data,
 	    ig->rec.len) < 0) {
 		store_abort(ig->st, txn);
