@@ -307,12 +307,11 @@ int
 ctl_ingest(const struct settings *s, int argc, char **argv)
 {
 	struct store *st;
-	struct strmap *ips;
 	struct ingest *ig;
 	struct logfollow *lf;
 	struct ingest_config icfg;
 	struct ingest_stats stats;
-	char sender[320], real[PATH_MAX];
+	char real[PATH_MAX];
 	int stream, rc;
 
 	if (argc != 2) {
@@ -330,12 +329,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		store_close(st);
 		return 1;
 	}
-	ips = ingest_ip_map(s->sending_mta_ip);
-	settings_report_from(s, sender, sizeof(sender));
-	icfg.exclude_sender = sender;
-	icfg.sending_ip = ips;
-	icfg.syslog_names = s->postfix_syslog_names.v;
-	icfg.nsyslog_names = s->postfix_syslog_names.n;
+	ingest_config_init(&icfg, s);
 	if (stream) {
 		ig = ingest_new(st, "stdin", &icfg);
 		lf = logfollow_open_stream(STDIN_FILENO, "stdin");
@@ -360,7 +354,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		    stats.excluded);
 	logfollow_free(lf);
 	ingest_free(ig);
-	strmap_free(ips, free);
+	ingest_config_fini(&icfg);
 	store_close(st);
 	return rc == 0 ? 0 : 1;
 }
@@ -428,9 +422,8 @@ int
 ctl_store_accept(const struct settings *s, int argc, char **argv)
 {
 	struct store *st;
-	struct strmap *ips;
 	struct ingest_config icfg;
-	char done[1024], err[1024], sender[320];
+	char done[1024], err[1024];
 	int rc = 0;
 
 	(void)argv;
@@ -455,16 +448,11 @@ ctl_store_accept(const struct settings *s, int argc, char **argv)
 		store_close(st);
 		return 0;
 	}
-	ips = ingest_ip_map(s->sending_mta_ip);
-	settings_report_from(s, sender, sizeof(sender));
-	icfg.exclude_sender = sender;
-	icfg.sending_ip = ips;
-	icfg.syslog_names = s->postfix_syslog_names.v;
-	icfg.nsyslog_names = s->postfix_syslog_names.n;
+	ingest_config_init(&icfg, s);
 	for (size_t i = 0; i < s->log_source.n; i++)
 		if (start_at_end(st, s->log_source.v[i], &icfg) < 0)
 			rc = 1;
-	strmap_free(ips, free);
+	ingest_config_fini(&icfg);
 	store_close(st);
 	return rc;
 }

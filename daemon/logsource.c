@@ -33,8 +33,7 @@ struct source {
 struct logsources {
 	struct evloop *loop;
 	struct store *st;
-	struct strmap *ips;
-	char sender[320];
+	struct ingest_config icfg;    /* ingests keep pointers into it */
 	unsigned retention;
 	size_t n;
 	struct source *src;
@@ -96,19 +95,13 @@ struct logsources *
 logsources_start(struct evloop *loop, struct store *st, const struct settings *cfg)
 {
 	struct logsources *ls;
-	struct ingest_config icfg;
 	size_t nsrc;
 
 	ls = xcalloc(1, sizeof(*ls));
 	ls->loop = loop;
 	ls->st = st;
 	ls->retention = cfg->result_retention;
-	ls->ips = ingest_ip_map(cfg->sending_mta_ip);
-	settings_report_from(cfg, ls->sender, sizeof(ls->sender));
-	icfg.exclude_sender = ls->sender;
-	icfg.sending_ip = ls->ips;
-	icfg.syslog_names = cfg->postfix_syslog_names.v;
-	icfg.nsyslog_names = cfg->postfix_syslog_names.n;
+	ingest_config_init(&ls->icfg, cfg);
 	nsrc = cfg->log_source.n;
 	if (nsrc > 0) {
 		char why[1024];
@@ -131,10 +124,10 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 		ls->src = xreallocarray(ls->src, ls->n + 1, sizeof(*ls->src));
 		s = &ls->src[ls->n++];
 		s->lf = logfollow_new(path);
-		s->ig = ingest_new(st, path, &icfg);
+		s->ig = ingest_new(st, path, &ls->icfg);
 		if (ingest_restore(s->ig, &c, &have) == 0 && have)
 			logfollow_resume(s->lf, &c);
-		log_info("log %s: following (reports from %s not counted)", path, ls->sender);
+		log_info("log %s: following (reports from %s not counted)", path, ls->icfg.sender);
 	}
 	if (ls->paused == NULL)
 		purge(ls);
@@ -153,7 +146,7 @@ logsources_stop(struct logsources *ls)
 		logfollow_free(ls->src[i].lf);
 	}
 	free(ls->src);
-	strmap_free(ls->ips, free);
+	ingest_config_fini(&ls->icfg);
 	free(ls->paused);
 	free(ls);
 }

@@ -17,8 +17,8 @@ struct logsources;
 /* logsources_start - follow every log_source (there may be none: the
  * retention still applies); when storecheck_counting() refuses, follow
  * none and say why in the log and the status, until a restart.  loop and
- * st are borrowed and kept: they must outlive the sources; cfg is read at
- * once */
+ * st are borrowed and kept: they must outlive the sources, and so must
+ * cfg (its syslog names are borrowed) */
 struct logsources *logsources_start(struct evloop *loop, struct store *st,
     const struct settings *cfg);
 /* logsources_stop - commit what was read and stop; NULL is fine */

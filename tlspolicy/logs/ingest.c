@@ -17,6 +17,7 @@
 #include "record.h"
 #include "results.h"
 #include "sessions.h"
+#include "settings.h"
 #include "store.h"
 #include "storecheck.h"
 #include "strmap.h"
@@ -283,4 +284,24 @@ ingest_ip_map(const struct strmap *hosts)
 
 	strmap_foreach(hosts, add_ip, m);
 	return m;
+}
+
+void
+ingest_config_init(struct ingest_config *c, const struct settings *s)
+{
+	memset(c, 0, sizeof(*c));
+	settings_report_from(s, c->sender, sizeof(c->sender));
+	c->exclude_sender = c->sender;
+	c->own_ip = ingest_ip_map(s->sending_mta_ip);
+	c->sending_ip = c->own_ip;
+	c->syslog_names = s->postfix_syslog_names.v;
+	c->nsyslog_names = s->postfix_syslog_names.n;
+}
+
+void
+ingest_config_fini(struct ingest_config *c)
+{
+	strmap_free(c->own_ip, free);
+	c->own_ip = NULL;
+	c->sending_ip = NULL;
 }

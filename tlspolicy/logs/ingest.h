@@ -37,9 +37,21 @@ struct ingest_config {
 	                                        logparse_name_match()); NULL: the
 	                                        default "postfix postfix-*" */
 	size_t nsyslog_names;
+	struct strmap *own_ip;               /* sending_ip when made by
+	                                        ingest_config_init: owned */
+	char sender[320];                    /* exclude_sender's storage there */
 };
 /* ingest_new keeps the pointers sending_ip and syslog_names (borrowed:
  * they must outlive the ingest) and copies exclude_sender. */
+
+struct settings;
+
+/* ingest_config_init - the ingest configuration of the settings s: the
+ * reporter's sender, the sending_mta_ip map (made here, owned by c) and
+ * the syslog names (borrowed: s must outlive c and every ingest made
+ * with it); ingest_config_fini frees what c owns */
+void ingest_config_init(struct ingest_config *c, const struct settings *s);
+void ingest_config_fini(struct ingest_config *c);
 
 struct ingest;
 

@@ -6,53 +6,13 @@
 #include <string.h>
 #include <time.h>
 
+#include "logline.h"
 #include "logparse_exim.h"
 #include "text.h"
 
-/* A bounded view of the unread rest of the line. */
-struct ep {
-	const char *p;
-	size_t n;
-};
-
-static int
-eat(struct ep *s, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	if (s->n < l || memcmp(s->p, lit, l) != 0)
-		return 0;
-	s->p += l;
-	s->n -= l;
-	return 1;
-}
-
-static int
-digits(struct ep *s, size_t min, size_t max, unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t i = 0;
-
-	while (i < s->n && i < max && s->p[i] >= '0' && s->p[i] <= '9')
-		v = v * 10 + (unsigned long)(s->p[i++] - '0');
-	if (i < min)
-		return 0;
-	s->p += i;
-	s->n -= i;
-	*out = v;
-	return 1;
-}
-
-static void
-skip(struct ep *s, size_t k)
-{
-	s->p += k;
-	s->n -= k;
-}
-
 /* span - the length of the next run up to a space (or the end) */
 static size_t
-span(const struct ep *s)
+span(const struct logline *s)
 {
 	const char *sp = memchr(s->p, ' ', s->n);
 
@@ -89,50 +49,30 @@ alnum(char c)
 
 /* --- time ----------------------------------------------------------------- */
 
-/* local_hour - UTC seconds of local year/mon/day hour:00:00 (mktime,
- * cached: a log's lines come hour after hour) */
-static time_t
-local_hour(int year, int mon, int day, int hour)
-{
-	static struct { int year, mon, day, hour; time_t t; } last = { -1, 0, 0, 0, 0 };
-	struct tm tm;
-
-	if (year == last.year && mon == last.mon && day == last.day && hour == last.hour)
-		return last.t;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year;
-	tm.tm_mon = mon;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_isdst = -1;
-	last.t = mktime(&tm);
-	last.year = year;
-	last.mon = mon;
-	last.day = day;
-	last.hour = hour;
-	return last.t;
-}
-
 /* stamp - Exim's "YYYY-MM-DD HH:MM:SS[.mmm][ +HHMM] " */
 static int
-stamp(struct ep *s, struct exim_event *ev)
+stamp(struct logline *s, struct exim_event *ev)
 {
 	unsigned long y, mo, d, hh, mm, ss, ms = 0, oh, om;
 	int sign = 0;
 	time_t t;
 
-	if (!digits(s, 4, 4, &y) || !eat(s, "-") || !digits(s, 2, 2, &mo) || !eat(s, "-")
-	    || !digits(s, 2, 2, &d) || !eat(s, " ") || !digits(s, 2, 2, &hh) || !eat(s, ":")
-	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss))
+	if (!logline_digits(s, 4, 4, &y) || !logline_eat(s, "-") || !logline_digits(s, 2, 2, &mo)
+	    || !logline_eat(s, "-")
+	    || !logline_digits(s, 2, 2, &d) || !logline_eat(s, " ") || !logline_digits(s, 2, 2, &hh)
+	    || !logline_eat(s, ":")
+	    || !logline_digits(s, 2, 2, &mm) || !logline_eat(s, ":")
+	    || !logline_digits(s, 2, 2, &ss))
 		return 0;
-	if (eat(s, ".") && !digits(s, 3, 3, &ms))
+	if (logline_eat(s, ".") && !logline_digits(s, 3, 3, &ms))
 		return 0;
-	if (!eat(s, " "))
+	if (!logline_eat(s, " "))
 		return 0;
 	if (s->n >= 6 && (s->p[0] == '+' || s->p[0] == '-') && s->p[5] == ' ') {
 		sign = s->p[0] == '+' ? 1 : -1;
-		skip(s, 1);
-		if (!digits(s, 2, 2, &oh) || !digits(s, 2, 2, &om) || !eat(s, " ") || oh > 23 || om > 59)
+		logline_skip(s, 1);
+		if (!logline_digits(s, 2, 2, &oh) || !logline_digits(s, 2, 2, &om)
+		    || !logline_eat(s, " ") || oh > 23 || om > 59)
 			return 0;
 	}
 	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
@@ -150,7 +90,7 @@ stamp(struct ep *s, struct exim_event *ev)
 		tm.tm_sec = (int)ss;
 		t = timegm(&tm) - sign * (time_t)(oh * 3600 + om * 60);
 	} else {
-		t = local_hour((int)y - 1900, (int)mo - 1, (int)d, (int)hh);
+		t = logline_local_hour((int)y - 1900, (int)mo - 1, (int)d, (int)hh);
 		if (t == (time_t)-1)
 			return 0;
 		t += (time_t)(mm * 60 + ss);
@@ -160,95 +100,27 @@ stamp(struct ep *s, struct exim_event *ev)
 	return 1;
 }
 
-/* traditional - syslog's "Mmm dd HH:MM:SS " (local time, year from now) */
-static int
-traditional(struct ep *s, time_t now, time_t *when)
-{
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	unsigned long day, hh, mm, ss;
-	struct tm nowtm;
-	int mon = -1;
-	time_t t;
-
-	if (s->n < 16)
-		return 0;
-	for (int i = 0; i < 12 && mon < 0; i++)
-		if (memcmp(s->p, months + (size_t)3 * (size_t)i, 3) == 0)
-			mon = i;
-	if (mon < 0 || s->p[3] != ' ')
-		return 0;
-	skip(s, 4);
-	eat(s, " ");
-	if (!digits(s, 1, 2, &day) || !eat(s, " ") || !digits(s, 2, 2, &hh) || !eat(s, ":")
-	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss) || !eat(s, " ")
-	    || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
-		return 0;
-	localtime_r(&now, &nowtm);
-	t = local_hour(nowtm.tm_year, mon, (int)day, (int)hh);
-	if (t != (time_t)-1 && t + (time_t)(mm * 60 + ss) > now + 86400)
-		t = local_hour(nowtm.tm_year - 1, mon, (int)day, (int)hh);
-	if (t == (time_t)-1)
-		return 0;
-	*when = t + (time_t)(mm * 60 + ss);
-	return 1;
-}
-
-/* rfc3339 - "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh[:]mm) " */
-static int
-rfc3339(struct ep *s, time_t *when)
-{
-	unsigned long y, mo, d, hh, mm, ss, oh = 0, om = 0, frac;
-	struct tm tm;
-	int sign = 0;
-
-	if (!digits(s, 4, 4, &y) || !eat(s, "-") || !digits(s, 2, 2, &mo) || !eat(s, "-")
-	    || !digits(s, 2, 2, &d) || !eat(s, "T") || !digits(s, 2, 2, &hh) || !eat(s, ":")
-	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss))
-		return 0;
-	if (eat(s, ".") && !digits(s, 1, 9, &frac))
-		return 0;
-	if (eat(s, "+"))
-		sign = 1;
-	else if (eat(s, "-"))
-		sign = -1;
-	else if (!eat(s, "Z"))
-		return 0;
-	if (sign && (!digits(s, 2, 2, &oh) || (eat(s, ":"), !digits(s, 2, 2, &om))))
-		return 0;
-	if (!eat(s, " ") || mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
-	    || oh > 23 || om > 59 || y < 1970 || y > 9999)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)y - 1900;
-	tm.tm_mon = (int)mo - 1;
-	tm.tm_mday = (int)d;
-	tm.tm_hour = (int)hh;
-	tm.tm_min = (int)mm;
-	tm.tm_sec = (int)ss;
-	*when = timegm(&tm) - sign * (time_t)(oh * 3600 + om * 60);
-	return 1;
-}
-
 /* syslog - "<time> host exim[PID]: " (the tag exim or exim4) */
 static int
-syslog_envelope(struct ep *s, time_t now, struct exim_event *ev)
+syslog_envelope(struct logline *s, time_t now, struct exim_event *ev)
 {
 	unsigned long pid;
 	size_t k;
 
 	if (s->n > 10 && s->p[4] == '-' && s->p[10] == 'T') {
-		if (!rfc3339(s, &ev->when))
+		if (!logline_rfc3339(s, &ev->when) || !logline_eat(s, " "))
 			return 0;
-	} else if (!traditional(s, now, &ev->when)) {
+	} else if (!logline_traditional(s, now, &ev->when)) {
 		return 0;
 	}
 	k = span(s);
 	keep(s->p, k, ev->host, sizeof(ev->host));
 	if (ev->host[0] == '\0')
 		return 0;
-	skip(s, k);
-	if (!eat(s, " ") || (!eat(s, "exim4[") && !eat(s, "exim[")) || !digits(s, 1, 10, &pid)
-	    || !eat(s, "]: "))
+	logline_skip(s, k);
+	if (!logline_eat(s, " ") || (!logline_eat(s, "exim4[") && !logline_eat(s, "exim["))
+	    || !logline_digits(s, 1, 10, &pid)
+	    || !logline_eat(s, "]: "))
 		return 0;
 	ev->pid = pid;
 	return 1;
@@ -256,7 +128,7 @@ syslog_envelope(struct ep *s, time_t now, struct exim_event *ev)
 
 /* msgid - "xxxxxx-xxxxxx-xx " (<= 4.96) or "xxxxxx-xxxxxxxxxxx-xxxx " (>= 4.97) */
 static int
-msgid(struct ep *s, struct exim_event *ev)
+msgid(struct logline *s, struct exim_event *ev)
 {
 	size_t a, b, c;
 
@@ -276,7 +148,7 @@ msgid(struct ep *s, struct exim_event *ev)
 		return 0;
 	memcpy(ev->msgid, s->p, c);
 	ev->msgid[c] = '\0';
-	skip(s, c + 1);
+	logline_skip(s, c + 1);
 	return 1;
 }
 
@@ -285,7 +157,7 @@ msgid(struct ep *s, struct exim_event *ev)
 /* hostaddr - "NAME[ DS] [ADDR][:PORT][*]" or "[ADDR]..."; a name has no
  * spaces (the resolver escapes them) but may hold brackets */
 static int
-hostaddr(struct ep *s, struct exim_event *ev)
+hostaddr(struct logline *s, struct exim_event *ev)
 {
 	const char *rb;
 	size_t k = span(s);
@@ -295,22 +167,22 @@ hostaddr(struct ep *s, struct exim_event *ev)
 	    || (s->n - k >= 5 && memcmp(s->p + k, " DS [", 5) == 0))) {
 		if (k > DOMAIN_MAX + 1 || logparse_host(s->p, k, ev->mx) != 0)
 			ev->mx[0] = '\0';
-		skip(s, k);
-		if (eat(s, " DS"))
+		logline_skip(s, k);
+		if (logline_eat(s, " DS"))
 			ev->dnssec = 1;
-		eat(s, " ");
+		logline_eat(s, " ");
 	}
-	if (!eat(s, "[") || (rb = memchr(s->p, ']', s->n < 64 ? s->n : 64)) == NULL)
+	if (!logline_eat(s, "[") || (rb = memchr(s->p, ']', s->n < 64 ? s->n : 64)) == NULL)
 		return 0;
 	logparse_addr(s->p, (size_t)(rb - s->p), ev->addr, sizeof(ev->addr));
-	skip(s, (size_t)(rb - s->p) + 1);
+	logline_skip(s, (size_t)(rb - s->p) + 1);
 	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
-		skip(s, 1);
-		if (!digits(s, 1, 5, &port) || port > 65535)
+		logline_skip(s, 1);
+		if (!logline_digits(s, 1, 5, &port) || port > 65535)
 			return 0;
 		ev->port = (unsigned)port;
 	}
-	if (eat(s, "*"))
+	if (logline_eat(s, "*"))
 		ev->continued = 1;
 	return 1;
 }
@@ -339,7 +211,7 @@ flag(const char *p, size_t n)
  * opening quote: up to the first quote followed by the end, ": ", or a
  * space and a key or a bare flag; the whole rest if none */
 static size_t
-quoted(const struct ep *s, size_t *taken)
+quoted(const struct logline *s, size_t *taken)
 {
 	const char *q = s->p, *end = s->p + s->n;
 
@@ -361,7 +233,7 @@ enum { F_R = 1, F_T = 2, F_H = 4, F_X = 8, F_CV = 16, F_DN = 32, F_SNI = 64, F_C
 
 /* address - the rest of "=> ", "== " ... lines */
 static enum exim_kind
-address(struct ep *s, struct exim_event *ev, enum exim_kind kind)
+address(struct logline *s, struct exim_event *ev, enum exim_kind kind)
 {
 	size_t k;
 	unsigned seen = 0;
@@ -396,53 +268,54 @@ address(struct ep *s, struct exim_event *ev, enum exim_kind kind)
 			ev->domain[0] = '\0';
 		}
 	}
-	skip(s, k);
+	logline_skip(s, k);
 	if (message)
-		skip(s, 2);   /* ": " */
+		logline_skip(s, 2);   /* ": " */
 
 	while (!message && s->n > 0) {
 		size_t kl;
 
-		if (eat(s, ": ")) {
+		if (logline_eat(s, ": ")) {
 			message = 1;
 			break;
 		}
-		if (!eat(s, " "))
+		if (!logline_eat(s, " "))
 			return EXIM_SKIP;
 		if ((kl = keylen(s->p, s->n)) == 0) {
 			unsigned long e;
 			int neg;
 
-			if (eat(s, "defer (")) {
-				neg = eat(s, "-");
-				if (!digits(s, 1, 6, &e) || !eat(s, ")"))
+			if (logline_eat(s, "defer (")) {
+				neg = logline_eat(s, "-");
+				if (!logline_digits(s, 1, 6, &e) || !logline_eat(s, ")"))
 					return EXIM_SKIP;
 				ev->defer_errno = neg ? -(int)e : (int)e;
-				if (ev->defer_errno > 0 && eat(s, ": ")) {
+				if (ev->defer_errno > 0 && logline_eat(s, ": ")) {
 					/* strerror(), up to " H=" or ": " */
 					for (k = 0; k < s->n; k++)
 						if ((s->n - k >= 3 && memcmp(s->p + k, " H=", 3) == 0)
+						   
 						    || (s->n - k >= 2 && memcmp(s->p + k, ": ", 2) == 0))
 							break;
 					clean(s->p, k, serr, sizeof(serr));
-					skip(s, k);
+					logline_skip(s, k);
 				}
 				continue;
 			}
 			/* <orig>, (parent), K, L, "routing": not needed */
 			k = span(s);
 			if (k >= 2 && s->p[k - 1] == ':' && k < s->n) {
-				skip(s, k - 1);
+				logline_skip(s, k - 1);
 				continue;
 			}
-			skip(s, k);
+			logline_skip(s, k);
 			continue;
 		}
 #define KEY(lit) (kl == sizeof(lit) - 1 && memcmp(s->p, lit, kl) == 0)
 		if (KEY("H")) {
-			skip(s, 2);
+			logline_skip(s, 2);
 			if (seen & F_H) {   /* inside a quoted value cut short */
-				skip(s, span(s));
+				logline_skip(s, span(s));
 				continue;
 			}
 			seen |= F_H;
@@ -456,9 +329,9 @@ address(struct ep *s, struct exim_event *ev, enum exim_kind kind)
 			const char *v;
 			size_t vl, taken;
 
-			skip(s, kl + 1);
+			logline_skip(s, kl + 1);
 			if (s->n > 0 && s->p[0] == '"') {
-				skip(s, 1);
+				logline_skip(s, 1);
 				vl = quoted(s, &taken);
 			} else {
 				vl = taken = span(s);
@@ -469,7 +342,7 @@ address(struct ep *s, struct exim_event *ev, enum exim_kind kind)
 				}
 			}
 			v = s->p;
-			skip(s, taken);
+			logline_skip(s, taken);
 			if (flag == 0 || (seen & flag))
 				continue;
 			seen |= flag;
@@ -564,7 +437,7 @@ tls_error(const char *t)
 static const char unencrypted[] = ": delivering unencrypted to H=";
 
 static enum exim_kind
-message(struct ep *s, struct exim_event *ev)
+message(struct logline *s, struct exim_event *ev)
 {
 	static const struct { const char *arrow; enum exim_kind kind; int more; } arrows[] = {
 		{ "=> ", EXIM_DELIVERED, 0 }, { "-> ", EXIM_DELIVERED, 1 }, { ">> ", EXIM_DELIVERED, 0 },
@@ -573,42 +446,42 @@ message(struct ep *s, struct exim_event *ev)
 	const char *hit;
 
 	for (size_t i = 0; i < sizeof(arrows) / sizeof(arrows[0]); i++)
-		if (eat(s, arrows[i].arrow)) {
+		if (logline_eat(s, arrows[i].arrow)) {
 			ev->more = arrows[i].more;
 			return address(s, ev, arrows[i].kind);
 		}
-	if (eat(s, "H=")) {
-		if (!hostaddr(s, ev) || !eat(s, ": "))
+	if (logline_eat(s, "H=")) {
+		if (!hostaddr(s, ev) || !logline_eat(s, ": "))
 			return EXIM_OTHER;
 		clean(s->p, s->n, ev->text, sizeof(ev->text));
 		return EXIM_HOST_ERROR;
 	}
 	if (s->n > 0 && s->p[0] == '[') {
 		const char *rb = memchr(s->p, ']', s->n < 64 ? s->n : 64);
-		struct ep t;
+		struct logline t;
 		unsigned long port;
 
 		if (rb == NULL)
 			return EXIM_OTHER;
 		t.p = rb + 1;
 		t.n = s->n - (size_t)(rb + 1 - s->p);
-		if (t.n > 1 && t.p[0] == ':' && (skip(&t, 1), !digits(&t, 1, 5, &port)))
+		if (t.n > 1 && t.p[0] == ':' && (logline_skip(&t, 1), !logline_digits(&t, 1, 5, &port)))
 			return EXIM_OTHER;
-		if (!eat(&t, " SSL verify error: "))
+		if (!logline_eat(&t, " SSL verify error: "))
 			return EXIM_OTHER;
 		logparse_addr(s->p + 1, (size_t)(rb - s->p - 1), ev->addr, sizeof(ev->addr));
 		clean(t.p, t.n, ev->text, sizeof(ev->text));
 		return EXIM_VERIFY;
 	}
-	if (eat(s, "DANE attempt failed; TLS connection to ")) {
-		if (!hostaddr(s, ev) || !eat(s, ": "))
+	if (logline_eat(s, "DANE attempt failed; TLS connection to ")) {
+		if (!hostaddr(s, ev) || !logline_eat(s, ": "))
 			return EXIM_OTHER;
 		clean(s->p, s->n, ev->text, sizeof(ev->text));
 		return EXIM_DANE_FAILED;
 	}
 	if ((hit = memmem(s->p, s->n, unencrypted, sizeof(unencrypted) - 1)) != NULL) {
 		size_t tl = (size_t)(hit - s->p);
-		struct ep t;
+		struct logline t;
 
 		t.p = hit + sizeof(unencrypted) - 1;
 		t.n = s->n - tl - (sizeof(unencrypted) - 1);
@@ -640,7 +513,7 @@ reset(struct exim_event *ev)
 enum exim_kind
 logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev)
 {
-	struct ep s = { line, len };
+	struct logline s = { line, len };
 	unsigned long pid;
 
 	reset(ev);
@@ -655,11 +528,11 @@ logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev)
 		/* the second and later parts of a split line */
 		if (s.n > 3 && s.p[0] == '[' && s.p[1] >= '1' && s.p[1] <= '9') {
 			unsigned long part, parts;
-			struct ep t = s;
+			struct logline t = s;
 
-			skip(&t, 1);
-			if (digits(&t, 1, 3, &part) && eat(&t, "\\") && digits(&t, 1, 3, &parts)
-			    && eat(&t, "] ")) {
+			logline_skip(&t, 1);
+			if (logline_digits(&t, 1, 3, &part) && logline_eat(&t, "\\") && logline_digits(&t, 1, 3, &parts)
+			    && logline_eat(&t, "] ")) {
 				if (part != 1)
 					return ev->kind = EXIM_OTHER;
 				s = t;
@@ -670,8 +543,8 @@ logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev)
 			return ev->kind = EXIM_SKIP;
 	}
 	if (s.n > 2 && s.p[0] == '[' && s.p[1] >= '0' && s.p[1] <= '9') {
-		skip(&s, 1);
-		if (!digits(&s, 1, 10, &pid) || !eat(&s, "] "))
+		logline_skip(&s, 1);
+		if (!logline_digits(&s, 1, 10, &pid) || !logline_eat(&s, "] "))
 			return ev->kind = EXIM_SKIP;
 		ev->pid = pid;
 	}

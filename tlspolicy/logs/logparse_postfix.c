@@ -9,46 +9,13 @@
 #include <strings.h>
 #include <time.h>
 
+#include "logline.h"
 #include "logparse_postfix.h"
 #include "text.h"
 
-/* A bounded view of the unread rest of the line. */
-struct lp {
-	const char *p;
-	size_t n;
-};
-
-static int
-eat(struct lp *s, const char *lit)
-{
-	size_t l = strlen(lit);
-
-	if (s->n < l || memcmp(s->p, lit, l) != 0)
-		return 0;
-	s->p += l;
-	s->n -= l;
-	return 1;
-}
-
-static int
-digits(struct lp *s, size_t min, size_t max, unsigned long *out)
-{
-	unsigned long v = 0;
-	size_t i = 0;
-
-	while (i < s->n && i < max && s->p[i] >= '0' && s->p[i] <= '9')
-		v = v * 10 + (unsigned long)(s->p[i++] - '0');
-	if (i < min)
-		return 0;
-	s->p += i;
-	s->n -= i;
-	*out = v;
-	return 1;
-}
-
 /* token - copy up to the next space (at most cap-1 bytes); 0 if empty or too long */
 static int
-token(struct lp *s, char *out, size_t cap)
+token(struct logline *s, char *out, size_t cap)
 {
 	size_t i = 0;
 
@@ -65,7 +32,7 @@ token(struct lp *s, char *out, size_t cap)
 
 /* upto - copy up to (not including) the first occurrence of stop */
 static int
-upto(struct lp *s, const char *stop, char *out, size_t cap)
+upto(struct logline *s, const char *stop, char *out, size_t cap)
 {
 	size_t sl = strlen(stop), i = 0;
 	const char *hit;
@@ -88,7 +55,7 @@ upto(struct lp *s, const char *stop, char *out, size_t cap)
 
 /* rest - the rest of the line as clean text (text.h), cut to cap */
 static void
-rest(struct lp *s, char *out, size_t cap)
+rest(struct logline *s, char *out, size_t cap)
 {
 	/* no more input than could fill out, even as plain ASCII */
 	text_clean(out, cap, s->p, s->n < cap - 1 ? s->n : cap - 1);
@@ -166,113 +133,9 @@ logparse_host(const char *text, size_t len, char *out)
 
 /* --- envelopes ------------------------------------------------------------ */
 
-/* local_hour - UTC seconds of local year/mon/day hour:00:00 (mktime,
- * cached: a log's lines come hour after hour) */
-static time_t
-local_hour(int year, int mon, int day, int hour)
-{
-	static struct { int year, mon, day, hour; time_t t; } last = { -1, 0, 0, 0, 0 };
-	struct tm tm;
-
-	if (year == last.year && mon == last.mon && day == last.day && hour == last.hour)
-		return last.t;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = year;
-	tm.tm_mon = mon;
-	tm.tm_mday = day;
-	tm.tm_hour = hour;
-	tm.tm_isdst = -1;
-	last.t = mktime(&tm);
-	last.year = year;
-	last.mon = mon;
-	last.day = day;
-	last.hour = hour;
-	return last.t;
-}
-
-static int
-traditional(struct lp *s, time_t now, time_t *when)
-{
-	/* mktime() looks at the time zone file on every call: remember the
-	 * year of now and the start of the last local hour seen */
-	static struct { time_t now; int year; } cache = { (time_t)-1, 0 };
-	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-	struct tm nowtm;
-	unsigned long day, hh, mm, ss;
-	int mon = -1;
-	time_t t;
-
-	if (s->n < 16)
-		return 0;
-	for (int i = 0; i < 12 && mon < 0; i++)
-		if (s->p[0] == months[3 * i] && memcmp(s->p, months + (size_t)3 * (size_t)i, 3) == 0)
-			mon = i;
-	if (mon < 0 || s->p[3] != ' ')
-		return 0;
-	s->p += 4;
-	s->n -= 4;
-	eat(s, " ");
-	if (!digits(s, 1, 2, &day) || !eat(s, " ") || !digits(s, 2, 2, &hh) || !eat(s, ":")
-	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss) || !eat(s, " ")
-	    || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
-		return 0;
-	if (now != cache.now) {   /* once per second of input, not per line */
-		localtime_r(&now, &nowtm);
-		cache.now = now;
-		cache.year = nowtm.tm_year;
-	}
-	t = local_hour(cache.year, mon, (int)day, (int)hh);
-	if (t != (time_t)-1 && t + (time_t)(mm * 60 + ss) > now + 86400)   /* December's lines read in January */
-		t = local_hour(cache.year - 1, mon, (int)day, (int)hh);
-	if (t == (time_t)-1)
-		return 0;
-	t += (time_t)(mm * 60 + ss);
-	*when = t;
-	return 1;
-}
-
-static int
-rfc3339(struct lp *s, time_t *when)
-{
-	unsigned long y, mo, d, hh, mm, ss, oh = 0, om = 0, frac;
-	struct tm tm;
-	long off = 0;
-	int sign = 0;
-
-	if (!digits(s, 4, 4, &y) || !eat(s, "-") || !digits(s, 2, 2, &mo) || !eat(s, "-")
-	    || !digits(s, 2, 2, &d) || !eat(s, "T") || !digits(s, 2, 2, &hh) || !eat(s, ":")
-	    || !digits(s, 2, 2, &mm) || !eat(s, ":") || !digits(s, 2, 2, &ss))
-		return 0;
-	if (eat(s, ".") && !digits(s, 1, 9, &frac))
-		return 0;
-	if (eat(s, "Z"))
-		sign = 0;
-	else if (eat(s, "+"))
-		sign = 1;
-	else if (eat(s, "-"))
-		sign = -1;
-	else
-		return 0;
-	if (sign && (!digits(s, 2, 2, &oh) || (eat(s, ":"), !digits(s, 2, 2, &om))))
-		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || oh > 23
-	    || om > 59 || y < 1970 || y > 9999)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)y - 1900;
-	tm.tm_mon = (int)mo - 1;
-	tm.tm_mday = (int)d;
-	tm.tm_hour = (int)hh;
-	tm.tm_min = (int)mm;
-	tm.tm_sec = (int)ss;
-	off = sign * (long)(oh * 3600 + om * 60);
-	*when = timegm(&tm) - off;
-	return 1;
-}
-
 /* tag - "name/service[pid]:" then a space */
 static int
-tag(struct lp *s, struct logparse_event *ev)
+tag(struct logline *s, struct logparse_event *ev)
 {
 	const char *lb = memchr(s->p, '[', s->n < 96 ? s->n : 96), *slash;
 	size_t nlen, slen;
@@ -295,7 +158,7 @@ tag(struct lp *s, struct logparse_event *ev)
 	ev->service[slen] = '\0';
 	s->n -= (size_t)(lb + 1 - s->p);
 	s->p = lb + 1;
-	if (!digits(s, 1, 10, &pid) || !eat(s, "]: "))
+	if (!logline_digits(s, 1, 10, &pid) || !logline_eat(s, "]: "))
 		return 0;
 	ev->pid = pid;
 	return 1;
@@ -303,29 +166,31 @@ tag(struct lp *s, struct logparse_event *ev)
 
 /* rfc5424 - "<PRI>1 TS HOST APP PROCID MSGID SD " */
 static int
-rfc5424(struct lp *s, struct logparse_event *ev)
+rfc5424(struct logline *s, struct logparse_event *ev)
 {
 	unsigned long pri, pid;
 	char app[96], *slash;
 
-	if (!eat(s, "<") || !digits(s, 1, 3, &pri) || !eat(s, ">1 ") || !rfc3339(s, &ev->when)
-	    || !eat(s, " ") || !token(s, ev->host, sizeof(ev->host)) || !eat(s, " ")
-	    || !token(s, app, sizeof(app)) || !eat(s, " ") || !digits(s, 1, 10, &pid) || !eat(s, " "))
+	if (!logline_eat(s, "<") || !logline_digits(s, 1, 3, &pri) || !logline_eat(s, ">1 ")
+	    || !logline_rfc3339(s, &ev->when)
+	    || !logline_eat(s, " ") || !token(s, ev->host, sizeof(ev->host)) || !logline_eat(s, " ")
+	    || !token(s, app, sizeof(app)) || !logline_eat(s, " ")
+	    || !logline_digits(s, 1, 10, &pid) || !logline_eat(s, " "))
 		return 0;
 	ev->pid = pid;
-	if (!eat(s, "- ")) {   /* MSGID */
+	if (!logline_eat(s, "- ")) {   /* MSGID */
 		char msgid[40];
 
-		if (!token(s, msgid, sizeof(msgid)) || !eat(s, " "))
+		if (!token(s, msgid, sizeof(msgid)) || !logline_eat(s, " "))
 			return 0;
 	}
-	if (!eat(s, "- ")) {   /* structured data: one or more [..] */
+	if (!logline_eat(s, "- ")) {   /* structured data: one or more [..] */
 		char sd[1024];
 
 		if (!upto(s, "] ", sd, sizeof(sd)))
 			return 0;
 	}
-	eat(s, "\xef\xbb\xbf");   /* BOM */
+	logline_eat(s, "\xef\xbb\xbf");   /* BOM */
 	if ((slash = strrchr(app, '/')) == NULL || strlen(slash + 1) >= sizeof(ev->service)
 	    || (size_t)(slash - app) >= sizeof(ev->syslog_name))
 		return 0;
@@ -340,7 +205,7 @@ rfc5424(struct lp *s, struct logparse_event *ev)
 /* namaddr - "host[addr]" with an optional ":port"; a name that is not a
  * host name, or an address that is not one, is left empty */
 static int
-namaddr(struct lp *s, struct logparse_event *ev)
+namaddr(struct logline *s, struct logparse_event *ev)
 {
 	unsigned long port = 0;
 	char name[sizeof(ev->peer)], addr[sizeof(ev->addr)];
@@ -362,8 +227,8 @@ namaddr(struct lp *s, struct logparse_event *ev)
 	memcpy(ev->peer, last.peer, strlen(last.peer) + 1);
 	memcpy(ev->addr, last.ok_addr, strlen(last.ok_addr) + 1);
 	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
-		eat(s, ":");
-		if (!digits(s, 1, 5, &port) || port > 65535)
+		logline_eat(s, ":");
+		if (!logline_digits(s, 1, 5, &port) || port > 65535)
 			return 0;
 	}
 	ev->port = (unsigned)port;
@@ -371,7 +236,7 @@ namaddr(struct lp *s, struct logparse_event *ev)
 }
 
 static enum logparse_kind
-tls_summary(struct lp *s, struct logparse_event *ev)
+tls_summary(struct logline *s, struct logparse_event *ev)
 {
 	static const struct { const char *word; enum logparse_trust t; } trusts[] = {
 		{ "Anonymous ", LOGPARSE_ANONYMOUS }, { "Untrusted ", LOGPARSE_UNTRUSTED },
@@ -380,18 +245,19 @@ tls_summary(struct lp *s, struct logparse_event *ev)
 	size_t i;
 
 	for (i = 0; i < sizeof(trusts) / sizeof(trusts[0]); i++)
-		if (eat(s, trusts[i].word))
+		if (logline_eat(s, trusts[i].word))
 			break;
 	if (i == sizeof(trusts) / sizeof(trusts[0]))
 		return LOGPARSE_OTHER;
 	ev->trust = trusts[i].t;
-	if (eat(s, "TLS connection established to "))
+	if (logline_eat(s, "TLS connection established to "))
 		ev->reused = 0;
-	else if (eat(s, "TLS connection reused to "))
+	else if (logline_eat(s, "TLS connection reused to "))
 		ev->reused = 1;
 	else
 		return LOGPARSE_OTHER;
-	if (!namaddr(s, ev) || !eat(s, ": ") || !token(s, ev->protocol, sizeof(ev->protocol)))
+	if (!namaddr(s, ev) || !logline_eat(s, ": ")
+	    || !token(s, ev->protocol, sizeof(ev->protocol)))
 		return LOGPARSE_SKIP;
 	word(ev->protocol);
 	return LOGPARSE_TLS;
@@ -421,9 +287,9 @@ domain_of(const char *addr, char *out)
 
 /* status - "to=<R>, [orig_to=<..>, ]relay=..., ..., status=S (TEXT)" */
 static enum logparse_kind
-status(struct lp *s, struct logparse_event *ev)
+status(struct logline *s, struct logparse_event *ev)
 {
-	if (!eat(s, "to=<") || !upto(s, ">, ", ev->rcpt, sizeof(ev->rcpt)))
+	if (!logline_eat(s, "to=<") || !upto(s, ">, ", ev->rcpt, sizeof(ev->rcpt)))
 		return LOGPARSE_SKIP;
 	if (domain_of(ev->rcpt, ev->domain) && !text_clean_len(ev->rcpt, strlen(ev->rcpt)))
 		ev->rcpt[0] = '\0';
@@ -452,14 +318,14 @@ status(struct lp *s, struct logparse_event *ev)
 			return LOGPARSE_STATUS;
 		}
 		if (KEY("relay")) {
-			if (eat(s, "none"))
+			if (logline_eat(s, "none"))
 				ev->relay_none = 1;
 			else if (!namaddr(s, ev))
 				return LOGPARSE_SKIP;
-			if (!eat(s, ", "))
+			if (!logline_eat(s, ", "))
 				return LOGPARSE_SKIP;
 		} else if (KEY("conn_use")) {
-			if (!digits(s, 1, 9, &n) || !eat(s, ", "))
+			if (!logline_digits(s, 1, 9, &n) || !logline_eat(s, ", "))
 				return LOGPARSE_SKIP;
 			ev->reused = n >= 2;
 		} else if (KEY("dsn")) {
@@ -479,24 +345,25 @@ status(struct lp *s, struct logparse_event *ev)
 
 /* tlsrpt - "status=S, domain=D, receiving_mx=H[A][, failure_type=T[, failure_reason=R]]" */
 static enum logparse_kind
-tlsrpt(struct lp *s, struct logparse_event *ev)
+tlsrpt(struct logline *s, struct logparse_event *ev)
 {
 	char dom[DOMAIN_MAX + 1];
 
-	if (!eat(s, "status=") || !upto(s, ", ", ev->status, sizeof(ev->status))
-	    || !eat(s, "domain=") || !upto(s, ", ", dom, sizeof(dom)) || !eat(s, "receiving_mx=")
+	if (!logline_eat(s, "status=") || !upto(s, ", ", ev->status, sizeof(ev->status))
+	    || !logline_eat(s, "domain=") || !upto(s, ", ", dom, sizeof(dom))
+	    || !logline_eat(s, "receiving_mx=")
 	    || !namaddr(s, ev))
 		return LOGPARSE_SKIP;
 	word(ev->status);
 	if (domain_normalize(dom, strlen(dom), ev->domain, NULL) != DOMAIN_OK)
 		return LOGPARSE_SKIP;
-	if (eat(s, ", failure_type="))
+	if (logline_eat(s, ", failure_type="))
 		rest(s, ev->text, sizeof(ev->text));
 	return LOGPARSE_TLSRPT;
 }
 
 static int
-queue_id(struct lp *s, struct logparse_event *ev)
+queue_id(struct logline *s, struct logparse_event *ev)
 {
 	size_t i = 0;
 
@@ -514,7 +381,7 @@ queue_id(struct lp *s, struct logparse_event *ev)
 }
 
 static enum logparse_kind
-message(struct lp *s, struct logparse_event *ev)
+message(struct logline *s, struct logparse_event *ev)
 {
 	int smtp = strcmp(ev->service, "smtp") == 0 || strcmp(ev->service, "lmtp") == 0
 	    || strcmp(ev->service, "tlsproxy") == 0;
@@ -527,7 +394,7 @@ message(struct lp *s, struct logparse_event *ev)
 	if (ev->host[0] == '\0' || ev->syslog_name[0] == '\0')
 		return LOGPARSE_SKIP;
 	if (strcmp(ev->service, "qmgr") == 0) {
-		if (queue_id(s, ev) && eat(s, "from=<") && upto(s, ">", ev->rcpt, sizeof(ev->rcpt))) {
+		if (queue_id(s, ev) && logline_eat(s, "from=<") && upto(s, ">", ev->rcpt, sizeof(ev->rcpt))) {
 			if (!text_clean_len(ev->rcpt, strlen(ev->rcpt)))
 				ev->rcpt[0] = '\0';
 			return LOGPARSE_FROM;
@@ -536,10 +403,10 @@ message(struct lp *s, struct logparse_event *ev)
 	}
 	if (!smtp)
 		return LOGPARSE_OTHER;
-	if (eat(s, "warning: ")) {
+	if (logline_eat(s, "warning: ")) {
 		char d[DOMAIN_MAX + 1], mx[sizeof(ev->peer)];
 
-		if (eat(s, "TLS policy lookup for ") && upto(s, "/", d, sizeof(d))
+		if (logline_eat(s, "TLS policy lookup for ") && upto(s, "/", d, sizeof(d))
 		    && domain_normalize(d, strlen(d), ev->domain, NULL) == DOMAIN_OK
 		    && upto(s, ": ", mx, sizeof(mx))) {
 			logparse_host(mx, strlen(mx), ev->peer);
@@ -550,25 +417,26 @@ message(struct lp *s, struct logparse_event *ev)
 	}
 	if ((k = tls_summary(s, ev)) != LOGPARSE_OTHER)
 		return k;
-	if (eat(s, "server certificate verification failed for ") || eat(s, "CA certificate verification failed for ")
-	    || eat(s, "client certificate verification failed for ")
-	    || eat(s, "certificate verification failed for ")) {
+	if (logline_eat(s, "server certificate verification failed for ")
+	    || logline_eat(s, "CA certificate verification failed for ")
+	    || logline_eat(s, "client certificate verification failed for ")
+	    || logline_eat(s, "certificate verification failed for ")) {
 		unsigned long num;
 
-		if (!namaddr(s, ev) || !eat(s, ": "))
+		if (!namaddr(s, ev) || !logline_eat(s, ": "))
 			return LOGPARSE_SKIP;
 		rest(s, ev->text, sizeof(ev->text));
-		if (eat(s, "num=") && digits(s, 1, 4, &num))
+		if (logline_eat(s, "num=") && logline_digits(s, 1, 4, &num))
 			ev->verify_num = (int)num;
 		return LOGPARSE_VERIFY;
 	}
-	if (eat(s, "SSL_connect error to ")) {
-		if (!namaddr(s, ev) || !eat(s, ": "))
+	if (logline_eat(s, "SSL_connect error to ")) {
+		if (!namaddr(s, ev) || !logline_eat(s, ": "))
 			return LOGPARSE_SKIP;
 		rest(s, ev->text, sizeof(ev->text));
 		return LOGPARSE_SSL_ERROR;
 	}
-	if (eat(s, "TLSRPT: "))
+	if (logline_eat(s, "TLSRPT: "))
 		return tlsrpt(s, ev);
 	if (queue_id(s, ev)) {
 		if (s->n >= 4 && memcmp(s->p, "to=<", 4) == 0)
@@ -627,7 +495,7 @@ uninteresting(const char *line, size_t len)
 enum logparse_kind
 logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event *ev)
 {
-	struct lp s = { line, len };
+	struct logline s = { line, len };
 
 	/* every field empty; not a memset of the whole event, which would cost
 	 * more than parsing most lines */
@@ -651,12 +519,14 @@ logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event
 		if (!rfc5424(&s, ev))
 			return ev->kind = LOGPARSE_SKIP;
 	} else if (len > 0 && line[0] >= '0' && line[0] <= '9') {
-		if (!rfc3339(&s, &ev->when) || !eat(&s, " ") || !token(&s, ev->host, sizeof(ev->host))
-		    || !eat(&s, " ") || !tag(&s, ev))
+		if (!logline_rfc3339(&s, &ev->when) || !logline_eat(&s, " ")
+		    || !token(&s, ev->host, sizeof(ev->host))
+		    || !logline_eat(&s, " ") || !tag(&s, ev))
 			return ev->kind = LOGPARSE_SKIP;
 	} else {
-		if (!traditional(&s, now, &ev->when) || !token(&s, ev->host, sizeof(ev->host))
-		    || !eat(&s, " ") || !tag(&s, ev))
+		if (!logline_traditional(&s, now, &ev->when)
+		    || !token(&s, ev->host, sizeof(ev->host))
+		    || !logline_eat(&s, " ") || !tag(&s, ev))
 			return ev->kind = LOGPARSE_SKIP;
 	}
 	return ev->kind = message(&s, ev);
