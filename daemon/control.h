@@ -5,6 +5,9 @@
  *   query DOMAIN [MAPNAME]  -> the answer Postfix would get, and why
  *   status                  -> counters and uptime
  *   reload                  -> re-read the local policy table
+ *   lend PID                -> close the store so that process PID (a
+ *                              tlspolicyctl or tlspolicy-report) can open
+ *                              it; taken back when free (storeown.h)
  *
  * Replies start with "OK " followed by "name: value" lines, or "ERR reason".
  */

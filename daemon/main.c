@@ -42,6 +42,8 @@
 #include "settings.h"
 #include "sockmap.h"
 #include "store.h"
+#include "storelend.h"
+#include "storeown.h"
 
 #define CHECKPOINT_MSEC INT64_C(60000)
 
@@ -89,7 +91,8 @@ on_checkpoint(struct evloop *loop, void *arg)
 {
 	struct daemon *d = arg;
 
-	if (store_checkpoint(d->store) < 0)
+	if (store_is_open(d->store) && store_checkpoint(d->store) < 0
+	    && store_should_log(d->store))
 		log_warnx("store checkpoint: %s", store_strerror(d->store));
 	evloop_timer_add(loop, CHECKPOINT_MSEC, on_checkpoint, d);
 }
@@ -336,7 +339,10 @@ main(int argc, char **argv)
 		log_info("running as user %s (uid %ld)", u->name, (long)u->uid);
 	}
 	umask(077);
-	if ((d.store = store_open(d.cfg.state_directory, err, sizeof(err))) == NULL)
+	/* a client may hold the store for a moment: wait for it, without
+	 * asking (no daemon answers on the control socket yet) */
+	if ((d.store = store_borrow_open(d.cfg.state_directory, "", STORE_LEND_WAIT_MS, err,
+	    sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	if (daemon_reload(&d, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
@@ -344,6 +350,7 @@ main(int argc, char **argv)
 	d.logs = logsources_start(d.loop, d.store, &d.cfg);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
+	d.storeown = storeown_start(&d);
 	d.started = time(NULL);
 	log_info("tlspolicyd %s ready (config %s, state %s)", PACKAGE_VERSION, d.cfg.source,
 	    d.cfg.state_directory);
@@ -352,6 +359,7 @@ main(int argc, char **argv)
 	/* order: waiting clients, then DNS (ends lookups), then the cache */
 	server_free(d.sockmap);
 	server_free(d.control);
+	storeown_stop(d.storeown);
 	logsources_stop(d.logs);
 	dns_free(d.dns);
 	dane_free(d.dane);

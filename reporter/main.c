@@ -10,6 +10,10 @@
  * and URI in the store, so running again sends nothing twice; failures
  * are retried with backoff for a day.  Host reports go to the TLSA base
  * domain of DANE policies when it publishes its own record.
+ *
+ * A running tlspolicyd owns the store: the reporter borrows it
+ * (storelend.h) and gives it back whenever it waits on the network or on
+ * sendmail, so that the daemon is without its store only for moments.
  */
 #include "config.h"
 
@@ -41,6 +45,7 @@
 #include "settings.h"
 #include "state.h"
 #include "store.h"
+#include "storelend.h"
 #include "strmap.h"
 #include "text.h"
 #include "tlsrpt.h"
@@ -118,6 +123,18 @@ on_txt(void *arg, enum dns_status st, const struct dns_msg *msg, const char *why
 	}
 }
 
+/* hold - borrow the store again after a wait; without it the run cannot
+ * go on (what was delivered and not yet noted is sent again next run) */
+static void
+hold(struct run *r)
+{
+	char err[1024];
+
+	if (!store_is_open(r->st) && store_borrow(r->st, r->cfg.control_socket,
+	    STORE_LEND_WAIT_MS, err, sizeof(err)) < 0)
+		log_fatalx("store: %s", err);
+}
+
 /* lookup - the TLSRPT record of domain; -1 when DNS failed (retry later) */
 static int
 lookup(struct run *r, const char *domain, struct txt_wait *w)
@@ -127,9 +144,11 @@ lookup(struct run *r, const char *domain, struct txt_wait *w)
 	memset(w, 0, sizeof(*w));
 	w->r = r;
 	snprintf(name, sizeof(name), "_smtp._tls.%s", domain);
+	store_release(r->st);
 	dns_query(r->dns, name, DNS_TYPE_TXT, on_txt, w);
 	while (!w->done)
 		evloop_run(r->loop);
+	hold(r);
 	return w->failed ? -1 : 0;
 }
 
@@ -221,8 +240,10 @@ deliver(struct run *r, const struct report_day *d, const char *domain,
 			snprintf(name, sizeof(name), "%s!%s!%s.eml", d->day, domain, safe);
 			rc = write_file(r->dry_run, name, msg.data, msg.len);
 		} else {
+			store_release(r->st);
 			rc = send_mail(r->cfg.sendmail_path, r->from, u->address, msg.data, msg.len,
 			    SENDMAIL_TIMEOUT, err, sizeof(err));
+			hold(r);
 		}
 		buf_fini(&msg);
 	} else if (r->dry_run) {
@@ -232,8 +253,10 @@ deliver(struct run *r, const struct report_day *d, const char *domain,
 		snprintf(name, sizeof(name), "%s!%s!%s.json", d->day, domain, safe);
 		rc = write_file(r->dry_run, name, json->data, json->len);
 	} else {
+		store_release(r->st);
 		rc = send_https(r->loop, r->dns, r->hc, u, gz->data, gz->len, HTTPS_TIMEOUT_MS, err,
 		    sizeof(err));
+		hold(r);
 	}
 	if (r->dry_run)
 		return 0;
@@ -495,7 +518,8 @@ main(int argc, char **argv)
 	r.meta.organization = r.organization;
 	r.meta.contact = r.contact;
 	r.meta.submitter = r.submitter;
-	if ((r.st = store_open(r.cfg.state_directory, err, sizeof(err))) == NULL)
+	if ((r.st = store_borrow_open(r.cfg.state_directory, r.cfg.control_socket,
+	    STORE_LEND_WAIT_MS, err, sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	r.now = at > 0 ? (time_t)at : time(NULL);
 	if (bounces) {
@@ -508,7 +532,9 @@ main(int argc, char **argv)
 		unsigned wait = (unsigned)((unsigned long)arc4random() % (r.cfg.report_delay_max + 1));
 
 		log_info("waiting %u s before sending (report_delay_max)", wait);
+		store_release(r.st);
 		sleep(wait);
+		hold(&r);
 		r.now += (time_t)wait;
 	}
 	if ((r.loop = evloop_new()) == NULL)

@@ -22,8 +22,19 @@ long decision_day(void);
 /* decision_daystr - "YYYY-MM-DD", the UTC day of t, into out */
 void decision_daystr(time_t t, char out[11]);
 
-/* decision_record - write one record for today; logs a warning on failure */
+/*
+ * decision_record - write one record for today.  When the store cannot
+ * take it (lent to a client, disk full), the record waits in a queue of
+ * the process, at most DECISION_QUEUE_MAX bytes of keys and values (a
+ * record over the bound is dropped and counted), until decision_flush.
+ */
+#define DECISION_QUEUE_MAX ((size_t)8 << 20)
 void decision_record(struct store *st, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen);
+/* decision_flush - write the queued records in their order; stops at the
+ * first failure (the rest stay queued).  Returns the number left. */
+size_t decision_flush(struct store *st);
+/* decision_queue_stats - records queued now, and dropped so far */
+void decision_queue_stats(size_t *queued, unsigned long long *dropped);
 
 #endif
