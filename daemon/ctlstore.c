@@ -226,14 +226,24 @@ line_cb(void *arg, const char *line, size_t len)
 	ingest_line(arg, line, len);
 }
 
-/* commit - with a few retries, over a short lack of disk space */
+static int borrow(struct store *st, const struct settings *s);
+
+/* commit - with a few retries over a short lack of disk space, each after
+ * reopening the store with recovery (a failed write leaves it refusing
+ * writes until then) */
 static int
-commit(struct ingest *ig, const struct logfollow_cursor *c)
+commit(struct ingest *ig, const struct logfollow_cursor *c, struct store *st,
+    const struct settings *s)
 {
 	for (int i = 0; i < 10; i++) {
 		if (ingest_commit(ig, c) == 0)
 			return 0;
-		usleep(100000);
+		usleep(200000);
+		if (store_needs_recovery(st)) {
+			store_release(st);
+			if (borrow(st, s) < 0)
+				return -1;
+		}
 	}
 	return -1;
 }
@@ -260,7 +270,8 @@ settled(const char *path)
 /* ingest_file - a regular file, remembered by position under "import:PATH":
  * importing it again counts only what was appended since */
 static int
-ingest_file(struct ingest *ig, struct logfollow *lf, const char *path)
+ingest_file(struct ingest *ig, struct logfollow *lf, const char *path, struct store *st,
+    const struct settings *s)
 {
 	struct logfollow_cursor c;
 
@@ -273,7 +284,7 @@ ingest_file(struct ingest *ig, struct logfollow *lf, const char *path)
 			return -1;   /* the file could not be opened: said already */
 		if (n == 0)
 			return 0;
-		if (commit(ig, &c) < 0)
+		if (commit(ig, &c, st, s) < 0)
 			return -1;
 	}
 }
@@ -311,7 +322,7 @@ ingest_stream(struct ingest *ig, struct logfollow *lf, struct store *st,
 			input = now_msec();
 		}
 		if (ingest_pending(ig) >= STREAM_COMMIT_LINES || now_msec() - last >= STREAM_COMMIT_MSEC) {
-			if (ingest_pending(ig) > 0 && (borrow(st, s) < 0 || commit(ig, NULL) < 0))
+			if (ingest_pending(ig) > 0 && (borrow(st, s) < 0 || commit(ig, NULL, st, s) < 0))
 				return -1;
 			last = now_msec();
 		}
@@ -322,7 +333,7 @@ ingest_stream(struct ingest *ig, struct logfollow *lf, struct store *st,
 	logfollow_finish(lf, line_cb, ig);
 	if (borrow(st, s) < 0)
 		return -1;
-	return commit(ig, NULL);
+	return commit(ig, NULL, st, s);
 }
 
 int
@@ -367,7 +378,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		lf = logfollow_new(real);
 		if (ingest_restore(ig, &c, &have) == 0 && have)
 			logfollow_resume(lf, &c);
-		rc = ingest_file(ig, lf, real);
+		rc = ingest_file(ig, lf, real, st, s);
 	}
 	ingest_get_stats(ig, &stats);
 	if (rc == 0)

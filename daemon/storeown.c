@@ -36,6 +36,7 @@ struct storeown {
 	int failing;                  /* store_failing() at the last tick */
 	int64_t next_resave;
 	int64_t longest_lend;
+	unsigned long recoveries;     /* reopenings tried after failed writes or panics */
 };
 
 static int64_t
@@ -74,7 +75,11 @@ reopen(struct storeown *so, int64_t now)
 {
 	struct store *st = so->d->store;
 	long holder = 0;
-	int rc = store_resume(st, &holder);
+	int rc;
+
+	if (so->lent_to == 0)
+		so->recoveries++;
+	rc = store_resume(st, &holder);
 
 	if (rc == STORE_BUSY)
 		return 0;
@@ -96,7 +101,7 @@ reopen(struct storeown *so, int64_t now)
 			so->longest_lend = now - so->closed_at;
 		log_info("store: back from pid %ld after %lld ms", so->lent_to,
 		    (long long)(now - so->closed_at));
-	} else {
+	} else if (!store_failing(st, NULL)) {
 		log_info("store: open again (after %lld ms)", (long long)(now - so->closed_at));
 	}
 	so->lent_to = 0;
@@ -119,8 +124,12 @@ on_tick(struct evloop *loop, void *arg)
 			reopen(so, now);
 	} else if (store_needs_recovery(st)) {
 		if (now - so->last_recovery >= so->recover_delay) {
-			log_warnx("store: Berkeley DB asks for recovery (%s): reopening it",
-			    store_strerror(st));
+			/* after failed writes, announced already: quietly */
+			if (store_failing(st, NULL))
+				log_debug("store: reopening it with recovery after failed writes");
+			else
+				log_warnx("store: Berkeley DB asks for recovery (%s): reopening it",
+				    store_strerror(st));
 			so->recover_delay = so->recover_delay ? so->recover_delay * 2
 			    : STOREOWN_RECOVER_MIN_MSEC;
 			if (so->recover_delay > STOREOWN_RECOVER_MAX_MSEC)
@@ -136,8 +145,9 @@ on_tick(struct evloop *loop, void *arg)
 	}
 	failing = store_failing(st, &failed);
 	if (failing && !so->failing)
-		log_warnx("store: writes failing, answering from memory: %s", store_strerror(st));
-	else if (!failing && so->failing && store_is_open(st)) {
+		log_warnx("store: writes failing, answering from memory, retrying with recovery: %s",
+		    store_strerror(st));
+	else if (!failing && so->failing) {
 		log_info("store: writes work again (%lu failed writes so far)", failed);
 		write_back(so);
 	}
@@ -205,8 +215,8 @@ storeown_status(const struct storeown *so, struct buf *out)
 	else
 		buf_printf(out, "store: closed (%s)\n", store_strerror(st));
 	buf_printf(out, "store_lends: %lu\nstore_longest_lend_ms: %lld\nstore_failed_writes: %lu\n"
-	    "decisions_queued: %zu\ndecisions_dropped: %llu\n", so->lends,
-	    (long long)so->longest_lend, failed, queued, dropped);
+	    "store_recoveries: %lu\ndecisions_queued: %zu\ndecisions_dropped: %llu\n", so->lends,
+	    (long long)so->longest_lend, failed, so->recoveries, queued, dropped);
 }
 
 void

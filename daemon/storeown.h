@@ -13,8 +13,9 @@
  * results the store did not take are saved again when it is back, and
  * the log sources stop reading until their counts can be committed, so
  * nothing is counted twice or lost.  A full disk is logged once when
- * writes start failing and once when they work again; a Berkeley DB panic
- * makes the daemon, alone in the environment, close and reopen it with
+ * writes start failing and once when they work again.  After a failed
+ * write or a Berkeley DB panic the store takes no writes (store.h) until
+ * the daemon, alone in the environment, closes and reopens it with
  * recovery, at most once per STOREOWN_RECOVER_MIN_MSEC (doubling up to
  * STOREOWN_RECOVER_MAX_MSEC while it keeps happening).
  */
@@ -26,7 +27,7 @@
 #define STOREOWN_TICK_MSEC 500
 #define STOREOWN_GRACE_MSEC 1000
 #define STOREOWN_RECOVER_MIN_MSEC 2000
-#define STOREOWN_RECOVER_MAX_MSEC 60000
+#define STOREOWN_RECOVER_MAX_MSEC 30000
 
 struct buf;
 struct daemon;

@@ -34,10 +34,12 @@ struct store {
 	char *dir;
 	int lockfd;                  /* store.lock, locked while env is open; or -1 */
 	char closed_why[128];        /* the reason operations fail while closed */
-	int panic;                   /* Berkeley DB asked for recovery */
+	int panic;                   /* a write failed or Berkeley DB panicked:
+	                                no more writes before a recovery */
 	int failing;                 /* a write failed and none succeeded since */
 	int failure_logged;          /* store_should_log said so in this run */
 	unsigned long failed_writes;
+	char bdb_msg[160];           /* Berkeley DB's last message */
 };
 
 static int
@@ -57,10 +59,45 @@ store_wrote(struct store *st, int rc)
 		st->failing = 0;
 		st->failure_logged = 0;
 	} else if (rc != STORE_NOTFOUND) {
+		/* after a failed write (a full disk may have cut a log record
+		 * short) the environment takes no more writes until the owner
+		 * reopens it with recovery, which ends the log at its last
+		 * whole record: a later write never lands behind a gap */
 		st->failing = 1;
+		st->panic = 1;
 		st->failed_writes++;
 	}
 	return rc;
+}
+
+/* store_writable - writes go to an open environment that needs no
+ * recovery; else the reason is set and 0 returned */
+static int
+store_writable(struct store *st)
+{
+	if (st->env == NULL) {
+		snprintf(st->err, sizeof(st->err), "%s", st->closed_why);
+		return 0;
+	}
+	if (st->panic) {
+		snprintf(st->err, sizeof(st->err), "store awaits recovery after a failed write%s%s",
+		    st->bdb_msg[0] ? ": " : "", st->bdb_msg);
+		st->failed_writes++;
+		return 0;
+	}
+	return 1;
+}
+
+/* bdb_message - Berkeley DB's own error messages: kept, not printed (a
+ * full disk would print one per write) */
+static void
+bdb_message(const DB_ENV *env, const char *prefix, const char *msg)
+{
+	struct store *st = env->app_private;
+
+	(void)prefix;
+	if (st)
+		snprintf(st->bdb_msg, sizeof(st->bdb_msg), "%s", msg);
 }
 
 /* store_down - the failure of every operation while the store is closed */
@@ -112,6 +149,8 @@ store_env_open(struct store *st)
 		st->env = NULL;
 		return store_fail(st, "db_env_create", rc);
 	}
+	st->env->app_private = st;
+	st->env->set_errcall(st->env, bdb_message);
 	st->env->set_cachesize(st->env, 0, 8u << 20, 1);
 	st->env->set_lg_max(st->env, 4u << 20);
 	st->env->set_lk_detect(st->env, DB_LOCK_DEFAULT);
@@ -195,10 +234,8 @@ store_begin(struct store *st)
 	DB_TXN *txn = NULL;
 	int rc;
 
-	if (st->env == NULL) {
-		store_down(st);
+	if (!store_writable(st))
 		return NULL;
-	}
 	if ((rc = st->env->txn_begin(st->env, NULL, &txn, 0)) != 0) {
 		store_fail(st, "txn_begin", rc);
 		return NULL;
@@ -253,8 +290,8 @@ store_put(struct store *st, struct store_txn *txn, enum store_db db,
 	unsigned char *rec;
 	int rc;
 
-	if (st->env == NULL)
-		return store_down(st);
+	if (!store_writable(st))
+		return -1;
 	rec = xmalloc(vlen + 1);
 	rec[0] = STORE_RECORD_VERSION;
 	if (vlen)
@@ -307,12 +344,14 @@ store_del(struct store *st, struct store_txn *txn, enum store_db db,
 	DBT k;
 	int rc;
 
-	if (st->env == NULL)
-		return store_down(st);
+	if (!store_writable(st))
+		return -1;
 	dbt_init(&k, key, klen);
 	rc = st->db[db]->del(st->db[db], (DB_TXN *)txn, &k, txn ? 0 : DB_AUTO_COMMIT);
 	if (rc == DB_NOTFOUND)
 		return STORE_NOTFOUND;
+	if (txn == NULL || rc != 0)
+		store_wrote(st, rc);
 	return rc ? store_fail(st, "del", rc) : 0;
 }
 
@@ -498,8 +537,6 @@ store_resume(struct store *st, long *holder)
 		snprintf(st->err, sizeof(st->err), "%s", why);
 		return -1;
 	}
-	st->failing = 0;
-	st->failure_logged = 0;
 	return 0;
 }
 
@@ -534,13 +571,14 @@ store_failing(const struct store *st, unsigned long *failed_writes)
 {
 	if (failed_writes)
 		*failed_writes = st->failed_writes;
-	return st->env != NULL && st->failing;
+	return st->failing;
 }
 
 int
 store_should_log(struct store *st)
 {
-	if (st->env == NULL || (st->failing && st->failure_logged))
+	if (st->env == NULL || (st->failing && st->failure_logged)
+	    || (st->panic && !st->failing))
 		return 0;
 	if (st->failing)
 		st->failure_logged = 1;

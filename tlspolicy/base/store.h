@@ -63,11 +63,13 @@ int store_resume(struct store *st, long *holder);
  * at once with the reason why (e.g. "store lent to pid 42") */
 void store_suspend(struct store *st, const char *why);
 int store_is_open(const struct store *st);
-/* store_needs_recovery - Berkeley DB reported a panic (DB_RUNRECOVERY):
- * the owner should suspend and resume, which runs recovery */
+/* store_needs_recovery - a write failed or Berkeley DB reported a panic
+ * (DB_RUNRECOVERY): writes are refused until the owner suspends and
+ * resumes the store, which runs recovery */
 int store_needs_recovery(const struct store *st);
 /* store_failing - a write failed (disk full, ...) and none succeeded
- * since; failed_writes (may be NULL) gets the count of failed writes */
+ * since, across suspend and resume; failed_writes (may be NULL) gets the
+ * count of failed writes */
 int store_failing(const struct store *st, unsigned long *failed_writes);
 /* store_should_log - after a failed operation: 1 if the caller should
  * log it, 0 while the store is closed (the owner logs that once) or
