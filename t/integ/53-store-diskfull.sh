@@ -86,9 +86,10 @@ fi
 
 # full again, then SIGTERM
 dd if=/dev/zero of="$T/state/filler" bs=64k 2>/dev/null
-python3 "$top_srcdir/bench/genlog.py" 2000 9 >> "$T/log/mail.log"
+python3 "$top_srcdir/bench/genlog.py" 20000 9 >> "$T/log/mail.log"
 before=$(failed_writes)
 check "writes fail again" wait_for 30 failing_for $((before + 1))
+ctl status | grep -E '^(log |store)' | sed 's/^/# /' 
 check "lookups answered" lookup
 t0=$(date +%s%N)
 kill -TERM "$DPID"
