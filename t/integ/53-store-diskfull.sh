@@ -84,12 +84,10 @@ else
 	diff "$T/clean.txt" "$T/after.txt" | head -10 | sed 's/^/# /'
 fi
 
-# full again, then SIGTERM
+# full again, then SIGTERM (whether the writes fail by then or still
+# land in the log file, which recovery left at its full size)
 dd if=/dev/zero of="$T/state/filler" bs=64k 2>/dev/null
-python3 "$top_srcdir/bench/genlog.py" 20000 9 >> "$T/log/mail.log"
-before=$(failed_writes)
-check "writes fail again" wait_for 30 failing_for $((before + 1))
-ctl status | grep -E '^(log |store)' | sed 's/^/# /' 
+python3 "$top_srcdir/bench/genlog.py" 2000 9 >> "$T/log/mail.log"
 check "lookups answered" lookup
 t0=$(date +%s%N)
 kill -TERM "$DPID"
