@@ -22,11 +22,14 @@ python3 "$top_srcdir/bench/genlog.py" 3000 3 3 | sed 's/\.example\([]>: ]\)/.tes
 mkdir -p "$T/log"
 cp "$T/all.log" "$T/log/mail.log"
 chmod 644 "$T/log/mail.log"
-# a sendmail that takes the message and then hangs
+# a sendmail that takes the message and then hangs; it runs as the
+# daemon's user and says where it is in a directory of that user
+mkdir -p "$T/spool"
+chown nobody "$T/spool" 2>/dev/null
 cat > "$T/sendmail" <<SH
 #!/bin/sh
 cat > /dev/null
-echo \$\$ > "$T/sendmail.pid"
+echo \$\$ > "$T/spool/sendmail.pid"
 exec sleep 60
 SH
 chmod 755 "$T/sendmail"
@@ -46,13 +49,13 @@ counted() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -q 
 check "the log is counted" wait_for 60 counted
 SOCK="unix:$T/run/postfix.sock:postfix"
 daemon_has_store() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
-in_sendmail() { [ -s "$T/sendmail.pid" ]; }
+in_sendmail() { [ -s "$T/spool/sendmail.pid" ]; }
 
 fails=0 released=0
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
-	rm -f "$T/sendmail.pid"
+	rm -f "$T/spool/sendmail.pid"
 	wait_for 20 daemon_has_store || diag "round $r: the daemon does not have its store"
 	"$top_builddir/reporter/tlspolicy-report" -v -c "$T/tlspolicyd.conf" --day 2026-03-10 \
 	    >> "$T/report.log" 2>&1 &
@@ -69,7 +72,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	fi
 	kill -KILL "$RPID" 2>/dev/null
 	wait "$RPID" 2>/dev/null
-	[ -s "$T/sendmail.pid" ] && kill "$(cat "$T/sendmail.pid")" 2>/dev/null
+	[ -s "$T/spool/sendmail.pid" ] && kill "$(cat "$T/spool/sendmail.pid")" 2>/dev/null
 	if ! wait_for 20 daemon_has_store; then
 		fails=$((fails + 1))
 		diag "round $r: the daemon did not take its store back"
