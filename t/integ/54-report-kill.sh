@@ -61,9 +61,10 @@ while [ $r -lt "$ROUNDS" ]; do
 	    >> "$T/report.log" 2>&1 &
 	RPID=$!
 	if [ $((r % 2)) = 1 ]; then
-		# in the delivery: the store is back with the daemon
+		# in the delivery: the store goes back to the daemon (which
+		# takes it after its grace for borrowers, within 2 s)
 		if wait_for 30 in_sendmail; then
-			daemon_has_store && released=$((released + 1))
+			wait_for 10 daemon_has_store && released=$((released + 1))
 		else
 			diag "round $r: the reporter did not reach sendmail"
 		fi
