@@ -17,6 +17,7 @@
 #include "mtasts.h"
 #include "resolve.h"
 #include "server.h"
+#include "storeown.h"
 
 static const char *
 status_word(enum resolve_status st)
@@ -106,6 +107,8 @@ control_status(struct daemon *d, struct buf *reply)
 	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",
 	    localpolicy_count(d->local));
 	logsources_status(d->logs, reply);
+	if (d->storeown)
+		storeown_status(d->storeown, reply);
 }
 
 enum server_result
@@ -126,12 +129,14 @@ control_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 			mtasts_list(d->mtasts, reply);
 	} else if (len == 6 && memcmp(req, "status", 6) == 0)
 		control_status(d, reply);
+	else if (len > 5 && memcmp(req, "lend ", 5) == 0 && d->storeown)
+		storeown_lend(d->storeown, req + 5, len - 5, reply);
 	else if (len == 6 && memcmp(req, "reload", 6) == 0) {
 		if (daemon_reload(d, err, sizeof(err)) < 0)
 			buf_printf(reply, "ERR %s", err);
 		else
 			buf_printf(reply, "OK local_policy_entries: %zu\n", localpolicy_count(d->local));
 	} else
-		buf_puts(reply, "ERR unknown command: use query, flush, list, status or reload");
+		buf_puts(reply, "ERR unknown command: use query, flush, list, status, reload or lend");
 	return SERVER_DONE;
 }

@@ -8,6 +8,9 @@
  *   list                    -> one line per cached MTA-STS policy
  *   status                  -> counters and uptime
  *   reload                  -> re-read the local policy table
+ *   lend PID                -> close the store so that process PID (a
+ *                              tlspolicyctl or tlspolicy-report) can open
+ *                              it; taken back when free (storeown.h)
  *
  * Replies start with "OK " followed by "name: value" lines (list: its
  * lines), or "ERR reason".

@@ -32,12 +32,14 @@
 #include "settings.h"
 #include "store.h"
 #include "storecheck.h"
+#include "storelend.h"
 #include "strmap.h"
 
 #define INGEST_TURN ((size_t)32 * 1024 * 1024)   /* bytes per commit */
 #define STREAM_COMMIT_LINES 5000
 #define STREAM_COMMIT_MSEC 1000
 #define RESULTS_TEXT_MAX ((size_t)64 * 1024 * 1024)   /* "results" output at most */
+#define STREAM_IDLE_MSEC 1000      /* no input for that long: give the store back */
 
 static struct store *
 open_store(const struct settings *s)
@@ -49,7 +51,8 @@ open_store(const struct settings *s)
 		fprintf(stderr, "tlspolicyctl: %s\n", err);
 		return NULL;
 	}
-	if ((st = store_open(s->state_directory, err, sizeof(err))) == NULL)
+	if ((st = store_borrow_open(s->state_directory, settings_control(s), STORE_LEND_WAIT_MS, err,
+	    sizeof(err))) == NULL)
 		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
 	return st;
 }
@@ -228,15 +231,24 @@ line_cb(void *arg, const char *line, size_t len)
 	ingest_line(arg, line, len);
 }
 
-/* commit - with a few retries: a running daemon writing the same records
- * can make Berkeley DB pick this transaction as a deadlock victim */
+static int borrow(struct store *st, const struct settings *s);
+
+/* commit - with a few retries over a short lack of disk space, each after
+ * reopening the store with recovery (a failed write leaves it refusing
+ * writes until then) */
 static int
-commit(struct ingest *ig, const struct logfollow_cursor *c)
+commit(struct ingest *ig, const struct logfollow_cursor *c, struct store *st,
+    const struct settings *s)
 {
 	for (int i = 0; i < 10; i++) {
 		if (ingest_commit(ig, c) == 0)
 			return 0;
-		usleep(100000);
+		usleep(200000);
+		if (store_needs_recovery(st)) {
+			store_release(st);
+			if (borrow(st, s) < 0)
+				return -1;
+		}
 	}
 	return -1;
 }
@@ -263,7 +275,8 @@ settled(const char *path)
 /* ingest_file - a regular file, remembered by position under "import:PATH":
  * importing it again counts only what was appended since */
 static int
-ingest_file(struct ingest *ig, struct logfollow *lf, const char *path)
+ingest_file(struct ingest *ig, struct logfollow *lf, const char *path, struct store *st,
+    const struct settings *s)
 {
 	struct logfollow_cursor c;
 
@@ -276,31 +289,56 @@ ingest_file(struct ingest *ig, struct logfollow *lf, const char *path)
 			return -1;   /* the file could not be opened: said already */
 		if (n == 0)
 			return 0;
-		if (commit(ig, &c) < 0)
+		if (commit(ig, &c, st, s) < 0)
 			return -1;
 	}
 }
 
-/* ingest_stream - a pipe, until its end; commits every few thousand
- * lines or every second */
+/* borrow - the store again, after store_release */
 static int
-ingest_stream(struct ingest *ig, struct logfollow *lf)
+borrow(struct store *st, const struct settings *s)
 {
-	int64_t last = now_msec();
+	char err[1024];
+
+	if (store_is_open(st))
+		return 0;
+	if (store_borrow(st, settings_control(s), STORE_LEND_WAIT_MS, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tlspolicyctl: store: %s\n", err);
+		return -1;
+	}
+	return 0;
+}
+
+/* ingest_stream - a pipe, until its end; commits every few thousand
+ * lines or every second.  The store is held only while input comes: after
+ * STREAM_IDLE_MSEC without any, it goes back to the daemon, and is
+ * borrowed again for the next commit. */
+static int
+ingest_stream(struct ingest *ig, struct logfollow *lf, struct store *st,
+    const struct settings *s)
+{
+	int64_t last = now_msec(), input = last;
 
 	while (!logfollow_eof(lf)) {
 		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
-		if (poll(&pfd, 1, STREAM_COMMIT_MSEC) > 0)
+		if (poll(&pfd, 1, STREAM_COMMIT_MSEC) > 0) {
 			logfollow_poll(lf, INGEST_TURN, line_cb, ig);
+			input = now_msec();
+		}
 		if (ingest_pending(ig) >= STREAM_COMMIT_LINES || now_msec() - last >= STREAM_COMMIT_MSEC) {
-			if (ingest_pending(ig) > 0 && commit(ig, NULL) < 0)
+			if (ingest_pending(ig) > 0 && (borrow(st, s) < 0 || commit(ig, NULL, st, s) < 0))
 				return -1;
 			last = now_msec();
 		}
+		if (ingest_pending(ig) == 0 && store_is_open(st)
+		    && now_msec() - input >= STREAM_IDLE_MSEC)
+			store_release(st);
 	}
 	logfollow_finish(lf, line_cb, ig);
-	return commit(ig, NULL);
+	if (borrow(st, s) < 0)
+		return -1;
+	return commit(ig, NULL, st, s);
 }
 
 int
@@ -333,7 +371,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 	if (stream) {
 		ig = ingest_new(st, "stdin", &icfg);
 		lf = logfollow_open_stream(STDIN_FILENO, "stdin");
-		rc = ingest_stream(ig, lf);
+		rc = ingest_stream(ig, lf, st, s);
 	} else {
 		struct logfollow_cursor c;
 		char name[PATH_MAX + 16];
@@ -344,7 +382,7 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		lf = logfollow_new(real);
 		if (ingest_restore(ig, &c, &have) == 0 && have)
 			logfollow_resume(lf, &c);
-		rc = ingest_file(ig, lf, real);
+		rc = ingest_file(ig, lf, real, st, s);
 	}
 	ingest_get_stats(ig, &stats);
 	if (rc == 0)

@@ -1,9 +1,10 @@
 /*
  * ctlstore - the tlspolicyctl commands that work on the store directly,
- * with or without a running daemon (Berkeley DB locking keeps them
- * apart): "results" and "ingest".  Run as root, they first become the
- * configured user, so that no store file ends up owned by root.  Also
- * "store-accept", which needs the daemon stopped.
+ * with or without a running daemon: "results" and "ingest".  A running
+ * daemon owns the store; they borrow it (storelend.h) and give it back
+ * when done, "ingest -" also whenever its input pauses.  Run as root,
+ * they first become the configured user, so that no store file ends up
+ * owned by root.  Also "store-accept", which needs the daemon stopped.
  */
 #ifndef TLSPOLICYD_CTLSTORE_H
 #define TLSPOLICYD_CTLSTORE_H

@@ -23,6 +23,7 @@ struct logsources;
 struct mtasts;
 struct server;
 struct store;
+struct storeown;
 
 struct daemon_stats {
 	uint64_t lookups;
@@ -40,7 +41,8 @@ struct daemon {
 	struct resolve_ctx rctx;
 	struct server *sockmap;
 	struct server *control;
-	struct store *store;
+	struct store *store;         /* kept while lent or closed, see storeown.h */
+	struct storeown *storeown;
 	struct dns *dns;
 	struct https_client *https;
 	struct mtasts *mtasts;       /* NULL with mta_sts = no */

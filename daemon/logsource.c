@@ -47,13 +47,16 @@ line_cb(void *arg, const char *line, size_t len)
 	ingest_line(arg, line, len);
 }
 
-static void
+/* commit - what was read, with the cursor it was read up to; -1 when the
+ * store did not take it (it stays in memory, retried) */
+static int
 commit(struct source *s)
 {
 	struct logfollow_cursor c;
 
 	if (logfollow_cursor(s->lf, &c) == 0)
-		ingest_commit(s->ig, &c);
+		return ingest_commit(s->ig, &c);
+	return 0;
 }
 
 static void
@@ -76,15 +79,22 @@ on_poll(struct evloop *loop, void *arg)
 	struct logsources *ls = arg;
 	int behind = 0;
 
-	for (size_t i = 0; i < ls->n; i++) {
+	/* while the store is lent or closed, nothing is read: reading resumes
+	 * where the last commit left off */
+	for (size_t i = 0; i < ls->n && store_is_open(ls->st); i++) {
 		struct source *s = &ls->src[i];
-		size_t n = logfollow_poll(s->lf, TURN_BYTES, line_cb, s->ig);
+		size_t n;
 
+		/* counts the store did not take yet (disk full): no more
+		 * reading until they are committed */
+		if (ingest_pending(s->ig) > 0 && commit(s) < 0)
+			continue;
+		n = logfollow_poll(s->lf, TURN_BYTES, line_cb, s->ig);
 		if (n > 0 || ingest_pending(s->ig) > 0)
 			commit(s);
 		behind |= n >= TURN_BYTES;
 	}
-	if (time(NULL) >= ls->next_purge && ls->paused == NULL)
+	if (time(NULL) >= ls->next_purge && ls->paused == NULL && store_is_open(ls->st))
 		purge(ls);
 	/* catching up with a backlog: the next turn at once, after whatever
 	 * else the loop has to do */
@@ -133,6 +143,14 @@ logsources_start(struct evloop *loop, struct store *st, const struct settings *c
 		purge(ls);
 	evloop_timer_add(loop, 0, on_poll, ls);
 	return ls;
+}
+
+void
+logsources_commit(struct logsources *ls)
+{
+	for (size_t i = 0; ls && i < ls->n; i++)
+		if (ingest_pending(ls->src[i].ig) > 0)
+			commit(&ls->src[i]);
 }
 
 void

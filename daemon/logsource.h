@@ -3,7 +3,10 @@
  * loop: four times a second each file is read, a bounded amount per turn
  * so that lookups keep their latency (while a backlog lasts, turns follow
  * each other at once), and what was read is committed with its cursor.
- * Also drops results older than result_retention once an hour.
+ * While the store is not open (lent, see storeown.h) nothing is read, and
+ * while it does not take a commit (disk full) that commit is retried
+ * before anything more is read.  Also drops results older than
+ * result_retention once an hour.
  */
 #ifndef TLSPOLICYD_LOGSOURCE_H
 #define TLSPOLICYD_LOGSOURCE_H
@@ -21,6 +24,8 @@ struct logsources;
  * cfg (its syslog names are borrowed) */
 struct logsources *logsources_start(struct evloop *loop, struct store *st,
     const struct settings *cfg);
+/* logsources_commit - commit what was read and not committed yet */
+void logsources_commit(struct logsources *ls);
 /* logsources_stop - commit what was read and stop; NULL is fine */
 void logsources_stop(struct logsources *ls);
 /* logsources_status - "log PATH: lines=... " lines for the status command,

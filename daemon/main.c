@@ -40,8 +40,33 @@
 #include "settings.h"
 #include "sockmap.h"
 #include "store.h"
+#include "storelend.h"
+#include "storeown.h"
 
 #define CHECKPOINT_MSEC INT64_C(60000)
+
+/*
+ * Berkeley DB 5.3 loses a few hundred bytes when an environment open with
+ * recovery fails (a full disk): the daemon retries that with a backoff.
+ * In sanitizer builds, LeakSanitizer is told about it, for the daemon
+ * only (the unit tests and tlspolicyctl keep checking every allocation
+ * made through the library).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+#define TLSPOLICYD_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TLSPOLICYD_LSAN 1
+#endif
+#endif
+#ifdef TLSPOLICYD_LSAN
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+	return "leak:libdb-5.3.so\n";
+}
+#endif
 
 static void
 usage(FILE *fp)
@@ -87,7 +112,8 @@ on_checkpoint(struct evloop *loop, void *arg)
 {
 	struct daemon *d = arg;
 
-	if (store_checkpoint(d->store) < 0)
+	if (store_is_open(d->store) && store_checkpoint(d->store) < 0
+	    && store_should_log(d->store))
 		log_warnx("store checkpoint: %s", store_strerror(d->store));
 	evloop_timer_add(loop, CHECKPOINT_MSEC, on_checkpoint, d);
 }
@@ -313,7 +339,10 @@ main(int argc, char **argv)
 		log_info("running as user %s (uid %ld)", u->name, (long)u->uid);
 	}
 	umask(077);
-	if ((d.store = store_open(d.cfg.state_directory, err, sizeof(err))) == NULL)
+	/* a client may hold the store for a moment: wait for it, without
+	 * asking (no daemon answers on the control socket yet) */
+	if ((d.store = store_borrow_open(d.cfg.state_directory, NULL, STORE_LEND_WAIT_MS, err,
+	    sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	for (int i = 0; i < STORE_DB_COUNT; i++)
 		if (store_damage(d.store, (enum store_db)i) != NULL)
@@ -325,6 +354,7 @@ main(int argc, char **argv)
 	d.logs = logsources_start(d.loop, d.store, &d.cfg);
 	evloop_watch(d.loop, sigfd, EVLOOP_READ, on_signal, &d);
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
+	d.storeown = storeown_start(&d);
 	d.started = time(NULL);
 	log_info("tlspolicyd %s ready (config %s, state %s)", PACKAGE_VERSION, d.cfg.source,
 	    d.cfg.state_directory);
@@ -333,6 +363,7 @@ main(int argc, char **argv)
 	/* order: waiting clients, then DNS (ends lookups), then the cache */
 	server_free(d.sockmap);
 	server_free(d.control);
+	storeown_stop(d.storeown);
 	logsources_stop(d.logs);
 	dns_free(d.dns);
 	dane_free(d.dane);

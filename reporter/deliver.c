@@ -15,6 +15,7 @@
 #include "send.h"
 #include "state.h"
 #include "store.h"
+#include "storelend.h"
 #include "tlsrpt.h"
 
 #define SENDMAIL_TIMEOUT 120
@@ -113,19 +114,24 @@ deliver(struct deliver_ctx *x, const char *day, const char *domain,
 		mi.to = u->address;
 		buf_init(&msg, DELIVER_REPORT_MAX * 2);
 		rc = message_build(&mi, gz, &msg);
-		if (rc < 0)
+		if (rc < 0) {
 			snprintf(err, sizeof(err), "message too large");
-		else if (x->dry_run)
+		} else if (x->dry_run) {
 			rc = dry_file(x->dry_run, day, domain, u->uri, "eml", msg.data, msg.len);
-		else
+		} else {
+			store_release(x->st);   /* the daemon's while sendmail runs */
 			rc = send_mail(x->sendmail_path, x->from, u->address, msg.data, msg.len,
 			    SENDMAIL_TIMEOUT, err, sizeof(err));
+			store_hold(x->st, x->control);
+		}
 		buf_fini(&msg);
 	} else if (x->dry_run) {
 		rc = dry_file(x->dry_run, day, domain, u->uri, "json", json->data, json->len);
 	} else {
+		store_release(x->st);   /* and while HTTPS waits */
 		rc = send_https(x->loop, x->dns, x->hc, u, gz->data, gz->len, HTTPS_TIMEOUT_MS, err,
 		    sizeof(err));
+		store_hold(x->st, x->control);
 	}
 	if (x->dry_run)
 		return 0;

@@ -24,6 +24,7 @@
 struct buf;
 struct dns;
 struct evloop;
+struct endpoint;
 struct https_client;
 struct message_info;
 struct store;
@@ -34,6 +35,7 @@ struct deliver_ctx {
 	struct evloop *loop;
 	struct dns *dns;
 	struct https_client *hc;
+	const struct endpoint *control;   /* to borrow st back, or NULL */
 	const char *sendmail_path;
 	const char *from;             /* envelope sender */
 	const char *dry_run;          /* directory, or NULL */

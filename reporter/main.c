@@ -10,6 +10,10 @@
  * and URI in the store, so running again sends nothing twice; failures
  * are retried with backoff for a day.  Host reports go to the TLSA base
  * domain of DANE policies when it publishes its own record.
+ *
+ * A running tlspolicyd owns the store: the reporter borrows it
+ * (storelend.h) and gives it back whenever it waits on the network or on
+ * sendmail, so that the daemon is without its store only for moments.
  */
 #include "config.h"
 
@@ -40,6 +44,7 @@
 #include "state.h"
 #include "store.h"
 #include "storecheck.h"
+#include "storelend.h"
 #include "strmap.h"
 #include "text.h"
 #include "tlsrpt.h"
@@ -123,9 +128,11 @@ lookup(struct run *r, const char *domain, struct txt_wait *w)
 	memset(w, 0, sizeof(*w));
 	w->r = r;
 	snprintf(name, sizeof(name), "_smtp._tls.%s", domain);
+	store_release(r->st);
 	dns_query(r->dns, name, DNS_TYPE_TXT, on_txt, w);
 	while (!w->done)
 		evloop_run(r->loop);
+	store_hold(r->st, settings_control(&r->cfg));
 	return w->failed ? -1 : 0;
 }
 
@@ -365,7 +372,8 @@ main(int argc, char **argv)
 	r.meta.organization = r.organization;
 	r.meta.contact = r.contact;
 	r.meta.submitter = r.submitter;
-	if ((r.st = store_open(r.cfg.state_directory, err, sizeof(err))) == NULL)
+	if ((r.st = store_borrow_open(r.cfg.state_directory, settings_control(&r.cfg),
+	    STORE_LEND_WAIT_MS, err, sizeof(err))) == NULL)
 		log_fatalx("store: %s", err);
 	r.now = at > 0 ? (time_t)at : time(NULL);
 	if (!bounces) {
@@ -391,7 +399,9 @@ main(int argc, char **argv)
 		unsigned wait = (unsigned)((unsigned long)arc4random() % (r.cfg.report_delay_max + 1));
 
 		log_info("waiting %u s before sending (report_delay_max)", wait);
+		store_release(r.st);
 		sleep(wait);
+		store_hold(r.st, settings_control(&r.cfg));
 		r.now += (time_t)wait;
 	}
 	if ((r.loop = evloop_new()) == NULL)
@@ -402,6 +412,7 @@ main(int argc, char **argv)
 	if ((r.hc = https_client_new(r.cfg.sts_ca_file, err, sizeof(err))) == NULL)
 		log_fatalx("https: %s", err);
 	r.dx.st = r.st;
+	r.dx.control = settings_control(&r.cfg);
 	r.dx.loop = r.loop;
 	r.dx.dns = r.dns;
 	r.dx.hc = r.hc;

@@ -711,6 +711,12 @@ host_name(char *out, size_t outlen)
 	out[outlen - 1] = '\0';
 }
 
+const struct endpoint *
+settings_control(const struct settings *s)
+{
+	return s->control_socket.n > 0 ? &s->control_socket.v[0] : NULL;
+}
+
 void
 settings_report_from(const struct settings *s, char *out, size_t outlen)
 {

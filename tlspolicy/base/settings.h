@@ -102,6 +102,9 @@ int settings_parse(struct settings *s, const char *data, size_t len, const char 
  */
 int settings_load(struct settings *s, const char *path, char *err, size_t errlen);
 
+/* settings_control - the control socket's endpoint (inside s), or NULL
+ * when none is configured */
+const struct endpoint *settings_control(const struct settings *s);
 /* settings_report_from - the reporter's envelope sender: report_from, or
  * tlsrpt-noreply@ the host name */
 void settings_report_from(const struct settings *s, char *out, size_t outlen);

@@ -2,10 +2,20 @@
  * store - the Berkeley DB environment in state_directory.
  *
  * A transactional environment (locking, logging, transactions, mpool) with
- * one B-tree database per kind of record.  Several processes may use it at
- * once (the daemon, the reporter, tlspolicyctl); DB_REGISTER makes the
- * first opener after a crash run recovery, so a SIGKILL at any instant
- * never leaves the store unusable.  Every value starts with a one-byte
+ * one B-tree database per kind of record.  One process at a time uses it:
+ * opening takes an exclusive lock on the file "store.lock" in the
+ * directory (flock, never waited for; the holder's pid is written in it
+ * for the messages of others), and a second opener is told "in use by
+ * pid N" (STORE_BUSY) instead of joining.  Because the opener is alone,
+ * the environment is private to the process (DB_PRIVATE: no shared
+ * region files, nothing mapped that a full disk could turn into SIGBUS)
+ * and every open runs normal recovery (DB_RECOVER): a process killed at
+ * any instant leaves a lock the kernel has already released and a log
+ * the next opener recovers from.  A store object can be suspended (the
+ * environment closed, the lock released, the object kept, every
+ * operation failing at once with the reason given) and resumed later;
+ * storelend.h builds the lending between the daemon and its clients on
+ * that.  Every value starts with a one-byte
  * record layout version; the "meta" database records the layout of the
  * whole store, and a store written by a newer layout is refused rather
  * than misread.
@@ -28,6 +38,7 @@
 
 #define STORE_LAYOUT_VERSION 1
 #define STORE_NOTFOUND 1
+#define STORE_BUSY 2         /* another process holds store.lock */
 
 enum store_db {
 	STORE_DB_META = 0,
@@ -45,9 +56,36 @@ struct store_txn;
 struct buf;
 
 /* store_open - open (creating if needed) the store in dir, which must
- * exist (dir is not kept).  err gets the reason on failure.  Everything
- * opened on the store (transactions, cursors) ends before store_close. */
+ * exist (dir is copied).  err gets the reason on failure ("in use by pid
+ * N" when another process holds it).  Everything opened on the store
+ * (transactions, cursors) ends before store_close or store_suspend. */
 struct store *store_open(const char *dir, char *err, size_t errlen);
+/* store_new - a store object for dir, not open yet: every operation
+ * fails until store_resume succeeds */
+struct store *store_new(const char *dir);
+/* store_resume - take the lock and open the environment with recovery,
+ * verifying the files not sealed unchanged (see storecheck.h); 0 (also
+ * when already open), STORE_BUSY with the holder's pid in *holder (0 if
+ * unknown; holder may be NULL), or -1 */
+int store_resume(struct store *st, long *holder);
+/* store_suspend - checkpoint, close the environment (sealing the files
+ * closed cleanly) and release the lock, keeping the object: until
+ * store_resume, every operation fails at once with the reason why (e.g.
+ * "store lent to pid 42") */
+void store_suspend(struct store *st, const char *why);
+int store_is_open(const struct store *st);
+/* store_needs_recovery - a write failed or Berkeley DB reported a panic
+ * (DB_RUNRECOVERY): writes are refused until the owner suspends and
+ * resumes the store, which runs recovery */
+int store_needs_recovery(const struct store *st);
+/* store_failing - a write failed (disk full, ...) and none succeeded
+ * since, across suspend and resume; failed_writes (may be NULL) gets the
+ * count of failed writes */
+int store_failing(const struct store *st, unsigned long *failed_writes);
+/* store_should_log - after a failed operation: 1 if the caller should
+ * log it, 0 while the store is closed (the owner logs that once) or
+ * when a failure of the same run of failed writes was logged already */
+int store_should_log(struct store *st);
 /* store_damage - why db was found damaged and is not open, or NULL */
 const char *store_damage(const struct store *st, enum store_db db);
 /* store_renew - move db aside as NAME.damaged (when it exists) and open
@@ -55,8 +93,7 @@ const char *store_damage(const struct store *st, enum store_db db);
 int store_renew(struct store *st, enum store_db db, char *moved, size_t movedlen);
 /* store_set_error - the reason store_strerror() gives next */
 void store_set_error(struct store *st, const char *msg);
-/* store_close - checkpoint and close, then seal the databases closed
- * cleanly (see storecheck.h); NULL is fine */
+/* store_close - store_suspend, then free; NULL is fine */
 void store_close(struct store *st);
 /* store_checkpoint - write a checkpoint and remove unneeded log files */
 int store_checkpoint(struct store *st);

@@ -196,7 +196,9 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 	ig->committed_lines = ig->stats.lines;
 	return 0;
 fail:
-	log_warnx("log %s: counts not stored yet, will retry: %s", ig->name, store_strerror(ig->st));
+	if (store_should_log(ig->st))
+		log_warnx("log %s: counts not stored yet, will retry: %s", ig->name,
+		    store_strerror(ig->st));
 	return -1;
 }
 

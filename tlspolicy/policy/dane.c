@@ -53,7 +53,7 @@ struct dane {
 static void host_settle(struct dflight *f, size_t i);
 
 static void
-entry_save(struct dane *d, const struct dane_entry *e)
+entry_save(struct dane *d, struct dane_entry *e)
 {
 	struct buf b;
 
@@ -67,12 +67,41 @@ entry_save(struct dane *d, const struct dane_entry *e)
 		for (size_t k = 0; k < h->ntlsa; k++)
 			buf_printf(&b, "tlsa %s\n", h->tlsa[k]);
 	}
-	/* lookups may wait for this; a crash of the machine before the next
-	 * checkpoint costs a lookup */
-	if (store_put_lazy(d->store, STORE_DB_DANE, e->domain, strlen(e->domain), b.data,
-	    b.len) < 0)
-		log_warnx("store: DANE result of %s not saved: %s", e->domain, store_strerror(d->store));
+	/* lookups may wait for this: committed without waiting for the disk
+	 * (a crash of the machine before the next checkpoint costs a lookup) */
+	e->unsaved = store_put_lazy(d->store, STORE_DB_DANE, e->domain, strlen(e->domain),
+	    b.data, b.len) < 0;
+	if (e->unsaved && store_should_log(d->store))
+		log_warnx("store: DANE result of %s not saved yet: %s", e->domain,
+		    store_strerror(d->store));
 	buf_fini(&b);
+}
+
+struct resave {
+	struct dane *d;
+	size_t left;
+};
+
+static void
+resave_one(const char *key, void *value, void *arg)
+{
+	struct resave *r = arg;
+	struct dane_entry *e = value;
+
+	(void)key;
+	if (e->unsaved) {
+		entry_save(r->d, e);
+		r->left += e->unsaved != 0;
+	}
+}
+
+size_t
+dane_save_unsaved(struct dane *d)
+{
+	struct resave r = { d, 0 };
+
+	strmap_foreach(d->entries, resave_one, &r);
+	return r.left;
 }
 
 /* entry_load - the record of one domain; -1 if malformed */

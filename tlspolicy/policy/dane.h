@@ -64,6 +64,7 @@ struct dane_entry {
 	time_t expires;
 	void *flight;
 	long decided_day;
+	int unsaved;                  /* the store did not take the last save */
 };
 
 /* dane_new - the cache, loaded from store.  dns and store are borrowed
@@ -71,6 +72,9 @@ struct dane_entry {
 struct dane *dane_new(struct dns *dns, struct store *store);
 /* dane_free - call after dns_free() */
 void dane_free(struct dane *d);
+/* dane_save_unsaved - save again the results the store did not take;
+ * returns how many are still unsaved */
+size_t dane_save_unsaved(struct dane *d);
 
 /*
  * dane_get - the entry for domain, starting a resolution when there is

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -12,6 +13,68 @@
 #include "log.h"
 #include "record.h"
 #include "store.h"
+#include "xalloc.h"
+
+/* the records the store could not take yet, oldest first */
+struct queued {
+	struct queued *next;
+	size_t klen, vlen;
+	char data[];       /* key, then value */
+};
+
+static struct {
+	struct queued *head, **tail;
+	size_t n, bytes;
+	unsigned long long dropped;
+} queue = { NULL, &queue.head, 0, 0, 0 };
+
+static void
+enqueue(const char *key, size_t klen, const char *value, size_t vlen)
+{
+	struct queued *q;
+
+	if (queue.bytes + klen + vlen > DECISION_QUEUE_MAX) {
+		queue.dropped++;
+		return;
+	}
+	q = xmalloc(sizeof(*q) + klen + vlen);
+	q->next = NULL;
+	q->klen = klen;
+	q->vlen = vlen;
+	memcpy(q->data, key, klen);
+	if (vlen)
+		memcpy(q->data + klen, value, vlen);
+	*queue.tail = q;
+	queue.tail = &q->next;
+	queue.n++;
+	queue.bytes += klen + vlen;
+}
+
+size_t
+decision_flush(struct store *st)
+{
+	struct queued *q;
+
+	while ((q = queue.head) != NULL) {
+		if (store_put(st, NULL, STORE_DB_DECISION, q->data, q->klen, q->data + q->klen,
+		    q->vlen) < 0)
+			break;
+		queue.head = q->next;
+		if (queue.head == NULL)
+			queue.tail = &queue.head;
+		queue.n--;
+		queue.bytes -= q->klen + q->vlen;
+		free(q);
+	}
+	return queue.n;
+}
+
+void
+decision_queue_stats(size_t *queued, unsigned long long *dropped)
+{
+	*queued = queue.n;
+	*dropped = queue.dropped;
+}
 
 long
 decision_day(void)
@@ -33,25 +96,23 @@ void
 decision_record(struct store *st, const char *domain, const char *kind, const char *what,
     const char *value, size_t vlen)
 {
-	static int failing;     /* a failure was logged: quiet until a write works */
 	char day[11];
 	struct buf key;
-	int rc;
 
 	decision_daystr(time(NULL), day);
 	buf_init(&key, DECISION_KEY_MAX);
 	decision_key(&key, day, domain, kind, what);
 	/* A lookup waits for this write: the commit goes to the operating
 	 * system, which keeps it through a crash of the process, and the disk
-	 * gets it with the next durable commit or checkpoint. */
-	rc = store_put_lazy(st, STORE_DB_DECISION, key.data, key.len, value, vlen);
-	if (rc < 0 && !failing)
-		log_warnx("store: %s decision for %s not recorded: %s (more such failures are "
-		    "not logged until a decision is recorded again)", kind, domain,
-		    store_strerror(st));
-	else if (rc == 0 && failing)
-		log_warnx("store: decisions are recorded again");
-	failing = rc < 0;
+	 * gets it with the next durable commit or checkpoint.  Behind queued
+	 * records it waits its turn, keeping the order. */
+	if ((queue.head != NULL && decision_flush(st) > 0)
+	    || store_put_lazy(st, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0) {
+		if (store_should_log(st))
+			log_warnx("store: %s decision for %s kept in memory until the store "
+			    "takes it: %s", kind, domain, store_strerror(st));
+		enqueue(key.data, key.len, value, vlen);
+	}
 	buf_fini(&key);
 }
 

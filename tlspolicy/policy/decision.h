@@ -30,12 +30,23 @@ long decision_day(void);
 /* decision_daystr - "YYYY-MM-DD", the UTC day of t, into out */
 void decision_daystr(time_t t, char out[11]);
 
-/* decision_record - write one record for today into st (borrowed for the
+/*
+ * decision_record - write one record for today into st (borrowed for the
  * call), durable against a crash of the process (not of the machine) at
- * once, and on disk with the next durable commit or checkpoint; a failure
- * is logged, once until a record is written again, and never waited for */
+ * once, and on disk with the next durable commit or checkpoint.  When the
+ * store cannot take it (lent to a client, disk full), the record waits in
+ * a queue of the process, at most DECISION_QUEUE_MAX bytes of keys and
+ * values (a record over the bound is dropped and counted), until
+ * decision_flush; never waited for.
+ */
+#define DECISION_QUEUE_MAX ((size_t)8 << 20)
 void decision_record(struct store *st, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen);
+/* decision_flush - write the queued records in their order; stops at the
+ * first failure (the rest stay queued).  Returns the number left. */
+size_t decision_flush(struct store *st);
+/* decision_queue_stats - records queued now, and dropped so far */
+void decision_queue_stats(size_t *queued, unsigned long long *dropped);
 
 /* decision_key - the record key of (day, domain, kind, what) into key,
  * which is reset first */

@@ -135,7 +135,7 @@ done:
 }
 
 static void
-entry_save(struct mtasts *m, const struct mtasts_entry *e)
+entry_save(struct mtasts *m, struct mtasts_entry *e)
 {
 	struct buf b;
 
@@ -146,12 +146,41 @@ entry_save(struct mtasts *m, const struct mtasts_entry *e)
 	    e->last_error);
 	if (e->have_policy)
 		buf_printf(&b, "policy\n%s", e->policy);
-	/* lookups may wait for this; a crash of the machine before the next
-	 * checkpoint costs a fetch */
-	if (store_put_lazy(m->store, STORE_DB_POLICY, e->domain, strlen(e->domain), b.data,
-	    b.len) < 0)
-		log_warnx("store: policy of %s not saved: %s", e->domain, store_strerror(m->store));
+	/* lookups may wait for this: committed without waiting for the disk
+	 * (a crash of the machine before the next checkpoint costs a fetch) */
+	e->unsaved = store_put_lazy(m->store, STORE_DB_POLICY, e->domain, strlen(e->domain),
+	    b.data, b.len) < 0;
+	if (e->unsaved && store_should_log(m->store))
+		log_warnx("store: policy of %s not saved yet: %s", e->domain,
+		    store_strerror(m->store));
 	buf_fini(&b);
+}
+
+struct resave {
+	struct mtasts *m;
+	size_t left;
+};
+
+static void
+resave_one(const char *key, void *value, void *arg)
+{
+	struct resave *r = arg;
+	struct mtasts_entry *e = value;
+
+	(void)key;
+	if (e->unsaved) {
+		entry_save(r->m, e);
+		r->left += e->unsaved != 0;
+	}
+}
+
+size_t
+mtasts_save_unsaved(struct mtasts *m)
+{
+	struct resave r = { m, 0 };
+
+	strmap_foreach(m->entries, resave_one, &r);
+	return r.left;
 }
 
 /* entry_load - rebuild an entry from its record; -1 if the record is bad */

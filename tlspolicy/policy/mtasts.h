@@ -71,6 +71,7 @@ struct mtasts_entry {
 	char decided_id[STS_ID_MAX + 1];  /* and its policy id */
 	long failed_day;              /* UTC day of the last failure recorded, */
 	char failed_type[40];         /* and its result type */
+	int unsaved;                  /* the store did not take the last save */
 };
 
 /* mtasts_new - the cache, loaded from store.  loop, dns, https and store
@@ -79,6 +80,9 @@ struct mtasts *mtasts_new(struct evloop *loop, struct dns *dns, struct https_cli
     struct store *store, const struct mtasts_config *cfg);
 /* mtasts_free - call after dns_free(), which ends the DNS lookups */
 void mtasts_free(struct mtasts *m);
+/* mtasts_save_unsaved - save again the entries the store did not take
+ * (it was lent or full); returns how many are still unsaved */
+size_t mtasts_save_unsaved(struct mtasts *m);
 
 /*
  * mtasts_get - the entry for domain, created (and its first resolution

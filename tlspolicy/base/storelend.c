@@ -1,0 +1,158 @@
+/*
+ * storelend - borrowing the store from its owner, see storelend.h.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "endpoint.h"
+#include "log.h"
+#include "netstring.h"
+#include "store.h"
+#include "storelend.h"
+
+#define ASK_TIMEOUT_MSEC 5000    /* for the daemon's answer */
+#define ASK_AGAIN_MSEC 2000      /* the daemon took it back meanwhile: ask again */
+#define POLL_MSEC 20             /* between tries of the lock */
+
+static long long
+now_msec(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ask_lend - "lend PID" to the daemon; 0 when it answered OK, else -1
+ * with the reason in why */
+static int
+ask_lend(const struct endpoint *control, char *why, size_t whylen)
+{
+	struct buf req, in;
+	const char *payload;
+	char cmd[40];
+	size_t plen, used;
+	long long deadline = now_msec() + ASK_TIMEOUT_MSEC;
+	int fd = -1, rc = -1;
+
+	buf_init(&req, 64);
+	buf_init(&in, 4096);
+	snprintf(why, whylen, "no control_socket to ask");
+	if (control == NULL)
+		goto done;
+	snprintf(cmd, sizeof(cmd), "lend %ld", (long)getpid());
+	if ((fd = socket(control->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
+	    || connect(fd, (const struct sockaddr *)&control->addr, control->addrlen) < 0
+	    || netstring_encode(&req, cmd, strlen(cmd)) < 0
+	    || send(fd, req.data, req.len, MSG_NOSIGNAL) != (ssize_t)req.len) {
+		snprintf(why, whylen, "ask the daemon at %s: %s", control->text, strerror(errno));
+		goto done;
+	}
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = deadline - now_msec();
+		size_t room;
+		ssize_t n;
+
+		switch (netstring_decode(in.data ? in.data : "", in.len, 1024, &payload, &plen,
+		    &used)) {
+		case NETSTRING_OK:
+			if (plen >= 2 && memcmp(payload, "OK", 2) == 0)
+				rc = 0;
+			else
+				snprintf(why, whylen, "the daemon refused: %.*s",
+				    (int)(plen > 200 ? 200 : plen), payload);
+			goto done;
+		case NETSTRING_MORE:
+			break;
+		default:
+			snprintf(why, whylen, "malformed reply from the daemon");
+			goto done;
+		}
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
+			snprintf(why, whylen, "no reply from the daemon");
+			goto done;
+		}
+		room = buf_space(&in, 512);
+		if (room == 0 || (n = recv(fd, in.data + in.len, room, 0)) <= 0) {
+			snprintf(why, whylen, "connection closed by the daemon");
+			goto done;
+		}
+		in.len += (size_t)n;
+	}
+done:
+	if (fd >= 0)
+		close(fd);
+	buf_fini(&req);
+	buf_fini(&in);
+	return rc;
+}
+
+int
+store_borrow(struct store *st, const struct endpoint *control, int wait_ms, char *err,
+    size_t errlen)
+{
+	long long start = now_msec(), asked = -ASK_AGAIN_MSEC - 1;
+	char why[300] = "";
+
+	for (;;) {
+		long holder = 0;
+		long long now;
+		int rc = store_resume(st, &holder);
+
+		if (rc == 0)
+			return 0;
+		if (rc < 0) {
+			snprintf(err, errlen, "%s", store_strerror(st));
+			return -1;
+		}
+		now = now_msec();
+		if (now - start >= wait_ms) {
+			snprintf(err, errlen, "%s%s%s", store_strerror(st), why[0] ? "; " : "", why);
+			return -1;
+		}
+		if (now - asked >= ASK_AGAIN_MSEC) {
+			if (ask_lend(control, why, sizeof(why)) == 0)
+				why[0] = '\0';
+			asked = now_msec();
+		}
+		usleep(POLL_MSEC * 1000);
+	}
+}
+
+struct store *
+store_borrow_open(const char *dir, const struct endpoint *control, int wait_ms, char *err,
+    size_t errlen)
+{
+	struct store *st = store_new(dir);
+
+	if (store_borrow(st, control, wait_ms, err, errlen) < 0) {
+		store_close(st);
+		return NULL;
+	}
+	return st;
+}
+
+void
+store_release(struct store *st)
+{
+	store_suspend(st, "store released");
+}
+
+void
+store_hold(struct store *st, const struct endpoint *control)
+{
+	char err[1024];
+
+	if (!store_is_open(st) && store_borrow(st, control, STORE_LEND_WAIT_MS, err,
+	    sizeof(err)) < 0)
+		log_fatalx("store: %s", err);
+}
