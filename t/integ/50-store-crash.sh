@@ -78,7 +78,7 @@ done
 # the next start recovers the store; its clean stop leaves it closed
 check "restart after the kills" start_daemon
 stop_daemon
-dump=$(db5.3_dump -p -h "$T/state" decision.db 2>&1)
+dump=$("$STOREDUMP" "$T/state" - decision.db 2>&1)
 today=$(date -u +%Y-%m-%d)
 has() { printf '%s\n' "$dump" | grep -qxF " $today\\09$1"; }
 for n in 1 2 3; do

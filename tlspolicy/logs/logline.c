@@ -90,8 +90,8 @@ logline_traditional(struct logline *s, time_t now, time_t *when)
 	s->p += 4;
 	s->n -= 4;
 	logline_eat(s, " ");
-	if (!logline_digits(s, 1, 2, &day) || !logline_eat(s, " ") || !logline_digits(s, 2, 2, &hh)
-	    || !logline_eat(s, ":")
+	if (!logline_digits(s, 1, 2, &day) || !logline_eat(s, " ")
+	    || !logline_digits(s, 2, 2, &hh) || !logline_eat(s, ":")
 	    || !logline_digits(s, 2, 2, &mm) || !logline_eat(s, ":")
 	    || !logline_digits(s, 2, 2, &ss) || !logline_eat(s, " ")
 	    || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60)
@@ -113,19 +113,40 @@ logline_traditional(struct logline *s, time_t now, time_t *when)
 }
 
 int
-logline_rfc3339(struct logline *s, time_t *when)
+logline_datetime(struct logline *s, char sep, struct tm *tm)
 {
-	unsigned long y, mo, d, hh, mm, ss, oh = 0, om = 0, frac;
-	struct tm tm;
-	long off = 0;
-	int sign = 0;
+	unsigned long y, mo, d, hh, mm, ss;
+	char sepstr[2] = { sep, '\0' };
 
-	if (!logline_digits(s, 4, 4, &y) || !logline_eat(s, "-") || !logline_digits(s, 2, 2, &mo)
-	    || !logline_eat(s, "-")
-	    || !logline_digits(s, 2, 2, &d) || !logline_eat(s, "T") || !logline_digits(s, 2, 2, &hh)
-	    || !logline_eat(s, ":")
+	if (!logline_digits(s, 4, 4, &y) || !logline_eat(s, "-")
+	    || !logline_digits(s, 2, 2, &mo) || !logline_eat(s, "-")
+	    || !logline_digits(s, 2, 2, &d) || !logline_eat(s, sepstr)
+	    || !logline_digits(s, 2, 2, &hh) || !logline_eat(s, ":")
 	    || !logline_digits(s, 2, 2, &mm) || !logline_eat(s, ":")
 	    || !logline_digits(s, 2, 2, &ss))
+		return 0;
+	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
+	    || y < 1970 || y > 9999)
+		return 0;
+	memset(tm, 0, sizeof(*tm));
+	tm->tm_year = (int)y - 1900;
+	tm->tm_mon = (int)mo - 1;
+	tm->tm_mday = (int)d;
+	tm->tm_hour = (int)hh;
+	tm->tm_min = (int)mm;
+	tm->tm_sec = (int)ss;
+	tm->tm_isdst = -1;
+	return 1;
+}
+
+int
+logline_rfc3339(struct logline *s, time_t *when)
+{
+	unsigned long oh = 0, om = 0, frac;
+	struct tm tm;
+	int sign;
+
+	if (!logline_datetime(s, 'T', &tm))
 		return 0;
 	if (logline_eat(s, ".") && !logline_digits(s, 1, 9, &frac))
 		return 0;
@@ -138,19 +159,8 @@ logline_rfc3339(struct logline *s, time_t *when)
 	else
 		return 0;
 	if (sign && (!logline_digits(s, 2, 2, &oh)
-	    || (logline_eat(s, ":"), !logline_digits(s, 2, 2, &om))))
+	    || (logline_eat(s, ":"), !logline_digits(s, 2, 2, &om)) || oh > 23 || om > 59))
 		return 0;
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || oh > 23
-	    || om > 59 || y < 1970 || y > 9999)
-		return 0;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = (int)y - 1900;
-	tm.tm_mon = (int)mo - 1;
-	tm.tm_mday = (int)d;
-	tm.tm_hour = (int)hh;
-	tm.tm_min = (int)mm;
-	tm.tm_sec = (int)ss;
-	off = sign * (long)(oh * 3600 + om * 60);
-	*when = timegm(&tm) - off;
+	*when = timegm(&tm) - sign * (time_t)(oh * 3600 + om * 60);
 	return 1;
 }

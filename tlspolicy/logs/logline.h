@@ -33,6 +33,9 @@ time_t logline_local_hour(int year, int mon, int day, int hour);
 /* logline_traditional - syslog's "Mmm dd HH:MM:SS " (local time; the
  * year is now's, or the one before for a stamp more than a day ahead) */
 int logline_traditional(struct logline *s, time_t now, time_t *when);
+/* logline_datetime - "YYYY-MM-DD<sep>HH:MM:SS", checked, into tm (no
+ * time zone: tm_isdst is -1) */
+int logline_datetime(struct logline *s, char sep, struct tm *tm);
 /* logline_rfc3339 - "YYYY-MM-DDTHH:MM:SS[.frac](Z|+hh[:]mm|-hh[:]mm)",
  * not the blank after it */
 int logline_rfc3339(struct logline *s, time_t *when);

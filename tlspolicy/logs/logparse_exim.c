@@ -53,16 +53,12 @@ alnum(char c)
 static int
 stamp(struct logline *s, struct exim_event *ev)
 {
-	unsigned long y, mo, d, hh, mm, ss, ms = 0, oh, om;
+	unsigned long ms = 0, oh, om;
+	struct tm tm;
 	int sign = 0;
 	time_t t;
 
-	if (!logline_digits(s, 4, 4, &y) || !logline_eat(s, "-") || !logline_digits(s, 2, 2, &mo)
-	    || !logline_eat(s, "-")
-	    || !logline_digits(s, 2, 2, &d) || !logline_eat(s, " ") || !logline_digits(s, 2, 2, &hh)
-	    || !logline_eat(s, ":")
-	    || !logline_digits(s, 2, 2, &mm) || !logline_eat(s, ":")
-	    || !logline_digits(s, 2, 2, &ss))
+	if (!logline_datetime(s, ' ', &tm))
 		return 0;
 	if (logline_eat(s, ".") && !logline_digits(s, 3, 3, &ms))
 		return 0;
@@ -75,25 +71,13 @@ stamp(struct logline *s, struct exim_event *ev)
 		    || !logline_eat(s, " ") || oh > 23 || om > 59)
 			return 0;
 	}
-	if (mo < 1 || mo > 12 || d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60
-	    || y < 1970 || y > 9999)
-		return 0;
 	if (sign) {
-		struct tm tm;
-
-		memset(&tm, 0, sizeof(tm));
-		tm.tm_year = (int)y - 1900;
-		tm.tm_mon = (int)mo - 1;
-		tm.tm_mday = (int)d;
-		tm.tm_hour = (int)hh;
-		tm.tm_min = (int)mm;
-		tm.tm_sec = (int)ss;
 		t = timegm(&tm) - sign * (time_t)(oh * 3600 + om * 60);
 	} else {
-		t = logline_local_hour((int)y - 1900, (int)mo - 1, (int)d, (int)hh);
+		t = logline_local_hour(tm.tm_year, tm.tm_mon, tm.tm_mday, tm.tm_hour);
 		if (t == (time_t)-1)
 			return 0;
-		t += (time_t)(mm * 60 + ss);
+		t += (time_t)(tm.tm_min * 60 + tm.tm_sec);
 	}
 	ev->when = t;
 	ev->msec = (unsigned)ms;
