@@ -37,6 +37,7 @@ struct daemon {
 	struct localpolicy *local;
 	struct resolve_ctx rctx;
 	struct server *sockmap;
+	struct server *exim;         /* NULL without exim_listen */
 	struct server *control;
 	struct store *store;
 	struct dns *dns;
