@@ -8,6 +8,8 @@ eximclient.py ENDPOINT MODE [REQUEST]
             raw    REQUEST is a Python bytes literal, written as is, then half
             big    write REQUEST bytes of "a" after "policy ", then half
             idle   connect, write nothing, read until close: print seconds
+            partial write REQUEST, keep writing open, read until close:
+                   print seconds
             hold N open N connections that write nothing, then ask REQUEST
                    (half) on one more; print its answer
 Prints the answer as received (repr when it is not a printable line).
@@ -87,6 +89,12 @@ def main():
         show(ask(ep, b"policy " + b"a" * int(req)))
     elif mode == "idle":
         s = connect(ep)
+        t0 = time.monotonic()
+        data = read_all(s)
+        print("closed after %.0f s%s" % (time.monotonic() - t0, (" with %r" % data) if data else ""))
+    elif mode == "partial":
+        s = connect(ep)
+        s.sendall(req.encode())
         t0 = time.monotonic()
         data = read_all(s)
         print("closed after %.0f s%s" % (time.monotonic() - t0, (" with %r" % data) if data else ""))
