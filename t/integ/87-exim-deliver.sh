@@ -90,11 +90,9 @@ listener 127.0.3.95 stsbadmx
 listener 127.0.3.96 ststesting
 check "receiving Postfix starts" pf_start mx
 
-# tlspolicyd with the Exim listener; Exim delivers as Debian-exim, a user
-# only its namespace knows, so the socket is open to all here
+# tlspolicyd with the Exim listener, socket mode 0660 (the default)
 write_conf <<W
 exim_listen = unix:$T/run/exim.sock
-exim_socket_mode = 0666
 mta_sts = yes
 dane = yes
 dns_resolver = $WORLD_DNS
@@ -126,11 +124,20 @@ exim -bV > "$T/exim-bV2.log" 2>&1
 check "exim accepts the configuration" test $? -eq 0
 sed 's/^/# /' "$T/exim-bV2.log" | grep -i -e error -e 'not' | head -5
 
+L() { exim_lines "$1"; }
 send() {   # send DOMAIN: queue one message, one delivery attempt
 	_id=$(exim_send sender@out.localdomain "user@$1") || return 1
 	exim_deliver_now "$_id" || return 1
 	echo "$_id"
 }
+# Exim routes as Debian-exim (a user only its namespace knows, so the
+# daemon cannot name its group): the socket's group is not Exim's yet, so
+# Exim cannot connect and fails open, visibly; with the socket's group
+# Debian-exim's, mode 0660 lets it in
+id_perm=$(send sts-good.test)
+like "$(L "$id_perm")" "=> user@sts-good.test R=tlspolicy_unavailable T=remote_smtp " \
+    "socket 0660 of another group: Exim (Debian-exim) cannot ask, delivers fail-open"
+chgrp "$EXIM_UID" "$T/run/exim.sock"
 id_good=$(send sts-good.test)
 id_wild=$(send sts-wild.test)
 id_wrongname=$(send sts-wrongname.test)
@@ -145,7 +152,6 @@ wait_for 10 sh -c "grep -q '<= .*tlsrpt@sts-wrongname.test\|for tlsrpt@sts-wrong
 id_report=$(exim_ids | tail -n 1)
 exim_deliver_now "$id_report"
 
-L() { exim_lines "$1"; }
 like "$(L "$id_good")" "=> user@sts-good.test R=tlspolicy_enforce T=remote_smtp_tlspolicy H=mx.sts-good.test DS \[127.0.3.91\]:25 X=TLS[^ ]+ CV=yes " \
     "enforce, good MX: delivered through the policy transport, certificate verified"
 like "$(L "$id_wild")" "=> user@sts-wild.test R=tlspolicy_enforce T=remote_smtp_tlspolicy H=mx.sts-wild.test .* CV=yes " \
@@ -232,6 +238,14 @@ U
 	    "Debian $layout: testing domain passed on to Debian's dnslookup router as before"
 done
 
+# the daemon hung (stopped with SIGSTOP: connections are accepted by the
+# kernel, nothing answers): each ask times out after 3 s, then fail open
+kill -STOP "$DPID"
+id_hung=$(send sts-wrongname.test)
+kill -CONT "$DPID"
+like "$(L "$id_hung")" "=> user@sts-wrongname.test R=tlspolicy_unavailable T=remote_smtp " \
+    "daemon hung: delivered fail-open after the readsocket timeouts, R=tlspolicy_unavailable"
+
 # the daemon stopped: fail open, every such delivery marked by its router
 stop_daemon
 id_down=$(send sts-good.test)
@@ -240,6 +254,15 @@ like "$(L "$id_down")" "=> user@sts-good.test R=tlspolicy_unavailable T=remote_s
 id_down2=$(send sts-wrongname.test)
 like "$(L "$id_down2")" "=> user@sts-wrongname.test R=tlspolicy_unavailable T=remote_smtp .* CV=no " \
     "daemon stopped: the enforce domain with a bad certificate goes out too (documented fail-open)"
+
+# a stale socket file that nobody listens on (a daemon killed with
+# SIGKILL): connection refused, fail open
+python3 -c 'import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])' "$T/run/exim.sock"
+chmod 666 "$T/run/exim.sock"
+id_stale=$(send sts-good.test)
+like "$(L "$id_stale")" "=> user@sts-good.test R=tlspolicy_unavailable T=remote_smtp " \
+    "stale socket, connection refused: delivered fail-open"
+rm -f "$T/run/exim.sock"
 
 # fail closed when chosen: TLSPOLICY_DEFER_WHEN_UNAVAILABLE
 echo "TLSPOLICY_DEFER_WHEN_UNAVAILABLE = yes" >> "$EXIM_DIR/local.conf"
