@@ -314,10 +314,10 @@ conn_process(struct conn *c, const char *data, size_t len, struct buf *out)
 			log_warnx("%s: %s: %s, closing connection", srv->name, c->peer,
 			    srv->lim.framing == SERVER_LINE ? "request line too long"
 			    : netstring_strerror(st));
-			if (st == NETSTRING_ERR_SIZE)
-				conn_too_large(c, out);
 			c->closing = 1;
 			c->close_why = "protocol error";
+			if (st == NETSTRING_ERR_SIZE)
+				conn_too_large(c, out);
 			break;
 		}
 		pos += used;
