@@ -2,8 +2,11 @@
  * refserver - the reference for bench/sockmap: a minimal epoll netstring
  * server on a unix socket that answers every request with a constant.
  * It does nothing else, so it is the ceiling for this client here.
+ * With -l it speaks the line protocol of Exim's ${readsocket} instead:
+ * one request per connection, ended by a newline or the client's
+ * shutdown, answered with REPLY and a newline, then closed.
  *
- * usage: refserver PATH [REPLY]
+ * usage: refserver [-l] PATH [REPLY]
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,9 +25,16 @@ struct cl { int fd; size_t len; char buf[16384]; };
 int
 main(int argc, char **argv)
 {
-	const char *reply = argc > 2 ? argv[2] : "OK may";
+	int line = argc > 1 && strcmp(argv[1], "-l") == 0;
+	const char *reply;
 	char out[64 * 1024], ans[256];
-	int alen = snprintf(ans, sizeof(ans), "%zu:%s,", strlen(reply), reply);
+	int alen;
+
+	argc -= line;
+	argv += line;
+	reply = argc > 2 ? argv[2] : "OK may";
+	alen = line ? snprintf(ans, sizeof(ans), "%s\n", reply)
+	    : snprintf(ans, sizeof(ans), "%zu:%s,", strlen(reply), reply);
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct epoll_event ev, evs[256];
 	int lfd, ep;
@@ -60,6 +70,19 @@ main(int argc, char **argv)
 				continue;
 			}
 			r = read(c->fd, c->buf + c->len, sizeof(c->buf) - c->len);
+			if (line && (r > 0 || (r == 0 && c->len > 0))) {
+				if (r > 0)
+					c->len += (size_t)r;
+				if (r > 0 && memchr(c->buf, '\n', c->len) == NULL
+				    && c->len < sizeof(c->buf))
+					continue;
+				if (send(c->fd, ans, (size_t)alen, MSG_NOSIGNAL) < 0 && errno != EPIPE
+				    && errno != ECONNRESET)
+					perror("send");
+				close(c->fd);
+				free(c);
+				continue;
+			}
 			if (r <= 0) {
 				close(c->fd);
 				free(c);

@@ -8,6 +8,10 @@
  *
  * -1: cold mode: send every key of the key file once, one at a time on
  * one connection, and print "cold n= p50_us= max_us=" instead.
+ * -L: Exim ${readsocket} style instead of socketmap: each lookup connects,
+ * writes "policy KEY", shuts down its writing side and reads the one-line
+ * answer until the server closes; C such clients at a time.  The latency
+ * includes the connect.
  *
  * Prints one line: conns= requests= seconds= rps= p50_us= p99_us= max_us=
  * errors=.  Exits non-zero on connection failures or errors.
@@ -44,6 +48,8 @@ struct conn {
 static char **keys;
 static size_t nkeys;
 static const char *mapname = "postfix", *expect;
+static int linemode;
+static const char *dial_unix, *dial_inet;
 static uint64_t hist[HIST_US + 1];
 static uint64_t requests, errors, maxus;
 
@@ -68,15 +74,33 @@ num(const char *s, const char *what)
 	return v;
 }
 
+static int dial(const char *unixpath, const char *inet);
+
+/* send_request - one request for key k on c; in line mode on a new
+ * connection, added to epoll set ep */
 static int
-send_request(struct conn *c, size_t k)
+send_request(struct conn *c, size_t k, int ep)
 {
 	char req[1100];
-	int n = snprintf(req, sizeof(req), "%zu:%s %s,", strlen(mapname) + 1 + strlen(keys[k]),
-	    mapname, keys[k]);
+	int n;
 
 	c->key = k;
 	c->sent = now_ns();
+	if (linemode) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = c };
+
+		c->len = 0;
+		if ((c->fd = dial(dial_unix, dial_inet)) < 0)
+			return -1;
+		if (ep >= 0)
+			epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
+		n = snprintf(req, sizeof(req), "policy %s", keys[k]);
+		if (write(c->fd, req, (size_t)n) != n)
+			return -1;
+		return shutdown(c->fd, SHUT_WR);
+	}
+	n = snprintf(req, sizeof(req), "%zu:%s %s,", strlen(mapname) + 1 + strlen(keys[k]),
+	    mapname, keys[k]);
 	return write(c->fd, req, (size_t)n) == n ? 0 : -1;
 }
 
@@ -194,7 +218,7 @@ cold(const char *unixpath, const char *inet)
 		long used = 0;
 
 		c.len = 0;
-		if (send_request(&c, k) < 0)
+		if (send_request(&c, k, -1) < 0)
 			goto fail;
 		while (used == 0) {
 			ssize_t r = read(c.fd, c.buf + c.len, sizeof(c.buf) - c.len);
@@ -244,7 +268,7 @@ main(int argc, char **argv)
 
 	int once = 0;
 
-	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:1")) != -1) {
+	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:1L")) != -1) {
 		switch (ch) {
 		case 'u': unixpath = optarg; break;
 		case 'i': inet = optarg; break;
@@ -255,15 +279,22 @@ main(int argc, char **argv)
 		case 'K': onekey = optarg; break;
 		case 'e': expect = optarg; break;
 		case '1': once = 1; break;
+		case 'L': linemode = 1; break;
 		default: return 2;
 		}
 	}
 	if ((!unixpath && !inet) || nconns < 1 || nconns > MAX_CONNS || seconds < 1) {
 		fprintf(stderr, "usage: sockmap (-u PATH | -i HOST:PORT) [-c 1..%d] [-d SECONDS] "
-		    "[-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT]\n", MAX_CONNS);
+		    "[-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT] [-1 | -L]\n", MAX_CONNS);
 		return 2;
 	}
 	load_keys(keyfile, onekey);
+	dial_unix = unixpath;
+	dial_inet = inet;
+	if (once && linemode) {
+		fprintf(stderr, "sockmap: -1 and -L do not go together\n");
+		return 2;
+	}
 	if (once)
 		return cold(unixpath, inet);
 	ep = epoll_create1(0);
@@ -273,6 +304,13 @@ main(int argc, char **argv)
 	for (unsigned long i = 0; i < nconns; i++) {
 		struct conn *c = &conns[i];
 
+		if (linemode) {
+			if (send_request(c, next++ % nkeys, ep) < 0) {
+				perror("sockmap: connect");
+				return 1;
+			}
+			continue;
+		}
 		if ((c->fd = dial(unixpath, inet)) < 0) {
 			perror("sockmap: connect");
 			return 1;
@@ -280,7 +318,7 @@ main(int argc, char **argv)
 		ev.events = EPOLLIN;
 		ev.data.ptr = c;
 		epoll_ctl(ep, EPOLL_CTL_ADD, c->fd, &ev);
-		if (send_request(c, next++ % nkeys) < 0) {
+		if (send_request(c, next++ % nkeys, ep) < 0) {
 			perror("sockmap: write");
 			return 1;
 		}
@@ -298,6 +336,36 @@ main(int argc, char **argv)
 			size_t plen;
 			long used;
 
+			if (linemode && r > 0) {
+				c->len += (size_t)r;
+				if (c->len == sizeof(c->buf)) {
+					fprintf(stderr, "sockmap: answer too long\n");
+					return 1;
+				}
+				continue;
+			}
+			if (linemode && r == 0) {
+				/* the answer is complete when the server closes */
+				t = now_ns();
+				if (c->sent >= measure_from) {
+					uint64_t us = (uint64_t)(t - c->sent) / 1000;
+
+					hist[us < HIST_US ? us : HIST_US]++;
+					if (us > maxus)
+						maxus = us;
+					requests++;
+					if (expect && (c->len != strlen(expect) + 1
+					    || memcmp(c->buf, expect, strlen(expect)) != 0
+					    || c->buf[c->len - 1] != '\n'))
+						errors++;
+				}
+				close(c->fd);
+				if (send_request(c, next++ % nkeys, ep) < 0) {
+					perror("sockmap: connect");
+					return 1;
+				}
+				continue;
+			}
 			if (r <= 0) {
 				fprintf(stderr, "sockmap: connection closed by the server\n");
 				return 1;
@@ -322,7 +390,7 @@ main(int argc, char **argv)
 				}
 				memmove(c->buf, c->buf + used, c->len - (size_t)used);
 				c->len -= (size_t)used;
-				if (send_request(c, next++ % nkeys) < 0) {
+				if (send_request(c, next++ % nkeys, ep) < 0) {
 					perror("sockmap: write");
 					return 1;
 				}

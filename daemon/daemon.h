@@ -40,6 +40,7 @@ struct daemon {
 	struct localpolicy *local;
 	struct resolve_ctx rctx;
 	struct server *sockmap;
+	struct server *exim;         /* NULL without exim_listen */
 	struct server *control;
 	struct store *store;         /* kept while lent or closed, see storeown.h */
 	struct storeown *storeown;

@@ -31,6 +31,7 @@
 #include "mtasts.h"
 #include "endpoint.h"
 #include "evloop.h"
+#include "exim.h"
 #include "listen.h"
 #include "localpolicy.h"
 #include "log.h"
@@ -158,12 +159,14 @@ prepare_state_dir(const char *dir, const struct privs_user *u)
 	}
 }
 
+static void open_exim(struct daemon *d, const struct listen_owner *ownp, int as_root);
+
 /* open_listeners - bind socketmap and control sockets (as root) */
 static void
 open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 {
 	const char *groupname = d->cfg.socketmap_socket_group;
-	struct server_limits lim;
+	struct server_limits lim = { 0 };
 	gid_t gid = (gid_t)-1;
 	struct listen_owner own, *ownp = NULL;
 	char err[512];
@@ -198,6 +201,7 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 		if (endpoint_path(ep))
 			log_info("try: postmap -q example.com socketmap:%s:postfix", ep->text);
 	}
+	open_exim(d, ownp, as_root);
 	if (d->cfg.control_socket.n > 0) {
 		const struct endpoint *ep = &d->cfg.control_socket.v[0];
 		int fd;
@@ -213,6 +217,45 @@ open_listeners(struct daemon *d, const struct privs_user *u, int as_root)
 		lim.buffer_max = (size_t)4 << 20;
 		d->control = server_new(d->loop, "control", &lim, control_handle, d);
 		server_add_listener(d->control, fd, ep->text);
+	}
+}
+
+/* open_exim - bind the exim_listen sockets (as root), group
+ * exim_socket_group or else Debian-exim when it exists */
+static void
+open_exim(struct daemon *d, const struct listen_owner *ownp, int as_root)
+{
+	const char *groupname = d->cfg.exim_socket_group;
+	struct server_limits lim = { 0 };
+	gid_t gid = (gid_t)-1;
+	char err[512];
+
+	if (d->cfg.exim_listen.n == 0)
+		return;
+	if (groupname[0] != '\0') {
+		if (privs_group(groupname, &gid) < 0)
+			log_fatalx("exim_socket_group: unknown group \"%s\"", groupname);
+	} else if (as_root && privs_group("Debian-exim", &gid) < 0) {
+		gid = (gid_t)-1;
+	}
+	lim.framing = SERVER_LINE;
+	lim.too_large = EXIM_TOO_LARGE;
+	lim.request_max = EXIM_REQUEST_MAX;
+	lim.reply_max = EXIM_REPLY_MAX;
+	lim.max_conns = d->cfg.socketmap_max_connections;
+	lim.idle_timeout = d->cfg.socketmap_idle_timeout;
+	lim.request_timeout = d->cfg.socketmap_request_timeout;
+	lim.buffer_max = (size_t)d->cfg.socketmap_buffer_limit << 20;
+	d->exim = server_new(d->loop, "exim", &lim, exim_handle, d);
+	for (size_t i = 0; i < d->cfg.exim_listen.n; i++) {
+		const struct endpoint *ep = &d->cfg.exim_listen.v[i];
+		int fd;
+
+		if ((fd = listen_open(ep, d->cfg.exim_socket_mode, gid, ownp, err,
+		    sizeof(err))) < 0)
+			log_fatalx("exim_listen: %s", err);
+		server_add_listener(d->exim, fd, ep->text);
+		log_info("listening on %s for Exim (request: policy DOMAIN)", ep->text);
 	}
 }
 
@@ -266,7 +309,7 @@ static void
 unlink_sockets(const struct daemon *d)
 {
 	const struct settings_endpoints *lists[] = { &d->cfg.socketmap_listen,
-		&d->cfg.control_socket };
+		&d->cfg.exim_listen, &d->cfg.control_socket };
 
 	for (size_t l = 0; l < sizeof(lists) / sizeof(lists[0]); l++)
 		for (size_t i = 0; i < lists[l]->n; i++)
@@ -323,7 +366,7 @@ main(int argc, char **argv)
 	}
 	if ((d.loop = evloop_new()) == NULL)
 		log_fatal("epoll_create");
-	raise_fd_limit(d.cfg.socketmap_max_connections + 64);
+	raise_fd_limit(d.cfg.socketmap_max_connections * (d.cfg.exim_listen.n ? 2 : 1) + 64);
 	if ((sigfd = setup_signals()) < 0)
 		log_fatal("signalfd");
 	open_listeners(&d, u, as_root);
@@ -362,6 +405,7 @@ main(int argc, char **argv)
 		log_errorx("event loop failed");
 	/* order: waiting clients, then DNS (ends lookups), then the cache */
 	server_free(d.sockmap);
+	server_free(d.exim);
 	server_free(d.control);
 	storeown_stop(d.storeown);
 	logsources_stop(d.logs);

@@ -66,6 +66,8 @@ struct conn {
 	int partial;             /* input ends in an incomplete request */
 	int timed;               /* on the request list: partial and reading */
 	int closing;             /* close once out is flushed */
+	const char *close_why;   /* for the debug log of that close */
+	int eof;                 /* line framing: the client shut down writing */
 	unsigned once;           /* server_req_once() bits */
 	struct link link[NLISTS];
 	char peer[64];
@@ -213,7 +215,7 @@ conn_update(struct conn *c)
 
 	/* no reading while complete requests wait in c->in: writing lets
 	 * them be answered, and c->in stays within one request and a read */
-	if (!c->closing && !c->req.pending && c->out.len < OUT_HIGH_WATER
+	if (!c->closing && !c->eof && !c->req.pending && c->out.len < OUT_HIGH_WATER
 	    && (c->in.len == 0 || c->partial))
 		ev |= EVLOOP_READ;
 	if (c->out.len > 0)
@@ -225,14 +227,65 @@ conn_update(struct conn *c)
 		log_warn("%s: epoll for %s", c->srv->name, c->peer);
 }
 
-/* conn_reply - frame one reply payload into out */
+/* conn_reply - frame one reply payload into out; with line framing the
+ * connection closes once it is written */
 static void
 conn_reply(struct conn *c, struct buf *out, const struct buf *reply)
 {
-	if (netstring_encode(out, reply->data ? reply->data : "", reply->len) < 0) {
+	const char *data = reply->data ? reply->data : "";
+	int rc;
+
+	if (c->srv->lim.framing == SERVER_LINE) {
+		rc = buf_append(out, data, reply->len);
+		if (rc == 0)
+			rc = buf_append(out, "\n", 1);
+		c->closing = 1;
+		c->close_why = "answered";
+	} else
+		rc = netstring_encode(out, data, reply->len);
+	if (rc < 0) {
 		log_warnx("%s: %s: reply buffer full, closing", c->srv->name, c->peer);
 		c->closing = 1;
+		c->close_why = "reply buffer full";
 	}
+}
+
+/* conn_too_large - answer an oversized request and close */
+static void
+conn_too_large(struct conn *c, struct buf *out)
+{
+	struct buf *reply = &c->srv->reply;
+
+	buf_reset(reply);
+	buf_puts(reply, c->srv->lim.too_large ? c->srv->lim.too_large : "PERM request too large");
+	conn_reply(c, out, reply);
+	c->closing = 1;
+	c->close_why = "request too large";
+}
+
+/*
+ * line_decode - the line request at the front of data[0..len): NETSTRING_OK
+ * with the payload (no CR LF) and the bytes used; NETSTRING_MORE while
+ * neither a newline nor the end of input came; NETSTRING_ERR_SIZE when
+ * the line is longer than max
+ */
+static enum netstring_status
+line_decode(const char *data, size_t len, size_t max, int eof, const char **payload,
+    size_t *plen, size_t *used)
+{
+	const char *nl = memchr(data, '\n', len);
+	size_t n = nl ? (size_t)(nl - data) : len;
+
+	if (n > 0 && data[n - 1] == '\r')
+		n--;
+	if (n > max)
+		return NETSTRING_ERR_SIZE;
+	if (nl == NULL && !eof)
+		return len > max + 1 ? NETSTRING_ERR_SIZE : NETSTRING_MORE;
+	*payload = data;
+	*plen = n;
+	*used = nl ? (size_t)(nl - data) + 1 : len;
+	return NETSTRING_OK;
 }
 
 /* conn_process - answer the complete requests at the front of
@@ -245,10 +298,13 @@ conn_process(struct conn *c, const char *data, size_t len, struct buf *out)
 	size_t pos = 0;
 
 	while (!c->closing && !c->req.pending && pos < len && out->len < OUT_HIGH_WATER) {
-		const char *payload;
-		size_t plen, used;
-		enum netstring_status st = netstring_decode(data + pos, len - pos,
-		    srv->lim.request_max, &payload, &plen, &used);
+		const char *payload = NULL;
+		size_t plen = 0, used = 0;
+		enum netstring_status st = srv->lim.framing == SERVER_LINE
+		    ? line_decode(data + pos, len - pos, srv->lim.request_max, c->eof, &payload,
+		    &plen, &used)
+		    : netstring_decode(data + pos, len - pos, srv->lim.request_max, &payload,
+		    &plen, &used);
 
 		if (st == NETSTRING_MORE) {
 			conn_partial(c, 1);
@@ -256,13 +312,12 @@ conn_process(struct conn *c, const char *data, size_t len, struct buf *out)
 		}
 		if (st != NETSTRING_OK) {
 			log_warnx("%s: %s: %s, closing connection", srv->name, c->peer,
-			    netstring_strerror(st));
-			if (st == NETSTRING_ERR_SIZE) {
-				buf_reset(reply);
-				buf_puts(reply, "PERM request too large");
-				conn_reply(c, out, reply);
-			}
+			    srv->lim.framing == SERVER_LINE ? "request line too long"
+			    : netstring_strerror(st));
 			c->closing = 1;
+			c->close_why = "protocol error";
+			if (st == NETSTRING_ERR_SIZE)
+				conn_too_large(c, out);
 			break;
 		}
 		pos += used;
@@ -319,6 +374,12 @@ conn_read(struct conn *c, struct buf *out)
 		return -1;
 	}
 	n = recv(c->fd, dst, room, 0);
+	if (n == 0 && srv->lim.framing == SERVER_LINE && c->in.len > 0) {
+		/* the request ends where the client stopped writing */
+		c->eof = 1;
+		conn_process_in(c, out);
+		return 0;
+	}
 	if (n == 0) {
 		conn_close(c, c->in.len || c->partial ? "client closed mid-request" : NULL);
 		return -1;
@@ -377,7 +438,7 @@ conn_send(struct conn *c, struct buf *out)
 	if (off > 0 && c->out.len == 0)
 		conn_touch(c);
 	if (c->closing && c->out.len == 0) {
-		conn_close(c, "closed after protocol error");
+		conn_close(c, c->close_why ? c->close_why : "closed after protocol error");
 		return -1;
 	}
 	return 0;

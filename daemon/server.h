@@ -24,6 +24,13 @@
  *   with one log line, until the total is three quarters of the budget;
  * - a close on framing errors.
  *
+ * Two framings: netstrings on persistent connections (Postfix
+ * socketmap), or lines, one request per connection: the request ends at
+ * the first "\n" or where the client shuts down its writing side, a
+ * trailing CR is dropped, the reply is written as one line and the
+ * connection is closed (Exim's ${readsocket}).  Bytes after the first
+ * line are ignored.
+ *
  * What a request means is the handler's business.
  */
 #ifndef TLSPOLICYD_SERVER_H
@@ -62,7 +69,12 @@ size_t server_req_reply_max(const struct server_req *sr);
  * request's connection, 0 after that: to log a client's fault once */
 int server_req_once(struct server_req *sr, unsigned bit);
 
+enum server_framing { SERVER_NETSTRING, SERVER_LINE };
+
 struct server_limits {
+	enum server_framing framing;
+	const char *too_large;   /* reply to an oversized request; NULL =
+	                            "PERM request too large" */
 	size_t request_max;      /* payload bytes */
 	size_t reply_max;        /* payload bytes */
 	size_t buffer_max;       /* bytes buffered by all connections; 0 = no limit */

@@ -49,6 +49,9 @@ struct settings {
 	unsigned socketmap_idle_timeout; /* seconds */
 	unsigned socketmap_request_timeout; /* seconds */
 	unsigned socketmap_buffer_limit; /* MiB, all connections together */
+	struct settings_endpoints exim_listen; /* none or more */
+	unsigned exim_socket_mode;
+	char *exim_socket_group;         /* "" = Debian-exim when it exists */
 	struct settings_endpoints control_socket; /* none or one */
 	char *state_directory;
 	char *user;                      /* "" = do not change user */

@@ -1,0 +1,81 @@
+#!/bin/sh
+# exim.sh - lookups per second and latency of tlspolicyd's Exim service
+# (exim_listen), asked the way Exim's ${readsocket} asks: a new unix
+# connection per lookup, "policy DOMAIN", shutdown of the writing side,
+# the one-line answer read until the server closes.  With 1 and 16
+# clients at a time, side by side with the reference server (bench/refserver
+# -l: answers a constant line and closes, does nothing else).  tlspolicyd
+# answers from its local policy table (100001 entries).
+#
+# usage: bench/exim.sh [--builddir DIR] [-d SECONDS]
+set -eu
+builddir=.
+duration=5
+while [ $# -gt 0 ]; do
+	case $1 in
+	--builddir) builddir=$2; shift 2 ;;
+	-d) duration=$2; shift 2 ;;
+	*) echo "usage: $0 [--builddir DIR] [-d SECONDS]" >&2; exit 2 ;;
+	esac
+done
+builddir=$(cd "$builddir" && pwd)
+D=$builddir/daemon/tlspolicyd
+C=$builddir/bench/sockmap
+R=$builddir/bench/refserver
+for b in "$D" "$C" "$R"; do
+	[ -x "$b" ] || { echo "missing $b (run make bench)" >&2; exit 1; }
+done
+
+T=$(mktemp -d /tmp/tlspolicy-bench.XXXXXX)
+chmod 755 "$T"
+pids=
+trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+
+{
+	echo "example.com secure match=mx.example.com servername=hostname"
+	i=0
+	while [ $i -lt 100000 ]; do
+		echo "d$i.example may"
+		i=$((i + 1))
+	done
+} > "$T/local_policy"
+chmod 644 "$T/local_policy"
+user=
+[ "$(id -u)" = 0 ] && user=nobody
+cat > "$T/tlspolicyd.conf" <<C
+socketmap_listen = unix:$T/run/postfix.sock
+exim_listen = unix:$T/run/exim.sock
+control_socket = unix:$T/run/control.sock
+state_directory = $T/state
+local_policy_file = $T/local_policy
+log_level = warning
+mta_sts = no
+dane = no
+user = $user
+C
+"$D" -f -c "$T/tlspolicyd.conf" 2> "$T/daemon.log" &
+pids="$pids $!"
+want="mode=enforce"
+"$R" -l "$T/ref.sock" "$want" &
+pids="$pids $!"
+i=0
+while [ ! -S "$T/run/exim.sock" ] || [ ! -S "$T/ref.sock" ]; do
+	i=$((i + 1))
+	[ $i -gt 200 ] && { echo "servers did not start" >&2; cat "$T/daemon.log" >&2; exit 1; }
+	sleep 0.05
+done
+
+field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+echo "Exim readsocket-style lookups (connect, request, shutdown, read to close), unix socket,"
+echo "${duration}s per run, $(nproc) cores shared by client and server"
+printf '%7s  %10s %7s %7s  %10s %7s %7s  %9s %9s\n' clients ref_rps p50_us p99_us tlspd_rps p50_us p99_us rps_ratio p99_ratio
+for c in 1 16; do
+	ref=$("$C" -L -u "$T/ref.sock" -c $c -d "$duration" -e "$want")
+	tp=$("$C" -L -u "$T/run/exim.sock" -c $c -d "$duration" -K example.com -e "$want")
+	rr=$(field "$ref" rps); r99=$(field "$ref" p99_us); r50=$(field "$ref" p50_us)
+	tr_=$(field "$tp" rps); t99=$(field "$tp" p99_us); t50=$(field "$tp" p50_us)
+	printf '%7s  %10s %7s %7s  %10s %7s %7s  %8s%% %9s\n' $c "$rr" "$r50" "$r99" "$tr_" "$t50" "$t99" \
+	    "$(awk "BEGIN { printf \"%.1f\", 100 * $tr_ / $rr }")" \
+	    "$(awk "BEGIN { printf \"%.2f\", ($t99 + 0.0001) / ($r99 + 0.0001) }")"
+done
