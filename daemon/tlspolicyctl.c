@@ -17,23 +17,20 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "server.h"
 #include "control.h"
+#include "ctlclient.h"
 #include "ctlstore.h"
 #include "endpoint.h"
 #include "localpolicy.h"
 #include "log.h"
-#include "netstring.h"
 #include "settings.h"
 
 #define CTL_TIMEOUT_MSEC 10000
@@ -60,73 +57,22 @@ usage(FILE *fp)
 static int
 ctl_call(const struct settings_endpoints *control, const char *cmd, struct buf *out)
 {
-	const struct endpoint *ep = control->v;
-	struct buf in, req;
-	const char *payload;
-	size_t plen, used;
-	int fd = -1, rc = -1;
+	char why[512];
 
-	buf_init(&in, CONTROL_REPLY_MAX + NETSTRING_FRAMING_MAX);
-	buf_init(&req, CONTROL_REQUEST_MAX + NETSTRING_FRAMING_MAX);
 	if (control->n == 0) {
 		fprintf(stderr, "tlspolicyctl: control_socket is empty in the configuration\n");
-		goto done;
+		return -1;
 	}
-	if ((fd = socket(ep->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
-	    || connect(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) < 0) {
-		fprintf(stderr, "tlspolicyctl: connect to %s: %s (is tlspolicyd running?)\n",
-		    ep->text, strerror(errno));
-		goto done;
-	}
-	if (netstring_encode(&req, cmd, strlen(cmd)) < 0) {
+	if (strlen(cmd) > CONTROL_REQUEST_MAX) {
 		fprintf(stderr, "tlspolicyctl: command too long\n");
-		goto done;
+		return -1;
 	}
-	for (size_t off = 0; off < req.len;) {
-		ssize_t n = send(fd, req.data + off, req.len - off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			fprintf(stderr, "tlspolicyctl: send: %s\n", strerror(errno));
-			goto done;
-		}
-		off += (size_t)n;
+	if (ctlclient_call(&control->v[0], cmd, CONTROL_REPLY_MAX, CTL_TIMEOUT_MSEC, out, why,
+	    sizeof(why)) < 0) {
+		fprintf(stderr, "tlspolicyctl: %s\n", why);
+		return -1;
 	}
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		size_t room;
-		ssize_t n;
-
-		switch (netstring_decode(in.data ? in.data : "", in.len, CONTROL_REPLY_MAX, &payload,
-		    &plen, &used)) {
-		case NETSTRING_OK:
-			buf_append(out, payload, plen);
-			rc = 0;
-			goto done;
-		case NETSTRING_MORE:
-			break;
-		default:
-			fprintf(stderr, "tlspolicyctl: malformed reply from the daemon\n");
-			goto done;
-		}
-		if (poll(&pfd, 1, CTL_TIMEOUT_MSEC) <= 0) {
-			fprintf(stderr, "tlspolicyctl: no reply from the daemon\n");
-			goto done;
-		}
-		room = buf_space(&in, 4096);
-		if (room == 0 || (n = recv(fd, in.data + in.len, room, 0)) <= 0) {
-			fprintf(stderr, "tlspolicyctl: connection closed by the daemon\n");
-			goto done;
-		}
-		in.len += (size_t)n;
-	}
-done:
-	if (fd >= 0)
-		close(fd);
-	buf_fini(&in);
-	buf_fini(&req);
-	return rc;
+	return 0;
 }
 
 static int

@@ -122,9 +122,10 @@ exim_setup() {
 	EXIM_VERSION=$(sed -n 's/^Exim version \([^ ]*\).*/\1/p' "$T/exim-bV.log")
 }
 
-exim_conf() {
-	cat > "$EXIM_DIR/exim.conf" <<C
-# private test instance: nothing outside $EXIM_DIR
+# exim_private: the main settings that keep an instance private (nothing
+# outside $EXIM_DIR), for exim_conf and for configurations under test
+exim_private() {
+	cat <<P
 exim_path = $EXIM_BIN
 spool_directory = $EXIM_DIR/spool
 log_file_path = $EXIM_DIR/log/%slog
@@ -133,6 +134,13 @@ deliver_drop_privilege = true
 keep_environment = LD_LIBRARY_PATH
 primary_hostname = out.localdomain
 qualify_domain = out.localdomain
+P
+}
+
+exim_conf() {
+	cat > "$EXIM_DIR/exim.conf" <<C
+# private test instance: nothing outside $EXIM_DIR
+$(exim_private)
 local_interfaces = 127.0.0.1
 daemon_smtp_ports = ${EXIM_PORT:-2525}
 acl_smtp_rcpt = acl_rcpt

@@ -106,14 +106,7 @@ check "daemon starts" start_daemon
 # Exim from contrib/exim/exim.conf: paths substituted, site settings in
 # the local include
 cat > "$EXIM_DIR/local.conf" <<L
-exim_path = $EXIM_BIN
-spool_directory = $EXIM_DIR/spool
-log_file_path = $EXIM_DIR/log/%slog
-pid_file_path = $EXIM_DIR/exim.pid
-deliver_drop_privilege = true
-keep_environment = LD_LIBRARY_PATH
-primary_hostname = out.localdomain
-qualify_domain = out.localdomain
+$(exim_private)
 TLSPOLICY_CA = $P/ca.crt
 L
 chmod 644 "$EXIM_DIR/local.conf"

@@ -3,18 +3,15 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "ctlclient.h"
 #include "endpoint.h"
 #include "log.h"
-#include "netstring.h"
 #include "store.h"
 #include "storelend.h"
 
@@ -36,63 +33,24 @@ now_msec(void)
 static int
 ask_lend(const struct endpoint *control, char *why, size_t whylen)
 {
-	struct buf req, in;
-	const char *payload;
+	struct buf reply;
 	char cmd[40];
-	size_t plen, used;
-	long long deadline = now_msec() + ASK_TIMEOUT_MSEC;
-	int fd = -1, rc = -1;
+	int rc = -1;
 
-	buf_init(&req, 64);
-	buf_init(&in, 4096);
-	snprintf(why, whylen, "no control_socket to ask");
-	if (control == NULL)
-		goto done;
+	if (control == NULL) {
+		snprintf(why, whylen, "no control_socket to ask");
+		return -1;
+	}
 	snprintf(cmd, sizeof(cmd), "lend %ld", (long)getpid());
-	if ((fd = socket(control->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
-	    || connect(fd, (const struct sockaddr *)&control->addr, control->addrlen) < 0
-	    || netstring_encode(&req, cmd, strlen(cmd)) < 0
-	    || send(fd, req.data, req.len, MSG_NOSIGNAL) != (ssize_t)req.len) {
-		snprintf(why, whylen, "ask the daemon at %s: %s", control->text, strerror(errno));
-		goto done;
+	buf_init(&reply, 1024);
+	if (ctlclient_call(control, cmd, 1024, ASK_TIMEOUT_MSEC, &reply, why, whylen) == 0) {
+		if (reply.len >= 2 && memcmp(reply.data, "OK", 2) == 0)
+			rc = 0;
+		else
+			snprintf(why, whylen, "the daemon refused: %.*s",
+			    (int)(reply.len > 200 ? 200 : reply.len), reply.data);
 	}
-	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = deadline - now_msec();
-		size_t room;
-		ssize_t n;
-
-		switch (netstring_decode(in.data ? in.data : "", in.len, 1024, &payload, &plen,
-		    &used)) {
-		case NETSTRING_OK:
-			if (plen >= 2 && memcmp(payload, "OK", 2) == 0)
-				rc = 0;
-			else
-				snprintf(why, whylen, "the daemon refused: %.*s",
-				    (int)(plen > 200 ? 200 : plen), payload);
-			goto done;
-		case NETSTRING_MORE:
-			break;
-		default:
-			snprintf(why, whylen, "malformed reply from the daemon");
-			goto done;
-		}
-		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0) {
-			snprintf(why, whylen, "no reply from the daemon");
-			goto done;
-		}
-		room = buf_space(&in, 512);
-		if (room == 0 || (n = recv(fd, in.data + in.len, room, 0)) <= 0) {
-			snprintf(why, whylen, "connection closed by the daemon");
-			goto done;
-		}
-		in.len += (size_t)n;
-	}
-done:
-	if (fd >= 0)
-		close(fd);
-	buf_fini(&req);
-	buf_fini(&in);
+	buf_fini(&reply);
 	return rc;
 }
 
