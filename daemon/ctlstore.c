@@ -21,6 +21,7 @@
 #include "ctlstore.h"
 #include "domain.h"
 #include "endpoint.h"
+#include "evloop.h"
 #include "ingest.h"
 #include "jsontext.h"
 #include "log.h"
@@ -253,15 +254,6 @@ commit(struct ingest *ig, const struct logfollow_cursor *c, struct store *st,
 	return -1;
 }
 
-static int64_t
-now_msec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* settled - not written to for a minute: a last line without its newline
  * is complete, not one a writer is still writing */
 static int
@@ -317,22 +309,22 @@ static int
 ingest_stream(struct ingest *ig, struct logfollow *lf, struct store *st,
     const struct settings *s)
 {
-	int64_t last = now_msec(), input = last;
+	int64_t last = evloop_clock_ms(), input = last;
 
 	while (!logfollow_eof(lf)) {
 		struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 
 		if (poll(&pfd, 1, STREAM_COMMIT_MSEC) > 0) {
 			logfollow_poll(lf, INGEST_TURN, line_cb, ig);
-			input = now_msec();
+			input = evloop_clock_ms();
 		}
-		if (ingest_pending(ig) >= STREAM_COMMIT_LINES || now_msec() - last >= STREAM_COMMIT_MSEC) {
+		if (ingest_pending(ig) >= STREAM_COMMIT_LINES || evloop_clock_ms() - last >= STREAM_COMMIT_MSEC) {
 			if (ingest_pending(ig) > 0 && (borrow(st, s) < 0 || commit(ig, NULL, st, s) < 0))
 				return -1;
-			last = now_msec();
+			last = evloop_clock_ms();
 		}
 		if (ingest_pending(ig) == 0 && store_is_open(st)
-		    && now_msec() - input >= STREAM_IDLE_MSEC)
+		    && evloop_clock_ms() - input >= STREAM_IDLE_MSEC)
 			store_release(st);
 	}
 	logfollow_finish(lf, line_cb, ig);

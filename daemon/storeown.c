@@ -39,15 +39,6 @@ struct storeown {
 	unsigned long recoveries;     /* reopenings tried after failed writes or panics */
 };
 
-static int64_t
-now_msec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* write_back - what waits in memory, now that the store takes writes */
 static void
 write_back(struct storeown *so)
@@ -66,7 +57,7 @@ write_back(struct storeown *so)
 		log_info("store: %zu decision records written from memory, %zu still waiting, "
 		    "%llu dropped so far; %zu cache entries still unsaved", queued - left, left,
 		    dropped, unsaved);
-	so->next_resave = now_msec() + RESAVE_MSEC;
+	so->next_resave = evloop_clock_ms() + RESAVE_MSEC;
 }
 
 /* reopen - try to take the store back; 1 when it is open again */
@@ -115,7 +106,7 @@ on_tick(struct evloop *loop, void *arg)
 {
 	struct storeown *so = arg;
 	struct store *st = so->d->store;
-	int64_t now = now_msec();
+	int64_t now = evloop_clock_ms();
 	unsigned long failed = 0;
 	int failing;
 
@@ -163,7 +154,7 @@ storeown_start(struct daemon *d)
 	struct storeown *so = xcalloc(1, sizeof(*so));
 
 	so->d = d;
-	so->next_resave = now_msec() + RESAVE_MSEC;
+	so->next_resave = evloop_clock_ms() + RESAVE_MSEC;
 	so->timer = evloop_timer_add(d->loop, STOREOWN_TICK_MSEC, on_tick, so);
 	return so;
 }
@@ -173,7 +164,7 @@ storeown_lend(struct storeown *so, const char *args, size_t len, struct buf *rep
 {
 	struct store *st = so->d->store;
 	uint64_t pid = 0;
-	int64_t now = now_msec();
+	int64_t now = evloop_clock_ms();
 	char why[64];
 
 	if (len == 0 || numparse_uint(args, len, 4194304, &pid) < 0 || pid == 0) {

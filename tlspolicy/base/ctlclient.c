@@ -8,22 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "ctlclient.h"
 #include "endpoint.h"
+#include "evloop.h"
 #include "netstring.h"
-
-static long long
-now_msec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int
 ctlclient_call(const struct endpoint *ep, const char *cmd, size_t reply_max, int timeout_ms,
@@ -32,7 +23,7 @@ ctlclient_call(const struct endpoint *ep, const char *cmd, size_t reply_max, int
 	struct buf in, req;
 	const char *payload;
 	size_t plen, used;
-	long long deadline = now_msec() + timeout_ms;
+	int64_t deadline = evloop_clock_ms() + timeout_ms;
 	int fd = -1, rc = -1;
 
 	buf_init(&in, reply_max + NETSTRING_FRAMING_MAX);
@@ -60,7 +51,7 @@ ctlclient_call(const struct endpoint *ep, const char *cmd, size_t reply_max, int
 	}
 	for (;;) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
-		long long left = deadline - now_msec();
+		int64_t left = deadline - evloop_clock_ms();
 		size_t room;
 		ssize_t n;
 

@@ -40,8 +40,8 @@ struct evloop {
 	int running;
 };
 
-static int64_t
-mono_ms(void)
+int64_t
+evloop_clock_ms(void)
 {
 	struct timespec ts;
 
@@ -58,7 +58,7 @@ evloop_new(void)
 		free(loop);
 		return NULL;
 	}
-	loop->now = mono_ms();
+	loop->now = evloop_clock_ms();
 	return loop;
 }
 
@@ -193,7 +193,7 @@ evloop_timer_add(struct evloop *loop, int64_t msec, evloop_timer_cb *cb, void *a
 		loop->capheap = loop->capheap ? loop->capheap * 2 : 16;
 		loop->heap = xreallocarray(loop->heap, loop->capheap, sizeof(struct evloop_timer *));
 	}
-	t->when = mono_ms() + (msec > 0 ? msec : 0);
+	t->when = evloop_clock_ms() + (msec > 0 ? msec : 0);
 	t->seq = loop->seq++;
 	t->cb = cb;
 	t->arg = arg;
@@ -252,7 +252,7 @@ evloop_run(struct evloop *loop)
 		int timeout = -1, n;
 
 		if (loop->nheap > 0) {
-			int64_t d = loop->heap[0]->when - mono_ms();
+			int64_t d = loop->heap[0]->when - evloop_clock_ms();
 
 			timeout = d <= 0 ? 0 : d > 60000 ? 60000 : (int)d;
 		}
@@ -261,7 +261,7 @@ evloop_run(struct evloop *loop)
 			log_error("epoll_wait");
 			return -1;
 		}
-		loop->now = mono_ms();
+		loop->now = evloop_clock_ms();
 		for (int i = 0; i < n && loop->running; i++) {
 			int fd = evs[i].data.fd;
 			struct evloop_watcher *w;

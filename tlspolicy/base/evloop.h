@@ -41,6 +41,9 @@ struct evloop_timer *evloop_timer_add(struct evloop *loop, int64_t msec,
 void evloop_timer_cancel(struct evloop *loop, struct evloop_timer *t);
 
 int64_t evloop_now(const struct evloop *loop);
+/* evloop_clock_ms - the monotonic clock in ms, read now (for code outside
+ * a loop; a loop's callbacks use evloop_now) */
+int64_t evloop_clock_ms(void);
 /* evloop_run - dispatch until evloop_stop(); -1 on epoll failure */
 int evloop_run(struct evloop *loop);
 void evloop_stop(struct evloop *loop);

@@ -5,12 +5,12 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
 #include "ctlclient.h"
 #include "endpoint.h"
+#include "evloop.h"
 #include "log.h"
 #include "store.h"
 #include "storelend.h"
@@ -18,15 +18,6 @@
 #define ASK_TIMEOUT_MSEC 5000    /* for the daemon's answer */
 #define ASK_AGAIN_MSEC 2000      /* the daemon took it back meanwhile: ask again */
 #define POLL_MSEC 20             /* between tries of the lock */
-
-static long long
-now_msec(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ask_lend - "lend PID" to the daemon; 0 when it answered OK, else -1
  * with the reason in why */
@@ -58,12 +49,12 @@ int
 store_borrow(struct store *st, const struct endpoint *control, int wait_ms, char *err,
     size_t errlen)
 {
-	long long start = now_msec(), asked = -ASK_AGAIN_MSEC - 1;
+	int64_t start = evloop_clock_ms(), asked = -ASK_AGAIN_MSEC - 1;
 	char why[300] = "";
 
 	for (;;) {
 		long holder = 0;
-		long long now;
+		int64_t now;
 		int rc = store_resume(st, &holder);
 
 		if (rc == 0)
@@ -72,7 +63,7 @@ store_borrow(struct store *st, const struct endpoint *control, int wait_ms, char
 			snprintf(err, errlen, "%s", store_strerror(st));
 			return -1;
 		}
-		now = now_msec();
+		now = evloop_clock_ms();
 		if (now - start >= wait_ms) {
 			snprintf(err, errlen, "%s%s%s", store_strerror(st), why[0] ? "; " : "", why);
 			return -1;
@@ -80,7 +71,7 @@ store_borrow(struct store *st, const struct endpoint *control, int wait_ms, char
 		if (now - asked >= ASK_AGAIN_MSEC) {
 			if (ask_lend(control, why, sizeof(why)) == 0)
 				why[0] = '\0';
-			asked = now_msec();
+			asked = evloop_clock_ms();
 		}
 		usleep(POLL_MSEC * 1000);
 	}
