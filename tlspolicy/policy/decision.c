@@ -55,8 +55,10 @@ decision_flush(struct store *st)
 {
 	struct queued *q;
 
+	/* committed as decision_record commits, without waiting for the disk
+	 * (a queue of thousands must not cost a disk flush each) */
 	while ((q = queue.head) != NULL) {
-		if (store_put(st, NULL, STORE_DB_DECISION, q->data, q->klen, q->data + q->klen,
+		if (store_put_lazy(st, STORE_DB_DECISION, q->data, q->klen, q->data + q->klen,
 		    q->vlen) < 0)
 			break;
 		queue.head = q->next;
