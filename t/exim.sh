@@ -24,6 +24,8 @@
 #   exim_queue_run               a two-phase queue run (-qqff): messages to
 #                                the same host share a connection
 #   exim_lines ID                the mainlog lines of message ID
+#   exim_wrapper FILE            write FILE, a sendmail that runs the
+#                                private exim (for tlspolicy-report)
 #   exim_start [PORT]            a listening daemon on 127.0.0.1:PORT
 #                                (EXIM_PORT); EXIM_PID is its pid
 #   exim_stop                    stop it
@@ -185,6 +187,19 @@ exim() {
 		exec env LD_LIBRARY_PATH="$_l" "$_b" -C "$_c" "$@"' sh \
 	    "$EXIM_DIR/passwd" "$EXIM_DIR/group" "$EXIM_RESOLV" \
 	    "$EXIM_LIBS" "$EXIM_BIN" "$EXIM_DIR/exim.conf" "$@"
+}
+
+exim_wrapper() {
+	cat > "$1" <<W
+#!/bin/sh
+exec unshare --mount --propagation private sh -c '
+	mount --bind "\$1" /etc/passwd && mount --bind "\$2" /etc/group &&
+	    mount --bind "\$3" /etc/resolv.conf || exit 75
+	shift 3
+	exec env LD_LIBRARY_PATH="$EXIM_LIBS" "$EXIM_BIN" -C "$EXIM_DIR/exim.conf" "\$@"' sh \
+    "$EXIM_DIR/passwd" "$EXIM_DIR/group" "$EXIM_RESOLV" "\$@"
+W
+	chmod 755 "$1"
 }
 
 # exim_ids: the ids of the messages received so far, oldest first

@@ -22,7 +22,7 @@ ok "private Exim $EXIM_VERSION"
 
 # the plain exim.conf repeats the conf.d files verbatim
 C=$top_srcdir/contrib/exim
-for f in main/00_tlspolicyd router/150_tlspolicyd transport/30_tlspolicyd; do
+for f in main/00_tlspolicyd acl/70_tlspolicyd router/150_tlspolicyd transport/30_tlspolicyd; do
 	sed -n "/^# --- begin conf.d\/${f%%/*}\/${f#*/} ---\$/,/^# --- end conf.d\/${f%%/*}\/${f#*/} ---\$/p" "$C/exim.conf" |
 	    sed '1d;$d' > "$T/block"
 	check "exim.conf holds conf.d/$f verbatim" cmp -s "$T/block" "$C/conf.d/$f"
@@ -156,8 +156,10 @@ like "$(L "$id_expired")" "== user@sts-expired.test R=tlspolicy_enforce T=remote
 like "$(L "$id_badmx")" "== user@sts-badmx.test R=tlspolicy_enforce_nomx defer \(-[0-9]+\): no MX host of sts-badmx.test matches its MTA-STS policy" \
     "enforce, MX not in the policy (mx.sts-badmx.test vs *.mx.sts-badmx.test): deferred, never contacted"
 check "the unlisted MX was never contacted" sh -c "! grep ' $id_badmx ' '$EXIM_LOG' | grep -q 'H=mx.sts-badmx.test'"
-like "$(L "$id_testing")" "=> user@sts-testing.test R=dnslookup T=remote_smtp H=mx.sts-testing.test .* CV=no " \
+like "$(L "$id_testing")" "=> user@sts-testing.test R=tlspolicy_testing T=remote_smtp_tlspolicy_testing H=mx.sts-testing.test .* CV=no " \
     "testing, MX certificate for another name: delivered as before (CV=no)"
+like "$(L "$id_testing")" "tlspolicyd: cert H=mx.sts-testing.test \\[127.0.3.96\\] depth=0 notbefore=\"[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} [0-9]{4} UTC\" notafter=\"[^\"]+\" names=$(printf 'DNS=mx.other.test' | base64)( |\$)" \
+    "the event ACL logs the certificate's dates and names (base64) for the counts"
 like "$(L "$id_none")" "=> user@nopolicy.test R=dnslookup T=remote_smtp H=mx.nopolicy.test " "no policy: delivered as before"
 like "$(L "$id_report")" "=> tlsrpt@sts-wrongname.test R=dnslookup T=remote_smtp " \
     "a report with TLS-Required: No to an enforce domain with a bad MX: delivered"
@@ -184,20 +186,22 @@ for layout in split template; do
 	cp -a "$EXIM_ROOT/etc/exim4" "$UE"
 	if [ $layout = split ]; then
 		cp "$C/conf.d/main/00_tlspolicyd" "$UE/conf.d/main/"
+		cp "$C/conf.d/acl/70_tlspolicyd" "$UE/conf.d/acl/"
 		cp "$C/conf.d/router/150_tlspolicyd" "$UE/conf.d/router/"
 		cp "$C/conf.d/transport/30_tlspolicyd" "$UE/conf.d/transport/"
 		deb_macros > "$UE/conf.d/main/000_localmacros"
 	else
-		# as contrib/exim/README says: main block near the top, routers
-		# right before the primary (dnslookup) router, transports after
-		# "begin transports"
+		# as contrib/exim/README says: main block near the top, the ACL
+		# after "begin acl", routers right before the primary (dnslookup)
+		# router, transports after "begin transports"
 		deb_macros > "$T/deb-macros"
 		awk -v m="$C/conf.d/main/00_tlspolicyd" -v r="$C/conf.d/router/150_tlspolicyd" \
-		    -v t="$C/conf.d/transport/30_tlspolicyd" -v lm="$T/deb-macros" '
+		    -v t="$C/conf.d/transport/30_tlspolicyd" -v a="$C/conf.d/acl/70_tlspolicyd" -v lm="$T/deb-macros" '
 			function put(f,  l) { while ((getline l < f) > 0) print l; close(f) }
 			NR == 1 { put(lm); put(m) }
 			/^### router\/200_exim4-config_primary$/ && !rdone { put(r); rdone = 1 }
 			{ print }
+			/^begin acl$/ { put(a) }
 			/^begin transports$/ { put(t) }' \
 		    "$EXIM_ROOT/etc/exim4/exim4.conf.template" > "$UE/exim4.conf.template"
 	fi
@@ -225,10 +229,13 @@ U
 	    "Debian $layout: enforce domain routed by tlspolicy_enforce to the policy transport"
 	like "$(bt user@sts-badmx.test)" "no MX host of sts-badmx.test matches its MTA-STS policy" \
 	    "Debian $layout: enforce domain without a matching MX: deferred"
+	like "$(bt user@sts-testing.test)" "router = tlspolicy_testing, transport = remote_smtp_tlspolicy_testing" \
+	    "Debian $layout: testing domain routed by tlspolicy_testing"
 	# (Debian's dnslookup ignores loopback MX addresses, the test world's:
 	# reaching it is what counts here)
-	like "$(bt user@sts-testing.test)" "R: tlspolicy_unavailable for .*R: dnslookup for user@sts-testing.test" \
-	    "Debian $layout: testing domain passed on to Debian's dnslookup router as before"
+	like "$(bt user@nopolicy.test)" "R: tlspolicy_unavailable for .*R: dnslookup for user@nopolicy.test" \
+	    "Debian $layout: a domain without a policy passed on to Debian's dnslookup router as before"
+	check "Debian $layout: the event ACL is in the configuration" grep -q '^tlspolicyd_event:' "$T/exim4.$layout.conf"
 done
 
 # the daemon hung (stopped with SIGSTOP: connections are accepted by the
