@@ -98,6 +98,18 @@ exim(time_t now)
 			printf(" tlserr=%s", logparse_exim_tls_name(ev.tls_error));
 		if (ev.text[0])
 			printf(" text=\"%s\"", ev.text);
+		if (k == EXIM_CERT) {
+			printf(" depth=%d", ev.depth);
+			if (ev.dates & EXIM_NOTBEFORE)
+				printf(" notbefore=%lld", (long long)ev.notbefore);
+			if (ev.dates & EXIM_NOTAFTER)
+				printf(" notafter=%lld", (long long)ev.notafter);
+			if (ev.names_known) {
+				printf(" names=");
+				for (size_t i = 0; i < ev.nnames; i++)
+					printf("%s%s", i ? "," : "", ev.names[i]);
+			}
+		}
 		putchar('\n');
 	}
 	return 0;

@@ -62,7 +62,8 @@ int sessions_save(const struct sessions *s, struct buf *out);
 int sessions_load(struct sessions *s, const void *data, size_t len);
 
 /* sessions_verify_type - the RFC 8460 result type (a static string) for
- * a certificate verification failure: Postfix's "num=" code and text */
+ * a certificate verification failure: Postfix's "num=" code and text
+ * (or -1 and the text of Exim's "SSL verify error: " line) */
 const char *sessions_verify_type(int num, const char *text);
 
 #endif
