@@ -32,7 +32,10 @@ struct session_outcome {
 	int tls;                       /* a TLS session (success: with this trust) */
 	int trust;                     /* enum logparse_trust when tls */
 	char result_type[40];          /* RFC 8460 result type of a failure (only
-	                                  those of tlsrpt_result_type()) */
+	                                  those of tlsrpt_result_type()); of an
+	                                  untrusted success (Exim's CV=no): the
+	                                  type enforce mode would have failed
+	                                  with, or "" */
 	char reason[160];              /* failure-reason-code, clean text (text.h) */
 };
 
