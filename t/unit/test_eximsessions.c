@@ -10,6 +10,7 @@
 #include "buf.h"
 #include "eximsessions.h"
 #include "logparse_exim.h"
+#include "record.h"
 #include "tap.h"
 
 #define NOW 1741600000
@@ -339,6 +340,46 @@ test_hostile(void)
 		st.data[n] ^= 0x5a;
 	}
 	is_int(refused, (long long)st.len, "every truncated state is refused");
+	/* well-formed, but with more entries per message than are kept */
+	for (int what = 0; what < 3; what++) {
+		struct record_wr w;
+
+		buf_reset(&st);
+		record_wr_init(&w, &st);
+		record_put_u64(&w, 1);              /* version */
+		record_put_u64(&w, 0);              /* next prune */
+		record_put_u64(&w, 0);              /* excluded sessions */
+		record_put_u64(&w, 0);              /* excluded messages */
+		record_put_u64(&w, 1);              /* messages */
+		record_put_str(&w, " 1xYG2E-0003br-1S");
+		record_put_u64(&w, 0);              /* last seen */
+		for (int list = 0; list < 3; list++) {
+			int n = list == what ? 9 : 0;
+
+			record_put_u64(&w, (uint64_t)n);
+			for (int i = 0; i < n; i++) {
+				if (list == 0) {
+					record_put_str(&w, "192.0.2.1");
+					record_put_u64(&w, 0);
+					record_put_u64(&w, 0);
+					record_put_u64(&w, 0);
+					record_put_str(&w, "");
+					record_put_str(&w, "");
+				} else if (list == 1) {
+					record_put_u64(&w, 0);
+					record_put_u64(&w, 1);
+					record_put_str(&w, "mx.x.test");
+					record_put_str(&w, "192.0.2.1");
+					record_put_str(&w, "x");
+				} else {
+					record_put_u64(&w, 1);
+					record_put_u64(&w, 2);
+					record_put_u64(&w, 3);
+				}
+			}
+		}
+		ok(eximsessions_load(y, st.data, st.len) < 0, "a state with 9 entries in list %d refused", what);
+	}
 	/* more messages than kept, each with state; then it still works */
 	buf_reset(&out);
 	for (int i = 0; i < EXIMSESSIONS_MSGS_MAX + 100; i++) {
