@@ -230,6 +230,33 @@ test_classes(void)
 	}
 }
 
+/* what is forgotten when, by log time */
+static const char *const pruned[] = {
+	"2026-12-01 05:00:00 [30] 1xYG2P-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 notbefore=\"Jan  1 00:00:00 2020 UTC\" notafter=\"Feb  1 00:00:00 2020 UTC\" names=" MXA,
+	"2026-12-01 05:00:00 [30] 1xYG2Q-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 notbefore=\"Jan  1 00:00:00 2020 UTC\" notafter=\"Feb  1 00:00:00 2020 UTC\" names=" MXA,
+	"2026-12-01 05:00:00 [31] 1xYG2R-0003br-1S == u@a.test R=r T=t defer (-37) H=mx.a.test [192.0.2.1]: TLS session: " INVALID,
+	/* five minutes on: a certificate line still counts */
+	"2026-12-01 05:05:00 [31] 1xYG2P-0003br-1S == u@a.test R=r T=t defer (-37) H=mx.a.test [192.0.2.1]: TLS session: " INVALID,
+	/* twelve minutes on, after a prune: the other one is forgotten */
+	"2026-12-01 05:11:00 [1] 1xYG2S-0003br-1S <= x@y.test U=root P=local S=1",
+	"2026-12-01 05:12:00 [31] 1xYG2Q-0003br-1S == u@a.test R=r T=t defer (-37) H=mx.a.test [192.0.2.1]: TLS session: " INVALID,
+	/* a counted attempt is remembered for an hour */
+	"2026-12-01 05:50:00 [31] 1xYG2R-0003br-1S == v@a.test R=r T=t defer (-37) H=mx.a.test [192.0.2.1]: TLS session: " INVALID,
+	"2026-12-01 06:51:00 [1] 1xYG2S-0003br-1S <= x@y.test U=root P=local S=1",
+	"2026-12-01 06:52:00 [31] 1xYG2R-0003br-1S == w@a.test R=r T=t defer (-37) H=mx.a.test [192.0.2.1]: TLS session: " INVALID,
+};
+
+static void
+test_prune(void)
+{
+	is_str(RUN(pruned),
+	    "a.test mx.a.test 192.0.2.1 certificate-not-trusted reason=(certificate verification failed): certificate invalid|"
+	    "a.test mx.a.test 192.0.2.1 certificate-expired reason=(certificate verification failed): certificate invalid|"
+	    "a.test mx.a.test 192.0.2.1 certificate-not-trusted reason=(certificate verification failed): certificate invalid|"
+	    "a.test mx.a.test 192.0.2.1 certificate-not-trusted reason=(certificate verification failed): certificate invalid|",
+	    "certificate lines kept ten minutes, counted attempts an hour (of log time)");
+}
+
 static const char *const reporter[] = {
 	E "[40] " ID "<= tlsrpt-noreply@out.test U=root P=local S=2000",
 	E "[41] " ID "H=mx1.good.test [192.0.2.1]:25: a TLS session is required, but the server did not offer TLS support",
@@ -270,6 +297,7 @@ test_restart(void)
 	add(world, sizeof(world) / sizeof(world[0]));
 	add(multi_pid, sizeof(multi_pid) / sizeof(multi_pid[0]));
 	add(joined, sizeof(joined) / sizeof(joined[0]));
+	add(pruned, sizeof(pruned) / sizeof(pruned[0]));
 	/* each case of classes in a message of its own */
 	for (size_t i = 0; i < sizeof(classes) / sizeof(classes[0]); i++)
 		for (size_t j = 0; j < 3 && classes[i].lines[j]; j++) {
@@ -411,6 +439,7 @@ main(void)
 	test_joined();
 	test_classes();
 	test_exclusion();
+	test_prune();
 	test_restart();
 	test_hostile();
 	buf_fini(&out);

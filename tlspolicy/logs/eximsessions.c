@@ -25,6 +25,8 @@
 #define ATTEMPTS_MAX 4    /* failed attempts counted, per message */
 #define EXCLUDED_MAX 256  /* the reporter's messages, a ring */
 #define IDLE_MAX 3600     /* seconds of log time a message's state is kept */
+#define QUIET_MAX 600     /* the same for one with nothing waiting or counted
+                             (certificate lines of deliveries) */
 #define SAME_ATTEMPT 60   /* without a pid: lines this close are one attempt */
 #define STATE_VERSION 1
 #define REASON_MAX 150    /* bytes of a log text kept as failure-reason-code */
@@ -113,14 +115,20 @@ msg_key(const struct exim_event *ev, char *key, size_t size)
 	snprintf(key, size, "%s %s", ev->host, ev->msgid);
 }
 
+/* prune_arg - forget messages silent since before idle, and those with
+ * nothing waiting or counted silent since before quiet */
+struct prune_arg {
+	time_t idle, quiet;
+};
+
 static int
-idle(const char *key, void *value, void *arg)
+prune(const char *key, void *value, void *arg)
 {
 	struct xmsg *m = value;
-	time_t now = *(time_t *)arg;
+	const struct prune_arg *a = arg;
 
 	(void)key;
-	if (m->last_seen + IDLE_MAX >= now)
+	if (m->last_seen >= a->idle && (m->npending > 0 || m->nattempts > 0 || m->last_seen >= a->quiet))
 		return 0;
 	free(m);
 	return 1;
@@ -139,10 +147,15 @@ msg_of(struct eximsessions *x, const struct exim_event *ev, int create)
 		if (!create)
 			return NULL;
 		if (strmap_count(x->msgs) >= EXIMSESSIONS_MSGS_MAX) {
-			/* full: forget what is older than a few minutes, or all */
-			time_t now = ev->when + IDLE_MAX - 300;
+			/* full: forget the messages with nothing waiting or
+			 * counted, then what is older than a few minutes, or all */
+			struct prune_arg a = { ev->when - IDLE_MAX, ev->when - 60 };
 
-			strmap_foreach_remove(x->msgs, idle, &now);
+			strmap_foreach_remove(x->msgs, prune, &a);
+			a.idle = ev->when - 300;
+			a.quiet = ev->when;
+			if (strmap_count(x->msgs) >= EXIMSESSIONS_MSGS_MAX)
+				strmap_foreach_remove(x->msgs, prune, &a);
 			if (strmap_count(x->msgs) >= EXIMSESSIONS_MSGS_MAX) {
 				strmap_free(x->msgs, free);
 				x->msgs = strmap_new();
@@ -410,6 +423,8 @@ on_address(struct eximsessions *x, const struct exim_event *ev)
 		return;
 	}
 	if (strcmp(ev->router, NOMX_ROUTER) == 0) {
+		if (strstr(ev->text, "retry time not reached") != NULL)
+			return;   /* not routed again: no attempt */
 		if (same_attempt(msg_of(x, ev, 1), ev))
 			return;
 		outcome_init(ev, &o);
@@ -459,9 +474,9 @@ eximsessions_feed(struct eximsessions *x, const struct exim_event *ev)
 	/* forget messages silent for an hour of log time; driven by the log
 	 * itself, so a replay after a restart prunes at the same lines */
 	if (ev->when >= x->next_prune) {
-		time_t now = ev->when;
+		struct prune_arg a = { ev->when - IDLE_MAX, ev->when - QUIET_MAX };
 
-		strmap_foreach_remove(x->msgs, idle, &now);
+		strmap_foreach_remove(x->msgs, prune, &a);
 		x->next_prune = ev->when + 600;
 	}
 	if (ev->msgid[0] == '\0')

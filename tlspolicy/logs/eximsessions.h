@@ -50,9 +50,12 @@
  *   - Messages of the reporter's envelope sender ("<=" line) are not
  *     counted (eximsessions_excluded()).
  * Bounded: at most a few addresses, waiting lines and attempts per
- * message, EXIMSESSIONS_MSGS_MAX messages; a message silent for an hour
- * of log time is forgotten (driven by the log's own times, so a replay
- * after a restart forgets at the same lines).  Pure: no I/O.
+ * message, EXIMSESSIONS_MSGS_MAX messages (when full, those with nothing
+ * waiting or counted go first, then those silent for five minutes, then
+ * all); a message silent for an hour of log time is forgotten, one with
+ * nothing waiting or counted (only certificate lines) after ten minutes;
+ * driven by the log's own times, so a replay after a restart forgets at
+ * the same lines.  Pure: no I/O.
  */
 #ifndef TLSPOLICY_EXIMSESSIONS_H
 #define TLSPOLICY_EXIMSESSIONS_H
