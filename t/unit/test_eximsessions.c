@@ -127,9 +127,18 @@ static const char *const multi_nopid[] = {
 	"2026-12-01 05:06:40 " ID "== d@x.test R=r T=t defer (-38) H=mx2.x.test [192.0.2.2]: a TLS session is required, but the server did not offer TLS support",
 };
 
+static const char *const nomx_retry[] = {
+	E "[9] " ID "== a@x.test R=tlspolicy_enforce_nomx defer (-1): no MX host of x.test matches its MTA-STS policy",
+	"2026-12-01 05:14:10 [19] " ID "== a@x.test R=tlspolicy_enforce_nomx defer (-52): retry time not reached",
+	"2026-12-01 05:34:10 [29] " ID "== a@x.test R=tlspolicy_enforce_nomx defer (-1): no MX host of x.test matches its MTA-STS policy",
+};
+
 static void
 test_multi(void)
 {
+	is_str(RUN(nomx_retry),
+	    "x.test - - certificate-host-mismatch reason=mx-not-in-policy|x.test - - certificate-host-mismatch reason=mx-not-in-policy|",
+	    "no MX in the policy: once per routing, not for a retry time not reached");
 	is_str(RUN(multi_pid),
 	    "x.test mx.x.test 192.0.2.1 starttls-not-supported|x.test mx.x.test 192.0.2.1 starttls-not-supported|",
 	    "+pid: a host line and three recipients' deferrals are one session; the next attempt (another pid) one more");
