@@ -219,6 +219,7 @@ static const struct { const char *lines[3]; const char *want; } classes[] = {
 	{ { E "[31] " ID "=> u@a.test R=r T=t H=mx.a.test [192.0.2.1] X=TLS1.3:A:256 CV=no C=\"250 OK\"" }, "would=certificate-not-trusted" },
 	{ { CERT("mx.a.test", "192.0.2.1", OLD, MXA), E "[31] " ID "=> u@a.test R=r T=t H=mx.a.test [192.0.2.1] X=TLS1.3:A:256 CV=yes C=\"250 OK\"" }, "verified|" },
 	{ { E "[31] " ID "=> u@a.test R=r T=t H=mx.a.test [192.0.2.1] X=TLS1.3:A:256 C=\"250 OK\"" }, "trusted|" },
+	{ { E "[31] " ID ">> u@a.test R=r T=t H=mx.a.test [192.0.2.1] X=TLS1.3:A:256 CV=yes C=\"250 OK\"" }, "verified|" },
 	{ { E "[31] " ID "== u@a.test R=tlspolicy_enforce_nomx defer (-1): no MX host of a.test matches its MTA-STS policy",
 	    E "[31] " ID "== v@a.test R=tlspolicy_enforce_nomx defer (-1): no MX host of a.test matches its MTA-STS policy" },
 	  "a.test - - certificate-host-mismatch reason=mx-not-in-policy|" },

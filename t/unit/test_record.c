@@ -438,9 +438,11 @@ test_mixed(void)
 		"Mar 10 09:31:11 mta2 exim4[9]: 2025-03-10 09:31:11 1tra7x-0004Qm-2C == b@x.example R=r T=t defer (-38) H=mx.x.example [192.0.2.1]: a TLS session is required, but the server did not offer TLS support",
 		"2025-03-10 09:31:12 [7] 1tra7y-0004Qm-2C => u@y.example R=r T=t H=mx.y.example [192.0.2.2]:25 X=TLS1.3:A:256 CV=yes C=\"250 OK\"",
 		"Mar 10 09:31:12 mta1 sshd[77]: not mail",
+		"2025-03-10 09:31:13 [8] 1tra7z-0004Qm-2C <= tlsrpt@out.example U=root P=local S=2000",
+		"2025-03-10 09:31:13 [9] 1tra7z-0004Qm-2C => tlsrpt@y.example R=r T=t H=mx.y.example [192.0.2.2]:25 X=TLS1.3:A:256 CV=yes C=\"250 OK\"",
 	};
 	struct store *st = open_store("mixed");
-	struct ingest_config cfg = { "", NULL, NULL };
+	struct ingest_config cfg = { "tlsrpt@out.example", NULL, NULL };
 	struct logfollow_cursor c = { 1, 2, 3, 4, 5 }, got;
 	struct ingest_stats stats;
 	struct ingest *ig;
@@ -450,12 +452,12 @@ test_mixed(void)
 		ok(0, "mixed: store opens");
 		return;
 	}
-	for (size_t cut = 0; cut <= 6; cut += 3) {
+	for (size_t cut = 0; cut <= 8; cut += cut == 6 ? 1 : 3) {
 		char name[16];
 
 		snprintf(name, sizeof(name), "mixed%zu", cut);
 		ig = ingest_new(st, name, &cfg);
-		for (size_t i = 0; i < 6; i++) {
+		for (size_t i = 0; i < 8; i++) {
 			if (i == cut) {
 				ingest_commit(ig, &c);
 				ingest_free(ig);
@@ -466,11 +468,13 @@ test_mixed(void)
 		}
 		ok(ingest_commit(ig, &c) == 0, "mixed: committed");
 		ingest_get_stats(ig, &stats);
-		ok(stats.lines == 6 && stats.skipped == 1 && stats.sessions == 3 && stats.failures == 1,
-		    "mixed, restart before line %zu: one Postfix and two Exim sessions, one failed "
-		    "(lines %llu skipped %llu sessions %llu failures %llu)", cut,
+		ok(stats.lines == 8 && stats.skipped == 1 && stats.sessions == 3 && stats.failures == 1
+		    && stats.excluded == 1,
+		    "mixed, restart before line %zu: one Postfix and two Exim sessions, one failed, the "
+		    "reporter's excluded (lines %llu skipped %llu sessions %llu failures %llu excluded %llu)", cut,
 		    (unsigned long long)stats.lines, (unsigned long long)stats.skipped,
-		    (unsigned long long)stats.sessions, (unsigned long long)stats.failures);
+		    (unsigned long long)stats.sessions, (unsigned long long)stats.failures,
+		    (unsigned long long)stats.excluded);
 		ingest_free(ig);
 	}
 	store_close(st);
