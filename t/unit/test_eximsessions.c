@@ -207,6 +207,12 @@ static const struct { const char *lines[3]; const char *want; } classes[] = {
 	/* the dane:fail event wins */
 	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=dnssec-invalid",
 	    DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "dnssec-invalid" },
+	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=validation-failure",
+	    DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "tlsa-invalid" },
+	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=validation-failure",
+	    DEFER("mx.a.test", "192.0.2.1", "(gnutls_handshake): A TLS fatal alert has been received.") }, "validation-failure" },
+	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=starttls-not-supported",
+	    E "[31] " ID "== u@a.test R=r T=t defer (-38) H=mx.a.test [192.0.2.1]: a TLS session is required, but an attempt to start TLS failed" }, "starttls-not-supported" },
 	/* OpenSSL builds */
 	{ { E "[30] " ID "[192.0.2.1] SSL verify error: certificate name mismatch: DN=\"/CN=other.example\" H=\"mx.a.test\"",
 	    DEFER("mx.a.test", "192.0.2.1", "(SSL_connect): error:0A000086:SSL routines::certificate verify failed") }, "certificate-host-mismatch" },

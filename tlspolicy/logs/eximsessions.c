@@ -294,7 +294,10 @@ classify(struct xmsg *m, int tls, const char *text, const char *addr, time_t whe
 		reason(o, text);
 		break;
 	}
-	if (h != NULL && h->dane[0])
+	/* the dane:fail event's type wins, but its generic validation-failure
+	 * (any DANE handshake failure) does not hide a type the text gives */
+	if (h != NULL && h->dane[0]
+	    && (strcmp(h->dane, "validation-failure") != 0 || strcmp(type, "validation-failure") == 0))
 		type = h->dane;
 	text_copy(o->result_type, sizeof(o->result_type), type);
 }

@@ -37,7 +37,8 @@
  *     reason); "The certificate differs" -> tlsa-invalid; "tlsa lookup
  *     DEFER|FAIL" -> dnssec-invalid; another "DANE error" -> dane-required;
  *     a "tlspolicyd: dane" line for the message and address wins over all
- *     these.  Certificate failures (and CV=no successes): with a depth-0
+ *     these, except that its validation-failure (Exim's type for every
+ *     failed DANE handshake) does not replace a more precise type.  Certificate failures (and CV=no successes): with a depth-0
  *     "tlspolicyd: cert" line for the message and address seen before,
  *     outside its validity at the time of the line -> certificate-expired,
  *     else the MX name matched by none of its DNS names (RFC 6125: exact,
