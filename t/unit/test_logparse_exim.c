@@ -531,6 +531,11 @@ event_lines(void)
 	logparse_exim(line, strlen(line), NOW, &ev);
 	is_str(show(&ev), "dane t=1796101450 id=1xYG2E-0003br-1S mx=mx.a.test ip=192.0.2.1 text=[dnssec-invalid]",
 	    "dane line: the result type in text");
+	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=dane-required  ", pre);
+	logparse_exim(line, strlen(line), NOW, &ev);
+	is_str(ev.text, "dane-required", "dane line: trailing blanks ignored");
+	snprintf(line, sizeof(line), "%stlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 names=%s ", pre, b64("DNS=mx.a.test"));
+	is_str(certev(line), "cert mx=mx.a.test ip=192.0.2.1 depth=0 names=mx.a.test", "cert line: a trailing blank ignored");
 	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=success", pre);
 	is_int(logparse_exim(line, strlen(line), NOW, &ev), EXIM_OTHER, "dane line: only RFC 8460 failure types");
 	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=dnssec-invalid x", pre);

@@ -569,6 +569,9 @@ cert(struct logline *s, struct exim_event *ev)
 		size_t kl = 0, vl;
 		const char *k = s->p, *v;
 
+		if (s->n == 0)
+			break;   /* a trailing blank */
+
 		while (kl < s->n && kl < 16 && s->p[kl] >= 'a' && s->p[kl] <= 'z')
 			kl++;
 		if (kl == 0 || kl >= s->n || s->p[kl] != '=')
@@ -610,7 +613,11 @@ cert(struct logline *s, struct exim_event *ev)
 static enum exim_kind
 dane(struct logline *s, struct exim_event *ev)
 {
-	if (!hostaddr(s, ev) || !logline_eat(s, " result=") || s->n == 0 || s->n >= sizeof(ev->text))
+	if (!hostaddr(s, ev) || !logline_eat(s, " result="))
+		return EXIM_OTHER;
+	while (s->n > 0 && s->p[s->n - 1] == ' ')
+		s->n--;   /* trailing blanks */
+	if (s->n == 0 || s->n >= sizeof(ev->text))
 		return EXIM_OTHER;
 	memcpy(ev->text, s->p, s->n);
 	ev->text[s->n] = '\0';
