@@ -48,7 +48,7 @@ usage(FILE *fp)
 	    "  reload                  re-read the local policy table\n"
 	    "  results [--day YYYY-MM-DD] [--domain DOMAIN] [--json]\n"
 	    "                          print the stored TLS session counts\n"
-	    "  ingest FILE|-           count the TLS sessions of a Postfix log (\"-\": stdin)\n"
+	    "  ingest FILE|-           count the TLS sessions of a Postfix or Exim log (\"-\": stdin)\n"
 	    "  store-accept            accept lost or damaged counts or log positions and go on\n"
 	    "  check-config            check the configuration and print every setting\n");
 }

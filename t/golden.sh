@@ -2,8 +2,8 @@
 # Golden files of the log parsers (TAP).  Each t/data/logparse_MTA/NAME.log,
 # parsed by t/logparse (postfix: t/logparse; exim: t/logparse -x; in UTC,
 # the year of syslog dates anchored at 2025-03-10T09:46:40Z), must give
-# NAME.ref line for line; for Postfix, NAME.sessions.ref holds the session
-# outcomes of the same lines (t/logparse -s).  Every reference needs its
+# NAME.ref line for line; NAME.sessions.ref, where present, holds the
+# session outcomes of the same lines (t/logparse -s; Exim: t/logparse -X).  Every reference needs its
 # input and every input its reference; a parser with no case at all is a
 # failure, never a pass.
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -29,7 +29,7 @@ compare() {
 
 for mta in postfix exim; do
 	data=$top_srcdir/t/data/logparse_$mta
-	case $mta in postfix) flag= ;; exim) flag=-x ;; esac
+	case $mta in postfix) flag= sflag=-s ;; exim) flag=-x sflag=-X ;; esac
 	cases=0
 	for ref in "$data"/*.ref; do
 		[ -f "$ref" ] || continue
@@ -53,7 +53,7 @@ for mta in postfix exim; do
 		# shellcheck disable=SC2086
 		compare "logparse_$mta" "${log%.log}.ref" $flag "$at"
 		if [ -f "${log%.log}.sessions.ref" ]; then
-			compare "session outcomes" "${log%.log}.sessions.ref" -s "$at"
+			compare "session outcomes" "${log%.log}.sessions.ref" "$sflag" "$at"
 		fi
 	done
 	if [ "$cases" -eq 0 ]; then

@@ -5,6 +5,7 @@
  *   logparse NOW < log        (NOW: the Unix time that anchors yearless dates)
  *   logparse -s NOW < log     the session outcomes instead (sessions.h)
  *   logparse -x NOW < log     Exim main-log lines (logparse_exim.h)
+ *   logparse -X NOW < log     the session outcomes of Exim lines (eximsessions.h)
  */
 #include "config.h"
 
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eximsessions.h"
 #include "logparse_exim.h"
 #include "logparse_postfix.h"
 #include "numparse.h"
@@ -31,10 +33,33 @@ outcome(void *arg, const struct session_outcome *o)
 	printf("session %s host=%s domain=%s mx=%s addr=%s %s", when, o->host, o->domain,
 	    o->mx[0] ? o->mx : "-", o->addr[0] ? o->addr : "-", o->success ? "success" : "failure");
 	if (o->success)
-		printf(" %s", o->tls ? trusts[o->trust] : "plaintext");
+		printf(" %s%s%s", o->tls ? trusts[o->trust] : "plaintext", o->result_type[0] ? " would=" : "",
+		    o->result_type);
 	else
 		printf(" type=%s%s%s", o->result_type, o->reason[0] ? " reason=" : "", o->reason);
 	putchar('\n');
+}
+
+/* exim_sessions - the session outcomes of Exim main-log lines */
+static int
+exim_sessions(time_t now)
+{
+	static char line[LOGPARSE_LINE_MAX * 2 + 2];
+	static struct exim_event ev;
+	struct eximsessions *x = eximsessions_new(outcome, NULL);
+
+	eximsessions_exclude_sender(x, "tlsrpt-noreply@out.test");
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t len = strlen(line);
+
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		logparse_exim(line, len, now, &ev);
+		eximsessions_feed(x, &ev);
+	}
+	printf("excluded %lu\n", eximsessions_excluded(x));
+	eximsessions_free(x);
+	return 0;
 }
 
 /* exim - one line out per Exim main-log line in */
@@ -98,6 +123,18 @@ exim(time_t now)
 			printf(" tlserr=%s", logparse_exim_tls_name(ev.tls_error));
 		if (ev.text[0])
 			printf(" text=\"%s\"", ev.text);
+		if (k == EXIM_CERT) {
+			printf(" depth=%d", ev.depth);
+			if (ev.dates & EXIM_NOTBEFORE)
+				printf(" notbefore=%lld", (long long)ev.notbefore);
+			if (ev.dates & EXIM_NOTAFTER)
+				printf(" notafter=%lld", (long long)ev.notafter);
+			if (ev.names_known) {
+				printf(" names=");
+				for (size_t i = 0; i < ev.nnames; i++)
+					printf("%s%s", i ? "," : "", ev.names[i]);
+			}
+		}
 		putchar('\n');
 	}
 	return 0;
@@ -113,17 +150,20 @@ main(int argc, char **argv)
 	struct sessions *ss;
 	uint64_t at;
 	int exim_mode = argc > 1 && strcmp(argv[1], "-x") == 0;
-	int ti = 1 + (sess || exim_mode);
+	int exim_sess = argc > 1 && strcmp(argv[1], "-X") == 0;
+	int ti = 1 + (sess || exim_mode || exim_sess);
 
 	if (argc > ti) {
 		if (numparse_uint(argv[ti], strlen(argv[ti]), INT64_MAX, &at) < 0) {
-			fprintf(stderr, "usage: logparse [-s|-x] [UNIX_SECONDS]\n");
+			fprintf(stderr, "usage: logparse [-s|-x|-X] [UNIX_SECONDS]\n");
 			return 2;
 		}
 		now = (time_t)at;
 	}
 	if (exim_mode)
 		return exim(now);
+	if (exim_sess)
+		return exim_sessions(now);
 	ss = sess ? sessions_new(outcome, NULL) : NULL;
 
 	while (fgets(line, sizeof(line), stdin)) {

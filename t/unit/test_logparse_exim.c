@@ -170,7 +170,7 @@ static const struct { const char *line, *want; } forms[] = {
 	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C => u@[192.0.2.7] R=literal T=remote_smtp H=[192.0.2.7] C=\"250 OK\"",
 	  "delivered t=1741599012 id=1tra7x-0004Qm-2C rcpt=u@[192.0.2.7] R=literal T=remote_smtp ip=192.0.2.7 text=[250 OK]" },
 	/* lines of no interest, lines that are not Exim's */
-	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C <= s@x.example U=root P=local S=330", "other t=1741599012 id=1tra7x-0004Qm-2C" },
+	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C <= s@x.example U=root P=local S=330", "received t=1741599012 id=1tra7x-0004Qm-2C rcpt=s@x.example" },
 	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C Completed", "other t=1741599012 id=1tra7x-0004Qm-2C" },
 	{ "2025-03-10 09:30:12 [77] exim 4.96 daemon started: pid=77, no queue runs", "other t=1741599012 pid=77" },
 	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C H=mx.good.test [127.0.3.81] TLS error on connection (recv): Error in the pull function.",
@@ -438,6 +438,120 @@ tls_errors(void)
 	}
 }
 
+/* certev - a cert line's fields as one string */
+static const char *
+certev(const char *line)
+{
+	static struct exim_event ev;
+	static char b[2048];
+	size_t o;
+
+	logparse_exim(line, strlen(line), NOW, &ev);
+	o = (size_t)snprintf(b, sizeof(b), "%s", logparse_exim_kind_name(ev.kind));
+	if (ev.kind != EXIM_CERT)
+		return b;
+	o += (size_t)snprintf(b + o, sizeof(b) - o, " mx=%s ip=%s depth=%d", ev.mx, ev.addr, ev.depth);
+	if (ev.dates & EXIM_NOTBEFORE)
+		o += (size_t)snprintf(b + o, sizeof(b) - o, " nb=%lld", (long long)ev.notbefore);
+	if (ev.dates & EXIM_NOTAFTER)
+		o += (size_t)snprintf(b + o, sizeof(b) - o, " na=%lld", (long long)ev.notafter);
+	if (ev.names_known) {
+		o += (size_t)snprintf(b + o, sizeof(b) - o, " names=");
+		for (size_t i = 0; i < ev.nnames && o < sizeof(b); i++)
+			o += (size_t)snprintf(b + o, sizeof(b) - o, "%s%s", i ? "," : "", ev.names[i]);
+	}
+	return b;
+}
+
+/* b64 - the base64 of s (test data only) */
+static const char *
+b64(const char *s)
+{
+	static const char al[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static char b[8192];
+	size_t n = strlen(s), o = 0;
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned long w = (unsigned long)(unsigned char)s[i] << 16
+		    | (i + 1 < n ? (unsigned long)(unsigned char)s[i + 1] << 8 : 0)
+		    | (i + 2 < n ? (unsigned long)(unsigned char)s[i + 2] : 0);
+
+		b[o++] = al[w >> 18 & 63];
+		b[o++] = al[w >> 12 & 63];
+		b[o++] = i + 1 < n ? al[w >> 6 & 63] : '=';
+		b[o++] = i + 2 < n ? al[w & 63] : '=';
+	}
+	b[o] = '\0';
+	return b;
+}
+
+/* event_lines - "<=" and the lines of contrib/exim's event actions */
+static void
+event_lines(void)
+{
+	static const char pre[] = "2026-12-01 05:04:10 1xYG2E-0003br-1S ";
+	struct exim_event ev;
+	char line[9000], many[4000];
+	size_t o = 0;
+
+	/* the real line of a Debian exim4 (GnuTLS) */
+	is_str(certev("2026-12-01 05:04:10 1xYG2E-0003br-1S tlspolicyd: cert H=mx.sts-expired.test [127.0.3.94] depth=0 "
+	    "notbefore=\"Jan  1 00:00:00 2020 UTC\" notafter=\"Feb  1 00:00:00 2020 UTC\" names=RE5TPW14LnN0cy1leHBpcmVkLnRlc3Q="),
+	    "cert mx=mx.sts-expired.test ip=127.0.3.94 depth=0 nb=1577836800 na=1580515200 names=mx.sts-expired.test",
+	    "cert line: host, depth, both dates, the DNS name");
+	snprintf(line, sizeof(line), "%stlspolicyd: cert H=mx.a.test [192.0.2.1]:25 depth=1 notbefore=\"Dec 31 23:59:59 2025 GMT\" "
+	    "notafter=\"Feb 09 00:00:00 2027 GMT\" names=%s", pre,
+	    b64("DNS=MX.A.test\nIP Address:192.0.2.1;DNS=*.A.Test; DNS=bad..name;URI=http://x;MAIL=a@b;DNS=*.;DNS=*.*.x.test;DNS=xn--bcher-kva.test"));
+	is_str(certev(line), "cert mx=mx.a.test ip=192.0.2.1 depth=1 nb=1767225599 na=1802131200 "
+	    "names=mx.a.test,*.a.test,xn--bcher-kva.test",
+	    "GMT, a zero-padded day, newline and ';' lists, only valid DNS names, lower case");
+	snprintf(line, sizeof(line), "%stlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 notbefore=\"Jan 1 00:00:00 2020 UTC\" "
+	    "notafter=\"Fxb  1 00:00:00 2020 UTC\" names=%s", pre, b64(""));
+	is_str(certev(line), "cert mx=mx.a.test ip=192.0.2.1 depth=0 nb=1577836800 names=",
+	    "a bad date is unknown, the other is kept; empty names are known and none");
+	is_str(certev("2026-12-01 05:04:10 1xYG2E-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 "
+	    "notbefore=\"Jan 32 00:00:00 2020 UTC\" notafter=\"Feb  1 24:00:00 2020 UTC\" names=RE5TPW1"),
+	    "cert mx=mx.a.test ip=192.0.2.1 depth=0", "impossible dates and unpadded base64 are unknown");
+	is_str(certev("2026-12-01 05:04:10 1xYG2E-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 "
+	    "notbefore=\"Jan  1 00:00:00 2020 UTC names=RE5T"), "other", "an unclosed quote: not a cert line");
+	is_str(certev("2026-12-01 05:04:10 1xYG2E-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=x99 names=*!@#"),
+	    "cert mx=mx.a.test ip=192.0.2.1 depth=-1", "bad depth and base64 alphabet: unknown");
+	is_str(certev("2026-12-01 05:04:10 1xYG2E-0003br-1S tlspolicyd: cert H=mx.a.test depth=0"), "other",
+	    "no [address]: not a cert line");
+	/* more names than kept, and a name too long */
+	for (int i = 0; i < 40; i++)
+		o += (size_t)snprintf(many + o, sizeof(many) - o, "DNS=n%d.a.test\n", i);
+	snprintf(many + o, sizeof(many) - o, "DNS=%0300d.test", 1);
+	snprintf(line, sizeof(line), "%stlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 names=%s", pre, b64(many));
+	logparse_exim(line, strlen(line), NOW, &ev);
+	ok(ev.kind == EXIM_CERT && ev.names_known && ev.nnames == EXIM_NAMES_MAX
+	    && strcmp(ev.names[EXIM_NAMES_MAX - 1], "n31.a.test") == 0, "at most %d names are kept", EXIM_NAMES_MAX);
+	/* dane:fail */
+	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=dnssec-invalid", pre);
+	logparse_exim(line, strlen(line), NOW, &ev);
+	is_str(show(&ev), "dane t=1796101450 id=1xYG2E-0003br-1S mx=mx.a.test ip=192.0.2.1 text=[dnssec-invalid]",
+	    "dane line: the result type in text");
+	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=dane-required  ", pre);
+	logparse_exim(line, strlen(line), NOW, &ev);
+	is_str(ev.text, "dane-required", "dane line: trailing blanks ignored");
+	snprintf(line, sizeof(line), "%stlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 names=%s ", pre, b64("DNS=mx.a.test"));
+	is_str(certev(line), "cert mx=mx.a.test ip=192.0.2.1 depth=0 names=mx.a.test", "cert line: a trailing blank ignored");
+	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=success", pre);
+	is_int(logparse_exim(line, strlen(line), NOW, &ev), EXIM_OTHER, "dane line: only RFC 8460 failure types");
+	snprintf(line, sizeof(line), "%stlspolicyd: dane H=mx.a.test [192.0.2.1] result=dnssec-invalid x", pre);
+	is_int(logparse_exim(line, strlen(line), NOW, &ev), EXIM_OTHER, "dane line: nothing after the type");
+	/* "<=" */
+	snprintf(line, sizeof(line), "%s<= tlsrpt@out.test U=root P=local S=340", pre);
+	logparse_exim(line, strlen(line), NOW, &ev);
+	is_str(show(&ev), "received t=1796101450 id=1xYG2E-0003br-1S rcpt=tlsrpt@out.test", "received: the sender");
+	snprintf(line, sizeof(line), "%s<= <> R=1xYG2E-0003br-1Q U=Debian-exim P=local S=1", pre);
+	logparse_exim(line, strlen(line), NOW, &ev);
+	is_str(show(&ev), "received t=1796101450 id=1xYG2E-0003br-1S", "received: a bounce has no sender");
+	snprintf(line, sizeof(line), "%s<= a\x01\xff@x.test U=root", pre);
+	logparse_exim(line, strlen(line), NOW, &ev);
+	is_str(show(&ev), "received t=1796101450 id=1xYG2E-0003br-1S", "received: a hostile sender is left empty");
+}
+
 int
 main(void)
 {
@@ -448,5 +562,6 @@ main(void)
 	hostile_kept();
 	limits();
 	tls_errors();
+	event_lines();
 	return tap_done();
 }

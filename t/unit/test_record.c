@@ -234,6 +234,20 @@ test_attrib(void)
 	    && strcmp(r.pkey, "pol1") == 0 && r.failure
 	    && strcmp(r.result, "certificate-host-mismatch") == 0,
 	    "attrib: a testing policy from an old-layout record judges the session");
+	/* an untrusted session to a policy MX: Postfix's (no type) and Exim's */
+	snprintf(o.mx, sizeof(o.mx), "mx.a.example");
+	o.trust = LOGPARSE_UNTRUSTED;
+	attrib_outcome(a, &o, "", &r);
+	ok(r.failure && strcmp(r.result, "certificate-not-trusted") == 0,
+	    "attrib: testing judges an untrusted session certificate-not-trusted");
+	snprintf(o.result_type, sizeof(o.result_type), "certificate-expired");
+	attrib_outcome(a, &o, "", &r);
+	ok(r.failure && strcmp(r.result, "certificate-expired") == 0,
+	    "attrib: or by the type an Exim log gives for it");
+	o.trust = LOGPARSE_VERIFIED;
+	attrib_outcome(a, &o, "", &r);
+	ok(!r.failure, "attrib: that type does not count for a verified session");
+	o.result_type[0] = '\0';
 	snprintf(o.domain, sizeof(o.domain), "b.example");
 	snprintf(o.mx, sizeof(o.mx), "mx.b.example");
 	attrib_outcome(a, &o, "", &r);
@@ -380,9 +394,9 @@ test_source(void)
 	ig = ingest_new(st, "cut", &cfg);
 	ok(ingest_restore(ig, &got, &have) < 0 && !have, "source: a truncated record refused");
 	ingest_free(ig);
-	rec.data[0] = 2;
-	store_put(st, NULL, STORE_DB_SOURCE, "v2", 2, rec.data, rec.len);
-	ig = ingest_new(st, "v2", &cfg);
+	rec.data[0] = 3;
+	store_put(st, NULL, STORE_DB_SOURCE, "v3", 2, rec.data, rec.len);
+	ig = ingest_new(st, "v3", &cfg);
 	ok(ingest_restore(ig, &got, &have) < 0 && !have, "source: an unknown version refused");
 	ingest_free(ig);
 
@@ -412,6 +426,60 @@ test_source(void)
 	store_close(st);
 }
 
+/* a syslog file with Postfix and Exim lines: both counted, exactly once
+ * across a restart between two lines of one Exim delivery attempt */
+static void
+test_mixed(void)
+{
+	static const char *const lines[] = {
+		"Mar 10 09:31:10 mta1 postfix/smtp[23171]: Verified TLS connection established to mx1.r.example[198.51.100.25]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)",
+		"Mar 10 09:31:10 mta1 postfix/smtp[23171]: 0C2D3E4F5A: to=<d@r.example>, relay=mx1.r.example[198.51.100.25]:25, delay=0.6, delays=0.01/0/0.6/0, dsn=2.0.0, status=sent (250 2.0.0 Ok)",
+		"Mar 10 09:31:11 mta2 exim4[9]: 2025-03-10 09:31:11 1tra7x-0004Qm-2C == a@x.example R=r T=t defer (-38) H=mx.x.example [192.0.2.1]: a TLS session is required, but the server did not offer TLS support",
+		"Mar 10 09:31:11 mta2 exim4[9]: 2025-03-10 09:31:11 1tra7x-0004Qm-2C == b@x.example R=r T=t defer (-38) H=mx.x.example [192.0.2.1]: a TLS session is required, but the server did not offer TLS support",
+		"2025-03-10 09:31:12 [7] 1tra7y-0004Qm-2C => u@y.example R=r T=t H=mx.y.example [192.0.2.2]:25 X=TLS1.3:A:256 CV=yes C=\"250 OK\"",
+		"Mar 10 09:31:12 mta1 sshd[77]: not mail",
+		"2025-03-10 09:31:13 [8] 1tra7z-0004Qm-2C <= tlsrpt@out.example U=root P=local S=2000",
+		"2025-03-10 09:31:13 [9] 1tra7z-0004Qm-2C => tlsrpt@y.example R=r T=t H=mx.y.example [192.0.2.2]:25 X=TLS1.3:A:256 CV=yes C=\"250 OK\"",
+	};
+	struct store *st = open_store("mixed");
+	struct ingest_config cfg = { "tlsrpt@out.example", NULL, NULL };
+	struct logfollow_cursor c = { 1, 2, 3, 4, 5 }, got;
+	struct ingest_stats stats;
+	struct ingest *ig;
+	int have;
+
+	if (st == NULL) {
+		ok(0, "mixed: store opens");
+		return;
+	}
+	for (size_t cut = 0; cut <= 8; cut += cut == 6 ? 1 : 3) {
+		char name[16];
+
+		snprintf(name, sizeof(name), "mixed%zu", cut);
+		ig = ingest_new(st, name, &cfg);
+		for (size_t i = 0; i < 8; i++) {
+			if (i == cut) {
+				ingest_commit(ig, &c);
+				ingest_free(ig);
+				ig = ingest_new(st, name, &cfg);
+				ok(ingest_restore(ig, &got, &have) == 0 && have, "mixed: restored after line %zu", cut);
+			}
+			ingest_line(ig, lines[i], strlen(lines[i]));
+		}
+		ok(ingest_commit(ig, &c) == 0, "mixed: committed");
+		ingest_get_stats(ig, &stats);
+		ok(stats.lines == 8 && stats.skipped == 1 && stats.sessions == 3 && stats.failures == 1
+		    && stats.excluded == 1,
+		    "mixed, restart before line %zu: one Postfix and two Exim sessions, one failed, the "
+		    "reporter's excluded (lines %llu skipped %llu sessions %llu failures %llu excluded %llu)", cut,
+		    (unsigned long long)stats.lines, (unsigned long long)stats.skipped,
+		    (unsigned long long)stats.sessions, (unsigned long long)stats.failures,
+		    (unsigned long long)stats.excluded);
+		ingest_free(ig);
+	}
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -421,5 +489,6 @@ main(void)
 	test_results();
 	test_purge_prefix();
 	test_source();
+	test_mixed();
 	return tap_done();
 }

@@ -185,7 +185,8 @@ testing(const struct sts_policy *p, const struct session_outcome *o, struct resu
 	else if (o->mx[0] && !mx_in_policy(p, o->mx))
 		set_failure(r, "certificate-host-mismatch", "mx-not-in-policy");
 	else if (o->trust < LOGPARSE_TRUSTED)
-		set_failure(r, "certificate-not-trusted", "");
+		/* Exim's CV=no sessions carry what enforce would have failed with */
+		set_failure(r, o->result_type[0] ? o->result_type : "certificate-not-trusted", "");
 }
 
 void

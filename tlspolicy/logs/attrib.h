@@ -13,8 +13,10 @@
  *      session as enforce mode would have (plaintext: starttls-not-
  *      supported; MX host outside the patterns: certificate-host-mismatch
  *      "mx-not-in-policy"; certificate not at least Trusted: certificate-
- *      not-trusted) - Postfix applied no policy, so only this tells the
- *      domain owner what enforce would break; mode none is no policy.
+ *      not-trusted, or the result_type of a successful but unverified
+ *      session, which the Exim log tells) - the MTA applied no policy,
+ *      so only this tells the domain owner what enforce would break;
+ *      mode none is no policy.
  *   3. Only a policy failure that day ("failure" decisions, no policy
  *      served): the session counts as that failure (sts-policy-fetch-error
  *      and the like) under type sts, whatever its TLS outcome.

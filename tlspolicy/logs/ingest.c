@@ -10,9 +10,11 @@
 
 #include "attrib.h"
 #include "buf.h"
+#include "eximsessions.h"
 #include "ingest.h"
 #include "log.h"
 #include "logfollow.h"
+#include "logparse_exim.h"
 #include "logparse_postfix.h"
 #include "record.h"
 #include "results.h"
@@ -23,8 +25,8 @@
 #include "strmap.h"
 #include "xalloc.h"
 
-#define RECORD_VERSION 1
-#define HEADER_LEN (2 + 9 * 8)   /* the record before the sessions state */
+#define RECORD_VERSION 2         /* 1: the Postfix state only, no length */
+#define HEADER_LEN (2 + 10 * 8)  /* the record before the sessions states */
 #define STATE_MAX ((size_t)64 * 1024 * 1024)
 
 /* the syslog names when the configuration gives none */
@@ -38,11 +40,13 @@ struct ingest {
 	size_t nsyslog_names;
 	char last_name[sizeof(((struct logparse_event *)0)->syslog_name)];   /* last one matched */
 	struct sessions *sessions;
+	struct eximsessions *exim;
 	struct attrib *attrib;
 	struct results_batch *batch;
 	struct ingest_stats stats;       /* totals including the uncommitted part */
 	uint64_t committed_lines;
 	struct logparse_event ev;
+	struct exim_event xev;
 	struct buf rec, state;
 	time_t now;                      /* for yearless timestamps, refreshed now and then */
 };
@@ -97,6 +101,8 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	}
 	ig->sessions = sessions_new(on_outcome, ig);
 	sessions_exclude_sender(ig->sessions, cfg->exclude_sender);
+	ig->exim = eximsessions_new(on_outcome, ig);
+	eximsessions_exclude_sender(ig->exim, cfg->exclude_sender);
 	ig->attrib = attrib_new(st);
 	ig->batch = results_batch_new();
 	ig->now = time(NULL);
@@ -111,6 +117,7 @@ ingest_free(struct ingest *ig)
 	if (ig == NULL)
 		return;
 	sessions_free(ig->sessions);
+	eximsessions_free(ig->exim);
 	attrib_free(ig->attrib);
 	results_batch_free(ig->batch);
 	buf_fini(&ig->rec);
@@ -124,8 +131,23 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 {
 	if ((ig->stats.lines++ & 1023) == 0)
 		ig->now = time(NULL);
-	if (line == NULL || logparse_postfix(line, len, ig->now, &ig->ev) == LOGPARSE_SKIP) {
+	if (line == NULL) {
 		ig->stats.skipped++;
+		return;
+	}
+	if (logparse_postfix(line, len, ig->now, &ig->ev) == LOGPARSE_SKIP) {
+		/* not Postfix: an Exim main-log line (a file, or exim[PID] in
+		 * syslog, mixed with Postfix's through central syslog)? */
+		switch (logparse_exim(line, len, ig->now, &ig->xev)) {
+		case EXIM_SKIP:
+			ig->stats.skipped++;
+			break;
+		case EXIM_OTHER:
+			break;
+		default:
+			eximsessions_feed(ig->exim, &ig->xev);
+			break;
+		}
 		return;
 	}
 	if (ig->ev.kind == LOGPARSE_OTHER)
@@ -145,7 +167,10 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 /*
  * The source record (record.h encoding): a version byte, the cursor (a
  * flag byte and five 64-bit numbers, zero without a cursor), the
- * statistics (four 64-bit numbers), then the sessions state.
+ * statistics (four 64-bit numbers), the length of the Postfix sessions
+ * state (a 64-bit number), that state, then the Exim sessions state.
+ * Version 1 records end with the Postfix state (no length, no Exim
+ * state); they are still read.
  */
 int
 ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
@@ -176,6 +201,9 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 	if (w.bad)
 		return -1;
 	if (sessions_save(ig->sessions, &ig->state) < 0
+	    || (record_put_u64(&w, ig->state.len), w.bad)
+	    || buf_append(&ig->rec, ig->state.data, ig->state.len) < 0
+	    || eximsessions_save(ig->exim, &ig->state) < 0
 	    || buf_append(&ig->rec, ig->state.data, ig->state.len) < 0) {
 		log_warnx("log %s: correlation state too large to save", ig->name);
 		return -1;
@@ -210,6 +238,8 @@ ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 	struct logfollow_cursor saved;
 	struct ingest_stats got;
 	int rc, cursor;
+	unsigned version;
+	uint64_t plen = 0;
 
 	*have_cursor = 0;
 	buf_init(&rec, STATE_MAX);
@@ -219,7 +249,8 @@ ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 		return 0;
 	}
 	record_rd_init(&r, rec.data, rc < 0 ? 0 : rec.len);
-	if (record_get_u8(&r) != RECORD_VERSION)
+	version = record_get_u8(&r);
+	if (version != 1 && version != RECORD_VERSION)
 		r.bad = 1;
 	cursor = record_get_u8(&r) != 0;
 	saved.dev = record_get_u64(&r);
@@ -231,7 +262,13 @@ ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 	got.skipped = record_get_u64(&r);
 	got.sessions = record_get_u64(&r);
 	got.failures = record_get_u64(&r);
-	if (rc < 0 || r.bad || sessions_load(ig->sessions, r.p, r.n) < 0) {
+	if (version == 1) {
+		plen = r.n;
+	} else if ((plen = record_get_u64(&r)) > r.n) {
+		r.bad = 1;
+	}
+	if (rc < 0 || r.bad || sessions_load(ig->sessions, r.p, (size_t)plen) < 0
+	    || (version != 1 && eximsessions_load(ig->exim, r.p + plen, r.n - (size_t)plen) < 0)) {
 		log_warnx("log %s: saved position unreadable, starting afresh", ig->name);
 		buf_fini(&rec);
 		return -1;
@@ -258,7 +295,7 @@ void
 ingest_get_stats(const struct ingest *ig, struct ingest_stats *out)
 {
 	*out = ig->stats;
-	out->excluded = sessions_excluded(ig->sessions);
+	out->excluded = sessions_excluded(ig->sessions) + eximsessions_excluded(ig->exim);
 }
 
 /* add_ip - one host and its first label to the map arg */

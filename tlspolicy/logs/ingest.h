@@ -2,7 +2,9 @@
  * ingest - log lines to stored session counts, exactly once.
  *
  * One ingest per log source: lines go through logparse_postfix and
- * sessions; each session outcome is attributed to its policy (attrib)
+ * sessions, or, when they are not Postfix lines, through logparse_exim
+ * and eximsessions (an Exim main log, file or syslog layout; a central
+ * syslog file may mix both); each session outcome is attributed to its policy (attrib)
  * and counted in a results_batch.  ingest_commit() writes, in one
  * transaction, the batch, the source's cursor and the whole correlation
  * state, so that after a crash at any instant the next start continues
@@ -22,8 +24,9 @@ struct logfollow_cursor;
 
 struct ingest_stats {
 	uint64_t lines;       /* lines read */
-	uint64_t skipped;     /* not Postfix lines (also: lines of interest under
-	                         another syslog name), garbage, over the length limit */
+	uint64_t skipped;     /* neither Postfix nor Exim lines (also: Postfix lines
+	                         of interest under another syslog name), garbage,
+	                         over the length limit */
 	uint64_t sessions;    /* sessions counted */
 	uint64_t failures;    /* of which failed */
 	uint64_t excluded;    /* the reporter's own messages, not counted */

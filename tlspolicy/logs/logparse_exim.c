@@ -9,6 +9,7 @@
 #include "logline.h"
 #include "logparse_exim.h"
 #include "text.h"
+#include "tlsrpt.h"
 
 /* span - the length of the next run up to a space (or the end) */
 static size_t
@@ -418,6 +419,215 @@ tls_error(const char *t)
 	return EXIM_TLS_NONE;
 }
 
+/* --- the lines of contrib/exim's events ----------------------------------- */
+
+/* certdate - "Mmm dd HH:MM:SS YYYY UTC" (or GMT; the day space- or
+ * zero-padded, or one digit after one space), the whole of p[0..n) */
+static int
+certdate(const char *p, size_t n, time_t *out)
+{
+	static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
+	struct logline s = { p, n };
+	unsigned long d, hh, mm, ss, y;
+	struct tm tm;
+	int mon = -1;
+
+	if (n < 3)
+		return 0;
+	for (int i = 0; i < 12; i++)
+		if (memcmp(p, months + 3 * i, 3) == 0)
+			mon = i;
+	logline_skip(&s, 3);
+	if (mon < 0 || !logline_eat(&s, " "))
+		return 0;
+	logline_eat(&s, " ");
+	if (!logline_digits(&s, 1, 2, &d) || !logline_eat(&s, " ")
+	    || !logline_digits(&s, 2, 2, &hh) || !logline_eat(&s, ":")
+	    || !logline_digits(&s, 2, 2, &mm) || !logline_eat(&s, ":")
+	    || !logline_digits(&s, 2, 2, &ss) || !logline_eat(&s, " ")
+	    || !logline_digits(&s, 4, 4, &y) || !logline_eat(&s, " "))
+		return 0;
+	if (!(s.n == 3 && (memcmp(s.p, "UTC", 3) == 0 || memcmp(s.p, "GMT", 3) == 0)))
+		return 0;
+	if (d < 1 || d > 31 || hh > 23 || mm > 59 || ss > 60 || y < 1970 || y > 9999)
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = mon;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = (int)hh;
+	tm.tm_min = (int)mm;
+	tm.tm_sec = (int)ss;
+	*out = timegm(&tm);
+	return *out != (time_t)-1;
+}
+
+static int
+b64val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+/* base64 - decode p[0..n) into out[cap]; the decoded length, or -1 when
+ * it is not padded base64 or does not fit */
+static long
+base64(const char *p, size_t n, unsigned char *out, size_t cap)
+{
+	size_t o = 0, pad = 0;
+
+	if (n % 4 != 0 || n / 4 * 3 > cap)
+		return -1;
+	while (pad < 2 && pad < n && p[n - 1 - pad] == '=')
+		pad++;
+	for (size_t i = 0; i < n; i += 4) {
+		int v[4];
+		unsigned long w;
+
+		for (int j = 0; j < 4; j++) {
+			if (i + (size_t)j >= n - pad) {
+				v[j] = 0;
+				continue;
+			}
+			if ((v[j] = b64val((unsigned char)p[i + (size_t)j])) < 0)
+				return -1;
+		}
+		w = (unsigned long)v[0] << 18 | (unsigned long)v[1] << 12 | (unsigned long)v[2] << 6
+		    | (unsigned long)v[3];
+		out[o++] = (unsigned char)(w >> 16);
+		out[o++] = (unsigned char)(w >> 8);
+		out[o++] = (unsigned char)w;
+	}
+	return (long)(o - pad);
+}
+
+/* names - the DNS names of a subjectAltName list (logparse_exim.h) */
+static void
+names(const char *p, size_t n, struct exim_event *ev)
+{
+	unsigned char dec[LOGPARSE_LINE_MAX];
+	long dl = base64(p, n, dec, sizeof(dec));
+	size_t i = 0;
+
+	if (dl < 0)
+		return;
+	ev->names_known = 1;
+	while (i < (size_t)dl) {
+		size_t j = i, k;
+		const char *e;
+		char *out;
+
+		while (j < (size_t)dl && dec[j] != '\n' && dec[j] != ';')
+			j++;
+		e = (const char *)dec + i;
+		k = j - i;
+		i = j + 1;
+		while (k > 0 && (*e == ' ' || *e == '\t')) {
+			e++;
+			k--;
+		}
+		while (k > 0 && (e[k - 1] == ' ' || e[k - 1] == '\t' || e[k - 1] == '\r'))
+			k--;
+		if (k <= 4 || memcmp(e, "DNS=", 4) != 0 || ev->nnames >= EXIM_NAMES_MAX)
+			continue;
+		e += 4;
+		k -= 4;
+		out = ev->names[ev->nnames];
+		if (k > 2 && e[0] == '*' && e[1] == '.') {
+			char rest[DOMAIN_MAX + 1];
+
+			if (k - 2 > DOMAIN_MAX || domain_normalize(e + 2, k - 2, rest, NULL) != DOMAIN_OK
+			    || strlen(rest) + 2 > DOMAIN_MAX)
+				continue;
+			out[0] = '*';
+			out[1] = '.';
+			memcpy(out + 2, rest, strlen(rest) + 1);
+		} else if (k > DOMAIN_MAX || domain_normalize(e, k, out, NULL) != DOMAIN_OK) {
+			out[0] = '\0';
+			continue;
+		}
+		ev->nnames++;
+	}
+}
+
+/* cert - the rest of "tlspolicyd: cert H=" */
+static enum exim_kind
+cert(struct logline *s, struct exim_event *ev)
+{
+	if (!hostaddr(s, ev))
+		return EXIM_OTHER;
+	while (logline_eat(s, " ")) {
+		size_t kl = 0, vl;
+		const char *k = s->p, *v;
+
+		if (s->n == 0)
+			break;   /* a trailing blank */
+
+		while (kl < s->n && kl < 16 && s->p[kl] >= 'a' && s->p[kl] <= 'z')
+			kl++;
+		if (kl == 0 || kl >= s->n || s->p[kl] != '=')
+			return EXIM_OTHER;
+		logline_skip(s, kl + 1);
+		if (s->n > 0 && s->p[0] == '"') {
+			const char *q = memchr(s->p + 1, '"', s->n - 1);
+
+			if (q == NULL)
+				return EXIM_OTHER;
+			v = s->p + 1;
+			vl = (size_t)(q - v);
+			logline_skip(s, vl + 2);
+		} else {
+			v = s->p;
+			vl = span(s);
+			logline_skip(s, vl);
+		}
+		if (kl == 5 && memcmp(k, "depth", 5) == 0) {
+			struct logline d = { v, vl };
+			unsigned long depth;
+
+			if (logline_digits(&d, 1, 2, &depth) && d.n == 0)
+				ev->depth = (int)depth;
+		} else if (kl == 9 && memcmp(k, "notbefore", 9) == 0) {
+			if (certdate(v, vl, &ev->notbefore))
+				ev->dates |= EXIM_NOTBEFORE;
+		} else if (kl == 8 && memcmp(k, "notafter", 8) == 0) {
+			if (certdate(v, vl, &ev->notafter))
+				ev->dates |= EXIM_NOTAFTER;
+		} else if (kl == 5 && memcmp(k, "names", 5) == 0 && !ev->names_known) {
+			names(v, vl, ev);
+		}
+	}
+	return s->n == 0 ? EXIM_CERT : EXIM_OTHER;
+}
+
+/* dane - the rest of "tlspolicyd: dane H=" */
+static enum exim_kind
+dane(struct logline *s, struct exim_event *ev)
+{
+	if (!hostaddr(s, ev) || !logline_eat(s, " result="))
+		return EXIM_OTHER;
+	while (s->n > 0 && s->p[s->n - 1] == ' ')
+		s->n--;   /* trailing blanks */
+	if (s->n == 0 || s->n >= sizeof(ev->text))
+		return EXIM_OTHER;
+	memcpy(ev->text, s->p, s->n);
+	ev->text[s->n] = '\0';
+	if (!tlsrpt_result_type(ev->text)) {
+		ev->text[0] = '\0';
+		return EXIM_OTHER;
+	}
+	return EXIM_DANE;
+}
+
 static const char unencrypted[] = ": delivering unencrypted to H=";
 
 static enum exim_kind
@@ -434,6 +644,18 @@ message(struct logline *s, struct exim_event *ev)
 			ev->more = arrows[i].more;
 			return address(s, ev, arrows[i].kind);
 		}
+	if (logline_eat(s, "<= ")) {
+		size_t k = span(s);
+
+		if (!(k == 2 && memcmp(s->p, "<>", 2) == 0))
+			keep(s->p, k < sizeof(ev->rcpt) && text_clean_len(s->p, k) ? k : 0, ev->rcpt,
+			    sizeof(ev->rcpt));
+		return EXIM_RECEIVED;
+	}
+	if (logline_eat(s, "tlspolicyd: cert H="))
+		return cert(s, ev);
+	if (logline_eat(s, "tlspolicyd: dane H="))
+		return dane(s, ev);
 	if (logline_eat(s, "H=")) {
 		if (!hostaddr(s, ev) || !logline_eat(s, ": "))
 			return EXIM_OTHER;
@@ -492,6 +714,11 @@ reset(struct exim_event *ev)
 	ev->cv = EXIM_CV_UNKNOWN;
 	ev->defer_errno = EXIM_ERRNO_NONE;
 	ev->tls_error = EXIM_TLS_NONE;
+	ev->depth = -1;
+	ev->dates = 0;
+	ev->notbefore = ev->notafter = 0;
+	ev->names_known = 0;
+	ev->nnames = 0;
 }
 
 enum exim_kind
@@ -545,7 +772,7 @@ const char *
 logparse_exim_kind_name(enum exim_kind kind)
 {
 	static const char *const names[] = { "skip", "other", "delivered", "deferred", "failed",
-		"suppressed", "host-error", "verify", "unencrypted", "dane-failed" };
+		"suppressed", "host-error", "verify", "unencrypted", "dane-failed", "received", "cert", "dane" };
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

@@ -30,7 +30,15 @@
  *   EXIM_UNENCRYPTED "TEXT: delivering unencrypted to H=HOST [IP] (not in
  *                    hosts_require_tls)" (TLS failed, clear text retried)
  *   EXIM_DANE_FAILED "DANE attempt failed; TLS connection to HOST [IP]: TEXT"
- * Every other line with a message id is EXIM_OTHER ("<=", "Completed",
+ *   EXIM_RECEIVED    "<= SENDER ..." (rcpt: the envelope sender, "" for "<>")
+ *   EXIM_CERT        "tlspolicyd: cert H=HOST [IP] depth=N
+ *                    notbefore="Mmm dd HH:MM:SS YYYY UTC"
+ *                    notafter="Mmm dd HH:MM:SS YYYY UTC" names=BASE64"
+ *                    (written by contrib/exim's tls:cert event; see below)
+ *   EXIM_DANE        "tlspolicyd: dane H=HOST [IP] result=TYPE" (contrib/exim's
+ *                    dane:fail event; TYPE one of tlsrpt_result_type(),
+ *                    else the line is EXIM_OTHER; kept in text)
+ * Every other line with a message id is EXIM_OTHER ("Completed",
  * GnuTLS's "H=HOST [IP] TLS error on connection (recv): ..." when a
  * continued connection is handed over).
  *
@@ -54,6 +62,17 @@
  *   peerdn, text   clean text cut to the buffer
  *   msgid, host    printable ASCII (they key the correlation), else the
  *             line is EXIM_SKIP
+ *
+ * EXIM_CERT: the key=value items after "H=HOST [IP]" in any order, each
+ * optional.  depth: 0..99, else -1.  notbefore, notafter: GnuTLS's
+ * "Mmm dd HH:MM:SS YYYY UTC" (a one-digit day after two spaces, or after
+ * one, or zero-padded), or the same ending in GMT (OpenSSL builds); a
+ * date that does not parse leaves its bit of dates clear.  names: the
+ * base64 of Exim's ${certextract{subj_altname}...}, elements "TAG=value"
+ * separated by newlines or ';'; of them the "DNS=" names that
+ * domain_normalize() accepts (a "*." wildcard label first allowed), in
+ * lower case, at most EXIM_NAMES_MAX (the rest are dropped); names_known
+ * is 0 when names is missing or not valid base64.
  */
 #ifndef TLSPOLICY_LOGPARSE_EXIM_H
 #define TLSPOLICY_LOGPARSE_EXIM_H
@@ -75,7 +94,14 @@ enum exim_kind {
 	EXIM_VERIFY,            /* "[IP] SSL verify error: TEXT" */
 	EXIM_UNENCRYPTED,       /* "...: delivering unencrypted to H=HOST [IP] ..." */
 	EXIM_DANE_FAILED,       /* "DANE attempt failed; TLS connection to HOST [IP]: TEXT" */
+	EXIM_RECEIVED,          /* "<= SENDER ..." */
+	EXIM_CERT,              /* "tlspolicyd: cert H=HOST [IP] depth=N ..." */
+	EXIM_DANE,              /* "tlspolicyd: dane H=HOST [IP] result=TYPE" */
 };
+
+#define EXIM_NAMES_MAX 32           /* DNS names kept of a certificate */
+#define EXIM_NOTBEFORE 1            /* bits of exim_event.dates */
+#define EXIM_NOTAFTER 2
 
 enum exim_cv {
 	EXIM_CV_UNKNOWN,        /* no CV= */
@@ -136,6 +162,13 @@ struct exim_event {
 	char text[512];                   /* failure text; C= of a delivery */
 	enum exim_tls tls_error;          /* of text: DEFERRED, FAILED, HOST_ERROR,
 	                                   * UNENCRYPTED, DANE_FAILED */
+	/* EXIM_CERT */
+	int depth;                        /* -1: unknown */
+	int dates;                        /* EXIM_NOTBEFORE | EXIM_NOTAFTER: known */
+	time_t notbefore, notafter;
+	int names_known;
+	size_t nnames;
+	char names[EXIM_NAMES_MAX][DOMAIN_MAX + 1];
 };
 
 /*

@@ -78,7 +78,8 @@ sessions_free(struct sessions *s)
 const char *
 sessions_verify_type(int num, const char *text)
 {
-	if (num == 62 || strstr(text, "hostname mismatch") || strstr(text, "Hostname mismatch"))
+	if (num == 62 || strstr(text, "hostname mismatch") || strstr(text, "Hostname mismatch")
+	    || strstr(text, "certificate name mismatch"))
 		return "certificate-host-mismatch";
 	if (num == 10 || num == 14 || strstr(text, "certificate has expired"))
 		return "certificate-expired";

@@ -32,7 +32,10 @@ struct session_outcome {
 	int tls;                       /* a TLS session (success: with this trust) */
 	int trust;                     /* enum logparse_trust when tls */
 	char result_type[40];          /* RFC 8460 result type of a failure (only
-	                                  those of tlsrpt_result_type()) */
+	                                  those of tlsrpt_result_type()); of an
+	                                  untrusted success (Exim's CV=no): the
+	                                  type enforce mode would have failed
+	                                  with, or "" */
 	char reason[160];              /* failure-reason-code, clean text (text.h) */
 };
 
@@ -62,7 +65,8 @@ int sessions_save(const struct sessions *s, struct buf *out);
 int sessions_load(struct sessions *s, const void *data, size_t len);
 
 /* sessions_verify_type - the RFC 8460 result type (a static string) for
- * a certificate verification failure: Postfix's "num=" code and text */
+ * a certificate verification failure: Postfix's "num=" code and text
+ * (or -1 and the text of Exim's "SSL verify error: " line) */
 const char *sessions_verify_type(int num, const char *text);
 
 #endif
