@@ -107,7 +107,7 @@ sts_https_port = $WORLD_HTTPS_PORT
 sts_fetch_timeout = 3s
 lookup_timeout = 5s
 log_source = $EXIM_LOG
-sending_mta_ip = out.localdomain=192.0.2.26
+sending_mta_ip = $(uname -n)=192.0.2.26
 report_from = tlsrpt-noreply@out.localdomain
 W
 # the daemon reads the mainlog as nobody (on Debian: a member of adm)

@@ -97,7 +97,7 @@ test_world(void)
 	    "good.test mx.good.test 127.0.3.81 verified|"
 	    "nostarttls.test mx.nostarttls.test 127.0.3.82 starttls-not-supported|"
 	    "tlsa-bogus.test mx.tlsa-bogus.test 127.0.3.81 dnssec-invalid|"
-	    "dane-bad.test mx.dane-bad.test 127.0.3.88 tlsa-invalid|"
+	    "dane-bad.test mx.dane-bad.test 127.0.3.88 validation-failure reason=(certificate verification failed): Verification failed. The certificate differs.|"
 	    "wrongname.test mx.wrongname.test 127.0.3.84 certificate-host-mismatch reason=(certificate verification failed)|"
 	    "certexpired.test mx.certexpired.test 127.0.3.83 certificate-not-trusted reason=(certificate verification failed): certificate invalid|"
 	    "opportunistic.test mx.opportunistic.test 127.0.3.83 untrusted would=certificate-not-trusted|"
@@ -203,12 +203,12 @@ static const struct { const char *lines[3]; const char *want; } classes[] = {
 	{ { E "[31] " ID "== u@a.test R=r T=t defer (-38) H=mx.a.test [192.0.2.1]: a TLS session is required, but an attempt to start TLS failed" }, "validation-failure" },
 	{ { E "[31] " ID "== u@a.test R=r T=t defer (-36): DANE error: tlsa lookup FAIL" }, "dnssec-invalid" },
 	{ { E "[31] " ID "== u@a.test R=r T=t defer (-36): DANE error: mx.a.test lookup not DNSSEC" }, "dane-required" },
-	{ { DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "tlsa-invalid" },
+	{ { DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "validation-failure" },
 	/* the dane:fail event wins */
 	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=dnssec-invalid",
 	    DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "dnssec-invalid" },
 	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=validation-failure",
-	    DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "tlsa-invalid" },
+	    DEFER("mx.a.test", "192.0.2.1", "(certificate verification failed): Verification failed. The certificate differs. ") }, "validation-failure" },
 	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=validation-failure",
 	    DEFER("mx.a.test", "192.0.2.1", "(gnutls_handshake): A TLS fatal alert has been received.") }, "validation-failure" },
 	{ { E "[30] " ID "tlspolicyd: dane H=mx.a.test [192.0.2.1] result=starttls-not-supported",

@@ -245,9 +245,14 @@ cert_type(const struct xhost *h, time_t when, const char *fallback)
 static void
 reason(struct session_outcome *o, const char *text)
 {
+	size_t n;
+
 	if (strncmp(text, "TLS session: ", 13) == 0)
 		text += 13;
 	text_copy(o->reason, REASON_MAX + 1, text);
+	/* GnuTLS's texts end in a blank ("The certificate differs. ") */
+	for (n = strlen(o->reason); n > 0 && o->reason[n - 1] == ' '; n--)
+		o->reason[n - 1] = '\0';
 }
 
 /* classify - the result type of a failure of kind tls with text */
@@ -263,7 +268,9 @@ classify(struct xmsg *m, int tls, const char *text, const char *addr, time_t whe
 		type = "starttls-not-supported";
 		break;
 	case EXIM_TLS_DANE_MISMATCH:
-		type = "tlsa-invalid";
+		/* as for Postfix's "no matching DANE TLSA records" (num=65):
+		 * the records are usable, the certificate matches none */
+		reason(o, text);
 		break;
 	case EXIM_TLS_TLSA_DEFER:
 	case EXIM_TLS_TLSA_FAIL:

@@ -34,7 +34,8 @@
  *     without X= to its address (clear text retried) is no second one.
  *   - A failure's result type: not offered -> starttls-not-supported;
  *     STARTTLS or handshake failed -> validation-failure (the text as
- *     reason); "The certificate differs" -> tlsa-invalid; "tlsa lookup
+ *     reason); "The certificate differs" -> validation-failure
+ *     (as Postfix's "no matching DANE TLSA records"); "tlsa lookup
  *     DEFER|FAIL" -> dnssec-invalid; another "DANE error" -> dane-required;
  *     a "tlspolicyd: dane" line for the message and address wins over all
  *     these, except that its validation-failure (Exim's type for every

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attrib.h"
 #include "buf.h"
@@ -33,6 +34,8 @@
 static char *const default_names[] = { "postfix", "postfix-*" };
 
 struct ingest {
+	char self[256];                  /* this machine's name: the host of lines
+	                                    that name none (Exim's own mainlog) */
 	struct store *st;
 	char *name;
 	const struct strmap *sending_ip;
@@ -77,7 +80,8 @@ on_outcome(void *arg, const struct session_outcome *o)
 	struct ingest *ig = arg;
 	struct result_rec r;
 
-	attrib_outcome(ig->attrib, o, ingest_lookup_ip(ig->sending_ip, o->host), &r);
+	attrib_outcome(ig->attrib, o, ingest_lookup_ip(ig->sending_ip, o->host[0] ? o->host : ig->self),
+	    &r);
 	results_batch_add(ig->batch, &r, 1);
 	ig->stats.sessions++;
 	if (r.failure)
@@ -106,6 +110,9 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	ig->attrib = attrib_new(st);
 	ig->batch = results_batch_new();
 	ig->now = time(NULL);
+	if (gethostname(ig->self, sizeof(ig->self)) < 0)
+		ig->self[0] = '\0';
+	ig->self[sizeof(ig->self) - 1] = '\0';
 	buf_init(&ig->rec, STATE_MAX);
 	buf_init(&ig->state, STATE_MAX - HEADER_LEN);
 	return ig;
