@@ -156,6 +156,16 @@ like "$(L "$id_expired")" "== user@sts-expired.test R=tlspolicy_enforce T=remote
 like "$(L "$id_badmx")" "== user@sts-badmx.test R=tlspolicy_enforce_nomx defer \(-[0-9]+\): no MX host of sts-badmx.test matches its MTA-STS policy" \
     "enforce, MX not in the policy (mx.sts-badmx.test vs *.mx.sts-badmx.test): deferred, never contacted"
 check "the unlisted MX was never contacted" sh -c "! grep ' $id_badmx ' '$EXIM_LOG' | grep -q 'H=mx.sts-badmx.test'"
+# the transport's tcp:connect check alone, with the router's filter
+# removed: the unlisted MX is refused before any connection
+cp "$EXIM_DIR/exim.conf" "$T/exim.conf.shipped"
+sed '/ignore_target_hosts = TLSPOLICY_MX_IGNORE/d' "$T/exim.conf.shipped" > "$EXIM_DIR/exim.conf"
+check "the router's MX filter removed for this check" sh -c "! cmp -s '$T/exim.conf.shipped' '$EXIM_DIR/exim.conf'"
+id_backup=$(send sts-badmx.test)
+like "$(L "$id_backup")" "H=mx.sts-badmx.test \[127.0.3.95\]:25 Event requests alternate response .*== user@sts-badmx.test R=tlspolicy_enforce T=remote_smtp_tlspolicy defer \(-58\)" \
+    "without the router's filter, the tcp:connect event refuses the unlisted MX"
+check "and no TLS session was started with it" sh -c "! grep ' $id_backup ' '$EXIM_LOG' | grep -q 'tlspolicyd: cert\|X=TLS'"
+cp "$T/exim.conf.shipped" "$EXIM_DIR/exim.conf"
 like "$(L "$id_testing")" "=> user@sts-testing.test R=tlspolicy_testing T=remote_smtp_tlspolicy_testing H=mx.sts-testing.test .* CV=no " \
     "testing, MX certificate for another name: delivered as before (CV=no)"
 like "$(L "$id_testing")" "tlspolicyd: cert H=mx.sts-testing.test \\[127.0.3.96\\] depth=0 notbefore=\"[A-Z][a-z][a-z] [ 0-9][0-9] [0-9:]{8} [0-9]{4} UTC\" notafter=\"[^\"]+\" names=$(printf 'DNS=mx.other.test' | base64)( |\$)" \
