@@ -87,7 +87,7 @@ fi
 # configure's output in the tree, git's data).
 mkdir -p "$T/src"
 (cd "$top_srcdir" && tar --exclude=./.git --exclude='./_build*' --exclude='./build-*' \
-    --exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
+    --exclude=./_inst --exclude=./autom4te.cache --exclude=./config.status --exclude=./config.log \
     --exclude=./Makefile --exclude='*.o' --exclude='*.a' --exclude='./tlspolicyd-*' \
     -cf - .) | tar -C "$T/src" -xf -
 # the source package first, from the clean tree
