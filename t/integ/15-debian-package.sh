@@ -47,12 +47,25 @@ restore_user() {
 	return 0
 }
 
+# dpkg_locked ARGS: dpkg ARGS, waiting up to 3 minutes while another
+# package manager holds dpkg's lock; its output in $T/dpkg.out
+dpkg_locked() {
+	_dl_i=0
+	while :; do
+		dpkg "$@" > "$T/dpkg.out" 2>&1 && return 0
+		_dl_rc=$?
+		grep -Eq 'frontend lock|database is locked|lock was locked' "$T/dpkg.out" && [ "$_dl_i" -lt 360 ] || return "$_dl_rc"
+		_dl_i=$((_dl_i + 1))
+		sleep 0.5
+	done
+}
+
 pkg_cleanup() {
 	[ -n "${RUNPID:-}" ] && kill "$RUNPID" 2>/dev/null && wait "$RUNPID" 2>/dev/null
 	[ -n "${NOTIFYPID:-}" ] && kill "$NOTIFYPID" 2>/dev/null && wait "$NOTIFYPID" 2>/dev/null
 	if dpkg-query -W -f='${Status}' tlspolicyd 2>/dev/null | grep -q 'install\|config-files'; then
 		rm -f /etc/tlspolicyd/policy
-		dpkg --purge tlspolicyd >/dev/null 2>&1
+		dpkg_locked --purge tlspolicyd
 	fi
 	rm -rf /run/tlspolicyd
 	for d in $saved_dirs; do
@@ -111,7 +124,7 @@ ok "built $(basename "$deb")"
 # warning, info or pedantic tag but one (its own notes go to stderr).
 # The package has no init.d script: Debian 12 runs systemd.  The
 # source package was made before the build.
-out=$(lintian --info --pedantic "$T"/tlspolicyd_*.changes "$T"/tlspolicyd_*.dsc 2>/dev/null); rc=$?
+out=$(lintian --display-info --pedantic "$T"/tlspolicyd_*.changes "$T"/tlspolicyd_*.dsc 2>/dev/null); rc=$?
 lintian_tags=$(printf '%s\n' "$out" | grep -v '^I: tlspolicyd: package-supports-alternative-init-but-no-init.d-script ')
 is "$rc $lintian_tags" "0 " "lintian: no tags (but the no-init.d-script info)"
 
@@ -122,9 +135,13 @@ if [ ! -e /usr/sbin/policy-rc.d ]; then
 	chmod 755 /usr/sbin/policy-rc.d
 	made_policy_rc=1
 fi
-out=$(dpkg -i "$deb" 2>&1); rc=$?
+dpkg_locked -i "$deb"; rc=$?
 is "$rc" 0 "dpkg -i $(basename "$deb")"
-[ "$rc" = 0 ] || diag "$out"
+if [ "$rc" != 0 ]; then
+	diag "$(cat "$T/dpkg.out")"
+	echo "1..$tap_n"
+	exit 1
+fi
 dpkg -L tlspolicyd > "$T/files"
 
 for f in /usr/sbin/tlspolicyd /usr/sbin/tlspolicyctl /usr/sbin/tlspolicy-report; do
@@ -280,9 +297,9 @@ rm -rf "$rtdir"    # systemd removes the RuntimeDirectory
 
 # --- purge ------------------------------------------------------------------
 rm -f /etc/tlspolicyd/policy
-out=$(dpkg --purge tlspolicyd 2>&1); rc=$?
+dpkg_locked --purge tlspolicyd; rc=$?
 is "$rc" 0 "dpkg --purge tlspolicyd"
-[ "$rc" = 0 ] || diag "$out"
+[ "$rc" = 0 ] || diag "$(cat "$T/dpkg.out")"
 check "the package is gone" sh -c '! dpkg-query -W tlspolicyd >/dev/null 2>&1'
 left=
 while read -r f; do
