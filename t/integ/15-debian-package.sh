@@ -224,8 +224,12 @@ wait_for 10 grep -q listening "$T/notify.out"
 # ReadWritePaths, the runtime directory and the API file systems
 # (ProtectSystem=strict), with a private /tmp (PrivateTmp).
 is "$(unitval User)" "" "no User=: started as root, drops privileges itself"
-rtdir=/run/$(unitval RuntimeDirectory)
-mkdir -m "$(unitval RuntimeDirectoryMode)" "$rtdir"
+# (the runtime directory is named here, never taken from the unit: the
+# test removes it at the end)
+rtdir=/run/tlspolicyd
+is "$(unitval RuntimeDirectory) $(unitval RuntimeDirectoryMode)" "tlspolicyd 0755" \
+    "RuntimeDirectory=tlspolicyd, mode 0755"
+mkdir -m 0755 "$rtdir"
 caps=$(unitval CapabilityBoundingSet | tr 'A-Z ' 'a-z\n' | sed -n 's/^cap_/+/p' | tr '\n' ',')
 setpriv_args="--bounding-set=-all,${caps%,}"
 [ "$(unitval NoNewPrivileges)" = yes ] && setpriv_args="$setpriv_args --no-new-privs"
@@ -293,7 +297,7 @@ wait "$RUNPID"
 is "$?" 0 "SIGTERM: exit 0"
 RUNPID=
 check "STOPPING=1 told" grep -q 'STOPPING=1' "$T/notify.out"
-rm -rf "$rtdir"    # systemd removes the RuntimeDirectory
+rm -rf /run/tlspolicyd    # systemd removes the RuntimeDirectory
 
 # --- purge ------------------------------------------------------------------
 rm -f /etc/tlspolicyd/policy
