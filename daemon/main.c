@@ -6,7 +6,9 @@
  * directory as root, then drop to the run-as user, then open the store
  * and load the tables, so that nothing the daemon writes later is owned by
  * root.  Signals arrive through a signalfd on the event loop: SIGHUP
- * reloads the local policy table, SIGTERM and SIGINT stop cleanly.
+ * reloads the local policy table, SIGTERM and SIGINT stop cleanly.  A
+ * service manager that set NOTIFY_SOCKET hears READY=1 once the daemon
+ * answers and STOPPING=1 when it is told to stop.
  */
 #include "config.h"
 
@@ -37,6 +39,7 @@
 #include "log.h"
 #include "logsource.h"
 #include "privs.h"
+#include "sdnotify.h"
 #include "server.h"
 #include "settings.h"
 #include "sockmap.h"
@@ -82,6 +85,16 @@ usage(FILE *fp)
 	    "  -V       print the version and exit\n");
 }
 
+/* notify - tell the service manager, if any, the daemon's state */
+static void
+notify(const char *state)
+{
+	char err[256];
+
+	if (sdnotify(state, err, sizeof(err)) < 0)
+		log_warnx("%s", err);
+}
+
 static void
 on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
 {
@@ -100,6 +113,7 @@ on_signal(struct evloop *loop, int fd, unsigned events, void *arg)
 		case SIGTERM:
 		case SIGINT:
 			log_info("stopping on signal %s", si.ssi_signo == SIGTERM ? "TERM" : "INT");
+			notify("STOPPING=1");
 			evloop_stop(loop);
 			break;
 		default:
@@ -401,6 +415,7 @@ main(int argc, char **argv)
 	d.started = time(NULL);
 	log_info("tlspolicyd %s ready (config %s, state %s)", PACKAGE_VERSION, d.cfg.source,
 	    d.cfg.state_directory);
+	notify("READY=1");
 	if (evloop_run(d.loop) < 0)
 		log_errorx("event loop failed");
 	/* order: waiting clients, then DNS (ends lookups), then the cache */
