@@ -14,6 +14,7 @@
 #include "log.h"
 #include "logfollow.h"
 #include "logparse_postfix.h"
+#include "metrics.h"
 #include "record.h"
 #include "results.h"
 #include "sessions.h"
@@ -75,6 +76,7 @@ on_outcome(void *arg, const struct session_outcome *o)
 
 	attrib_outcome(ig->attrib, o, ingest_lookup_ip(ig->sending_ip, o->host), &r);
 	results_batch_add(ig->batch, &r, 1);
+	metrics_session(r.ptype, r.failure ? r.result : NULL);
 	ig->stats.sessions++;
 	if (r.failure)
 		ig->stats.failures++;
