@@ -176,9 +176,10 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 			metrics_dns_failure(METRICS_DNS_ERROR);
 	} else {
 		msg = xmalloc(sizeof(*msg));
-		if (dnswire_parse(abuf, (size_t)alen, msg, &why) == 0)
+		if (dnswire_parse(abuf, (size_t)alen, msg, &why) == 0) {
 			st = DNS_OK;
-		else
+			metrics_dns_answer(msg->ad);
+		} else
 			metrics_dns_failure(METRICS_DNS_ERROR);
 	}
 	req->cb(req->arg, st, st == DNS_OK ? msg : NULL, why);

@@ -135,6 +135,12 @@ metrics_dns_failure(enum metrics_dns_failure why)
 }
 
 void
+metrics_dns_answer(int ad)
+{
+	metrics.dns_answers[ad ? 1 : 0]++;
+}
+
+void
 metrics_session(const char *ptype, const char *result_type)
 {
 	int p, r = 0;
@@ -293,6 +299,13 @@ metrics_write(struct buf *out, const struct metrics *m)
 	for (int i = 0; i < METRICS_DNS_FAILURE_COUNT; i++) {
 		l[1] = dns_failure_names[i];
 		SAMPLE("tlspolicyd_dns_failures_total", l, 1, m->dns_failures[i]);
+	}
+	FAMILY("tlspolicyd_dns_answers_total", "counter",
+	    "DNS answers received, by whether the resolver authenticated them (AD bit).");
+	l[0] = "authenticated";
+	for (int i = 1; i >= 0; i--) {
+		l[1] = i ? "yes" : "no";
+		SAMPLE("tlspolicyd_dns_answers_total", l, 1, m->dns_answers[i]);
 	}
 	FAMILY("tlspolicyd_sessions_total", "counter",
 	    "Outgoing SMTP sessions counted from the MTA logs, by policy type and result "

@@ -75,6 +75,7 @@ struct metrics {
 	uint64_t sts_failures[METRICS_RESULT_TYPE_COUNT];
 	uint64_t dns_queries[METRICS_DNS_TYPE_COUNT];
 	uint64_t dns_failures[METRICS_DNS_FAILURE_COUNT];
+	uint64_t dns_answers[2];                           /* [without, with] the AD bit */
 	uint64_t sessions[METRICS_PTYPE_COUNT][METRICS_RESULT_TYPE_COUNT + 1]; /* [0]: success */
 };
 
@@ -92,6 +93,8 @@ void metrics_sts_fetch(void);
 void metrics_sts_failure(const char *result_type);
 void metrics_dns_query(uint16_t qtype);
 void metrics_dns_failure(enum metrics_dns_failure why);
+/* metrics_dns_answer - an answer parsed, ad: with the AD bit */
+void metrics_dns_answer(int ad);
 /* metrics_session - one session counted from a log: ptype "sts", "tlsa"
  * or "no-policy-found"; result_type NULL or "" for a success */
 void metrics_session(const char *ptype, const char *result_type);

@@ -618,6 +618,12 @@ mtasts_list(struct mtasts *m, struct buf *out)
 	}
 }
 
+const struct mtasts_entry *
+mtasts_peek(struct mtasts *m, const char *domain)
+{
+	return strmap_get(m->entries, domain);
+}
+
 void
 mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without)
 {
