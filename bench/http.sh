@@ -69,7 +69,7 @@ run() { "$C" -u "$T/run/postfix.sock" -c 16 -d "$duration" -K example.com -e "$w
 
 # the HTTP clients, in the background for one run each
 scraper() {
-	python3 - "$port" <<'PY' &
+	python3 - "$port" > /dev/null 2>&1 <<'PY' &
 import sys, time, urllib.request
 base = "http://127.0.0.1:%s" % sys.argv[1]
 n = 0
@@ -84,7 +84,7 @@ PY
 	echo $!
 }
 hostile() {
-	python3 - "$port" <<'PY' &
+	python3 - "$port" > /dev/null 2>&1 <<'PY' &
 import socket, sys, time
 port = int(sys.argv[1])
 conns = []
