@@ -687,9 +687,12 @@ api_status(struct daemon *d, struct buf *out)
 static void
 describe_json(json_object *o, const struct buf *lines)
 {
-	const char *p = lines->data, *end = lines->data + lines->len;
+	const char *p = lines->data, *end;
 
-	while (p && p < end) {
+	if (p == NULL)
+		return;
+	end = p + lines->len;
+	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
 		const char *colon = memchr(p, ':', (size_t)(e - p));
 		char name[64];
