@@ -60,7 +60,8 @@ control_query(struct daemon *d, const char *args, size_t len, struct buf *reply,
 		buf_puts(reply, "ERR unknown map name: use postfix or postfix-tlsrpt");
 		return SERVER_DONE;
 	}
-	return lookup_run(d, (enum resolve_map)map, args, klen, reply, sr, query_format, 1);
+	return lookup_run(d, (enum resolve_map)map, args, klen, reply, sr, query_format, 1,
+	    METRICS_MAP_COUNT);
 }
 
 /* control_flush - "DOMAIN [dane|mta-sts]": drop cached results */

@@ -17,6 +17,7 @@
 struct dane;
 struct dns;
 struct evloop;
+struct http;
 struct https_client;
 struct localpolicy;
 struct logsources;
@@ -49,6 +50,7 @@ struct daemon {
 	struct mtasts *mtasts;       /* NULL with mta_sts = no */
 	struct dane *dane;           /* NULL with dane = no */
 	struct logsources *logs;
+	struct http *http;           /* NULL without http_listen */
 	struct daemon_stats stats;
 	time_t started;
 };

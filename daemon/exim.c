@@ -19,6 +19,7 @@
 #include "localpolicy.h"
 #include "log.h"
 #include "lookup.h"
+#include "metrics.h"
 #include "mtasts.h"
 #include "resolve.h"
 #include "server.h"
@@ -95,8 +96,9 @@ exim_handle(void *arg, const char *req, size_t len, struct buf *reply, const cha
 			log_warnx("exim: %s: malformed request \"%s\": %s", peer,
 			    log_printable(shown, sizeof(shown), req, len), why);
 		eximanswer_reason(reply, "error", why, strlen(why));
+		metrics_lookup(METRICS_MAP_EXIM, METRICS_ANSWER_ERROR, 0);
 		return SERVER_DONE;
 	}
 	return lookup_run(d, RESOLVE_MAP_POSTFIX, req + off, dlen, reply, sr, exim_format,
-	    log_level_enabled(LOG_LEVEL_DEBUG));
+	    log_level_enabled(LOG_LEVEL_DEBUG), METRICS_MAP_EXIM);
 }

@@ -169,6 +169,17 @@ logsources_stop(struct logsources *ls)
 	free(ls);
 }
 
+int
+logsources_get(const struct logsources *ls, size_t i, const char **path,
+    struct ingest_stats *st)
+{
+	if (ls == NULL || i >= ls->n)
+		return -1;
+	*path = logfollow_path(ls->src[i].lf);
+	ingest_get_stats(ls->src[i].ig, st);
+	return 0;
+}
+
 void
 logsources_status(const struct logsources *ls, struct buf *out)
 {

@@ -28,6 +28,11 @@ struct logsources *logsources_start(struct evloop *loop, struct store *st,
 void logsources_commit(struct logsources *ls);
 /* logsources_stop - commit what was read and stop; NULL is fine */
 void logsources_stop(struct logsources *ls);
+struct ingest_stats;
+/* logsources_get - the path and counts of the i-th followed log; -1 past
+ * the last (ls may be NULL) */
+int logsources_get(const struct logsources *ls, size_t i, const char **path,
+    struct ingest_stats *st);
 /* logsources_status - "log PATH: lines=... " lines for the status command,
  * after "counting: paused: WHY" when nothing is counted */
 void logsources_status(const struct logsources *ls, struct buf *out);

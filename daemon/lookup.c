@@ -23,9 +23,21 @@ struct waiter {
 	int explain;
 	struct evloop_timer *timer;
 	struct watch *watch;       /* the source the answer waits for */
+	enum metrics_map mmap;
+	double started;            /* metrics_now() at the request */
 };
 
 static void on_resolved(void *arg);
+
+/* count - the answer res in the metrics */
+static void
+count(enum metrics_map mmap, const struct resolve_result *res, double started)
+{
+	if (mmap == METRICS_MAP_COUNT)
+		return;
+	metrics_lookup(mmap, metrics_answer_kind(res->status == RESOLVE_OK ? res->answer : NULL),
+	    metrics_now() - started);
+}
 
 /* decide - resolve_lookup(), counted for "tlspolicyctl status" */
 static void
@@ -61,6 +73,7 @@ waiter_done(struct waiter *w, int may_wait)
 	}
 	buf_init(&reply, server_req_reply_max(w->sr));
 	w->fmt(w->d, &res, &reply);
+	count(w->mmap, &res, w->started);
 	server_req_reply(w->sr, reply.data ? reply.data : "", reply.len);
 	buf_fini(&reply);
 	return 1;
@@ -96,14 +109,17 @@ on_cancel(void *arg)
 
 enum server_result
 lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
-    struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain)
+    struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain,
+    enum metrics_map mmap)
 {
 	struct resolve_result res;
 	struct waiter *w;
+	double started = mmap != METRICS_MAP_COUNT ? metrics_now() : 0;
 
 	decide(d, map, key, len, d->cfg.lookup_timeout > 0, explain, &res);
 	if (res.status != RESOLVE_PENDING) {
 		fmt(d, &res, reply);
+		count(mmap, &res, started);
 		return SERVER_DONE;
 	}
 	w = xcalloc(1, sizeof(*w));
@@ -112,6 +128,8 @@ lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
 	w->map = map;
 	w->fmt = fmt;
 	w->explain = explain;
+	w->mmap = mmap;
+	w->started = started;
 	memcpy(w->domain, res.domain, sizeof(w->domain));
 	/* never NULL for a pending result (resolve.h); the timer ends the
 	 * wait in any case */

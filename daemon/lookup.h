@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "metrics.h"
 #include "resolve.h"
 #include "server.h"
 
@@ -25,8 +26,11 @@ typedef void lookup_format(struct daemon *d, const struct resolve_result *res,
 
 /* lookup_run - explain: fill the reason (for logs or tlspolicyctl).
  * key is read at once; d, sr and fmt are kept while the lookup waits
- * (SERVER_PENDING), until it answers through sr or sr is cancelled */
+ * (SERVER_PENDING), until it answers through sr or sr is cancelled.  The
+ * answer is counted in the metrics (metrics.h) under mmap, with the time
+ * from this call to the answer; METRICS_MAP_COUNT: not counted */
 enum server_result lookup_run(struct daemon *d, enum resolve_map map, const char *key,
-    size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain);
+    size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain,
+    enum metrics_map mmap);
 
 #endif

@@ -34,6 +34,7 @@
 #include "endpoint.h"
 #include "evloop.h"
 #include "exim.h"
+#include "http.h"
 #include "listen.h"
 #include "localpolicy.h"
 #include "log.h"
@@ -357,7 +358,8 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("tlspolicyd", 1, 0);
-	if (settings_load(&d.cfg, cfgfile, err, sizeof(err)) < 0)
+	if (settings_load(&d.cfg, cfgfile, err, sizeof(err)) < 0
+	    || http_check(&d.cfg, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
 	if (check_only) {
 		if (d.cfg.local_policy_file[0]) {
@@ -384,6 +386,7 @@ main(int argc, char **argv)
 	if ((sigfd = setup_signals()) < 0)
 		log_fatal("signalfd");
 	open_listeners(&d, u, as_root);
+	d.http = http_bind(&d);
 	prepare_state_dir(d.cfg.state_directory, u);
 	if (!foreground) {
 		log_init("tlspolicyd", 0, d.cfg.syslog_facility);
@@ -413,6 +416,7 @@ main(int argc, char **argv)
 	evloop_timer_add(d.loop, CHECKPOINT_MSEC, on_checkpoint, &d);
 	d.storeown = storeown_start(&d);
 	d.started = time(NULL);
+	http_start(d.http);
 	log_info("tlspolicyd %s ready (config %s, state %s)", PACKAGE_VERSION, d.cfg.source,
 	    d.cfg.state_directory);
 	notify("READY=1");
@@ -422,6 +426,7 @@ main(int argc, char **argv)
 	server_free(d.sockmap);
 	server_free(d.exim);
 	server_free(d.control);
+	http_free(d.http);
 	storeown_stop(d.storeown);
 	logsources_stop(d.logs);
 	dns_free(d.dns);

@@ -9,6 +9,7 @@
 #include "daemon.h"
 #include "log.h"
 #include "lookup.h"
+#include "metrics.h"
 #include "resolve.h"
 #include "server.h"
 #include "sockmap.h"
@@ -55,6 +56,7 @@ sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 		log_warnx("socketmap: %s: malformed request \"%s\": expected NAME KEY", peer,
 		    log_printable(shown, sizeof(shown), req, len));
 		buf_puts(reply, "PERM malformed request: expected NAME KEY");
+		metrics_lookup(METRICS_MAP_NONE, METRICS_ANSWER_ERROR, 0);
 		return SERVER_DONE;
 	}
 	if ((map = resolve_map_name(req, (size_t)(sp - req))) < 0) {
@@ -62,6 +64,7 @@ sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 		log_warnx("socketmap: %s: unknown map name \"%s\"", peer,
 		    log_printable(shown, sizeof(shown), req, (size_t)(sp - req)));
 		buf_puts(reply, "PERM unknown map name: use postfix or postfix-tlsrpt");
+		metrics_lookup(METRICS_MAP_NONE, METRICS_ANSWER_ERROR, 0);
 		return SERVER_DONE;
 	}
 	key = sp + 1;
@@ -78,8 +81,11 @@ sockmap_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 			    " (logged once per connection)", peer,
 			    log_printable(shown, sizeof(shown), key, klen));
 		buf_puts(reply, "PERM invalid key");
+		metrics_lookup(map == RESOLVE_MAP_POSTFIX ? METRICS_MAP_POSTFIX
+		    : METRICS_MAP_POSTFIX_TLSRPT, METRICS_ANSWER_ERROR, 0);
 		return SERVER_DONE;
 	}
 	return lookup_run(d, (enum resolve_map)map, key, klen, reply, sr, sockmap_format,
-	    log_level_enabled(LOG_LEVEL_DEBUG));
+	    log_level_enabled(LOG_LEVEL_DEBUG), map == RESOLVE_MAP_POSTFIX ? METRICS_MAP_POSTFIX
+	    : METRICS_MAP_POSTFIX_TLSRPT);
 }

@@ -48,6 +48,26 @@ field(const char **p, uint64_t max)
 	return v;
 }
 
+void
+state_parse(const char *value, struct delivery *d)
+{
+	const char *p = value, *tab;
+
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < 4; i++)
+		if (strncmp(p, names[i], strlen(names[i])) == 0 && p[strlen(names[i])] == ' ') {
+			d->state = (enum delivery_state)i;
+			p += strlen(names[i]) + 1;
+			break;
+		}
+	d->first = (time_t)field(&p, INT64_MAX);
+	d->last = (time_t)field(&p, INT64_MAX);
+	d->next = (time_t)field(&p, INT64_MAX);
+	d->attempts = (unsigned)field(&p, UINT_MAX);
+	if ((tab = strchr(p, '\t')) != NULL)
+		text_copy(d->error, sizeof(d->error), tab + 1);
+}
+
 int
 state_get(struct store *st, const char *day, const char *domain, const char *uri,
     struct delivery *d)
@@ -60,22 +80,8 @@ state_get(struct store *st, const char *day, const char *domain, const char *uri
 	buf_init(&v, 1024);
 	key_of(&k, day, domain, uri);
 	rc = store_get(st, NULL, STORE_DB_REPORT, k.data, k.len, &v);
-	if (rc == 0 && v.len > 0) {
-		const char *p = v.data, *tab;
-
-		for (int i = 0; i < 4; i++)
-			if (strncmp(p, names[i], strlen(names[i])) == 0 && p[strlen(names[i])] == ' ') {
-				d->state = (enum delivery_state)i;
-				p += strlen(names[i]) + 1;
-				break;
-			}
-		d->first = (time_t)field(&p, INT64_MAX);
-		d->last = (time_t)field(&p, INT64_MAX);
-		d->next = (time_t)field(&p, INT64_MAX);
-		d->attempts = (unsigned)field(&p, UINT_MAX);
-		if ((tab = strchr(p, '\t')) != NULL)
-			text_copy(d->error, sizeof(d->error), tab + 1);
-	}
+	if (rc == 0 && v.len > 0)
+		state_parse(v.data, d);
 	buf_fini(&k);
 	buf_fini(&v);
 	return rc < 0 ? -1 : 0;

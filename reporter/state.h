@@ -34,6 +34,9 @@ struct delivery {
 	char error[200];
 };
 
+/* state_parse - a record's value (NUL-terminated) into d; what does not
+ * parse is left zero */
+void state_parse(const char *value, struct delivery *d);
 int state_get(struct store *st, const char *day, const char *domain, const char *uri,
     struct delivery *d);
 int state_put(struct store *st, const char *day, const char *domain, const char *uri,

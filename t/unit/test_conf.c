@@ -58,6 +58,13 @@ static const struct {
 	{ "dns_resolver = 127.0.0.1:5353 [::1]:53 ::1 192.0.2.1", NULL },
 	{ "dns_resolver = 127.0.0.1 localhost", "line 1: dns_resolver: expected IP, IP:PORT" },
 	{ "dns_resolver = 127.0.0.1:99999", "dns_resolver: expected IP, IP:PORT" },
+	{ "http_listen = 127.0.0.1:9468 [::1]:9468 inet:127.0.0.2:80", NULL },
+	{ "http_listen = unix:/run/x.sock", "http_listen: expected IP:PORT or [IPv6]:PORT" },
+	{ "http_listen = 127.0.0.1", "http_listen: expected inet:host:port" },
+	{ "http_allow = 192.0.2.0/24 2001:db8::/32 198.51.100.7 ::1", NULL },
+	{ "http_allow = 192.0.2.0/33", "http_allow: expected IP or IP/PREFIX" },
+	{ "http_allow = example.com/8", "http_allow: expected IP or IP/PREFIX" },
+	{ "http_allow = /8", "http_allow: expected IP or IP/PREFIX" },
 	{ "log_source = /var/log/mail.log\n  var/log/x.log",
 	  "test.conf, line 1: log_source: expected absolute paths: \"var/log/x.log\"" },
 	{ "postfix_syslog_names = postfix, postfix-* mta/relay", NULL },
@@ -287,6 +294,29 @@ main(void)
 		ok(rc == -1 && strstr(err, "longer than") != NULL, "CONF_LINE_MAX+1 refused: %s", err);
 		settings_fini(&s);
 		free(t);
+	}
+	/* http_allow: matching addresses against the networks */
+	{
+		static const unsigned char in[4] = { 192, 0, 2, 200 }, out4[4] = { 192, 0, 3, 1 };
+		static const unsigned char host[4] = { 198, 51, 100, 7 }, near[4] = { 198, 51, 100, 6 };
+		static const unsigned char in6[16] = { 0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 1 };
+		static const unsigned char out6[16] = { 0x20, 0x01, 0x0d, 0xb9 };
+		static const unsigned char v4bytes6[16] = { 192, 0, 2, 200 };
+		static const unsigned char odd[4] = { 10, 1, 130, 0 }, even[4] = { 10, 1, 127, 255 };
+		const char *t = "http_allow = 192.0.2.0/24 2001:db8::/32 198.51.100.7 10.1.128.0/17\n";
+
+		settings_init(&s);
+		is_int(settings_parse(&s, t, strlen(t), "x", err, sizeof(err)), 0, "http_allow parses");
+		ok(settings_cidr_match(&s.http_allow, AF_INET, in), "address inside a /24");
+		ok(!settings_cidr_match(&s.http_allow, AF_INET, out4), "address outside it");
+		ok(settings_cidr_match(&s.http_allow, AF_INET, host), "a single address (/32)");
+		ok(!settings_cidr_match(&s.http_allow, AF_INET, near), "its neighbour");
+		ok(settings_cidr_match(&s.http_allow, AF_INET6, in6), "IPv6 inside a /32");
+		ok(!settings_cidr_match(&s.http_allow, AF_INET6, out6), "IPv6 outside");
+		ok(!settings_cidr_match(&s.http_allow, AF_INET6, v4bytes6), "no IPv4 network matches IPv6");
+		ok(settings_cidr_match(&s.http_allow, AF_INET, odd), "a /17: the prefix ends inside a byte");
+		ok(!settings_cidr_match(&s.http_allow, AF_INET, even), "... and the bit before it counts");
+		settings_fini(&s);
 	}
 	/* loading a missing file is an error naming it */
 	ok(settings_load(&s, "/nonexistent/tlspolicyd.conf", err, sizeof(err)) == -1

@@ -13,6 +13,7 @@
 #include "dns.h"
 #include "dnswire.h"
 #include "evloop.h"
+#include "metrics.h"
 #include "xalloc.h"
 
 struct dns {
@@ -168,12 +169,18 @@ on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 	if (status == ARES_ETIMEOUT) {
 		st = DNS_TIMEOUT;
 		why = "DNS timeout";
+		metrics_dns_failure(METRICS_DNS_TIMEOUT);
 	} else if (status != ARES_SUCCESS || abuf == NULL) {
 		why = ares_strerror(status);
+		if (status != ARES_EDESTRUCTION)
+			metrics_dns_failure(METRICS_DNS_ERROR);
 	} else {
 		msg = xmalloc(sizeof(*msg));
-		if (dnswire_parse(abuf, (size_t)alen, msg, &why) == 0)
+		if (dnswire_parse(abuf, (size_t)alen, msg, &why) == 0) {
 			st = DNS_OK;
+			metrics_dns_answer(msg->ad);
+		} else
+			metrics_dns_failure(METRICS_DNS_ERROR);
 	}
 	req->cb(req->arg, st, st == DNS_OK ? msg : NULL, why);
 	free(msg);
@@ -191,6 +198,7 @@ dns_query(struct dns *dns, const char *name, uint16_t type, dns_cb *cb, void *ar
 		cb(arg, DNS_FAILED, NULL, "invalid query name");
 		return;
 	}
+	metrics_dns_query(type);
 	req = xmalloc(sizeof(*req));
 	req->dns = dns;
 	req->cb = cb;

@@ -40,6 +40,8 @@ enum settings_type {
 	T_HOSTIPS,    /* map HOST=IP */
 	T_ADDRESS,    /* an e-mail address local@domain, or empty */
 	T_NAMES,      /* list of syslog names, each optionally ending in '*' */
+	T_HTTPADDRS,  /* list of IP:PORT, [IPv6]:PORT (or inet:...) */
+	T_CIDRS,      /* list of networks IP[/PREFIX] */
 };
 
 /*
@@ -97,6 +99,12 @@ static const struct settings_row {
 	{ "report_delay_max", T_DURATION, "0", 0, 86400, OFF(report_delay_max) },
 	{ "report_archive_directory", T_PATH, "", 1, 0, OFF(report_archive_directory) },
 	{ "report_only_with_failures", T_BOOL, "no", 0, 1, OFF(report_only_with_failures) },
+	{ "http_listen", T_HTTPADDRS, "", 0, 0, OFF(http_listen) },
+	{ "http_allow", T_CIDRS, "", 0, 0, OFF(http_allow) },
+	{ "http_max_connections", T_UINT, "64", 1, 10000, OFF(http_max_connections) },
+	{ "http_max_connections_per_ip", T_UINT, "16", 1, 10000,
+	  OFF(http_max_connections_per_ip) },
+	{ "http_timeout", T_DURATION, "10s", 1, 600, OFF(http_timeout) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))
@@ -108,6 +116,7 @@ union settings_value {
 	int i;
 	struct settings_endpoints eps;
 	struct settings_words words;
+	struct settings_cidrs cidrs;
 	struct strmap *map;
 };
 
@@ -226,6 +235,79 @@ word_endpoint(const struct settings_row *row, const char *w, size_t len,
 	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
 	l->v[l->n++] = ep;
 	return NULL;
+}
+
+/* word_httpaddr - an HTTP listener: IP:PORT, [IPv6]:PORT, localhost:PORT
+ * or the same after "inet:" (as the canonical form prints it) */
+static const char *
+word_httpaddr(const struct settings_row *row, const char *w, size_t len,
+    union settings_value *out)
+{
+	char one[200];
+	int n;
+
+	if (len >= 5 && memcmp(w, "unix:", 5) == 0)
+		return "expected IP:PORT or [IPv6]:PORT (no unix sockets)";
+	if (len >= 5 && memcmp(w, "inet:", 5) == 0)
+		n = snprintf(one, sizeof(one), "%.*s", (int)len, w);
+	else
+		n = snprintf(one, sizeof(one), "inet:%.*s", (int)len, w);
+	if (n < 0 || (size_t)n >= sizeof(one) - 40)
+		return "address too long";
+	return word_endpoint(row, one, (size_t)n, out);
+}
+
+/* word_cidr - a network IP/PREFIX, or one address IP */
+static const char *
+word_cidr(const struct settings_row *row, const char *w, size_t len,
+    union settings_value *out)
+{
+	struct settings_cidrs *l = &out->cidrs;
+	struct settings_cidr c;
+	const char *slash = memchr(w, '/', len);
+	size_t alen = slash ? (size_t)(slash - w) : len;
+	char ip[INET6_ADDRSTRLEN + 1];
+	uint64_t prefix;
+	unsigned max;
+
+	(void)row;
+	memset(&c, 0, sizeof(c));
+	if (alen == 0 || alen >= sizeof(ip))
+		return "expected IP or IP/PREFIX";
+	memcpy(ip, w, alen);
+	ip[alen] = '\0';
+	if (inet_pton(AF_INET, ip, c.addr) == 1) {
+		c.family = AF_INET;
+		max = 32;
+	} else if (inet_pton(AF_INET6, ip, c.addr) == 1) {
+		c.family = AF_INET6;
+		max = 128;
+	} else
+		return "expected IP or IP/PREFIX";
+	prefix = max;
+	if (slash && numparse_uint(slash + 1, len - alen - 1, max, &prefix) < 0)
+		return "expected IP or IP/PREFIX";
+	c.prefix = (unsigned)prefix;
+	l->v = xreallocarray(l->v, l->n + 1, sizeof(*l->v));
+	l->v[l->n++] = c;
+	return NULL;
+}
+
+int
+settings_cidr_match(const struct settings_cidrs *l, int family, const void *addr)
+{
+	const unsigned char *a = addr;
+
+	for (size_t i = 0; i < l->n; i++) {
+		const struct settings_cidr *c = &l->v[i];
+		unsigned full = c->prefix / 8, rest = c->prefix % 8;
+
+		if (c->family != family || memcmp(c->addr, a, full) != 0)
+			continue;
+		if (rest == 0 || ((c->addr[full] ^ a[full]) & (0xffu << (8 - rest)) & 0xffu) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 /* server_check - one resolver address: IPv4[:port], [IPv6][:port], IPv6 */
@@ -433,6 +515,12 @@ fini_words(union settings_value *v)
 }
 
 static void
+fini_cidrs(union settings_value *v)
+{
+	free(v->cidrs.v);
+}
+
+static void
 fini_set(union settings_value *v)
 {
 	strmap_free(v->map, NULL);
@@ -476,6 +564,20 @@ print_endpoints(const struct settings_row *row, const union settings_value *v, F
 	(void)row;
 	for (size_t i = 0; i < v->eps.n; i++)
 		fprintf(fp, "%s%s", i ? " " : "", v->eps.v[i].text);
+}
+
+static void
+print_cidrs(const struct settings_row *row, const union settings_value *v, FILE *fp)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	(void)row;
+	for (size_t i = 0; i < v->cidrs.n; i++) {
+		const struct settings_cidr *c = &v->cidrs.v[i];
+
+		inet_ntop(c->family, c->addr, text, sizeof(text));
+		fprintf(fp, "%s%s/%u", i ? " " : "", text, c->prefix);
+	}
 }
 
 static void
@@ -549,6 +651,11 @@ static const struct settings_kind kinds[] = {
 	[T_BOOL] = { CHOICE, .names = booleans, .item = "yes or no" },
 	[T_ENDPOINTS] = { LIST(word_endpoint, "address"), .size = sizeof(struct settings_endpoints),
 	    .fini = fini_endpoints, .print = print_endpoints },
+	[T_HTTPADDRS] = { LIST(word_httpaddr, "address"),
+	    .size = sizeof(struct settings_endpoints), .fini = fini_endpoints,
+	    .print = print_endpoints },
+	[T_CIDRS] = { LIST(word_cidr, "network"), .size = sizeof(struct settings_cidrs),
+	    .fini = fini_cidrs, .print = print_cidrs },
 	[T_SERVERS] = { WORDS(server_check, "server") },
 	[T_PATHS] = { WORDS(path_word_check, "path") },
 	[T_NAMES] = { WORDS(name_check, "name") },

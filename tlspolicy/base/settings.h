@@ -35,6 +35,24 @@ struct settings_endpoints {
 	size_t n;
 };
 
+/* a network: addr/prefix (family AF_INET or AF_INET6, addr in network
+ * byte order, 4 or 16 bytes used) */
+struct settings_cidr {
+	int family;
+	unsigned char addr[16];
+	unsigned prefix;
+};
+
+/* a list of networks, in the order configured */
+struct settings_cidrs {
+	struct settings_cidr *v;
+	size_t n;
+};
+
+/* settings_cidr_match - is the address addr (4 or 16 bytes of family)
+ * inside one of the networks of l? */
+int settings_cidr_match(const struct settings_cidrs *l, int family, const void *addr);
+
 /* a list of words, in the order configured */
 struct settings_words {
 	char **v;
@@ -82,6 +100,11 @@ struct settings {
 	unsigned report_delay_max;       /* seconds */
 	char *report_archive_directory;  /* "" = none */
 	unsigned report_only_with_failures;
+	struct settings_endpoints http_listen; /* none or more, inet only */
+	struct settings_cidrs http_allow; /* clients allowed besides loopback */
+	unsigned http_max_connections;
+	unsigned http_max_connections_per_ip;
+	unsigned http_timeout;           /* seconds */
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 

@@ -17,6 +17,7 @@
 #include "logfollow.h"
 #include "logparse_exim.h"
 #include "logparse_postfix.h"
+#include "metrics.h"
 #include "record.h"
 #include "results.h"
 #include "sessions.h"
@@ -83,6 +84,7 @@ on_outcome(void *arg, const struct session_outcome *o)
 	attrib_outcome(ig->attrib, o, ingest_lookup_ip(ig->sending_ip, o->host[0] ? o->host : ig->self),
 	    &r);
 	results_batch_add(ig->batch, &r, 1);
+	metrics_session(r.ptype, r.failure ? r.result : NULL);
 	ig->stats.sessions++;
 	if (r.failure)
 		ig->stats.failures++;

@@ -13,6 +13,7 @@
 #include "dns.h"
 #include "dnswire.h"
 #include "log.h"
+#include "metrics.h"
 #include "numparse.h"
 #include "store.h"
 #include "strmap.h"
@@ -457,6 +458,7 @@ dane_get(struct dane *d, const char *domain, int *resolving)
 {
 	struct dane_entry *e = strmap_get(d->entries, domain);
 
+	metrics_cache_lookup(METRICS_CACHE_DANE, e != NULL);
 	if (e == NULL) {
 		e = xcalloc(1, sizeof(*e));
 		snprintf(e->domain, sizeof(e->domain), "%s", domain);
@@ -530,6 +532,12 @@ class_name(enum dane_host_class c)
 	case DANE_HOST_ERROR: return "DNS failure or bogus";
 	}
 	return "?";
+}
+
+const struct dane_entry *
+dane_peek(struct dane *d, const char *domain)
+{
+	return strmap_get(d->entries, domain);
 }
 
 void

@@ -18,6 +18,7 @@
 #include "httpresp.h"
 #include "https.h"
 #include "log.h"
+#include "metrics.h"
 #include "mtasts.h"
 #include "numparse.h"
 #include "store.h"
@@ -302,6 +303,7 @@ fail(struct flight *f, const char *type, const char *detail)
 	long today = decision_day();
 
 	snprintf(e->last_error, sizeof(e->last_error), "%s: %.120s", type, detail);
+	metrics_sts_failure(type);
 	e->retry_after = time(NULL) + STS_RETRY_MIN;
 	if (e->failed_day != today || strcmp(e->failed_type, type) != 0) {
 		decision_record(f->m->store, e->domain, "failure", type, detail, strlen(detail));
@@ -413,6 +415,7 @@ flight_next(struct flight *f)
 	}
 	snprintf(host, sizeof(host), "mta-sts.%s", e->domain);
 	f->pending++;
+	metrics_sts_fetch();
 	f->fetch = https_get(f->m->https, f->m->loop, f->have4 ? (struct sockaddr *)&f->addr4
 	    : (struct sockaddr *)&f->addr6, f->have4 ? sizeof(f->addr4) : sizeof(f->addr6),
 	    host, "/.well-known/mta-sts.txt", f->m->cfg.fetch_timeout_ms, STS_BODY_MAX,
@@ -505,6 +508,7 @@ mtasts_get(struct mtasts *m, const char *domain, int *resolving)
 	struct mtasts_entry *e = strmap_get(m->entries, domain);
 	time_t now = time(NULL);
 
+	metrics_cache_lookup(METRICS_CACHE_MTASTS, e != NULL);
 	if (e == NULL) {
 		e = entry_new(m, domain);
 		e->last_used = now;
@@ -611,6 +615,29 @@ mtasts_list(struct mtasts *m, struct buf *out)
 		    e->have_policy ? (long long)(e->expires - now) : 0LL,
 		    e->last_error[0] ? " error=" : "", e->last_error) < 0)
 			break;
+	}
+}
+
+const struct mtasts_entry *
+mtasts_peek(struct mtasts *m, const char *domain)
+{
+	return strmap_get(m->entries, domain);
+}
+
+void
+mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without)
+{
+	by_mode[0] = by_mode[1] = by_mode[2] = 0;
+	*without = 0;
+	for (size_t i = 0; i < m->nnames; i++) {
+		const struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
+
+		if (e == NULL)
+			continue;
+		if (e->have_policy && (unsigned)e->mode < 3)
+			by_mode[e->mode]++;
+		else
+			(*without)++;
 	}
 }
 

@@ -111,6 +111,12 @@ void mtasts_decided(struct mtasts *m, const struct mtasts_entry *e);
 int mtasts_flush(struct mtasts *m, const char *domain);
 /* mtasts_list - one line per cached domain, appended to out */
 void mtasts_list(struct mtasts *m, struct buf *out);
+/* mtasts_peek - the entry of domain if cached, else NULL; nothing is
+ * started or noted (borrowed, as for mtasts_get) */
+const struct mtasts_entry *mtasts_peek(struct mtasts *m, const char *domain);
+/* mtasts_count - cached policies by mode (index enum sts_mode), and the
+ * domains cached without a policy */
+void mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without);
 /* mtasts_describe - the entry of domain as "name: value" lines, appended
  * to out */
 void mtasts_describe(struct mtasts *m, const char *domain, struct buf *out);

@@ -1,0 +1,872 @@
+/*
+ * webstatus - status page and JSON API, see webstatus.h.
+ *
+ * Cost on the event loop: a page reads today's and yesterday's result
+ * records and the report records; the per-day totals of all retained
+ * days (the chart) come from one walk of the result database, kept for
+ * SERIES_SEC seconds.  Every list is cut at a fixed number of rows.
+ */
+#include "config.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "buf.h"
+#include "daemon.h"
+#include "dane.h"
+#include "decision.h"
+#include "domain.h"
+#include "http.h"
+#include "jsontext.h"
+#include "localpolicy.h"
+#include "metrics.h"
+#include "mtasts.h"
+#include "report.h"
+#include "resolve.h"
+#include "results.h"
+#include "state.h"
+#include "store.h"
+#include "strmap.h"
+#include "text.h"
+#include "webstatus.h"
+#include "xalloc.h"
+
+#define DOMAINS_SHOWN 200        /* domains per day on the page */
+#define DAYS_MAX 400             /* days in the chart */
+#define SERIES_SEC 60            /* the chart's data is this old at most */
+#define DELIVERIES_MAX 5000      /* report deliveries read */
+#define DELIVERIES_SHOWN 100     /* and shown on the page */
+#define RESULT_GROUPS_MAX 20000  /* groups in /api/v1/results */
+
+#define CT_HTML "text/html; charset=utf-8"
+#define CT_JSON "application/json"
+#define CT_TEXT "text/plain; charset=utf-8"
+
+/* --- gathering ------------------------------------------------------------ */
+
+struct dom_count {
+	char domain[DOMAIN_MAX + 1];
+	uint64_t ok, fail;
+	uint64_t top_n;              /* the most frequent failure: */
+	char top_result[40];
+	char top_mx[DOMAIN_MAX + 1];
+	char top_reason[160];
+};
+
+struct day_count {
+	char day[11];
+	uint64_t ok, fail;
+};
+
+struct day_sessions {
+	char day[11];
+	struct strmap *map;          /* domain -> struct dom_count (in v) */
+	struct dom_count **v;
+	size_t n;
+	uint64_t ok, fail;
+	int error;                   /* the store could not be read */
+};
+
+struct delivery_row {
+	char day[11];
+	char domain[DOMAIN_MAX + 1];
+	char uri[512];
+	struct delivery dv;
+};
+
+struct deliveries {
+	struct delivery_row *v;
+	size_t n;
+	int more;                    /* some were left out */
+	int error;
+	time_t last;                 /* the last attempt */
+	char last_day[11];           /* the latest day reported */
+};
+
+static struct {
+	time_t at;
+	int valid;
+	struct day_count v[DAYS_MAX];
+	size_t n;
+} series;
+
+static void
+on_day_count(void *arg, const struct result_rec *r, uint64_t n)
+{
+	struct day_sessions *ds = arg;
+	struct dom_count *c = strmap_get(ds->map, r->domain);
+
+	if (c == NULL) {
+		c = xcalloc(1, sizeof(*c));
+		text_copy(c->domain, sizeof(c->domain), r->domain);
+		strmap_put(ds->map, r->domain, c);
+		ds->v = xreallocarray(ds->v, ds->n + 1, sizeof(*ds->v));
+		ds->v[ds->n++] = c;
+	}
+	if (r->failure) {
+		c->fail += n;
+		ds->fail += n;
+		if (n > c->top_n) {
+			c->top_n = n;
+			text_copy(c->top_result, sizeof(c->top_result), r->result);
+			text_copy(c->top_mx, sizeof(c->top_mx), r->mx);
+			text_copy(c->top_reason, sizeof(c->top_reason), r->reason);
+		}
+	} else {
+		c->ok += n;
+		ds->ok += n;
+	}
+}
+
+/* worst_first - the highest failure rate first, then the most failures,
+ * then by name */
+static int
+worst_first(const void *a, const void *b)
+{
+	const struct dom_count *x = *(struct dom_count *const *)a, *y = *(struct dom_count *const *)b;
+	double rx = x->fail ? (double)x->fail / (double)(x->ok + x->fail) : 0;
+	double ry = y->fail ? (double)y->fail / (double)(y->ok + y->fail) : 0;
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	if (x->fail != y->fail)
+		return x->fail > y->fail ? -1 : 1;
+	return strcmp(x->domain, y->domain);
+}
+
+static void
+day_sessions_read(struct daemon *d, const char *day, struct day_sessions *ds)
+{
+	memset(ds, 0, sizeof(*ds));
+	snprintf(ds->day, sizeof(ds->day), "%s", day);
+	ds->map = strmap_new();
+	if (results_foreach(d->store, day, on_day_count, ds) < 0)
+		ds->error = 1;
+	if (ds->n > 1)
+		qsort(ds->v, ds->n, sizeof(*ds->v), worst_first);
+}
+
+static void
+day_sessions_free(struct day_sessions *ds)
+{
+	strmap_free(ds->map, free);
+	free(ds->v);
+}
+
+static void
+on_series(void *arg, const struct result_rec *r, uint64_t n)
+{
+	(void)arg;
+	/* keys sort by day: a new day is appended, the oldest dropped when full */
+	if (series.n == 0 || strcmp(series.v[series.n - 1].day, r->day) != 0) {
+		if (series.n == DAYS_MAX) {
+			memmove(series.v, series.v + 1, (DAYS_MAX - 1) * sizeof(series.v[0]));
+			series.n--;
+		}
+		memset(&series.v[series.n], 0, sizeof(series.v[0]));
+		text_copy(series.v[series.n].day, sizeof(series.v[0].day), r->day);
+		series.n++;
+	}
+	if (r->failure)
+		series.v[series.n - 1].fail += n;
+	else
+		series.v[series.n - 1].ok += n;
+}
+
+/* series_read - sessions and failures per retained day, cached */
+static void
+series_read(struct daemon *d)
+{
+	time_t now = time(NULL);
+
+	if (series.valid && now - series.at < SERIES_SEC)
+		return;
+	if (!store_is_open(d->store))
+		return;          /* keep what was read before */
+	series.n = 0;
+	series.valid = results_foreach(d->store, NULL, on_series, NULL) == 0;
+	series.at = now;
+}
+
+static void
+deliveries_read(struct daemon *d, struct deliveries *out)
+{
+	struct store_cursor *cur;
+	struct buf k, v;
+
+	memset(out, 0, sizeof(*out));
+	if (!store_is_open(d->store) || (cur = store_cursor_open(d->store, STORE_DB_REPORT)) == NULL) {
+		out->error = 1;
+		return;
+	}
+	buf_init(&k, 4096);
+	buf_init(&v, 4096);
+	store_cursor_seek(cur, "sent\t", 5);
+	while (store_cursor_next(cur, &k, &v) == 0) {
+		struct delivery_row *row;
+		const char *f[3], *p;
+		size_t flen[3];
+
+		if (k.len < 5 || memcmp(k.data, "sent\t", 5) != 0)
+			break;
+		if (out->n == DELIVERIES_MAX) {
+			out->more = 1;
+			continue;
+		}
+		/* key: sent DAY DOMAIN URI */
+		p = k.data + 5;
+		for (int i = 0; i < 3; i++) {
+			const char *tab = i < 2 ? memchr(p, '\t', k.len - (size_t)(p - k.data)) : NULL;
+
+			f[i] = p;
+			flen[i] = tab ? (size_t)(tab - p) : k.len - (size_t)(p - k.data);
+			p = tab ? tab + 1 : k.data + k.len;
+		}
+		out->v = xreallocarray(out->v, out->n + 1, sizeof(*out->v));
+		row = &out->v[out->n++];
+		text_clean(row->day, sizeof(row->day), f[0], flen[0]);
+		text_clean(row->domain, sizeof(row->domain), f[1], flen[1]);
+		text_clean(row->uri, sizeof(row->uri), f[2], flen[2]);
+		state_parse(v.data ? v.data : "", &row->dv);
+		if (row->dv.last > out->last)
+			out->last = row->dv.last;
+		if (strcmp(row->day, out->last_day) > 0)
+			memcpy(out->last_day, row->day, sizeof(out->last_day));
+	}
+	store_cursor_close(cur);
+	buf_fini(&k);
+	buf_fini(&v);
+}
+
+static double
+rate(uint64_t ok, uint64_t fail)
+{
+	return ok + fail ? (double)fail / (double)(ok + fail) : 0;
+}
+
+static void
+iso_time(time_t t, char out[32])
+{
+	struct tm tm;
+
+	if (t <= 0) {
+		snprintf(out, 32, "-");
+		return;
+	}
+	gmtime_r(&t, &tm);
+	strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static const char *
+dnssec_state(char *out, size_t outlen)
+{
+	if (metrics.dns_answers[0] + metrics.dns_answers[1] == 0)
+		snprintf(out, outlen, "unknown: no DNS answer yet");
+	else if (metrics.dns_answers[1] > 0)
+		snprintf(out, outlen, "yes: %llu of %llu answers authenticated (AD bit)",
+		    (unsigned long long)metrics.dns_answers[1],
+		    (unsigned long long)(metrics.dns_answers[0] + metrics.dns_answers[1]));
+	else
+		snprintf(out, outlen, "no: none of %llu answers authenticated (AD bit): DANE cannot work",
+		    (unsigned long long)metrics.dns_answers[0]);
+	return out;
+}
+
+/* --- HTML ----------------------------------------------------------------- */
+
+/* html - s as clean text, escaped for HTML text and attribute values */
+static void
+html(struct buf *out, const char *s)
+{
+	size_t len = strlen(s), n;
+	char *clean = xmalloc(3 * len + 1);
+
+	n = text_clean(clean, 3 * len + 1, s, len);
+	for (size_t i = 0; i < n; i++) {
+		switch (clean[i]) {
+		case '&': buf_puts(out, "&amp;"); break;
+		case '<': buf_puts(out, "&lt;"); break;
+		case '>': buf_puts(out, "&gt;"); break;
+		case '"': buf_puts(out, "&quot;"); break;
+		case '\'': buf_puts(out, "&#39;"); break;
+		default: buf_append(out, clean + i, 1); break;
+		}
+	}
+	free(clean);
+}
+
+static void
+html_kv(struct buf *out, const char *k, const char *v)
+{
+	buf_printf(out, "<tr><th>%s</th><td>", k);
+	html(out, v);
+	buf_puts(out, "</td></tr>\n");
+}
+
+static void
+html_endpoints(struct buf *out, const char *k, const struct settings_endpoints *l)
+{
+	struct buf v;
+
+	if (l->n == 0)
+		return;
+	buf_init(&v, 8192);
+	for (size_t i = 0; i < l->n; i++)
+		buf_printf(&v, "%s%s", i ? ", " : "", l->v[i].text);
+	html_kv(out, k, v.data ? v.data : "");
+	buf_fini(&v);
+}
+
+static void
+html_day(struct buf *out, const char *title, const struct day_sessions *ds)
+{
+	buf_puts(out, "<h2>");
+	html(out, title);
+	buf_puts(out, " (");
+	html(out, ds->day);
+	buf_printf(out, ")</h2>\n");
+	if (ds->error) {
+		buf_puts(out, "<p>The store is not readable now (lent to a client?).</p>\n");
+		return;
+	}
+	buf_printf(out, "<p>%llu sessions, %llu failed (%.1f%%), %zu domains.</p>\n",
+	    (unsigned long long)(ds->ok + ds->fail), (unsigned long long)ds->fail,
+	    100 * rate(ds->ok, ds->fail), ds->n);
+	if (ds->n == 0)
+		return;
+	buf_puts(out, "<table><tr><th>domain</th><th>sessions</th><th>failed</th>"
+	    "<th>failure rate</th><th>most frequent failure</th><th>MX host</th><th>reason</th>"
+	    "</tr>\n");
+	for (size_t i = 0; i < ds->n && i < DOMAINS_SHOWN; i++) {
+		const struct dom_count *c = ds->v[i];
+
+		buf_printf(out, "<tr%s><td>", c->fail ? " class=\"bad\"" : "");
+		html(out, c->domain);
+		buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>",
+		    (unsigned long long)(c->ok + c->fail), (unsigned long long)c->fail,
+		    100 * rate(c->ok, c->fail));
+		html(out, c->top_result);
+		buf_puts(out, "</td><td>");
+		html(out, c->top_mx);
+		buf_puts(out, "</td><td>");
+		html(out, c->top_reason);
+		buf_puts(out, "</td></tr>\n");
+	}
+	buf_puts(out, "</table>\n");
+	if (ds->n > DOMAINS_SHOWN)
+		buf_printf(out, "<p>%zu more domains not shown: see /api/v1/results/", ds->n - DOMAINS_SHOWN);
+	if (ds->n > DOMAINS_SHOWN) {
+		html(out, ds->day);
+		buf_puts(out, "</p>\n");
+	}
+}
+
+/* html_chart - one inline SVG: sessions (grey) and failures (red) per day */
+static void
+html_chart(struct buf *out)
+{
+	const int w = 720, h = 160, top = 10, left = 50;
+	uint64_t max = 1;
+	double bw;
+
+	buf_puts(out, "<h2>Sessions per day</h2>\n");
+	if (series.n == 0) {
+		buf_puts(out, "<p>No sessions counted yet.</p>\n");
+		return;
+	}
+	for (size_t i = 0; i < series.n; i++)
+		if (series.v[i].ok + series.v[i].fail > max)
+			max = series.v[i].ok + series.v[i].fail;
+	bw = (double)(w - left) / (double)series.n;
+	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+	    "role=\"img\" aria-label=\"sessions and failures per day\">\n", w, h + 30);
+	buf_printf(out, "<text x=\"0\" y=\"%d\" font-size=\"11\">%llu</text>\n", top + 10,
+	    (unsigned long long)max);
+	buf_printf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", left,
+	    top + h, w, top + h);
+	for (size_t i = 0; i < series.n; i++) {
+		uint64_t all = series.v[i].ok + series.v[i].fail;
+		double ha = (double)h * (double)all / (double)max;
+		double hf = (double)h * (double)series.v[i].fail / (double)max;
+		double x = left + bw * (double)i;
+
+		buf_puts(out, "<g><title>");
+		html(out, series.v[i].day);
+		buf_printf(out, ": %llu sessions, %llu failed</title>", (unsigned long long)all,
+		    (unsigned long long)series.v[i].fail);
+		buf_printf(out, "<rect class=\"all\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" fill=\"#9ab\"/>", x, top + h - ha, bw * 0.8, ha);
+		buf_printf(out, "<rect class=\"fail\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
+		    "height=\"%.1f\" fill=\"#c33\"/></g>\n", x, top + h - hf, bw * 0.8, hf);
+	}
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\">", left, top + h + 20);
+	html(out, series.v[0].day);
+	buf_printf(out, "</text><text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">", w,
+	    top + h + 20);
+	html(out, series.v[series.n - 1].day);
+	buf_puts(out, "</text>\n</svg>\n");
+}
+
+static void
+html_reports(struct buf *out, const struct deliveries *dl)
+{
+	char t[32];
+	size_t shown = 0;
+
+	buf_puts(out, "<h2>Reports</h2>\n");
+	if (dl->error) {
+		buf_puts(out, "<p>The store is not readable now (lent to a client?).</p>\n");
+		return;
+	}
+	if (dl->n == 0) {
+		buf_puts(out, "<p>No report sent yet.</p>\n");
+		return;
+	}
+	iso_time(dl->last, t);
+	buf_puts(out, "<p>Last delivery attempt: ");
+	html(out, t);
+	buf_puts(out, "; deliveries of the reports for ");
+	html(out, dl->last_day);
+	buf_puts(out, ":</p>\n<table><tr><th>domain</th><th>to</th><th>state</th>"
+	    "<th>attempts</th><th>last attempt</th><th>error</th></tr>\n");
+	for (size_t i = 0; i < dl->n && shown < DELIVERIES_SHOWN; i++) {
+		const struct delivery_row *r = &dl->v[i];
+
+		if (strcmp(r->day, dl->last_day) != 0)
+			continue;
+		shown++;
+		iso_time(r->dv.last, t);
+		buf_printf(out, "<tr%s><td>", r->dv.state == DELIVERY_SENT ? "" : " class=\"bad\"");
+		html(out, r->domain);
+		buf_puts(out, "</td><td>");
+		html(out, r->uri);
+		buf_printf(out, "</td><td>%s</td><td>%u</td><td>", state_name(r->dv.state),
+		    r->dv.attempts);
+		html(out, t);
+		buf_puts(out, "</td><td>");
+		html(out, r->dv.error);
+		buf_puts(out, "</td></tr>\n");
+	}
+	buf_puts(out, "</table>\n");
+}
+
+static void
+days_now(char today[11], char yesterday[11])
+{
+	time_t now = time(NULL);
+
+	decision_daystr(now, today);
+	decision_daystr(now - 86400, yesterday);
+}
+
+static unsigned
+page_html(struct daemon *d, struct buf *out)
+{
+	struct day_sessions ds[2];
+	struct deliveries dl;
+	char today[11], yesterday[11], t[32], v[256];
+	unsigned long by_mode[3] = { 0, 0, 0 }, without = 0;
+	long long up = (long long)(time(NULL) - d->started);
+	struct buf r;
+
+	days_now(today, yesterday);
+	day_sessions_read(d, today, &ds[0]);
+	day_sessions_read(d, yesterday, &ds[1]);
+	deliveries_read(d, &dl);
+	series_read(d);
+	if (d->mtasts)
+		mtasts_count(d->mtasts, by_mode, &without);
+	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	    "<title>tlspolicyd status</title><style>"
+	    "body{font-family:sans-serif;margin:1em 2em;color:#222}"
+	    "table{border-collapse:collapse;margin-bottom:1em}"
+	    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+	    "tr.bad td{background:#fdd}"
+	    "</style></head><body>\n");
+	buf_printf(out, "<h1>tlspolicyd %s</h1>\n<table class=\"kv\">\n", PACKAGE_VERSION);
+	iso_time(d->started, t);
+	html_kv(out, "started", t);
+	snprintf(v, sizeof(v), "%lldd %02lld:%02lld:%02lld", up / 86400, up / 3600 % 24, up / 60 % 60,
+	    up % 60);
+	html_kv(out, "uptime", v);
+	html_kv(out, "configuration", d->cfg.source);
+	html_endpoints(out, "socketmap", &d->cfg.socketmap_listen);
+	html_endpoints(out, "exim", &d->cfg.exim_listen);
+	html_endpoints(out, "http", &d->cfg.http_listen);
+	html_endpoints(out, "control", &d->cfg.control_socket);
+	buf_init(&r, 4096);
+	for (size_t i = 0; i < d->cfg.dns_resolver.n; i++)
+		buf_printf(&r, "%s%s", i ? ", " : "", d->cfg.dns_resolver.v[i]);
+	html_kv(out, "resolver", r.len ? r.data : "from /etc/resolv.conf");
+	buf_fini(&r);
+	html_kv(out, "resolver validates DNSSEC", dnssec_state(v, sizeof(v)));
+	html_kv(out, "MTA-STS", d->cfg.mta_sts ? "on" : "off");
+	html_kv(out, "DANE", d->cfg.dane ? "on" : "off");
+	snprintf(v, sizeof(v), "%zu entries", localpolicy_count(d->local));
+	html_kv(out, "local policy table", d->cfg.local_policy_file[0] ? v : "none");
+	html_kv(out, "store", store_is_open(d->store) ? "open" : "not open (lent or failed)");
+	buf_puts(out, "</table>\n<h2>MTA-STS policy cache</h2>\n<table>"
+	    "<tr><th>enforce</th><th>testing</th><th>none</th><th>no policy</th></tr>\n");
+	buf_printf(out, "<tr><td>%lu</td><td>%lu</td><td>%lu</td><td>%lu</td></tr>\n</table>\n",
+	    by_mode[STS_MODE_ENFORCE], by_mode[STS_MODE_TESTING], by_mode[STS_MODE_NONE], without);
+	html_day(out, "Today", &ds[0]);
+	html_day(out, "Yesterday", &ds[1]);
+	html_chart(out);
+	html_reports(out, &dl);
+	buf_puts(out, "<p>Also: <a href=\"/metrics\">/metrics</a>, "
+	    "<a href=\"/api/v1/status\">/api/v1/status</a>, "
+	    "<a href=\"/api/v1/reports\">/api/v1/reports</a>.</p>\n</body></html>\n");
+	day_sessions_free(&ds[0]);
+	day_sessions_free(&ds[1]);
+	free(dl.v);
+	return out->len + 1 >= out->max ? 500 : 200;
+}
+
+/* --- JSON ----------------------------------------------------------------- */
+
+static json_object *
+json_day(const struct day_sessions *ds)
+{
+	json_object *o = json_object_new_object(), *a = json_object_new_array();
+
+	json_object_object_add(o, "day", jsontext(ds->day));
+	json_object_object_add(o, "sessions", json_object_new_int64((int64_t)(ds->ok + ds->fail)));
+	json_object_object_add(o, "failures", json_object_new_int64((int64_t)ds->fail));
+	for (size_t i = 0; i < ds->n && i < DOMAINS_SHOWN; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "domain", jsontext(ds->v[i]->domain));
+		json_object_object_add(e, "sessions",
+		    json_object_new_int64((int64_t)(ds->v[i]->ok + ds->v[i]->fail)));
+		json_object_object_add(e, "failures", json_object_new_int64((int64_t)ds->v[i]->fail));
+		json_object_object_add(e, "failure-rate",
+		    json_object_new_double(rate(ds->v[i]->ok, ds->v[i]->fail)));
+		if (ds->v[i]->top_n > 0) {
+			json_object *t = json_object_new_object();
+
+			json_object_object_add(t, "result-type", jsontext(ds->v[i]->top_result));
+			json_object_object_add(t, "receiving-mx-hostname", jsontext(ds->v[i]->top_mx));
+			json_object_object_add(t, "failure-reason-code", jsontext(ds->v[i]->top_reason));
+			json_object_object_add(t, "failed-session-count",
+			    json_object_new_int64((int64_t)ds->v[i]->top_n));
+			json_object_object_add(e, "most-frequent-failure", t);
+		}
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "domains", a);
+	json_object_object_add(o, "domains-left-out", json_object_new_int64(ds->n > DOMAINS_SHOWN
+	    ? (int64_t)(ds->n - DOMAINS_SHOWN) : 0));
+	return o;
+}
+
+static json_object *
+json_endpoints(const struct settings_endpoints *l)
+{
+	json_object *a = json_object_new_array();
+
+	for (size_t i = 0; i < l->n; i++)
+		json_object_array_add(a, jsontext(l->v[i].text));
+	return a;
+}
+
+static json_object *
+json_delivery(const struct delivery_row *r)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "day", jsontext(r->day));
+	json_object_object_add(o, "domain", jsontext(r->domain));
+	json_object_object_add(o, "uri", jsontext(r->uri));
+	json_object_object_add(o, "state", jsontext(state_name(r->dv.state)));
+	json_object_object_add(o, "attempts", json_object_new_int64(r->dv.attempts));
+	json_object_object_add(o, "first-attempt", json_object_new_int64((int64_t)r->dv.first));
+	json_object_object_add(o, "last-attempt", json_object_new_int64((int64_t)r->dv.last));
+	json_object_object_add(o, "next-attempt", json_object_new_int64((int64_t)r->dv.next));
+	json_object_object_add(o, "error", jsontext(r->dv.error));
+	return o;
+}
+
+/* json_out - o into out (o is freed); 500 if it did not fit */
+static unsigned
+json_out(json_object *o, unsigned code, struct buf *out)
+{
+	const char *s = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN
+	    | JSON_C_TO_STRING_NOSLASHESCAPE);
+	int rc = buf_puts(out, s ? s : "null");
+
+	json_object_put(o);
+	if (rc < 0 || buf_puts(out, "\n") < 0) {
+		buf_reset(out);
+		buf_puts(out, "{\"error\":\"response too large\"}\n");
+		return 500;
+	}
+	return code;
+}
+
+static unsigned
+json_error(struct buf *out, unsigned code, const char *why)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "error", jsontext(why));
+	return json_out(o, code, out);
+}
+
+static unsigned
+api_status(struct daemon *d, struct buf *out)
+{
+	json_object *o = json_object_new_object(), *l = json_object_new_object();
+	json_object *r = json_object_new_object(), *a, *c = json_object_new_object();
+	struct day_sessions ds[2];
+	struct deliveries dl;
+	char today[11], yesterday[11], v[256];
+	unsigned long by_mode[3] = { 0, 0, 0 }, without = 0;
+
+	days_now(today, yesterday);
+	day_sessions_read(d, today, &ds[0]);
+	day_sessions_read(d, yesterday, &ds[1]);
+	deliveries_read(d, &dl);
+	series_read(d);
+	json_object_object_add(o, "version", jsontext(PACKAGE_VERSION));
+	json_object_object_add(o, "started", json_object_new_int64((int64_t)d->started));
+	json_object_object_add(o, "uptime-seconds", json_object_new_int64((int64_t)(time(NULL)
+	    - d->started)));
+	json_object_object_add(l, "socketmap", json_endpoints(&d->cfg.socketmap_listen));
+	json_object_object_add(l, "exim", json_endpoints(&d->cfg.exim_listen));
+	json_object_object_add(l, "http", json_endpoints(&d->cfg.http_listen));
+	json_object_object_add(l, "control", json_endpoints(&d->cfg.control_socket));
+	json_object_object_add(o, "listeners", l);
+	a = json_object_new_array();
+	for (size_t i = 0; i < d->cfg.dns_resolver.n; i++)
+		json_object_array_add(a, jsontext(d->cfg.dns_resolver.v[i]));
+	json_object_object_add(r, "servers", a);
+	json_object_object_add(r, "dnssec", jsontext(dnssec_state(v, sizeof(v))));
+	json_object_object_add(o, "resolver", r);
+	if (d->mtasts)
+		mtasts_count(d->mtasts, by_mode, &without);
+	json_object_object_add(c, "enforce", json_object_new_int64((int64_t)by_mode[STS_MODE_ENFORCE]));
+	json_object_object_add(c, "testing", json_object_new_int64((int64_t)by_mode[STS_MODE_TESTING]));
+	json_object_object_add(c, "none", json_object_new_int64((int64_t)by_mode[STS_MODE_NONE]));
+	json_object_object_add(c, "no-policy", json_object_new_int64((int64_t)without));
+	json_object_object_add(o, "mta-sts-cache", c);
+	json_object_object_add(o, "store-open", json_object_new_boolean(store_is_open(d->store)));
+	json_object_object_add(o, "today", json_day(&ds[0]));
+	json_object_object_add(o, "yesterday", json_day(&ds[1]));
+	a = json_object_new_array();
+	for (size_t i = 0; i < series.n; i++) {
+		json_object *e = json_object_new_object();
+
+		json_object_object_add(e, "day", jsontext(series.v[i].day));
+		json_object_object_add(e, "sessions", json_object_new_int64((int64_t)(series.v[i].ok
+		    + series.v[i].fail)));
+		json_object_object_add(e, "failures", json_object_new_int64((int64_t)series.v[i].fail));
+		json_object_array_add(a, e);
+	}
+	json_object_object_add(o, "days", a);
+	r = json_object_new_object();
+	json_object_object_add(r, "last-attempt", json_object_new_int64((int64_t)dl.last));
+	json_object_object_add(r, "day", jsontext(dl.last_day));
+	a = json_object_new_array();
+	for (size_t i = 0; i < dl.n; i++)
+		if (strcmp(dl.v[i].day, dl.last_day) == 0)
+			json_object_array_add(a, json_delivery(&dl.v[i]));
+	json_object_object_add(r, "deliveries", a);
+	json_object_object_add(o, "reports", r);
+	day_sessions_free(&ds[0]);
+	day_sessions_free(&ds[1]);
+	free(dl.v);
+	return json_out(o, 200, out);
+}
+
+/* describe_json - "name: value" lines into an object */
+static void
+describe_json(json_object *o, const struct buf *lines)
+{
+	const char *p = lines->data, *end;
+
+	if (p == NULL)
+		return;
+	end = p + lines->len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		const char *colon = memchr(p, ':', (size_t)(e - p));
+		char name[64];
+
+		if (colon && (size_t)(colon - p) < sizeof(name)) {
+			const char *val = colon + 1;
+
+			memcpy(name, p, (size_t)(colon - p));
+			name[colon - p] = '\0';
+			while (val < e && *val == ' ')
+				val++;
+			json_object_object_add(o, name, jsontext_new(val, (size_t)(e - val)));
+		}
+		p = nl ? nl + 1 : end;
+	}
+}
+
+/*
+ * api_policy - the answer for a domain, and why.  Read-only: a domain
+ * that neither MTA-STS nor DANE has cached is not looked up (that would
+ * start DNS queries and a fetch); the answer says so.
+ */
+static unsigned
+api_policy(struct daemon *d, const char *key, struct buf *out)
+{
+	struct resolve_result res;
+	char name[DOMAIN_MAX + 1];
+	json_object *o;
+	struct buf lines;
+	int cached;
+
+	if (domain_normalize(key, strlen(key), name, NULL) != DOMAIN_OK)
+		return json_error(out, 400, "not a domain name");
+	cached = localpolicy_get(d->local, name) != NULL
+	    || (d->cfg.dane_required_domains && strmap_get(d->cfg.dane_required_domains, name))
+	    || ((!d->mtasts || mtasts_peek(d->mtasts, name)) && (!d->dane || dane_peek(d->dane, name)));
+	o = json_object_new_object();
+	json_object_object_add(o, "domain", jsontext(name));
+	if (cached) {
+		memset(&res, 0, sizeof(res));
+		res.explain = 1;
+		resolve_lookup(&d->rctx, RESOLVE_MAP_POSTFIX, name, strlen(name), 0, &res);
+		json_object_object_add(o, "reply", jsontext(res.status == RESOLVE_OK ? "OK" : "NOTFOUND"));
+		json_object_object_add(o, "answer", res.status == RESOLVE_OK && res.answer
+		    ? jsontext(res.answer) : NULL);
+		json_object_object_add(o, "reason", jsontext(res.why));
+	} else {
+		json_object_object_add(o, "reply", NULL);
+		json_object_object_add(o, "answer", NULL);
+		json_object_object_add(o, "reason", jsontext("not cached: the HTTP interface does not "
+		    "start lookups (use tlspolicyctl query)"));
+	}
+	buf_init(&lines, 65536);
+	if (d->dane)
+		dane_describe(d->dane, name, &lines);
+	if (d->mtasts)
+		mtasts_describe(d->mtasts, name, &lines);
+	describe_json(o, &lines);
+	buf_fini(&lines);
+	return json_out(o, 200, out);
+}
+
+struct results_ctx {
+	json_object *out;
+	json_object *cur;            /* the group being filled */
+	json_object *details;
+	struct result_rec key;
+	uint64_t ok, fail;
+	size_t groups;
+};
+
+static void
+results_flush(struct results_ctx *c)
+{
+	if (c->cur == NULL)
+		return;
+	json_object_object_add(c->cur, "total-successful-session-count",
+	    json_object_new_int64((int64_t)c->ok));
+	json_object_object_add(c->cur, "total-failure-session-count",
+	    json_object_new_int64((int64_t)c->fail));
+	json_object_object_add(c->cur, "failure-details", c->details);
+	json_object_array_add(c->out, c->cur);
+	c->cur = c->details = NULL;
+	c->ok = c->fail = 0;
+}
+
+static void
+on_result(void *arg, const struct result_rec *r, uint64_t n)
+{
+	struct results_ctx *c = arg;
+
+	if (c->cur == NULL || strcmp(c->key.domain, r->domain) != 0
+	    || strcmp(c->key.ptype, r->ptype) != 0 || strcmp(c->key.pkey, r->pkey) != 0) {
+		results_flush(c);
+		if (c->groups++ >= RESULT_GROUPS_MAX)
+			return;
+		c->key = *r;
+		c->cur = json_object_new_object();
+		c->details = json_object_new_array();
+		json_object_object_add(c->cur, "day", jsontext(r->day));
+		json_object_object_add(c->cur, "domain", jsontext(r->domain));
+		json_object_object_add(c->cur, "policy-type", jsontext(r->ptype));
+		json_object_object_add(c->cur, "policy-key", jsontext(r->pkey));
+	}
+	if (r->failure) {
+		c->fail += n;
+		json_object_array_add(c->details, report_detail_json(r->result, r->sendip, r->mx,
+		    r->rip, r->reason, n));
+	} else
+		c->ok += n;
+}
+
+static unsigned
+api_results(struct daemon *d, const char *day, struct buf *out)
+{
+	struct results_ctx c;
+	char today[11], yesterday[11];
+
+	days_now(today, yesterday);
+	if (strcmp(day, "today") == 0)
+		day = today;
+	else if (strcmp(day, "yesterday") == 0)
+		day = yesterday;
+	else if (strlen(day) != 10 || strspn(day, "0123456789-") != 10 || day[4] != '-'
+	    || day[7] != '-')
+		return json_error(out, 400, "expected a day YYYY-MM-DD, today or yesterday");
+	memset(&c, 0, sizeof(c));
+	c.out = json_object_new_array();
+	if (results_foreach(d->store, day, on_result, &c) < 0) {
+		results_flush(&c);
+		json_object_put(c.out);
+		return json_error(out, 503, store_strerror(d->store));
+	}
+	results_flush(&c);
+	return json_out(c.out, 200, out);
+}
+
+static unsigned
+api_reports(struct daemon *d, struct buf *out)
+{
+	struct deliveries dl;
+	json_object *o, *a;
+
+	deliveries_read(d, &dl);
+	if (dl.error)
+		return json_error(out, 503, store_strerror(d->store));
+	o = json_object_new_object();
+	a = json_object_new_array();
+	for (size_t i = 0; i < dl.n; i++)
+		json_object_array_add(a, json_delivery(&dl.v[i]));
+	json_object_object_add(o, "last-attempt", json_object_new_int64((int64_t)dl.last));
+	json_object_object_add(o, "deliveries", a);
+	json_object_object_add(o, "left-out", json_object_new_boolean(dl.more));
+	free(dl.v);
+	return json_out(o, 200, out);
+}
+
+unsigned
+webstatus_page(struct daemon *d, const char *url, struct buf *out, const char **ctype)
+{
+	*ctype = CT_JSON;
+	if (strcmp(url, "/") == 0) {
+		*ctype = CT_HTML;
+		return page_html(d, out);
+	}
+	if (strcmp(url, "/api/v1/status") == 0)
+		return api_status(d, out);
+	if (strncmp(url, "/api/v1/policy/", 15) == 0 && url[15] != '\0')
+		return api_policy(d, url + 15, out);
+	if (strncmp(url, "/api/v1/results/", 16) == 0 && url[16] != '\0')
+		return api_results(d, url + 16, out);
+	if (strcmp(url, "/api/v1/reports") == 0)
+		return api_reports(d, out);
+	*ctype = CT_TEXT;
+	buf_puts(out, "not found: try /, /metrics or /api/v1/status\n");
+	return 404;
+}
