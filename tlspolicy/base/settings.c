@@ -97,6 +97,10 @@ static const struct settings_row {
 	{ "report_delay_max", T_DURATION, "0", 0, 86400, OFF(report_delay_max) },
 	{ "report_archive_directory", T_PATH, "", 1, 0, OFF(report_archive_directory) },
 	{ "report_only_with_failures", T_BOOL, "no", 0, 1, OFF(report_only_with_failures) },
+	{ "report_domains", T_DOMAINS, "", 0, 0, OFF(report_domains) },
+	{ "incoming_quarantine_directory", T_PATH, "", 1, 0, OFF(incoming_quarantine_directory) },
+	{ "incoming_retention", T_DURATION, "400d", 86400, 3650u * 86400, OFF(incoming_retention) },
+	{ "incoming_trusted_authserv_id", T_STR, "", 0, 0, OFF(incoming_trusted_authserv_id) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -82,6 +82,11 @@ struct settings {
 	unsigned report_delay_max;       /* seconds */
 	char *report_archive_directory;  /* "" = none */
 	unsigned report_only_with_failures;
+	struct strmap *report_domains;   /* our domains whose incoming reports are
+	                                    kept (normalized) -> non-NULL */
+	char *incoming_quarantine_directory; /* "" = state_directory/quarantine */
+	unsigned incoming_retention;     /* seconds */
+	char *incoming_trusted_authserv_id; /* "" = Authentication-Results not trusted */
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 
