@@ -298,6 +298,7 @@ walk_entity(struct walk *w, const char *e, size_t len, unsigned depth)
 		mime_param(cd, "filename", p.name, sizeof(p.name));
 	if (p.name[0] == '\0')
 		mime_param(ct, "name", p.name, sizeof(p.name));
+	p.whole = depth == 0;
 	p.body = e + body;
 	p.len = len - body;
 	return w->cb(w->arg, &p) ? 1 : 0;
@@ -489,7 +490,9 @@ score(const struct mime_part *p, const char *dec, size_t declen)
 	    || strcmp(p->ctype, "application/json") == 0
 	    || strcmp(p->ctype, "application/octet-stream") == 0)
 		return 2;
-	return gz ? 1 : 0;    /* JSON in a text part without a name: the human-readable part */
+	/* JSON in a text part without a name is taken only when it is the
+	 * whole message: in a multipart it is the human-readable part */
+	return gz || p->whole ? 1 : 0;
 }
 
 struct pick {

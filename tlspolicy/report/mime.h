@@ -36,6 +36,7 @@ struct mime_part {
 	char ctype[MIME_CTYPE_MAX];   /* "type/subtype", lower case; "text/plain" if none */
 	char name[MIME_NAME_MAX];     /* filename= or name= parameter, or "" */
 	char encoding[32];            /* Content-Transfer-Encoding, lower case, or "" */
+	int whole;                    /* the message itself, not a part of a multipart */
 	const char *body;             /* undecoded, inside the message */
 	size_t len;
 };
