@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 
 #include "buf.h"
 #include "dkim.h"
+#include "numparse.h"
 
 static int
 slurp(const char *path, struct buf *b)
@@ -45,12 +47,20 @@ main(int argc, char **argv)
 	struct buf raw, msg, keys;
 	const char *why = "";
 	size_t bad, n;
-	time_t now = argc > 3 ? (time_t)strtoll(argv[3], NULL, 10) : time(NULL);
+	time_t now = time(NULL);
+	uint64_t t;
 	int passed = 0;
 
 	if (argc < 3) {
 		fprintf(stderr, "usage: dkimverify MESSAGE KEYFILE [NOW]\n");
 		return 2;
+	}
+	if (argc > 3) {
+		if (numparse_uint(argv[3], strlen(argv[3]), INT64_MAX, &t) < 0) {
+			fprintf(stderr, "dkimverify: NOW is not a number\n");
+			return 2;
+		}
+		now = (time_t)t;
 	}
 	buf_init(&raw, (size_t)16 << 20);
 	buf_init(&msg, (size_t)33 << 20);
