@@ -14,8 +14,9 @@
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
+. "$top_srcdir/t/postfix.sh"
 need_root
-need nsd unbound ldns-signzone dig openssl python3 gzip base64
+need nsd unbound ldns-signzone dig openssl python3 gzip base64 postfix postconf postmap sendmail
 PY=/usr/bin/python3
 $PY -c 'import dkim, nacl' 2>/dev/null || {
 	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - python3-dkim missing"; exit 1; }
@@ -198,6 +199,39 @@ ctl reports --json > "$T/reports.json"
 like "$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["summary"]; print(s["reports"], s["total-failure-session-count"], s["failures-by-result-type"]["tlsa-invalid"])' "$T/reports.json")" \
     "^4 12 4$" "--json: the same sums, by result type"
 like "$(ctl reports --day 2026-11-28)" "^summary: 0 reports" "--day: another day has none"
+# a real Postfix delivering to the pipe(8) transport of
+# contrib/postfix/tlsrpt-receive.txt (run as the daemon's user here)
+pf_instance mx
+postconf -c "$T/mx" -M# smtp/inet
+sed -n '/^     tlsrpt    unix/,/argv=/p' "$top_srcdir/contrib/postfix/tlsrpt-receive.txt" | sed 's/^     //' \
+    | sed "s|user=tlspolicyd|user=$(id -un nobody)|; s|argv=/usr/sbin/tlspolicyctl receive|argv=$TLSPOLICYCTL -c $T/tlspolicyd.conf receive|" \
+    >> "$T/mx/master.cf"
+printf 'tlsrpt@ours.test tlsrpt:\n' > "$T/mx/transport"
+postmap -c "$T/mx" "hash:$T/mx/transport"
+postconf -c "$T/mx" -e "mydestination = ours.test" "transport_maps = hash:$T/mx/transport" \
+    "tlsrpt_destination_recipient_limit = 1" "inet_interfaces = 127.0.0.1" "maximal_queue_lifetime = 1h" \
+    "bounce_queue_lifetime = 0"
+check "Postfix with the tlsrpt pipe transport starts" pf_start mx
+report google.json pf-1 > "$T/pf1.json"
+mail tlsrpt@sender.test "$T/pf1.json" | sign "$T/rsa.pem" rsa s1 sender.test > "$T/pf1.eml"
+sendmail -C "$T/mx" -f tlsrpt@sender.test tlsrpt@ours.test < "$T/pf1.eml"
+check "Postfix: a signed report delivered through the pipe" pf_wait mx "to=<tlsrpt@ours.test>.*relay=tlsrpt.*status=sent"
+like "$(ctl reports)" "report-id=pf-1 " "Postfix: and stored"
+awk '/^--BOUNDARY--/ { print "--BOUNDARY\nContent-Type: text/plain\n\nadded\n" } { print }' "$T/pf1.eml" > "$T/pf2.eml"
+sendmail -C "$T/mx" -f tlsrpt@sender.test tlsrpt@ours.test < "$T/pf2.eml"
+check "Postfix: a tampered one bounced with the reason" \
+    pf_wait mx "to=<tlsrpt@ours.test>.*status=bounced.*not trusted: d=sender.test s=s1: body hash mismatch"
+report microsoft.json pf-3 > "$T/pf3.json"
+mail tlsrpt@sender.test "$T/pf3.json" | sign "$T/rsa.pem" rsa s1 sender.test > "$T/pf3.eml"
+world_dns_stop
+sendmail -C "$T/mx" -f tlsrpt@sender.test tlsrpt@ours.test < "$T/pf3.eml"
+check "Postfix: DNS down, deferred" pf_wait mx "to=<tlsrpt@ours.test>.*status=deferred.*DKIM not checked for now"
+world_dns_start
+pf_flush mx
+check "Postfix: DNS back, delivered on the retry" \
+    wait_for 30 sh -c "[ \$(grep -c 'to=<tlsrpt@ours.test>.*relay=tlsrpt.*status=sent' '$T/mx/maillog') -ge 2 ]"
+like "$(ctl reports)" "report-id=pf-3 " "Postfix: the retried report stored"
+grep 'relay=tlsrpt' "$T/mx/maillog" | sed 's/^/# /'
 daemon_has_store() { "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
 check "the daemon holds its store again" wait_for 20 daemon_has_store
 check "it lent the store to the receivers" grep -q 'store: back from pid' "$T/daemon.log"
