@@ -22,12 +22,14 @@
 #include "dkim.h"
 #include "dns.h"
 #include "dnswire.h"
+#include "fileio.h"
 #include "domain.h"
 #include "evloop.h"
 #include "incoming.h"
 #include "jsontext.h"
 #include "mime.h"
 #include "privs.h"
+#include "psl.h"
 #include "rptparse.h"
 #include "settings.h"
 #include "store.h"
@@ -40,6 +42,37 @@
 #define DNS_TRIES 2
 #define DNS_GUARD_MS 60000
 #define KEY_TXT_MAX 4096
+#define PSL_MAX ((size_t)4 * 1024 * 1024)
+
+static struct psl *suffixes;   /* the public suffix list, or NULL */
+
+/* may_sign - may a signature of domain d vouch for the From domain from:
+ * from itself or a parent, not a public suffix (without the list: not a
+ * top-level domain) */
+static int
+may_sign(const char *d, const char *from)
+{
+	return dkim_aligned(d, from) && (suffixes == NULL || !psl_is_suffix(suffixes, d));
+}
+
+/* load_suffixes - the public suffix list, if configured and readable */
+static void
+load_suffixes(const struct settings *s)
+{
+	char err[512];
+	size_t len;
+	char *text;
+
+	if (s->public_suffix_list[0] == '\0')
+		return;
+	if ((text = file_read(s->public_suffix_list, PSL_MAX, &len, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "tlspolicyctl: public_suffix_list: %s: a parent domain of the From "
+		    "domain may sign unless it is a top-level domain\n", err);
+		return;
+	}
+	suffixes = psl_parse(text, len);
+	free(text);
+}
 
 /* one key lookup */
 struct keyq {
@@ -145,9 +178,9 @@ trust_dkim(const struct settings *s, const char *msg, size_t len, const char *fr
 	for (size_t i = 0; i < n; i++) {
 		size_t o = strlen(why);
 
-		if (!dkim_aligned(sigs[i].d, from)) {
-			snprintf(why + o, whylen - o, "%sd=%s is not the From domain %s or a parent of it",
-			    o ? "; " : "", sigs[i].d, from);
+		if (!may_sign(sigs[i].d, from)) {
+			snprintf(why + o, whylen - o, "%sd=%s is not the From domain %s or a parent of it "
+			    "below the public suffix", o ? "; " : "", sigs[i].d, from);
 			continue;
 		}
 		if (dkim_key_name(&sigs[i], name, sizeof(name)) < 0) {
@@ -248,7 +281,7 @@ trust_ar(const struct settings *s, const char *hdr, size_t hlen, const char *fro
 			for (e = hd; *e && *e != ' ' && *e != ';' && *e != ')'; e++)
 				;
 			if (domain_normalize(hd, (size_t)(e - hd), d, NULL) != DOMAIN_OK
-			    || !dkim_aligned(d, from))
+			    || !may_sign(d, from))
 				continue;
 			if (snprintf(trust, trustlen, "authentication-results %s dkim=pass header.d=%s", id,
 			    d) < 0)
@@ -464,6 +497,7 @@ ctl_receive(const struct settings *s, int argc, char **argv)
 		    "the sender cannot be checked");
 		goto out;
 	}
+	load_suffixes(s);
 	rc = trust_dkim(s, msg.data, msg.len, from, rec.trust, sizeof(rec.trust), why, sizeof(why));
 	if (rc != 0 && trust_ar(s, msg.data, hlen, from, rec.trust, sizeof(rec.trust)) == 0)
 		rc = 0;
@@ -505,6 +539,8 @@ ctl_receive(const struct settings *s, int argc, char **argv)
 	}
 	store_close(st);
 out:
+	psl_free(suffixes);
+	suffixes = NULL;
 	buf_fini(&in);
 	buf_fini(&msg);
 	buf_fini(&json);

@@ -92,6 +92,17 @@ receive mailru
 is "$RC" 0 "Ed25519 signature of a parent of the From domain: EX_OK"
 like "$OUT" "dkim d=mailru.test s=ed.*notes: .*several TLSA records packed" "stored with its quirks noted"
 
+# a parent domain that is a public suffix may not sign
+printf '// a list of our own\ntest\nmailru.test\n' > "$T/psl.dat"
+{ cat "$T/tlspolicyd.conf"; echo "public_suffix_list = $T/psl.dat"; } > "$T/psl.conf"
+report mailru.json m-2 > "$T/mailru2.json"
+mail tlsrpt@reports.mailru.test "$T/mailru2.json" \
+    | sign "$T/ed.seed" ed25519 ed mailru.test --canon relaxed/relaxed > "$T/psl.eml"
+OUT=$("$TLSPOLICYCTL" -c "$T/psl.conf" receive < "$T/psl.eml" 2>&1)
+is "$?" 77 "a signature by a public suffix: EX_NOPERM"
+like "$OUT" "d=mailru.test is not the From domain reports.mailru.test or a parent of it below the public suffix" \
+    "said so"
+
 # refused and quarantined
 quarantined() {   # quarantined WHAT PATTERN: the newest file holds the reason, mode 0600
 	f=$(ls -t "$Q" | head -1)

@@ -11,8 +11,10 @@
 #include <zlib.h>
 
 #include "buf.h"
+#include "fileio.h"
 #include "incoming.h"
 #include "mime.h"
+#include "psl.h"
 #include "report.h"
 #include "results.h"
 #include "rptparse.h"
@@ -458,9 +460,41 @@ test_store(void)
 	store_close(st);
 }
 
+static void
+test_psl(void)
+{
+	static const char text[] = "// ===BEGIN ICANN DOMAINS===\ncom\nuk\nco.uk\n*.ck\n!www.ck\n"
+	    "// comment\n\n  github.io  trailing words\r\n-bad-\n\xe5\x85\xac\xe5\x8f\xb8.cn\n";
+	struct psl *p = psl_parse(text, sizeof(text) - 1);
+	char err[256];
+	size_t len;
+	char *real;
+
+	is_int(psl_rules(p), 7, "seven rules kept, the bad one skipped");
+	ok(psl_is_suffix(p, "co.uk") && psl_is_suffix(p, "uk") && psl_is_suffix(p, "com"), "rules");
+	ok(!psl_is_suffix(p, "example.co.uk") && !psl_is_suffix(p, "example.com"), "below them: not");
+	ok(psl_is_suffix(p, "org"), "the default rule: every TLD");
+	ok(psl_is_suffix(p, "anything.ck") && !psl_is_suffix(p, "www.ck"), "wildcard and exception");
+	ok(psl_is_suffix(p, "github.io") && !psl_is_suffix(p, "me.github.io"), "blank-separated rule, CRLF");
+	ok(psl_is_suffix(p, "xn--55qx5d.cn"), "a U-label rule matches its A-label form");
+	psl_free(p);
+	real = file_read("/usr/share/publicsuffix/public_suffix_list.dat", (size_t)4 << 20, &len, err,
+	    sizeof(err));
+	if (real == NULL) {
+		ok(1, "# SKIP no public suffix list installed: %s", err);
+		return;
+	}
+	p = psl_parse(real, len);
+	ok(psl_rules(p) > 5000 && psl_is_suffix(p, "co.uk") && !psl_is_suffix(p, "google.com")
+	    && psl_is_suffix(p, "github.io"), "Debian's list: %zu rules", psl_rules(p));
+	psl_free(p);
+	free(real);
+}
+
 int
 main(void)
 {
+	test_psl();
 	test_senders();
 	test_refused();
 	test_own();

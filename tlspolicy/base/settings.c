@@ -101,6 +101,8 @@ static const struct settings_row {
 	{ "incoming_quarantine_directory", T_PATH, "", 1, 0, OFF(incoming_quarantine_directory) },
 	{ "incoming_retention", T_DURATION, "400d", 86400, 3650u * 86400, OFF(incoming_retention) },
 	{ "incoming_trusted_authserv_id", T_STR, "", 0, 0, OFF(incoming_trusted_authserv_id) },
+	{ "public_suffix_list", T_PATH, "/usr/share/publicsuffix/public_suffix_list.dat", 1, 0,
+	  OFF(public_suffix_list) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

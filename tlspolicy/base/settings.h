@@ -87,6 +87,7 @@ struct settings {
 	char *incoming_quarantine_directory; /* "" = state_directory/quarantine */
 	unsigned incoming_retention;     /* seconds */
 	char *incoming_trusted_authserv_id; /* "" = Authentication-Results not trusted */
+	char *public_suffix_list;        /* "" = none */
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 
