@@ -382,35 +382,6 @@ refuse(const struct settings *s, const char *msg, size_t len, int code, const ch
 	return code;
 }
 
-/* keep_ours - only the policies of report_domains; the others are named
- * in the notes.  The number kept. */
-static size_t
-keep_ours(const struct settings *s, struct rpt_report *r, char *others, size_t olen)
-{
-	size_t k = 0;
-
-	others[0] = '\0';
-	for (size_t i = 0; i < r->npolicies; i++) {
-		if (strmap_get(s->report_domains, r->policies[i].domain) != NULL) {
-			if (k != i)
-				r->policies[k] = r->policies[i];
-			k++;
-		} else if (strstr(others, r->policies[i].domain) == NULL) {
-			size_t o = strlen(others);
-
-			snprintf(others + o, olen - o, "%s%s", o ? " " : "", r->policies[i].domain);
-		}
-	}
-	if (k > 0 && others[0]) {
-		size_t o = strlen(r->notes);
-
-		snprintf(r->notes + o, sizeof(r->notes) - o, "%spolicies for domains not in "
-		    "report_domains left out: %s", o ? "; " : "", others);
-	}
-	r->npolicies = k;
-	return k;
-}
-
 int
 ctl_receive(const struct settings *s, int argc, char **argv)
 {
@@ -487,7 +458,7 @@ ctl_receive(const struct settings *s, int argc, char **argv)
 		code = refuse(s, in.data, in.len, EX_DATAERR, why);
 		goto out;
 	}
-	if (keep_ours(s, &rec.r, others, sizeof(others)) == 0) {
+	if (incoming_keep_domains(&rec.r, s->report_domains, others, sizeof(others)) == 0) {
 		snprintf(why, sizeof(why), "the report is about %s, none of report_domains", others);
 		code = refuse(s, in.data, in.len, EX_DATAERR, why);
 		goto out;

@@ -19,6 +19,7 @@
 #include "results.h"
 #include "rptparse.h"
 #include "store.h"
+#include "strmap.h"
 #include "tap.h"
 
 static struct rpt_report rep;
@@ -153,6 +154,21 @@ test_senders(void)
 	is_int(rep.npolicies, 3, "three policies");
 	is_str(rep.policies[1].domain, "mx1.example.org", "host policy domain");
 	is_int(result_count(&rep.policies[1], "validation-failure"), 1, "validation-failure");
+
+	{
+		struct strmap *ours = strmap_new();
+		char others[256];
+		static int yes;
+
+		strmap_put(ours, "example.org", &yes);
+		is_int(incoming_keep_domains(&rep, ours, others, sizeof(others)), 1,
+		    "report_domains: one policy of three stays");
+		is_str(others, "mx1.example.org other.example", "the others named");
+		ok(strstr(rep.notes, "left out: mx1.example.org other.example") != NULL, "and noted");
+		is_str(rep.policies[0].domain, "example.org", "the one of ours");
+		strmap_free(ours, NULL);
+		is_int(incoming_keep_domains(&rep, NULL, others, sizeof(others)), 0, "no domains: none stays");
+	}
 
 	is_int(parse_file("draft.json", why, sizeof(why)), 0, "draft-era report parses");
 	is_str(rep.day, "2026-11-28", "+01:00 start is the day before in UTC");

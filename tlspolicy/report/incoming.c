@@ -10,6 +10,7 @@
 #include "incoming.h"
 #include "record.h"
 #include "store.h"
+#include "strmap.h"
 
 #define KEY_MAX (2 + 11 + 2 * RPT_TEXT_MAX + 4)
 #define REC_MAX ((size_t)256 * 1024)
@@ -22,6 +23,34 @@ key_of(char *out, size_t outlen, const char *prefix, const char *day, const char
 		snprintf(out, outlen, "%s%s\t%s\t%s", prefix, day, org, id);
 	else
 		snprintf(out, outlen, "%s%s\t%s", prefix, org, id);
+}
+
+size_t
+incoming_keep_domains(struct rpt_report *r, const struct strmap *domains, char *others,
+    size_t olen)
+{
+	size_t k = 0;
+
+	others[0] = '\0';
+	for (size_t i = 0; i < r->npolicies; i++) {
+		if (domains != NULL && strmap_get(domains, r->policies[i].domain) != NULL) {
+			if (k != i)
+				r->policies[k] = r->policies[i];
+			k++;
+		} else if (strstr(others, r->policies[i].domain) == NULL) {
+			size_t o = strlen(others);
+
+			snprintf(others + o, olen - o, "%s%s", o ? " " : "", r->policies[i].domain);
+		}
+	}
+	if (k > 0 && others[0]) {
+		size_t o = strlen(r->notes);
+
+		snprintf(r->notes + o, sizeof(r->notes) - o, "%spolicies for domains not in "
+		    "report_domains left out: %s", o ? "; " : "", others);
+	}
+	r->npolicies = k;
+	return k;
 }
 
 int

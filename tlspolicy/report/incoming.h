@@ -14,6 +14,11 @@
  * organization and report-id were stored before is a duplicate and is
  * not stored again, whatever it holds.  The parsed record and the JSON
  * are purged together after the retention period (incoming_retention).
+ *
+ * The steps after a transport has the report's bytes are the same for
+ * mail and HTTPS: rptparse_body(), incoming_keep_domains(), then
+ * incoming_store() with via "mail" or "https" and how the sender was
+ * trusted.
  */
 #ifndef TLSPOLICY_INCOMING_H
 #define TLSPOLICY_INCOMING_H
@@ -26,6 +31,7 @@
 
 struct store;
 struct buf;
+struct strmap;
 
 #define INCOMING_DUPLICATE 1
 #define INCOMING_RAW_MAX ((size_t)1000 * 1000)   /* JSON kept; a longer one is not */
@@ -36,6 +42,13 @@ struct incoming_rec {
 	char via[32];               /* "mail", "https" */
 	uint64_t received;          /* seconds since the epoch */
 };
+
+/* incoming_keep_domains - only the policies of r whose policy-domain is
+ * in domains (report_domains; NULL: none) stay; the others' domains are
+ * named in others[olen] and, when some stay, in r's notes.  The number
+ * that stay: 0 means the report is not about our domains. */
+size_t incoming_keep_domains(struct rpt_report *r, const struct strmap *domains, char *others,
+    size_t olen);
 
 /* incoming_store - keep r, received at now, with its JSON raw[0..rawlen)
  * (not kept when longer than INCOMING_RAW_MAX, said in the notes); one
