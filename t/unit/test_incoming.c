@@ -360,6 +360,22 @@ test_mime(void)
 	buf_puts(&m, "--inner--\r\n--outer\r\n");
 	is_int(mime_report(m.data, m.len, &out, what, sizeof(what), &why), 0, "nested multipart");
 
+	/* an inner boundary that starts with the outer one: the inner
+	 * epilogue (after --b1--) is no part, however it looks */
+	buf_reset(&m);
+	buf_puts(&m, "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n"
+	    "Content-Type: multipart/mixed; boundary=b1\r\n\r\n--b1\r\n"
+	    "Content-Type: text/plain\r\n\r\nhello\r\n--b1--\r\n"
+	    "Content-Type: application/tlsrpt+json\r\n\r\n{\"epilogue\":1}\r\n--b\r\n"
+	    "Content-Type: application/tlsrpt+gzip\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	b64(z.data, z.len, &m);
+	buf_puts(&m, "--b--\r\n");
+	n = 0;
+	ok(mime_walk(m.data, m.len, count_part, &n, &why) == 0 && n == 2, "boundary b does not split "
+	    "at --b1: %d parts", n);
+	ok(mime_report(m.data, m.len, &out, what, sizeof(what), &why) == 0 && out.len == js.len,
+	    "the report, not the inner epilogue");
+
 	make_msg(&m, "text/plain", NULL, NULL, "just text", 9);
 	is_int(mime_report(m.data, m.len, &out, what, sizeof(what), &why), 1, "no report: 1");
 	ok(why && strstr(why, "no TLSRPT report") != NULL, "with the reason");

@@ -219,12 +219,19 @@ struct walk {
 	const char *why;
 };
 
-/* line_start_delim - does s[i..len) start a delimiter line for b? */
+/* is_delim - does s[i..len) start a delimiter line for b: "--" b, then
+ * "--", blanks or the end of the line (so that boundary "b" does not take
+ * the lines of an inner boundary "b1")? */
 static int
 is_delim(const char *s, size_t len, size_t i, const char *b, size_t blen)
 {
-	return (i == 0 || s[i - 1] == '\n') && len - i >= blen + 2 && s[i] == '-'
-	    && s[i + 1] == '-' && memcmp(s + i + 2, b, blen) == 0;
+	size_t e = i + 2 + blen;
+
+	if (!((i == 0 || s[i - 1] == '\n') && len - i >= blen + 2 && s[i] == '-'
+	    && s[i + 1] == '-' && memcmp(s + i + 2, b, blen) == 0))
+		return 0;
+	return e == len || s[e] == '\r' || s[e] == '\n' || s[e] == ' ' || s[e] == '\t'
+	    || (s[e] == '-' && e + 1 < len && s[e + 1] == '-');
 }
 
 static int walk_entity(struct walk *w, const char *e, size_t len, unsigned depth);
