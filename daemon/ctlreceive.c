@@ -356,6 +356,7 @@ quarantine(const struct settings *s, const char *msg, size_t len, const char *re
 	if (fsync(fd) < 0)
 		goto fail;
 	close(fd);
+	fsync(dfd);    /* the new name, too */
 	close(dfd);
 	return 0;
 fail:
