@@ -22,14 +22,19 @@
 static void
 note(struct rpt_report *r, const char *fmt, const char *arg)
 {
-	char one[200], clean[200];
+	char one[400], clean[200];
 	size_t n = strlen(r->notes);
 
+	/* the note whole (fmt is short), then cut to the notes only at a
+	 * character boundary: notes stay clean text */
 	text_clean(clean, sizeof(clean), arg ? arg : "", strlen(arg ? arg : ""));
-	snprintf(one, sizeof(one), fmt, clean);
-	if (strstr(r->notes, one) != NULL)
+	snprintf(one, sizeof(one), "%s", n ? "; " : "");
+	n = strlen(one);
+	snprintf(one + n, sizeof(one) - n, fmt, clean);
+	if (strstr(r->notes, one + n) != NULL)
 		return;
-	snprintf(r->notes + n, sizeof(r->notes) - n, "%s%s", n ? "; " : "", one);
+	n = strlen(r->notes);
+	text_copy(r->notes + n, sizeof(r->notes) - n, one);
 }
 
 /* get - the member of o named by the first of the names it has */
@@ -427,6 +432,8 @@ rptparse_json(const char *json, size_t len, struct rpt_report *r, char *why, siz
 		}
 		if (policy(r, json_object_array_get_idx(v, i), &r->policies[r->npolicies]) == 0)
 			r->npolicies++;
+		else   /* no half-read policy left behind the last one */
+			memset(&r->policies[r->npolicies], 0, sizeof(r->policies[0]));
 	}
 	if (r->npolicies == 0) {
 		snprintf(why, whylen, "the report has no usable policy");
