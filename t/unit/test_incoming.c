@@ -409,7 +409,7 @@ test_mime(void)
 	is_int(mime_report(m.data, m.len, &out, what, sizeof(what), &why), -1,
 	    "multipart without boundary refused");
 
-	/* header helpers */
+	/* header fields and parameters */
 	buf_reset(&m);
 	buf_puts(&m, "Subject: a\r\n  folded\r\nFrom : \"x\" <a@b.example>\r\nnot a field\r\n\r\nbody");
 	mime_header_end(m.data, m.len, &hlen);
