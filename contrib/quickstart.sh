@@ -22,7 +22,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 BUILD_PKGS="build-essential autoconf automake pkg-config libssl-dev libc-ares-dev
  libdb5.3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev postfix adduser"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev python3 db5.3-util util-linux procps
- unbound nsd ldnsutils dnsutils openssl python3-jsonschema faketime prometheus
+ unbound nsd ldnsutils dnsutils openssl python3-jsonschema faketime prometheus python3-dkim publicsuffix
  libgnutls30 libgnutls-dane0 libidn2-0 libnsl2 libpcre2-8-0 libdb5.3 libcrypt1
  dpkg-dev debhelper lintian"
 # Exim for the tests: it conflicts with postfix, so its packages are only

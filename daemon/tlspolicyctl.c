@@ -8,12 +8,14 @@
  *   tlspolicyctl [-c FILE] results [--day D] [--domain D] [--json]
  *   tlspolicyctl [-c FILE] ingest FILE|-
  *   tlspolicyctl [-c FILE] store-accept
+ *   tlspolicyctl [-c FILE] receive < MESSAGE
+ *   tlspolicyctl [-c FILE] reports [--day D] [--json]
  *
  * query, status and reload talk to the daemon over its control socket
  * (control_socket in the configuration); check-config reads the
  * configuration and the local policy table and prints every setting;
  * results, ingest and store-accept work on the store directly
- * (ctlstore.c).
+ * (ctlstore.c), as do receive and reports (ctlreceive.c).
  */
 #include "config.h"
 
@@ -27,6 +29,7 @@
 #include "server.h"
 #include "control.h"
 #include "ctlclient.h"
+#include "ctlreceive.h"
 #include "ctlstore.h"
 #include "endpoint.h"
 #include "localpolicy.h"
@@ -50,6 +53,9 @@ usage(FILE *fp)
 	    "                          print the stored TLS session counts\n"
 	    "  ingest FILE|-           count the TLS sessions of a Postfix or Exim log (\"-\": stdin)\n"
 	    "  store-accept            accept lost or damaged counts or log positions and go on\n"
+	    "  receive                 store the TLSRPT report of the message on stdin (MTA pipe)\n"
+	    "  reports [--day YYYY-MM-DD] [--json]\n"
+	    "                          list and summarise the TLSRPT reports received\n"
 	    "  check-config            check the configuration and print every setting\n");
 }
 
@@ -130,7 +136,8 @@ main(int argc, char **argv)
 			return 2;
 		}
 	} else if (strcmp(argv[0], "results") == 0 || strcmp(argv[0], "ingest") == 0
-	    || strcmp(argv[0], "store-accept") == 0) {
+	    || strcmp(argv[0], "store-accept") == 0 || strcmp(argv[0], "receive") == 0
+	    || strcmp(argv[0], "reports") == 0) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else if ((strcmp(argv[0], "status") == 0 || strcmp(argv[0], "reload") == 0
 	    || strcmp(argv[0], "list") == 0 || strcmp(argv[0], "check-config") == 0) && argc == 1) {
@@ -143,7 +150,12 @@ main(int argc, char **argv)
 	if (settings_load(&s, cfgfile, err, sizeof(err)) < 0) {
 		fprintf(stderr, "tlspolicyctl: %s\n", err);
 		settings_fini(&s);
-		return 1;
+		return strcmp(cmd, "receive") == 0 ? 75 : 1;   /* EX_TEMPFAIL: the MTA retries */
+	}
+	if (strcmp(cmd, "receive") == 0 || strcmp(cmd, "reports") == 0) {
+		rc = strcmp(cmd, "receive") == 0 ? ctl_receive(&s, argc, argv) : ctl_reports(&s, argc, argv);
+		settings_fini(&s);
+		return rc;
 	}
 	if (strcmp(cmd, "check-config") == 0 || strcmp(cmd, "results") == 0
 	    || strcmp(cmd, "ingest") == 0 || strcmp(cmd, "store-accept") == 0) {

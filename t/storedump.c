@@ -28,7 +28,7 @@
 
 static const char *const names[STORE_DB_COUNT] = {
 	"meta.db", "policy.db", "decision.db", "result.db", "report.db", "dane.db",
-	"source.db",
+	"source.db", "incoming.db",
 };
 
 static void

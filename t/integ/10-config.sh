@@ -32,7 +32,7 @@ like "$rc $out" "^1 .*lp, line 2" "tlspolicyctl check-config reports the same er
 out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" check-config 2>/dev/null)
 like "$out" "(^| )socketmap_max_connections = 1000 " "check-config prints defaults"
 like "$out" "(^| )state_directory = $T/state " "check-config prints file settings"
-is "$(printf '%s\n' "$out" | wc -l)" "43" "check-config prints every setting"
+is "$(printf '%s\n' "$out" | wc -l)" "48" "check-config prints every setting"
 printf '%s\n' "$out" > "$T/printed.conf"
 is "$("$TLSPOLICYCTL" -c "$T/printed.conf" check-config 2>/dev/null)" "$out" \
     "check-config output read back as a file prints the same"

@@ -105,6 +105,12 @@ static const struct settings_row {
 	{ "http_max_connections_per_ip", T_UINT, "16", 1, 10000,
 	  OFF(http_max_connections_per_ip) },
 	{ "http_timeout", T_DURATION, "10s", 1, 600, OFF(http_timeout) },
+	{ "report_domains", T_DOMAINS, "", 0, 0, OFF(report_domains) },
+	{ "incoming_quarantine_directory", T_PATH, "", 1, 0, OFF(incoming_quarantine_directory) },
+	{ "incoming_retention", T_DURATION, "400d", 86400, 3650u * 86400, OFF(incoming_retention) },
+	{ "incoming_trusted_authserv_id", T_STR, "", 0, 0, OFF(incoming_trusted_authserv_id) },
+	{ "public_suffix_list", T_PATH, "/usr/share/publicsuffix/public_suffix_list.dat", 1, 0,
+	  OFF(public_suffix_list) },
 #undef OFF
 };
 #define NROWS (sizeof(rows) / sizeof(rows[0]))

@@ -105,6 +105,12 @@ struct settings {
 	unsigned http_max_connections;
 	unsigned http_max_connections_per_ip;
 	unsigned http_timeout;           /* seconds */
+	struct strmap *report_domains;   /* our domains whose incoming reports are
+	                                    kept (normalized) -> non-NULL */
+	char *incoming_quarantine_directory; /* "" = state_directory/quarantine */
+	unsigned incoming_retention;     /* seconds */
+	char *incoming_trusted_authserv_id; /* "" = Authentication-Results not trusted */
+	char *public_suffix_list;        /* "" = none */
 	char *source;                    /* file the settings came from, or "(defaults)" */
 };
 

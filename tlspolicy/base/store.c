@@ -25,7 +25,7 @@
 
 static const char *const db_names[STORE_DB_COUNT] = {
 	"meta.db", "policy.db", "decision.db", "result.db", "report.db", "dane.db",
-	"source.db",
+	"source.db", "incoming.db",
 };
 
 #define STORE_LOCK_FILE "store.lock"
@@ -179,6 +179,8 @@ rebuilt(int i)
 		return "reports of the days it covered lack the policies served";
 	case STORE_DB_REPORT:
 		return "reports already sent may be sent again";
+	case STORE_DB_INCOMING:
+		return "the reports received so far are lost";
 	default:
 		return NULL;
 	}

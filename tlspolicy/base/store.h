@@ -48,6 +48,7 @@ enum store_db {
 	STORE_DB_REPORT,     /* report delivery state */
 	STORE_DB_DANE,       /* DANE results: domain -> verdict and TLSA */
 	STORE_DB_SOURCE,     /* log sources: name -> cursor and session state */
+	STORE_DB_INCOMING,   /* TLSRPT reports received about our domains */
 	STORE_DB_COUNT
 };
 
