@@ -23,7 +23,8 @@ BUILD_PKGS="build-essential autoconf automake pkg-config libssl-dev libc-ares-de
  libdb5.3-dev libjson-c-dev libmicrohttpd-dev zlib1g-dev postfix adduser"
 TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev python3 db5.3-util util-linux procps
  unbound nsd ldnsutils dnsutils openssl python3-jsonschema faketime
- libgnutls30 libgnutls-dane0 libidn2-0 libnsl2 libpcre2-8-0 libdb5.3 libcrypt1"
+ libgnutls30 libgnutls-dane0 libidn2-0 libnsl2 libpcre2-8-0 libdb5.3 libcrypt1
+ rsyslog rsyslog-relp"
 # Exim for the tests: it conflicts with postfix, so its packages are only
 # downloaded, into this cache; t/exim.sh unpacks them into each test's
 # private prefix (the libraries it needs are in TEST_PKGS)
