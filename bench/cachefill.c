@@ -12,12 +12,14 @@
  */
 #include "config.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "buf.h"
+#include "numparse.h"
 #include "store.h"
 
 int
@@ -27,10 +29,11 @@ main(int argc, char **argv)
 	struct store *st;
 	struct store_txn *txn = NULL;
 	struct buf b;
-	unsigned long n, nd;
+	uint64_t n, nd = 0;
 	long long now = (long long)time(NULL);
 
-	if ((argc != 3 && argc != 4) || (n = strtoul(argv[2], NULL, 10)) == 0) {
+	if ((argc != 3 && argc != 4) || numparse_uint(argv[2], strlen(argv[2]), 100000000, &n) < 0 || n == 0
+	    || (argc == 4 && numparse_uint(argv[3], strlen(argv[3]), 100000000, &nd) < 0)) {
 		fprintf(stderr, "usage: cachefill STATE_DIR N [DANE_N]\n");
 		return 2;
 	}
@@ -38,23 +41,24 @@ main(int argc, char **argv)
 		fprintf(stderr, "cachefill: %s\n", err);
 		return 1;
 	}
-	nd = argc == 4 ? strtoul(argv[3], NULL, 10) : n;
+	if (argc == 3)
+		nd = n;
 	buf_init(&b, 8192);
-	for (unsigned long i = 0; i < n + nd; i++) {
+	for (uint64_t i = 0; i < n + nd; i++) {
 		int sts = i < n;
 
 		if (txn == NULL && (txn = store_begin(st)) == NULL)
 			goto fail;
 		buf_reset(&b);
 		if (sts) {
-			snprintf(dom, sizeof(dom), "s%lu.example", i);
+			snprintf(dom, sizeof(dom), "s%llu.example", (unsigned long long)i);
 			buf_printf(&b, "id 2026%06lu\nfetched %lld\nexpires %lld\nchecked %lld\nlast_used %lld\n"
 			    "retry_after 0\nerror \npolicy\nversion: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n",
-			    i % 1000000, now, now + 86400, now, now, dom);
+			    (unsigned long)(i % 1000000), now, now + 86400, now, now, dom);
 		} else {
-			snprintf(dom, sizeof(dom), "t%lu.example", i - n);
+			snprintf(dom, sizeof(dom), "t%llu.example", (unsigned long long)(i - n));
 			buf_printf(&b, "verdict 3\nexpires %lld\nmx_secure 1\nwhy \nhost mx.%s mx.%s 1 1\n"
-			    "tlsa 3 1 1 %064lx\n", now + 86400, dom, dom, i);
+			    "tlsa 3 1 1 %064llx\n", now + 86400, dom, dom, (unsigned long long)i);
 		}
 		if (store_put(st, txn, sts ? STORE_DB_POLICY : STORE_DB_DANE, dom, strlen(dom), b.data,
 		    b.len) < 0)
