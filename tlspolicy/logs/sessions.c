@@ -20,7 +20,8 @@
 
 #define WAITING_MAX 8     /* failed attempts waiting for their queue ID's status */
 #define EXCLUDED_MAX 256  /* queue IDs of the reporter's own messages */
-#define IDLE_MAX 3600     /* seconds of log time a process's state is kept */
+#define IDLE_MAX 3600     /* seconds of its host's log time a process's state is kept */
+#define LATE_MAX 86400    /* seconds of the log's time it is kept at most */
 #define STATE_VERSION 1
 #define REASON_MAX 150    /* bytes of a log text kept as failure-reason-code */
 
@@ -261,14 +262,64 @@ note_peer(struct proc *p, const struct logparse_event *ev)
 	}
 }
 
+/*
+ * Pruning compares a process with the latest line of its own host: in a
+ * log merged from many hosts (central syslog), one host's lines may
+ * arrive hours late, after its forwarder queued them, or with a clock
+ * far from the others'; the others' time must not end its sessions.  A
+ * host silent for LATE_MAX of the log's time is forgotten all the same.
+ */
+struct prune {
+	struct strmap *latest;        /* host -> time_t *, of its newest process */
+	time_t now;
+};
+
+/* host_len - the length of the host part of a "host name pid" key */
+static size_t
+host_len(const char *key)
+{
+	const char *sp = strchr(key, ' ');
+
+	return sp ? (size_t)(sp - key) : strlen(key);
+}
+
+static void
+note_latest(const char *key, void *value, void *arg)
+{
+	struct prune *a = arg;
+	const struct proc *p = value;
+	char host[sizeof(((struct logparse_event *)0)->host)];
+	size_t n = host_len(key);
+	time_t *t;
+
+	if (n >= sizeof(host))
+		n = sizeof(host) - 1;
+	memcpy(host, key, n);
+	host[n] = '\0';
+	if ((t = strmap_get(a->latest, host)) == NULL) {
+		t = xmalloc(sizeof(*t));
+		*t = p->last_seen;
+		strmap_put(a->latest, host, t);
+	} else if (p->last_seen > *t) {
+		*t = p->last_seen;
+	}
+}
+
 static int
 idle(const char *key, void *value, void *arg)
 {
 	struct proc *p = value;
-	time_t now = *(time_t *)arg;
+	struct prune *a = arg;
+	char host[sizeof(((struct logparse_event *)0)->host)];
+	size_t n = host_len(key);
+	const time_t *latest;
 
-	(void)key;
-	if (p->last_seen + IDLE_MAX >= now)
+	if (n >= sizeof(host))
+		n = sizeof(host) - 1;
+	memcpy(host, key, n);
+	host[n] = '\0';
+	latest = strmap_get(a->latest, host);
+	if ((latest == NULL || p->last_seen + IDLE_MAX >= *latest) && p->last_seen + LATE_MAX >= a->now)
 		return 0;
 	free(p);
 	return 1;
@@ -316,9 +367,13 @@ sessions_feed(struct sessions *s, const struct logparse_event *ev)
 	/* forget processes silent for an hour of log time; driven by the log
 	 * itself, so a replay after a restart prunes at the same lines */
 	if (ev->when >= s->next_prune) {
-		time_t now = ev->when;
+		struct prune a;
 
-		strmap_foreach_remove(s->procs, idle, &now);
+		a.latest = strmap_new();
+		a.now = ev->when;
+		strmap_foreach(s->procs, note_latest, &a);
+		strmap_foreach_remove(s->procs, idle, &a);
+		strmap_free(a.latest, free);
 		s->next_prune = ev->when + 600;
 	}
 	switch (ev->kind) {

@@ -7,8 +7,11 @@
  * verification and handshake errors seen since the last status line of
  * that process.  An attempt that failed while more MX hosts were left
  * ("QUEUEID: reason") waits for the status line of the same queue ID,
- * which names the recipient domain.  Pure: no I/O; outcomes go to a
- * callback.
+ * which names the recipient domain.  A process's state is forgotten
+ * after an hour of its own host's log time without a line (a day of
+ * the log's time at most), so in a log merged from many hosts the lines
+ * of one that arrive late, or with a skewed clock, still join their
+ * sessions.  Pure: no I/O; outcomes go to a callback.
  */
 #ifndef TLSPOLICY_SESSIONS_H
 #define TLSPOLICY_SESSIONS_H

@@ -5,6 +5,8 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +29,7 @@
 #include "xalloc.h"
 
 #define SWEEP_MSEC 60000
-#define REFRESH_PER_SWEEP 20
+#define REFRESH_PER_SWEEP 20   /* proactive refreshes per sweep, at least */
 #define RECORD_MAX (STS_BODY_MAX + 4096)
 
 struct flight {
@@ -641,13 +643,33 @@ mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without)
 	}
 }
 
+time_t
+mtasts_refresh_offset(const char *domain)
+{
+	uint32_t h = 2166136261u;    /* FNV-1a */
+
+	for (const unsigned char *c = (const unsigned char *)domain; *c; c++)
+		h = (h ^ *c) * 16777619u;
+	return (time_t)(h % STS_REFRESH_SPREAD);
+}
+
+unsigned
+mtasts_refresh_budget(size_t n, unsigned sweep_sec)
+{
+	/* twice the steady rate of n policies each refreshed once per
+	 * STS_REFRESH_AGE, rounded up */
+	uint64_t b = ((uint64_t)n * 2 * sweep_sec + (uint64_t)STS_REFRESH_AGE - 1) / (uint64_t)STS_REFRESH_AGE;
+
+	return b < REFRESH_PER_SWEEP ? REFRESH_PER_SWEEP : b > UINT_MAX ? UINT_MAX : (unsigned)b;
+}
+
 /* sweep - proactive refresh, forgetting, and compaction of names */
 static void
 sweep(struct evloop *loop, void *arg)
 {
 	struct mtasts *m = arg;
 	time_t now = time(NULL);
-	unsigned started = 0;
+	unsigned started = 0, budget = mtasts_refresh_budget(m->nnames, SWEEP_MSEC / 1000);
 	size_t j = 0;
 
 	for (size_t i = 0; i < m->nnames; i++) {
@@ -665,8 +687,8 @@ sweep(struct evloop *loop, void *arg)
 			continue;
 		}
 		/* jitter: each domain's own offset within an extra hour */
-		if (e->have_policy && started < REFRESH_PER_SWEEP && check_allowed(e, now)
-		    && now - e->checked > STS_REFRESH_AGE + (time_t)(strlen(e->domain) * 97 % 3600)) {
+		if (e->have_policy && started < budget && check_allowed(e, now)
+		    && now - e->checked > STS_REFRESH_AGE + mtasts_refresh_offset(e->domain)) {
 			flight_start(m, e);
 			started++;
 		}

@@ -17,8 +17,11 @@
  *    sooner than STS_RETRY_MIN seconds later;
  *  - no check of a domain starts within STS_CHECK_MIN seconds of the end
  *    of its last one, whatever the remote data;
- *  - policies not checked for 12 hours are refreshed proactively, spread
- *    with jitter; entries unused for 180 days are removed; a "mode: none"
+ *  - policies not checked for 12 hours are refreshed proactively, each
+ *    domain after its own offset within an hour more (a hash of its
+ *    name), at most twice the steady rate (all policies once per 12
+ *    hours) per sweep: policies fetched together do not refresh
+ *    together; entries unused for 180 days are removed; a "mode: none"
  *    entry is removed once its TXT record is gone;
  *  - concurrent needs of one domain share one resolution (single flight):
  *    the TXT and address lookups run in parallel, then the HTTPS GET.
@@ -45,7 +48,15 @@ struct watch;
 #define STS_MAX_AGE_MIN 300            /* a smaller max_age counts as this */
 #define STS_CHECK_MIN 10               /* seconds between checks of a domain */
 #define STS_REFRESH_AGE ((time_t)12 * 3600)     /* proactive refresh after */
+#define STS_REFRESH_SPREAD 3600               /* ... plus up to this */
 #define STS_UNUSED_MAX ((time_t)180 * 86400)    /* forget entries unused this long */
+
+/* mtasts_refresh_offset - the domain's own delay past STS_REFRESH_AGE,
+ * in [0, STS_REFRESH_SPREAD), the same for the same name */
+time_t mtasts_refresh_offset(const char *domain);
+/* mtasts_refresh_budget - how many proactive refreshes one sweep (every
+ * sweep_sec seconds) may start with n policies cached */
+unsigned mtasts_refresh_budget(size_t n, unsigned sweep_sec);
 
 struct mtasts_config {
 	unsigned https_port;         /* 443; a test seam */

@@ -1,0 +1,228 @@
+#!/bin/sh
+# Many sending hosts, one collector, with real rsyslog: three private
+# Postfix instances (s1, s2, s3) deliver through the test world; each
+# one's maillog_file is read by its own private rsyslogd (imfile) and
+# forwarded to a collector rsyslogd on loopback, s1 over TCP with a
+# disk-assisted queue, s2 and s3 over RELP.  The collector writes one
+# merged file with contrib/rsyslog/collector-merged.conf, which the
+# collector's tlspolicyd follows.  Its counts must equal the sum of
+# what each host's own maillog gives when ingested alone, with each
+# host's sending_mta_ip - also when the collector's rsyslogd and
+# tlspolicyd are killed (SIGKILL) in the middle and lines arrive late.
+# No rsyslogd here is the machine's syslog: each runs with its own
+# configuration, pid file and work directory, no /dev/log input.
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/pki.sh"
+. "$top_srcdir/t/world.sh"
+. "$top_srcdir/t/postfix.sh"
+need_root
+need nsd unbound ldns-signzone dig openssl python3 postfix postconf sendmail unshare rsyslogd
+[ -f /usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so ] || ls /usr/lib/*/rsyslog/omrelp.so >/dev/null 2>&1 \
+    || skip_all "rsyslog-relp is not installed"
+
+WORLD_DNS53=127.0.53.66
+world_dns_up
+world_https_up
+P=$T/pki
+pki_leaf "$P" good ca mx.good.test
+chmod 644 "$P"/*.key
+world_dns_batch
+world_sts good.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
+world_sts nostarttls.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.nostarttls.test\nmax_age: 86400\n')"
+world_dns_set "good.test. MX 10 mx.good.test."
+world_dns_set "mx.good.test. A 127.0.3.41"
+world_dns_set "nostarttls.test. MX 10 mx.nostarttls.test."
+world_dns_set "mx.nostarttls.test. A 127.0.3.42"
+world_dns_commit
+world_https_stop
+world_https_start
+printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+
+# the receiving side
+pf_instance mx
+mkdir -p "$T/mail"
+chown nobody "$T/mail"
+postconf -c "$T/mx" -e "inet_interfaces = all" \
+    "virtual_mailbox_domains = good.test nostarttls.test" \
+    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
+    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
+    "smtpd_tls_security_level = may"
+postconf -c "$T/mx" -M# smtp/inet
+postconf -c "$T/mx" -M "127.0.3.41:smtp/inet=127.0.3.41:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
+postconf -c "$T/mx" -M "127.0.3.42:smtp/inet=127.0.3.42:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
+check "receiving Postfix starts" pf_start mx
+
+# --- the collector: rsyslogd with contrib's configuration, tlspolicyd ---
+TCP=$(free_port)
+RELP=$(free_port)
+mkdir -p "$T/rs-c"
+touch "$T/merged.log"
+chmod 644 "$T/merged.log"
+{
+	printf 'global(workDirectory="%s")\n' "$T/rs-c"
+	sed -e "s|port=\"10514\"|address=\"127.0.0.1\" port=\"$TCP\"|" \
+	    -e "s|port=\"2514\"|address=\"127.0.0.1\" port=\"$RELP\"|" \
+	    -e "s|/var/log/mail-all.log|$T/merged.log|" -e 's|fileCreateMode="0640"|fileCreateMode="0644"|' \
+	    "$top_srcdir/contrib/rsyslog/collector-merged.conf"
+} > "$T/rs-c.conf"
+check "the collector configuration is valid" rsyslogd -N1 -f "$T/rs-c.conf"
+listening() { python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1])), 1).close()' "$1"; }
+collector_start() {
+	rsyslogd -n -f "$T/rs-c.conf" -i "$T/rs-c.pid" >> "$T/rs-c.log" 2>&1 &
+	CPID=$!
+	bg_pids="$bg_pids $CPID"
+	wait_for 20 listening "$TCP" && wait_for 20 listening "$RELP"
+}
+check "the collector rsyslogd listens on loopback (TCP and RELP)" collector_start
+
+write_conf <<C
+mta_sts = yes
+dane = yes
+dns_resolver = $WORLD_DNS
+sts_ca_file = $WORLD_CA
+sts_https_port = $WORLD_HTTPS_PORT
+socketmap_socket_mode = 0666
+log_source = $T/merged.log
+sending_mta_ip = s1=192.0.2.1 s2=192.0.2.2 s3.localdomain=192.0.2.3
+report_from = tlsrpt-noreply@collector.localdomain
+C
+check "the collector's tlspolicyd starts" start_daemon
+
+# --- three sending hosts, each with its own rsyslogd ------------------
+sender() {   # sender NAME tcp|relp
+	pf_instance "$1"
+	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
+	postconf -c "$T/$1" -M# smtp/inet
+	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
+	    "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
+	    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+	touch "$T/$1/maillog"
+	chmod 644 "$T/$1/maillog"
+	mkdir -p "$T/rs-$1"
+	{
+		printf 'global(workDirectory="%s" localHostName="%s")\n' "$T/rs-$1" "$1"
+		if [ "$2" = relp ]; then
+			sed -e "s|/var/log/postfix.log|$T/$1/maillog|" -e 's|collector.example.org|127.0.0.1|' \
+			    -e "s|port=\"2514\"|port=\"$RELP\"|" "$top_srcdir/contrib/rsyslog/sender-maillog.conf"
+		else
+			# the imfile input of sender-maillog.conf, the omfwd action of sender-tcp.conf
+			printf 'module(load="imfile")\ntemplate(name="mailraw" type="string" string="%%msg%%")\n'
+			printf 'input(type="imfile" file="%s" tag="postfix-log:" ruleset="mailforward")\n' "$T/$1/maillog"
+			printf 'ruleset(name="mailforward") {\n'
+			sed -n '/^mail\.\* action/,/)$/p' "$top_srcdir/contrib/rsyslog/sender-tcp.conf" |
+			    sed -e 's|^mail\.\* ||' -e 's|collector.example.org|127.0.0.1|' \
+			    -e "s|port=\"10514\"|port=\"$TCP\"|" -e 's|RSYSLOG_ForwardFormat|mailraw|'
+			printf '}\n'
+		fi
+	} > "$T/rs-$1.conf"
+	rsyslogd -N1 -f "$T/rs-$1.conf" > "$T/rs-$1.check" 2>&1 || return 1
+	rsyslogd -n -f "$T/rs-$1.conf" -i "$T/rs-$1.pid" >> "$T/rs-$1.log" 2>&1 &
+	bg_pids="$bg_pids $!"
+	pf_start "$1" "$T/resolv.conf"
+}
+check "s1: Postfix and rsyslogd (TCP) start" sender s1 tcp
+check "s2: Postfix and rsyslogd (RELP) start" sender s2 relp
+check "s3: Postfix and rsyslogd (RELP) start" sender s3 relp
+check "every line of s1's start reached the merged file" wait_for 30 grep -q ' s1 postfix/master' "$T/merged.log"
+
+# send COUNT HOST DOMAIN: COUNT messages, waited for in HOST's maillog
+sent() { grep -Ec "to=<user@$2>, relay=.*status=(sent|bounced|deferred)" "$T/$1/maillog"; }
+send() {
+	_want=$(( $(sent "$2" "$3") + $1 ))
+	for _i in $(seq "$1"); do
+		pf_send "$2" "<>" "user@$3"
+	done
+	wait_for 60 sh -c "[ \$(grep -Ec 'to=<user@$3>, relay=.*status=(sent|bounced|deferred)' '$T/$2/maillog') -ge $_want ]"
+}
+status_sessions() { ctl status 2>/dev/null | sed -n 's/.* sessions=\([0-9]*\) .*/\1/p' | head -1; }
+wait_sessions() { wait_for "${2:-60}" sh -c "[ \"\$('$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status 2>/dev/null | sed -n 's/.* sessions=\([0-9]*\) .*/\1/p' | head -1)\" = $1 ]"; }
+
+# phase 1: all up; s1 1+1, s2 2+1, s3 3+1 deliveries
+check "phase 1: s1 delivers to good.test once" send 1 s1 good.test
+check "phase 1: s2 delivers to good.test twice" send 2 s2 good.test
+check "phase 1: s3 delivers to good.test three times" send 3 s3 good.test
+for h in s1 s2 s3; do
+	check "phase 1: $h delivers to nostarttls.test once" send 1 $h nostarttls.test
+done
+check "phase 1: the collector counted 9 sessions" wait_sessions 9
+
+# the collector dies: rsyslogd and tlspolicyd killed with SIGKILL
+kill -9 "$CPID" "$DPID"
+wait "$CPID" "$DPID" 2>/dev/null
+# tlspolicyd back first (it answers the senders' policy lookups), the
+# collector's rsyslogd later: the senders queue their lines meanwhile
+check "the collector's tlspolicyd restarts" start_daemon
+for h in s1 s2 s3; do
+	check "phase 2: $h delivers to both domains while the collector's rsyslogd is down" \
+	    eval "send 1 $h good.test && send 1 $h nostarttls.test"
+done
+is "$(status_sessions)" 9 "nothing new in the merged file while the collector is down"
+check "the collector's rsyslogd restarts" collector_start
+# and tlspolicyd is killed again while the late lines arrive
+sleep 0.2
+kill -9 "$DPID"
+wait "$DPID" 2>/dev/null
+check "the collector's tlspolicyd restarts once more" start_daemon
+check "phase 2: the collector counted 15 sessions" wait_sessions 15 90
+# quiet: nothing more is counted later
+for h in s1 s2 s3; do
+	check "$h: every line of its maillog reached the merged file" wait_for 30 sh -c \
+	    "[ \$(grep -c ' $h postfix/' '$T/$h/maillog') -eq \$(grep -c ' $h postfix/' '$T/merged.log') ]"
+done
+is "$(status_sessions)" 15 "15 sessions, each counted once"
+
+# --- each host's own maillog ingested alone ---------------------------
+D=$(date -u +%Y-%m-%d)
+ctl results > "$T/results.collector"
+sed 's/^/# collector: /' "$T/results.collector"
+for h in s1 s2 s3; do
+	mkdir -p "$T/alone-$h"
+	sed -e "s|^state_directory = .*|state_directory = $T/alone-$h|" -e '/^log_source/d' \
+	    -e "s|^control_socket = .*|control_socket = unix:$T/alone-$h/control.sock|" \
+	    -e "s|^socketmap_listen = .*|socketmap_listen = unix:$T/alone-$h/postfix.sock|" \
+	        -e "s/^user = .*/user =/" "$T/tlspolicyd.conf" > "$T/alone-$h.conf"
+	"$TLSPOLICYCTL" -c "$T/alone-$h.conf" ingest "$T/$h/maillog" > "$T/alone-$h.out" 2>&1
+	"$TLSPOLICYCTL" -c "$T/alone-$h.conf" results > "$T/results.$h"
+	sed "s/^/# $h alone: /" "$T/results.$h"
+done
+# sum the per-host results (counts per day and domain; details per type,
+# MX and sending address) and compare with the collector's.  The policy
+# is left out: a store of its own has no policy decisions (its daemon
+# answered no lookup), so it counts under no-policy-found.
+python3 - "$T/results.collector" "$T/results.s1" "$T/results.s2" "$T/results.s3" > "$T/compare.txt" <<'PY'
+import re, sys, collections
+def load(path):
+    c = collections.Counter()
+    pol = None
+    for line in open(path):
+        m = re.match(r'^(\S+) (\S+) (.*) successes=(\d+) failures=(\d+)', line)
+        if m:
+            pol = (m.group(1), m.group(2))
+            c[pol + ('successes',)] += int(m.group(4))
+            c[pol + ('failures',)] += int(m.group(5))
+            continue
+        m = re.match(r'^\s+(\S+) count=(\d+) (.*)$', line)
+        if m and pol:
+            c[pol + (m.group(1), m.group(3))] += int(m.group(2))
+    return c
+coll = load(sys.argv[1])
+total = collections.Counter()
+for p in sys.argv[2:]:
+    total.update(load(p))
+for k in sorted(set(coll) | set(total)):
+    print("%s collector=%d hosts=%d" % (" ".join(k), coll[k], total[k]))
+sys.exit(0 if coll == total and coll else 1)
+PY
+rc=$?
+sed 's/^/# /' "$T/compare.txt"
+is "$rc" 0 "the collector's counts equal the sum of each host's own log ingested alone"
+like "$(grep -A1 "^$D good.test " "$T/results.collector")" "sts 20261201 successes=9 failures=0" "good.test: 9 successes (1+2+3, then 1 each)"
+like "$(grep "^$D nostarttls.test " "$T/results.collector")" "successes=0 failures=6" "nostarttls.test: 6 failures (2 per host)"
+for i in 1 2 3; do
+	like "$(grep -A3 "^$D nostarttls.test " "$T/results.collector" | grep "sending=192.0.2.$i\$")" \
+	    "starttls-not-supported count=2 mx=mx.nostarttls.test ip=127.0.3.42 sending=192.0.2.$i\$" \
+	    "s$i's failures carry s$i's own sending address"
+done
+stop_daemon
+for h in s1 s2 s3 mx; do pf_stop $h; done
+done_testing
