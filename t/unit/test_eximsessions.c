@@ -246,6 +246,35 @@ test_classes(void)
 	}
 }
 
+/*
+ * In a log merged from several hosts (central syslog), one host's lines
+ * may arrive hours late with their own time stamps: the other hosts' time
+ * must not make it forget its half-seen messages.
+ */
+static void
+test_late_host(void)
+{
+	static char lines[20][512];
+	const char *p[20];
+	size_t n = 0;
+
+	snprintf(lines[n++], sizeof(lines[0]), "Dec  1 05:00:00 mta1 exim[30]: 2026-12-01 05:00:00 [30] "
+	    "1xYG3A-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 notbefore=\"Jan  1 00:00:00 2020 UTC\" "
+	    "notafter=\"Feb  1 00:00:00 2020 UTC\" names=" MXA);
+	/* mta2 goes on for two and a half hours, a message every ten minutes */
+	for (int m = 10; m <= 150; m += 10)
+		snprintf(lines[n++], sizeof(lines[0]), "Dec  1 %02d:%02d:00 mta2 exim[40]: 2026-12-01 %02d:%02d:00 [40] "
+		    "1xYG4%c-0003br-1S <= x@y.test U=root P=local S=1", 5 + m / 60, m % 60, 5 + m / 60, m % 60, 'A' + m / 10);
+	/* then mta1's held-back deferral arrives */
+	snprintf(lines[n++], sizeof(lines[0]), "Dec  1 07:31:00 mta1 exim[31]: 2026-12-01 05:00:01 [31] "
+	    "1xYG3A-0003br-1S == u@a.test R=r T=t defer (-37) H=mx.a.test [192.0.2.1]: TLS session: " INVALID);
+	for (size_t i = 0; i < n; i++)
+		p[i] = lines[i];
+	is_str(run(p, n, NULL),
+	    "a.test mx.a.test 192.0.2.1 certificate-expired reason=(certificate verification failed): certificate invalid|",
+	    "a host's lines held back for hours: its certificate line is still known");
+}
+
 /* what is forgotten when, by log time */
 static const char *const pruned[] = {
 	"2026-12-01 05:00:00 [30] 1xYG2P-0003br-1S tlspolicyd: cert H=mx.a.test [192.0.2.1] depth=0 notbefore=\"Jan  1 00:00:00 2020 UTC\" notafter=\"Feb  1 00:00:00 2020 UTC\" names=" MXA,
@@ -456,6 +485,7 @@ main(void)
 	test_classes();
 	test_exclusion();
 	test_prune();
+	test_late_host();
 	test_restart();
 	test_hostile();
 	buf_fini(&out);

@@ -24,9 +24,10 @@
 #define PENDING_MAX 4     /* host-level failures waiting for an address line, per message */
 #define ATTEMPTS_MAX 4    /* failed attempts counted, per message */
 #define EXCLUDED_MAX 256  /* the reporter's messages, a ring */
-#define IDLE_MAX 3600     /* seconds of log time a message's state is kept */
+#define IDLE_MAX 3600     /* seconds of its host's log time a message's state is kept */
 #define QUIET_MAX 600     /* the same for one with nothing waiting or counted
                              (certificate lines of deliveries) */
+#define LATE_MAX 86400    /* seconds of the log's time it is kept at most */
 #define SAME_ATTEMPT 60   /* without a pid: lines this close are one attempt */
 #define STATE_VERSION 1
 #define REASON_MAX 150    /* bytes of a log text kept as failure-reason-code */
@@ -116,19 +117,67 @@ msg_key(const struct exim_event *ev, char *key, size_t size)
 }
 
 /* prune_arg - forget messages silent since before idle, and those with
- * nothing waiting or counted silent since before quiet */
+ * nothing waiting or counted silent since before quiet; with latest
+ * (host -> time_t * of its newest message), idle and quiet count back
+ * from the newest line of the message's own host instead, and a message
+ * silent since before late goes all the same */
 struct prune_arg {
 	time_t idle, quiet;
+	struct strmap *latest;
+	time_t late;
 };
+
+/* key_host - the host part of a "host msgid" key into host */
+static void
+key_host(const char *key, char *host, size_t size)
+{
+	const char *sp = strrchr(key, ' ');
+	size_t n = sp ? (size_t)(sp - key) : 0;
+
+	if (n >= size)
+		n = size - 1;
+	memcpy(host, key, n);
+	host[n] = '\0';
+}
+
+static void
+note_latest(const char *key, void *value, void *arg)
+{
+	struct prune_arg *a = arg;
+	const struct xmsg *m = value;
+	char host[sizeof(((struct exim_event *)0)->host)];
+	time_t *t;
+
+	key_host(key, host, sizeof(host));
+	if ((t = strmap_get(a->latest, host)) == NULL) {
+		t = xmalloc(sizeof(*t));
+		*t = m->last_seen;
+		strmap_put(a->latest, host, t);
+	} else if (m->last_seen > *t) {
+		*t = m->last_seen;
+	}
+}
 
 static int
 prune(const char *key, void *value, void *arg)
 {
 	struct xmsg *m = value;
 	const struct prune_arg *a = arg;
+	time_t idle = a->idle, quiet = a->quiet;
 
-	(void)key;
-	if (m->last_seen >= a->idle && (m->npending > 0 || m->nattempts > 0 || m->last_seen >= a->quiet))
+	if (a->latest != NULL) {
+		char host[sizeof(((struct exim_event *)0)->host)];
+		const time_t *t;
+
+		key_host(key, host, sizeof(host));
+		if ((t = strmap_get(a->latest, host)) != NULL) {
+			idle = *t - IDLE_MAX;
+			quiet = *t - QUIET_MAX;
+		}
+		if (m->last_seen < a->late)
+			idle = quiet = m->last_seen + 1;
+	}
+	if (m->last_seen >= idle && (m->npending > 0 || m->nattempts > 0 || m->last_seen >= quiet))
 		return 0;
 	free(m);
 	return 1;
@@ -149,7 +198,7 @@ msg_of(struct eximsessions *x, const struct exim_event *ev, int create)
 		if (strmap_count(x->msgs) >= EXIMSESSIONS_MSGS_MAX) {
 			/* full: forget the messages with nothing waiting or
 			 * counted, then what is older than a few minutes, or all */
-			struct prune_arg a = { ev->when - IDLE_MAX, ev->when - 60 };
+			struct prune_arg a = { ev->when - IDLE_MAX, ev->when - 60, NULL, 0 };
 
 			strmap_foreach_remove(x->msgs, prune, &a);
 			a.idle = ev->when - 300;
@@ -481,12 +530,27 @@ on_cert(struct eximsessions *x, const struct exim_event *ev)
 void
 eximsessions_feed(struct eximsessions *x, const struct exim_event *ev)
 {
-	/* forget messages silent for an hour of log time; driven by the log
-	 * itself, so a replay after a restart prunes at the same lines */
+	/* forget messages silent for an hour of their host's log time (in a
+	 * log merged from many hosts one host's lines may arrive hours late:
+	 * the others' time must not end its messages), and any silent for a
+	 * day of the log's; driven by the log itself, so a replay after a
+	 * restart prunes at the same lines */
 	if (ev->when >= x->next_prune) {
-		struct prune_arg a = { ev->when - IDLE_MAX, ev->when - QUIET_MAX };
+		struct prune_arg a = { 0, 0, strmap_new(), ev->when - LATE_MAX };
 
+		time_t *t;
+
+		strmap_foreach(x->msgs, note_latest, &a);
+		/* this line is its host's newest */
+		if ((t = strmap_get(a.latest, ev->host)) == NULL) {
+			t = xmalloc(sizeof(*t));
+			*t = ev->when;
+			strmap_put(a.latest, ev->host, t);
+		} else if (ev->when > *t) {
+			*t = ev->when;
+		}
 		strmap_foreach_remove(x->msgs, prune, &a);
+		strmap_free(a.latest, free);
 		x->next_prune = ev->when + 600;
 	}
 	if (ev->msgid[0] == '\0')
