@@ -7,11 +7,23 @@ write_conf </dev/null
 out=$("$TLSPOLICYD" -n -c "$T/tlspolicyd.conf" 2>&1); rc=$?
 is "$rc:$out" "0:tlspolicyd: configuration $T/tlspolicyd.conf OK" "tlspolicyd -n accepts a good file"
 
-if [ ! -e /etc/tlspolicyd/tlspolicyd.conf ]; then
-	is "$("$TLSPOLICYD" -n 2>&1)" "tlspolicyd: configuration (defaults) OK" "no file: built-in defaults"
+# the default file of this build (its sysconfdir), as -h names it
+deffile=$("$TLSPOLICYD" -h | sed -n 's/.*(default \(\/[^ ]*\) .*/\1/p')
+like "$deffile" "^/.*/tlspolicyd/tlspolicyd.conf$" "tlspolicyd -h names the default file"
+if [ ! -e "$deffile" ]; then
+	is "$("$TLSPOLICYD" -n 2>&1)" "tlspolicyd: configuration (defaults: $deffile not found) OK" \
+	    "no file: built-in defaults, and the path looked for"
 else
-	ok "# SKIP /etc/tlspolicyd/tlspolicyd.conf exists"
+	ok "# SKIP $deffile exists"
 fi
+# the installed pages and the contrib units of this build name its paths
+like "$(grep -A2 '^\.Sh FILES' "$top_builddir/man/tlspolicyd.conf.5")" "Pa $deffile\$" \
+    "tlspolicyd.conf(5) names this build's file"
+sbin=$(sed -n 's|^ExecStart=\(/.*\)/tlspolicyd -f$|\1|p' "$top_builddir/contrib/built/tlspolicyd.service")
+like "$(cat "$top_builddir/contrib/built/tlspolicy-report.cron" "$top_builddir/contrib/built/tlspolicy-report.service")" \
+    "root  $sbin/tlspolicy-report.*ExecStart=$sbin/tlspolicy-report" "units and cron line agree on the binaries' directory ($sbin)"
+is "$(grep -c "$deffile" "$top_builddir/man/tlspolicyd.8")" \
+    "$(grep -c /etc/tlspolicyd/tlspolicyd.conf "$top_srcdir/daemon/tlspolicyd.8")" "tlspolicyd(8): every mention of the file substituted"
 
 printf 'log_level = info\nsocketmap_listn = unix:/x\n' > "$T/bad.conf"
 out=$("$TLSPOLICYD" -n -c "$T/bad.conf" 2>&1); rc=$?

@@ -55,7 +55,10 @@ static const struct settings_row {
 	size_t off, size;    /* the field in struct settings */
 } rows[] = {
 #define OFF(f) offsetof(struct settings, f), sizeof(((struct settings *)0)->f)
-	{ "socketmap_listen", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/postfix.sock", 1, 0,
+	/* inside Postfix's queue directory: a chrooted smtp(8) reaches it as
+	 * socketmap:unix:tlspolicyd/postfix.sock:postfix, an unchrooted one too
+	 * (Postfix daemons run in the queue directory) */
+	{ "socketmap_listen", T_ENDPOINTS, "unix:/var/spool/postfix/tlspolicyd/postfix.sock", 1, 0,
 	  OFF(socketmap_listen) },
 	{ "socketmap_socket_mode", T_MODE, "0660", 0, 0777, OFF(socketmap_socket_mode) },
 	{ "socketmap_socket_group", T_STR, "", 0, 0, OFF(socketmap_socket_group) },
@@ -678,8 +681,11 @@ settings_load(struct settings *s, const char *path, char *err, size_t errlen)
 
 	settings_init(s);
 	if (path == NULL) {
-		if (access(SETTINGS_DEFAULT_FILE, F_OK) < 0 && errno == ENOENT)
+		if (access(SETTINGS_DEFAULT_FILE, F_OK) < 0 && errno == ENOENT) {
+			free(s->source);
+			s->source = xstrdup("(defaults: " SETTINGS_DEFAULT_FILE " not found)");
 			return 0;
+		}
 		path = SETTINGS_DEFAULT_FILE;
 	}
 	if ((data = file_read(path, CONF_FILE_MAX, &len, err, errlen)) == NULL)

@@ -82,7 +82,8 @@ struct settings {
 	unsigned report_delay_max;       /* seconds */
 	char *report_archive_directory;  /* "" = none */
 	unsigned report_only_with_failures;
-	char *source;                    /* file the settings came from, or "(defaults)" */
+	char *source;                    /* file the settings came from, or "(defaults)",
+	                                    or "(defaults: FILE not found)" */
 };
 
 /* settings_init - fill s with the defaults */
