@@ -333,6 +333,74 @@ ingest_stream(struct ingest *ig, struct logfollow *lf, struct store *st,
 	return commit(ig, NULL, st, s);
 }
 
+/* rotated_name - name is base followed by a rotation suffix: ".N",
+ * ".N.gz", "-YYYYMMDD" (logrotate's numbering and dateext) */
+static int
+rotated_name(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	const char *p;
+
+	if (strncmp(name, base, n) != 0 || (name[n] != '.' && name[n] != '-'))
+		return 0;
+	p = name + n + 1;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' || strcmp(p, ".gz") == 0;
+}
+
+/*
+ * followed - refuse a file the daemon counts already: a log_source (by
+ * name or inode), a rotated generation of one, or the file a log_source's
+ * saved position is in.  Importing it would count its sessions twice.
+ */
+static int
+followed(const struct settings *s, struct store *st, const struct ingest_config *icfg,
+    const char *real)
+{
+	struct stat sb, ss;
+
+	if (stat(real, &sb) < 0)
+		return 0;
+	for (size_t i = 0; i < s->log_source.n; i++) {
+		const char *src = s->log_source.v[i];
+		char rsrc[PATH_MAX];
+		struct logfollow_cursor c;
+		struct ingest *ig;
+		int have = 0;
+
+		if (realpath(src, rsrc) == NULL)
+			snprintf(rsrc, sizeof(rsrc), "%s", src);
+		if (strcmp(rsrc, real) == 0 || (stat(src, &ss) == 0 && ss.st_dev == sb.st_dev
+		    && ss.st_ino == sb.st_ino)) {
+			fprintf(stderr, "tlspolicyctl: %s is log_source %s (%s): tlspolicyd counts "
+			    "it as it follows it; importing it as well would count its sessions "
+			    "twice\n", real, src, s->source);
+			return 1;
+		}
+		if (rotated_name(real, rsrc) || rotated_name(real, src)) {
+			fprintf(stderr, "tlspolicyctl: %s is a rotated log of log_source %s (%s): "
+			    "tlspolicyd counted it while it was %s; importing it would count its "
+			    "sessions twice (a log from before log_source was set can be piped: "
+			    "tlspolicyctl ingest - < FILE)\n", real, src, s->source, src);
+			return 1;
+		}
+		ig = ingest_new(st, src, icfg);
+		if (ingest_restore(ig, &c, &have) == 0 && have && c.dev == (uint64_t)sb.st_dev
+		    && c.ino == (uint64_t)sb.st_ino) {
+			fprintf(stderr, "tlspolicyctl: %s is the file tlspolicyd follows as "
+			    "log_source %s (%s): importing it as well would count its sessions "
+			    "twice\n", real, src, s->source);
+			ingest_free(ig);
+			return 1;
+		}
+		ingest_free(ig);
+	}
+	return 0;
+}
+
 int
 ctl_ingest(const struct settings *s, int argc, char **argv)
 {
@@ -360,6 +428,11 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		return 1;
 	}
 	ingest_config_init(&icfg, s);
+	if (!stream && followed(s, st, &icfg, real)) {
+		ingest_config_fini(&icfg);
+		store_close(st);
+		return 1;
+	}
 	if (stream) {
 		ig = ingest_new(st, "stdin", &icfg);
 		lf = logfollow_open_stream(STDIN_FILENO, "stdin");
