@@ -31,6 +31,7 @@
 #include "endpoint.h"
 #include "localpolicy.h"
 #include "log.h"
+#include "mtahost.h"
 #include "settings.h"
 
 #define CTL_TIMEOUT_MSEC 10000
@@ -75,6 +76,26 @@ ctl_call(const struct settings_endpoints *control, const char *cmd, struct buf *
 	return 0;
 }
 
+/* report_identity - the reports' identity in effect, with the defaults
+ * taken from the MTA, and whether tlspolicy-report would send with it */
+static void
+report_identity(const struct settings *s)
+{
+	char from[320], contact[320], submitter[256], org[256], host[256], why[512];
+	const char *how = mtahost_name(host, sizeof(host));
+
+	settings_report_from(s, from, sizeof(from));
+	settings_report_contact(s, contact, sizeof(contact));
+	settings_report_submitter(s, submitter, sizeof(submitter));
+	settings_report_organization(s, org, sizeof(org));
+	fprintf(stderr, "tlspolicyctl: reports in effect: report_from = %s, report_contact = %s, "
+	    "report_submitter = %s, report_organization = %s (host name %s from %s)\n",
+	    from, contact, submitter, org, host, how);
+	if (settings_report_check(s, why, sizeof(why)) < 0)
+		fprintf(stderr, "tlspolicyctl: warning: %s; tlspolicy-report sends no reports "
+		    "until then\n", why);
+}
+
 static int
 check_config(const struct settings *s)
 {
@@ -91,6 +112,7 @@ check_config(const struct settings *s)
 		localpolicy_free(lp);
 	}
 	settings_print(s, stdout);
+	report_identity(s);
 	fprintf(stderr, "tlspolicyctl: configuration %s OK\n", s->source);
 	return 0;
 }

@@ -353,8 +353,10 @@ main(int argc, char **argv)
 	log_init("tlspolicy-report", 1, 0);
 	if (settings_load(&r.cfg, cfgfile, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
-	if (!verbose && !isatty(STDERR_FILENO))
+	if (!verbose && !isatty(STDERR_FILENO)) {
 		log_init("tlspolicy-report", 0, r.cfg.syslog_facility);
+		log_also_stderr(1);
+	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)r.cfg.log_level);
 	if (privs_become(r.cfg.user, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
@@ -388,6 +390,13 @@ main(int argc, char **argv)
 			settings_fini(&r.cfg);
 			return 1;
 		}
+	}
+	/* reports to other organisations under a bare host name: none */
+	if (!bounces && !r.dry_run && settings_report_check(&r.cfg, err, sizeof(err)) < 0) {
+		log_errorx("%s: no reports are sent", err);
+		store_close(r.st);
+		settings_fini(&r.cfg);
+		return 1;
 	}
 	if (bounces) {
 		rc = bounce(&r);

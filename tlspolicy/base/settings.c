@@ -18,6 +18,7 @@
 #include "endpoint.h"
 #include "fileio.h"
 #include "log.h"
+#include "mtahost.h"
 #include "numparse.h"
 #include "settings.h"
 #include "strmap.h"
@@ -711,13 +712,31 @@ settings_print(const struct settings *s, FILE *fp)
 	}
 }
 
-/* host_name - this host's name, for defaults */
+/* host_name - this host's name as its MTA knows it, for defaults */
 static void
 host_name(char *out, size_t outlen)
 {
-	if (gethostname(out, outlen) < 0 || out[0] == '\0')
-		snprintf(out, outlen, "localhost");
-	out[outlen - 1] = '\0';
+	mtahost_name(out, outlen);
+}
+
+int
+settings_report_check(const struct settings *s, char *why, size_t whylen)
+{
+	char submitter[DOMAIN_MAX + 1], host[DOMAIN_MAX + 1];
+	int derived = !s->report_submitter[0] && !s->report_contact[0] && !s->report_from[0];
+	const char *how = derived ? mtahost_name(host, sizeof(host)) : NULL;
+
+	settings_report_submitter(s, submitter, sizeof(submitter));
+	if (mtahost_qualified(submitter, derived))
+		return 0;
+	if (derived)
+		snprintf(why, whylen, "report submitter \"%s\" (the host name, from %s) is not a "
+		    "fully qualified domain name: set report_contact (or myhostname in Postfix's "
+		    "main.cf)", submitter, how);
+	else
+		snprintf(why, whylen, "report submitter \"%s\" is not a fully qualified domain "
+		    "name: set report_submitter or report_contact", submitter);
+	return -1;
 }
 
 const struct endpoint *

@@ -110,13 +110,18 @@ int settings_load(struct settings *s, const char *path, char *err, size_t errlen
  * when none is configured */
 const struct endpoint *settings_control(const struct settings *s);
 /* settings_report_from - the reporter's envelope sender: report_from, or
- * tlsrpt-noreply@ the host name */
+ * tlsrpt-noreply@ the host name as the MTA knows it (mtahost.h) */
 void settings_report_from(const struct settings *s, char *out, size_t outlen);
 /* the reports' contact-info, submitter domain and organization-name, with
  * their defaults applied */
 void settings_report_contact(const struct settings *s, char *out, size_t outlen);
 void settings_report_submitter(const struct settings *s, char *out, size_t outlen);
 void settings_report_organization(const struct settings *s, char *out, size_t outlen);
+
+/* settings_report_check - 0 when the reports' submitter (with the
+ * defaults above, which take the MTA's host name) is a fully qualified
+ * domain name; else -1 and in why what to set */
+int settings_report_check(const struct settings *s, char *why, size_t whylen);
 
 /* settings_print - write every key as "name = value", in table order, the
  * value in canonical form (lists joined by blanks, sets sorted, durations
