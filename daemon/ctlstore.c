@@ -133,6 +133,7 @@ struct shown {
 	int json;
 	struct group g;
 	json_object *out;
+	uint64_t groups;          /* how many were shown */
 };
 
 static void
@@ -143,6 +144,7 @@ add_count(void *arg, const struct result_rec *r, uint64_t n)
 	if (sel->domain[0] && strcmp(r->domain, sel->domain) != 0)
 		return;
 	if (!same_group(&sel->g, r)) {
+		sel->groups++;
 		group_flush(&sel->g, sel->out, sel->json);
 		sel->g.key = *r;
 		sel->g.details = json_object_new_array();
@@ -165,7 +167,7 @@ ctl_results(const struct settings *s, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *day = NULL;
-	char domain[DOMAIN_MAX + 1] = "";
+	char domain[DOMAIN_MAX + 1] = "", daybuf[11];
 	int json = 0, ch, rc = 0;
 	struct store *st;
 	struct shown sel;
@@ -174,11 +176,12 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			day = optarg;
-			if (strlen(day) != 10 || day[4] != '-' || day[7] != '-') {
-				fprintf(stderr, "tlspolicyctl: --day expects YYYY-MM-DD\n");
+			if (numparse_day(optarg, strlen(optarg), time(NULL), daybuf) < 0) {
+				fprintf(stderr, "tlspolicyctl: --day expects a date YYYY-MM-DD that "
+				    "exists, today or yesterday: \"%.40s\"\n", optarg);
 				return 2;
 			}
+			day = daybuf;
 			break;
 		case 'D':
 			if (domain_normalize(optarg, strlen(optarg), domain, NULL) != DOMAIN_OK) {
@@ -215,6 +218,11 @@ ctl_results(const struct settings *s, int argc, char **argv)
 		rc = 1;
 	}
 	group_flush(&sel.g, sel.out, json);
+	if (rc == 0 && sel.groups == 0)
+		fprintf(stderr, "tlspolicyctl: no TLS sessions counted%s%s%s%s%s\n",
+		    day ? " on " : "", day ? day : "", domain[0] ? " for " : "", domain,
+		    s->log_source.n == 0 ? " (log_source is not set: the daemon follows no log; "
+		    "see tlspolicyctl ingest)" : "");
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(sel.out, JSON_C_TO_STRING_PRETTY
 		    | JSON_C_TO_STRING_NOSLASHESCAPE));

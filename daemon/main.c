@@ -73,7 +73,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: tlspolicyd [-fnvV] [-c config_file]\n"
+	    "usage: tlspolicyd [-fhnvV] [-c config_file]\n"
 	    "  -c FILE  configuration file (default " SETTINGS_DEFAULT_FILE
 	    " if it exists, else built-in defaults)\n"
 	    "  -f       stay in the foreground and log to stderr\n"
@@ -327,7 +327,13 @@ main(int argc, char **argv)
 	char err[1024];
 	int as_root = geteuid() == 0;
 
-	while ((ch = getopt(argc, argv, "c:fnvVh")) != -1) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:fnvVh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
 		case 'f': foreground = 1; break;
@@ -339,6 +345,7 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "tlspolicyd: unexpected argument \"%.64s\"\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}

@@ -17,6 +17,7 @@
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,14 +41,14 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: tlspolicyctl [-c config_file] command [args]\n"
+	    "usage: tlspolicyctl [-hV] [-c config_file] command [args]\n"
 	    "commands:\n"
 	    "  query DOMAIN [MAPNAME]  show the answer the daemon gives for DOMAIN, and why\n"
 	    "  flush DOMAIN [dane|mta-sts]  drop DOMAIN's cached DANE result and MTA-STS policy\n"
 	    "  list                    list the MTA-STS policy cache\n"
 	    "  status                  show counters of the running daemon\n"
 	    "  reload                  re-read the local policy table\n"
-	    "  results [--day YYYY-MM-DD] [--domain DOMAIN] [--json]\n"
+	    "  results [--day YYYY-MM-DD|today|yesterday] [--domain DOMAIN] [--json]\n"
 	    "                          print the stored TLS session counts\n"
 	    "  ingest FILE|-           count the TLS sessions of a Postfix log (\"-\": stdin)\n"
 	    "  store-accept            accept lost or damaged counts or log positions and go on\n"
@@ -126,18 +127,30 @@ main(int argc, char **argv)
 	struct buf reply;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("tlspolicyctl %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
+		fprintf(stderr, "tlspolicyctl: no command given\n");
 		usage(stderr);
 		return 2;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return 0;
 	}
 	if (strcmp(argv[0], "query") == 0 && (argc == 2 || argc == 3)) {
 		if (snprintf(cmd, sizeof(cmd), "query %s%s%s", argv[1], argc == 3 ? " " : "",
@@ -158,6 +171,16 @@ main(int argc, char **argv)
 	    || strcmp(argv[0], "list") == 0 || strcmp(argv[0], "check-config") == 0) && argc == 1) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else {
+		static const char *const known[] = { "query", "flush", "list", "status", "reload",
+			"results", "ingest", "store-accept", "check-config", NULL };
+		int k;
+
+		for (k = 0; known[k] != NULL && strcmp(known[k], argv[0]) != 0; k++)
+			;
+		if (known[k] != NULL)
+			fprintf(stderr, "tlspolicyctl: %s: wrong number of arguments\n", argv[0]);
+		else
+			fprintf(stderr, "tlspolicyctl: unknown command \"%.64s\"\n", argv[0]);
 		usage(stderr);
 		return 2;
 	}

@@ -71,14 +71,16 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: tlspolicy-report [-nv] [-c config_file] [--day YYYY-MM-DD] [--dry-run DIR]\n"
+	    "usage: tlspolicy-report [-hnvV] [-c config_file] [--day DAY] [--dry-run DIR]\n"
 	    "       tlspolicy-report [-c config_file] --bounce < bounce-message\n"
 	    "  -c FILE        configuration file (default " SETTINGS_DEFAULT_FILE ")\n"
-	    "  --day DAY      report this UTC day only (default: the last two closed days)\n"
+	    "  --day DAY      report this UTC day only, YYYY-MM-DD, today or yesterday\n"
+	    "                 (default: the last two closed days)\n"
 	    "  --dry-run DIR  write the messages and JSON reports to DIR, send nothing\n"
 	    "  --at SECONDS   act as if it were this time (Unix seconds): replays, tests\n"
 	    "  -n             no random delay (report_delay_max)\n"
 	    "  -v             log to standard error at debug level\n"
+	    "  -V, --version  print the version and exit\n"
 	    "  --bounce       read a delivery status notification for a report and count\n"
 	    "                 the bounce of its recipient\n");
 }
@@ -311,13 +313,14 @@ main(int argc, char **argv)
 		{ "bounce", no_argument, NULL, 'b' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct run r;
 	const char *cfgfile = NULL, *day = NULL;
 	long long at = 0;
 	int ch, verbose = 0, nodelay = 0, bounces = 0, rc = 0;
-	char err[1024];
+	char err[1024], daybuf[11];
 
 	while ((ch = getopt_long(argc, argv, "c:nvVh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -346,10 +349,13 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (day && (strlen(day) != 10 || day[4] != '-' || day[7] != '-')) {
-		fprintf(stderr, "tlspolicy-report: --day expects YYYY-MM-DD\n");
+	if (day && numparse_day(day, strlen(day), at > 0 ? (time_t)at : time(NULL), daybuf) < 0) {
+		fprintf(stderr, "tlspolicy-report: --day expects a date YYYY-MM-DD that exists, "
+		    "today or yesterday: \"%.40s\"\n", day);
 		return 2;
 	}
+	if (day)
+		day = daybuf;
 	log_init("tlspolicy-report", 1, 0);
 	if (settings_load(&r.cfg, cfgfile, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);

@@ -88,4 +88,32 @@ out=$("$TLSPOLICYD" -V); is "$out" "tlspolicyd $(sed -n 's/^AC_INIT(\[tlspolicyd
 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" frobnicate >/dev/null 2>&1; is "$?" "2" "tlspolicyctl unknown command: exit 2"
 out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status 2>&1); rc=$?
 like "$rc $out" "^1 .*is tlspolicyd running" "tlspolicyctl without a daemon says so"
+# every program: --help (exit 0, on stdout), -V and --version, usage errors
+# that name the problem (exit 2)
+REPORT=$top_builddir/reporter/tlspolicy-report
+version=$("$TLSPOLICYD" -V | cut -d' ' -f2)
+for p in "$TLSPOLICYD" "$TLSPOLICYCTL" "$REPORT"; do
+	n=${p##*/}
+	out=$("$p" --help 2>/dev/null); rc=$?
+	like "$rc $out" "^0 usage: $n " "$n --help: usage on stdout, exit 0"
+	is "$("$p" -V 2>&1) $("$p" --version 2>&1)" "$n $version $n $version" "$n -V and --version"
+done
+out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" frobnicate 2>&1)
+like "$out" "^tlspolicyctl: unknown command \"frobnicate\"" "tlspolicyctl names an unknown command"
+out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" query 2>&1); rc=$?
+like "$rc $out" "^2 tlspolicyctl: query: wrong number of arguments" "tlspolicyctl: a command with missing arguments, exit 2"
+out=$("$TLSPOLICYD" extra 2>&1); rc=$?
+like "$rc $out" "^2 tlspolicyd: unexpected argument \"extra\"" "tlspolicyd: a stray argument named, exit 2"
+# days: impossible dates refused, today and yesterday accepted
+for d in 2026-02-30 2026-13-01 2026-3-1 tomorrow; do
+	out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" results --day "$d" 2>&1); rc=$?
+	like "$rc $out" "^2 tlspolicyctl: --day expects a date .*\"$d\"" "results --day $d refused"
+	out=$("$REPORT" -c "$T/tlspolicyd.conf" --day "$d" 2>&1); rc=$?
+	like "$rc $out" "^2 tlspolicy-report: --day expects a date .*\"$d\"" "tlspolicy-report --day $d refused"
+done
+out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" results --day yesterday 2>&1); rc=$?
+like "$rc $out" "^0 tlspolicyctl: no TLS sessions counted on $(date -u -d yesterday +%Y-%m-%d) \(log_source is not set" \
+    "results --day yesterday: accepted; no data is said, with the likely reason"
+out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" results --day today --domain example.com 2>&1); rc=$?
+like "$rc $out" "^0 tlspolicyctl: no TLS sessions counted on $(date -u +%Y-%m-%d) for example.com" "results --day today --domain: accepted, no data said"
 done_testing
