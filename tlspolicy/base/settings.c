@@ -639,6 +639,67 @@ settings_fini(struct settings *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* distance - edits (insert, delete, change, swap of neighbours) from a to
+ * b, for names up to 63 bytes; larger when longer */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+			    && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* unknown_setting - why key is not a setting: upper case, or unknown,
+ * with the nearest name when one is close */
+static void
+unknown_setting(const char *key, char *err, size_t errlen)
+{
+	char lower[64];
+	size_t n = strlen(key), best = 64, bi = 0;
+	int upper = 0;
+
+	for (size_t i = 0; i < n && i < sizeof(lower) - 1; i++) {
+		upper |= key[i] >= 'A' && key[i] <= 'Z';
+		lower[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] - 'A' + 'a' : key[i]);
+	}
+	lower[n < sizeof(lower) ? n : sizeof(lower) - 1] = '\0';
+	for (size_t i = 0; i < NROWS; i++) {
+		size_t d = distance(lower, rows[i].name);
+
+		if (d < best) {
+			best = d;
+			bi = i;
+		}
+	}
+	if (upper && best == 0)
+		snprintf(err, errlen, "setting names are lower case: \"%.64s\" is \"%s\"", key,
+		    rows[bi].name);
+	else if (best <= 2 || (best <= 4 && best * 4 <= n))
+		snprintf(err, errlen, "unknown setting \"%.64s\" (did you mean \"%s\"?)", key,
+		    rows[bi].name);
+	else
+		snprintf(err, errlen, "unknown setting \"%.64s\"", key);
+}
+
 static int
 settings_cb(void *arg, const char *key, const char *value, char *err, size_t errlen)
 {
@@ -654,7 +715,7 @@ settings_cb(void *arg, const char *key, const char *value, char *err, size_t err
 		ctx->seen[i] = 1;
 		return settings_set(ctx->s, &rows[i], value, err, errlen);
 	}
-	snprintf(err, errlen, "unknown setting \"%.64s\"", key);
+	unknown_setting(key, err, errlen);
 	return -1;
 }
 

@@ -94,8 +94,8 @@ void settings_fini(struct settings *s);
 /*
  * settings_parse - apply "key = value" text data[0..len) named name on top
  * of the defaults already in s.  Returns 0 or -1 with a message in err
- * ("name, line N: key: reason"); s then holds the settings before the
- * failing line, each one whole.
+ * ("name, line N: key: reason", one line per error: every error of the
+ * text); s then holds the good lines' settings, each one whole.
  */
 int settings_parse(struct settings *s, const char *data, size_t len, const char *name,
     char *err, size_t errlen);
