@@ -15,11 +15,14 @@ int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
 	struct localpolicy *lp;
+	char why[1024];
 
 	if (d->cfg.local_policy_file[0] == '\0')
 		return 0;
-	if ((lp = localpolicy_load(d->cfg.local_policy_file, err, errlen)) == NULL)
+	if ((lp = localpolicy_load(d->cfg.local_policy_file, why, sizeof(why))) == NULL) {
+		snprintf(err, errlen, "local_policy_file: %s", why);
 		return -1;
+	}
 	localpolicy_free(d->local);
 	d->local = lp;
 	d->rctx.local = lp;

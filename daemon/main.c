@@ -357,7 +357,7 @@ main(int argc, char **argv)
 			struct localpolicy *lp;
 
 			if ((lp = localpolicy_load(d.cfg.local_policy_file, err, sizeof(err))) == NULL)
-				log_fatalx("%s", err);
+				log_fatalx("local_policy_file: %s", err);
 			localpolicy_free(lp);
 		}
 		printf("tlspolicyd: configuration %s OK\n", d.cfg.source);

@@ -105,7 +105,7 @@ check_config(const struct settings *s)
 		struct localpolicy *lp = localpolicy_load(s->local_policy_file, err, sizeof(err));
 
 		if (lp == NULL) {
-			fprintf(stderr, "tlspolicyctl: %s\n", err);
+			fprintf(stderr, "tlspolicyctl: local_policy_file: %s\n", err);
 			return 1;
 		}
 		fprintf(stderr, "tlspolicyctl: local policy table %s: %zu entries\n",

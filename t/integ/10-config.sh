@@ -40,6 +40,11 @@ out=$("$TLSPOLICYD" -n -c "$T/lp.conf" 2>&1); rc=$?
 like "$rc $out" "^1 .*lp, line 2: attribute without '='" "-n checks the local policy table too"
 out=$("$TLSPOLICYCTL" -c "$T/lp.conf" check-config 2>&1); rc=$?
 like "$rc $out" "^1 .*lp, line 2" "tlspolicyctl check-config reports the same error"
+printf 'local_policy_file = %s\n' "$T/no/such/table" > "$T/nolp.conf"
+out=$("$TLSPOLICYD" -n -c "$T/nolp.conf" 2>&1); rc=$?
+like "$rc $out" "^1 .*local_policy_file: open $T/no/such/table: No such file" "a missing table: the setting is named"
+out=$("$TLSPOLICYCTL" -c "$T/nolp.conf" check-config 2>&1); rc=$?
+like "$rc $out" "^1 tlspolicyctl: local_policy_file: open $T/no/such/table" "check-config names the setting too"
 
 out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" check-config 2>/dev/null)
 like "$out" "(^| )socketmap_max_connections = 1000 " "check-config prints defaults"
