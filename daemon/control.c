@@ -132,8 +132,11 @@ control_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 	else if (len > 5 && memcmp(req, "lend ", 5) == 0 && d->storeown)
 		storeown_lend(d->storeown, req + 5, len - 5, reply);
 	else if (len == 6 && memcmp(req, "reload", 6) == 0) {
-		if (daemon_reload(d, err, sizeof(err)) < 0)
+		log_info("reload requested (tlspolicyctl)");
+		if (daemon_reload(d, err, sizeof(err)) < 0) {
+			log_errorx("reload failed, keeping the previous table: %s", err);
 			buf_printf(reply, "ERR %s", err);
+		}
 		else
 			buf_printf(reply, "OK local_policy_entries: %zu\n", localpolicy_count(d->local));
 	} else

@@ -6,10 +6,60 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "daemon.h"
 #include "localpolicy.h"
 #include "log.h"
+#include "xalloc.h"
+
+struct reload_ctx {
+	struct daemon *d;
+	struct settings *next;
+};
+
+/* reload_one - a setting changed in the file: apply it when it can change
+ * at run time, else say that it needs a restart */
+static void
+reload_one(const char *name, void *arg)
+{
+	struct reload_ctx *rc = arg;
+
+	if (strcmp(name, "log_level") == 0) {
+		rc->d->cfg.log_level = rc->next->log_level;
+		log_set_level((enum log_level)rc->next->log_level);
+		log_info("reload: log_level changed");
+	} else if (strcmp(name, "local_policy_file") == 0) {
+		free(rc->d->cfg.local_policy_file);
+		rc->d->cfg.local_policy_file = xstrdup(rc->next->local_policy_file);
+		log_info("reload: local_policy_file is now \"%s\"", rc->d->cfg.local_policy_file);
+	} else {
+		log_warnx("reload: %s changed in %s: it takes effect at the next restart", name,
+		    rc->d->cfg.source);
+	}
+}
+
+/* reload_settings - read the configuration file again and apply what
+ * can change at run time; nothing on error */
+static int
+reload_settings(struct daemon *d, char *err, size_t errlen)
+{
+	struct settings next;
+	struct reload_ctx rc = { d, &next };
+	const char *path = d->cfg.source[0] == '(' ? NULL : d->cfg.source;
+
+	if (settings_load(&next, path, err, errlen) < 0) {
+		settings_fini(&next);
+		return -1;
+	}
+	if (strcmp(next.source, d->cfg.source) != 0)
+		log_warnx("reload: configuration %s instead of %s: settings that need a restart "
+		    "keep their values until then", next.source, d->cfg.source);
+	settings_diff(&d->cfg, &next, reload_one, &rc);
+	settings_fini(&next);
+	return 0;
+}
 
 int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
@@ -17,8 +67,18 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	struct localpolicy *lp;
 	char why[1024];
 
-	if (d->cfg.local_policy_file[0] == '\0')
+	/* at start-up the settings were just read */
+	if (d->started != 0 && reload_settings(d, err, errlen) < 0)
+		return -1;
+	if (d->cfg.local_policy_file[0] == '\0') {
+		if (d->local != NULL) {
+			localpolicy_free(d->local);
+			d->local = NULL;
+			d->rctx.local = NULL;
+			log_info("no local policy table");
+		}
 		return 0;
+	}
 	if ((lp = localpolicy_load(d->cfg.local_policy_file, why, sizeof(why))) == NULL) {
 		snprintf(err, errlen, "local_policy_file: %s", why);
 		return -1;

@@ -53,8 +53,10 @@ struct daemon {
 	time_t started;
 };
 
-/* daemon_reload - re-read the local policy table; keeps the old one on
- * error.  Returns 0, or -1 with the reason in err. */
+/* daemon_reload - re-read the configuration file (after start-up) and the
+ * local policy table: log_level and local_policy_file change at once, any
+ * other changed setting is logged as needing a restart.  Keeps the old
+ * settings and table on error.  Returns 0, or -1 with the reason in err. */
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 #endif

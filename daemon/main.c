@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -324,7 +325,7 @@ main(int argc, char **argv)
 	const char *cfgfile = NULL;
 	int foreground = 0, check_only = 0, verbose = 0, ch, sigfd;
 	struct privs_user user, *u = NULL;
-	char err[1024];
+	char err[1024], cfgpath[PATH_MAX];
 	int as_root = geteuid() == 0;
 
 	static const struct option opts[] = {
@@ -350,6 +351,10 @@ main(int argc, char **argv)
 		return 2;
 	}
 	log_init("tlspolicyd", 1, 0);
+	/* an absolute name, read again on reload after daemon() left the
+	 * working directory */
+	if (cfgfile != NULL && realpath(cfgfile, cfgpath) != NULL)
+		cfgfile = cfgpath;
 	if (settings_load(&d.cfg, cfgfile, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
 	if (check_only) {

@@ -47,7 +47,7 @@ usage(FILE *fp)
 	    "  flush DOMAIN [dane|mta-sts]  drop DOMAIN's cached DANE result and MTA-STS policy\n"
 	    "  list                    list the MTA-STS policy cache\n"
 	    "  status                  show counters of the running daemon\n"
-	    "  reload                  re-read the local policy table\n"
+	    "  reload                  re-read the configuration and the local policy table\n"
 	    "  results [--day YYYY-MM-DD|today|yesterday] [--domain DOMAIN] [--json]\n"
 	    "                          print the stored TLS session counts\n"
 	    "  ingest FILE|-           count the TLS sessions of a Postfix log (\"-\": stdin)\n"

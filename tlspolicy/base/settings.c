@@ -773,6 +773,39 @@ settings_print(const struct settings *s, FILE *fp)
 	}
 }
 
+/* row_text - one row's value in canonical form (free it) */
+static char *
+row_text(const struct settings *s, const struct settings_row *row)
+{
+	const struct settings_kind *k = kind_of(row->type);
+	union settings_value v;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	memset(&v, 0, sizeof(v));
+	memcpy(&v, (const char *)s + row->off, k->size);
+	k->print(row, &v, fp);
+	fclose(fp);
+	return text;
+}
+
+void
+settings_diff(const struct settings *a, const struct settings *b,
+    void (*fn)(const char *name, void *arg), void *arg)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		char *ta = row_text(a, &rows[i]), *tb = row_text(b, &rows[i]);
+
+		if (ta == NULL || tb == NULL || strcmp(ta, tb) != 0)
+			fn(rows[i].name, arg);
+		free(ta);
+		free(tb);
+	}
+}
+
 /* host_name - this host's name as its MTA knows it, for defaults */
 static void
 host_name(char *out, size_t outlen)

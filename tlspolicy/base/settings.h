@@ -118,6 +118,11 @@ void settings_report_contact(const struct settings *s, char *out, size_t outlen)
 void settings_report_submitter(const struct settings *s, char *out, size_t outlen);
 void settings_report_organization(const struct settings *s, char *out, size_t outlen);
 
+/* settings_diff - call fn with the name of every setting whose value
+ * differs between a and b */
+void settings_diff(const struct settings *a, const struct settings *b,
+    void (*fn)(const char *name, void *arg), void *arg);
+
 /* settings_report_check - 0 when the reports' submitter (with the
  * defaults above, which take the MTA's host name) is a fully qualified
  * domain name; else -1 and in why what to set */
