@@ -77,7 +77,7 @@ usage(FILE *fp)
 	    "usage: tlspolicyd [-fhnvV] [-c config_file]\n"
 	    "  -c FILE  configuration file (default " SETTINGS_DEFAULT_FILE
 	    " if it exists, else built-in defaults)\n"
-	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -f       stay in the foreground and log to stderr (else: syslog, PID file)\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -v       log at debug level\n"
 	    "  -V       print the version and exit\n");
@@ -306,6 +306,36 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* pidfile_path - tlspolicyd.pid beside the control socket, else in the
+ * default socket directory */
+static void
+pidfile_path(const struct daemon *d, char *out, size_t outlen)
+{
+	const struct endpoint *ep = settings_control(&d->cfg);
+	const char *path = ep ? endpoint_path(ep) : NULL, *slash;
+
+	if (path != NULL && (slash = strrchr(path, '/')) != NULL && slash != path)
+		snprintf(out, outlen, "%.*s/tlspolicyd.pid", (int)(slash - path), path);
+	else
+		snprintf(out, outlen, "%s/tlspolicyd.pid", DEFAULT_RUNDIR);
+}
+
+/* write_pidfile - the daemon's PID, for init scripts and monitoring; a
+ * failure is logged, not fatal */
+static void
+write_pidfile(const char *path)
+{
+	char text[32];
+	int fd, n;
+
+	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0
+	    || write(fd, text, (size_t)n) != n)
+		log_warn("PID file %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void
 unlink_sockets(const struct daemon *d)
 {
@@ -325,7 +355,7 @@ main(int argc, char **argv)
 	const char *cfgfile = NULL;
 	int foreground = 0, check_only = 0, verbose = 0, ch, sigfd;
 	struct privs_user user, *u = NULL;
-	char err[1024], cfgpath[PATH_MAX];
+	char err[1024], cfgpath[PATH_MAX], pidfile[PATH_MAX] = "";
 	int as_root = geteuid() == 0;
 
 	static const struct option opts[] = {
@@ -387,6 +417,8 @@ main(int argc, char **argv)
 		log_init("tlspolicyd", 0, d.cfg.syslog_facility);
 		if (daemon(0, 0) < 0)
 			log_fatal("daemon");
+		pidfile_path(&d, pidfile, sizeof(pidfile));
+		write_pidfile(pidfile);
 	}
 	if (u) {
 		if (privs_drop(u, err, sizeof(err)) < 0)
@@ -426,6 +458,8 @@ main(int argc, char **argv)
 	mtasts_free(d.mtasts);
 	https_client_free(d.https);
 	unlink_sockets(&d);
+	if (pidfile[0] != '\0')
+		unlink(pidfile);
 	store_close(d.store);
 	localpolicy_free(d.local);
 	evloop_free(d.loop);

@@ -93,6 +93,20 @@ out=$("$TLSPOLICYD" -V); is "$out" "tlspolicyd $(sed -n 's/^AC_INIT(\[tlspolicyd
 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" frobnicate >/dev/null 2>&1; is "$?" "2" "tlspolicyctl unknown command: exit 2"
 out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status 2>&1); rc=$?
 like "$rc $out" "^1 .*is tlspolicyd running" "tlspolicyctl without a daemon says so"
+# without -f: in the background, syslog, a PID file beside the control
+# socket, removed at exit
+write_conf </dev/null
+"$TLSPOLICYD" -c "$T/tlspolicyd.conf" > "$T/bg.out" 2>&1; rc=$?
+is "$rc" 0 "without -f: the parent returns 0"
+check "without -f: a PID file beside the control socket" wait_for 10 test -s "$T/run/tlspolicyd.pid"
+bgpid=$(cat "$T/run/tlspolicyd.pid" 2>/dev/null)
+# without a PID file, find it by this test's own configuration file
+[ -n "$bgpid" ] || bgpid=$(pgrep -f -- "-c $T/tlspolicyd.conf\$" | head -1)
+bg_pids="$bg_pids $bgpid"
+check "the PID file names the daemon, which answers" sh -c \
+    "tr '\\0' ' ' < /proc/$bgpid/cmdline | grep -q tlspolicyd && '$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q uptime"
+kill "$bgpid"
+check "the PID file is removed at exit" wait_for 10 test ! -e "$T/run/tlspolicyd.pid"
 # every program: --help (exit 0, on stdout), -V and --version, usage errors
 # that name the problem (exit 2)
 REPORT=$top_builddir/reporter/tlspolicy-report
