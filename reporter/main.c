@@ -65,6 +65,7 @@ struct run {
 	const struct strmap *excluded; /* cfg.report_exclude_domains */
 	struct strmap *ruas;          /* recipient domain -> its rua list, for host reports */
 	time_t now;
+	unsigned norecord, unusable, dnsfail;   /* domains without a report, and why */
 };
 
 static void
@@ -159,15 +160,18 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	if (lookup(r, domain, &w) < 0) {
 		log_warnx("report day=%s domain=%s: _smtp._tls lookup failed (%s), retried on a later run",
 		    d->day, domain, w.err);
-		r->dx.failed++;
+		r->dnsfail++;
 		return;
 	}
 	if (w.status != TLSRPT_OK) {
-		if (w.status == TLSRPT_NONE)
+		if (w.status == TLSRPT_NONE) {
 			log_debug("report day=%s domain=%s: no TLSRPT record", d->day, domain);
-		else
+			r->norecord++;
+		} else {
 			log_info("report day=%s domain=%s: TLSRPT record unusable (%s), no report", d->day,
 			    domain, w.why);
+			r->unusable++;
+		}
 		return;
 	}
 	if (w.rec.nbad > 0)
@@ -219,6 +223,21 @@ host_report(void *arg, const char *base)
 
 	if (!strmap_get(hb->r->excluded, base))
 		report(hb->r, hb->d, base, 1);
+}
+
+/* summary - what the run did, and why nothing was sent where nothing was */
+static void
+summary(const struct run *r)
+{
+	if (r->dry_run)
+		log_info("dry run: %u files written to %s, %u not written", r->dx.written,
+		    r->dry_run, r->dx.failed);
+	else
+		log_info("%u reports delivered, %u deliveries failed (retried later), %u already "
+		    "sent, %u waiting for a retry, %u skipped", r->dx.sent, r->dx.failed,
+		    r->dx.already, r->dx.waiting, r->dx.skipped);
+	log_info("domains without a report: %u without a TLSRPT record, %u with an unusable "
+	    "record, %u DNS failures (retried later)", r->norecord, r->unusable, r->dnsfail);
 }
 
 static int
@@ -366,6 +385,12 @@ main(int argc, char **argv)
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)r.cfg.log_level);
 	if (privs_become(r.cfg.user, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
+	if (r.dry_run && access(r.dry_run, W_OK | X_OK) < 0)
+		log_fatalx("--dry-run %s: %s%s%s%s", r.dry_run, strerror(errno),
+		    errno == EACCES && r.cfg.user[0] && geteuid() != 0 ? " (the reporter runs as user " : "",
+		    errno == EACCES && r.cfg.user[0] && geteuid() != 0 ? r.cfg.user : "",
+		    errno == EACCES && r.cfg.user[0] && geteuid() != 0 ? ", the \"user\" setting: "
+		    "that user needs write access to the directory)" : "");
 	settings_report_from(&r.cfg, r.from, sizeof(r.from));
 	settings_report_contact(&r.cfg, r.contact, sizeof(r.contact));
 	settings_report_submitter(&r.cfg, r.submitter, sizeof(r.submitter));
@@ -451,8 +476,9 @@ main(int argc, char **argv)
 	}
 	if (!r.dry_run)
 		purge(&r);
-	log_info("%u reports delivered, %u deliveries failed (retried later), %u already done or "
-	    "skipped", r.dx.sent, r.dx.failed, r.dx.skipped);
+	summary(&r);
+	if (r.dx.failed > 0 || r.dnsfail > 0)
+		rc = -1;
 	strmap_free(r.ruas, free);
 	https_client_free(r.hc);
 	dns_free(r.dns);
