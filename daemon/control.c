@@ -96,7 +96,7 @@ static void
 control_status(struct daemon *d, struct buf *reply)
 {
 	buf_printf(reply,
-	    "OK uptime: %lld\nconfig: %s\nconnections: %u\nbuffered: %zu\nlookups: %llu\nok: %llu\n"
+	    "OK uptime: %lld s\nconfig: %s\nconnections: %u\nbuffered: %zu\nlookups: %llu\nok: %llu\n"
 	    "notfound: %llu\nerrors: %llu\nresolves: %llu\nwakeups: %llu\n"
 	    "local_policy_file: %s\nlocal_policy_entries: %zu\n",
 	    (long long)(time(NULL) - d->started), d->cfg.source, server_connections(d->sockmap),
@@ -106,6 +106,11 @@ control_status(struct daemon *d, struct buf *reply)
 	    (unsigned long long)d->stats.resolves, (unsigned long long)d->stats.wakeups,
 	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",
 	    localpolicy_count(d->local));
+	buf_printf(reply, "version: %s\n", PACKAGE_VERSION);
+	if (d->cfg.dane)
+		buf_printf(reply, "dnssec: %s (%s)\n", d->dnssec == DAEMON_DNSSEC_VALIDATING
+		    ? "validating" : d->dnssec == DAEMON_DNSSEC_NOT_VALIDATING ? "NOT validating"
+		    : d->dnssec == DAEMON_DNSSEC_UNKNOWN ? "unknown" : "unchecked", d->dnssec_why);
 	logsources_status(d->logs, reply);
 	if (d->storeown)
 		storeown_status(d->storeown, reply);

@@ -6,13 +6,53 @@
 #include "config.h"
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "daemon.h"
+#include "dns.h"
+#include "dnswire.h"
 #include "localpolicy.h"
 #include "log.h"
 #include "xalloc.h"
+
+/* on_dnssec_probe - the answer to the root's DNSKEY */
+static void
+on_dnssec_probe(void *arg, enum dns_status status, const struct dns_msg *msg, const char *why)
+{
+	struct daemon *d = arg;
+	const char *server = d->cfg.dns_resolver.n ? d->cfg.dns_resolver.v[0]
+	    : "from /etc/resolv.conf";
+
+	if (status != DNS_OK || msg->rcode != 0) {
+		d->dnssec = DAEMON_DNSSEC_UNKNOWN;
+		snprintf(d->dnssec_why, sizeof(d->dnssec_why), "no answer for the root's DNSKEY (%s)",
+		    status != DNS_OK ? why : "an error rcode");
+		log_warnx("DNSSEC check: resolver %s: %s; DANE needs a validating resolver", server,
+		    d->dnssec_why);
+	} else if (!msg->ad) {
+		d->dnssec = DAEMON_DNSSEC_NOT_VALIDATING;
+		snprintf(d->dnssec_why, sizeof(d->dnssec_why), "no AD bit on the root's DNSKEY");
+		log_warnx("DNSSEC check: resolver %s does not validate (%s): every domain looks "
+		    "unsigned to DANE; use a local validating resolver (unbound) in dns_resolver",
+		    server, d->dnssec_why);
+	} else {
+		d->dnssec = DAEMON_DNSSEC_VALIDATING;
+		snprintf(d->dnssec_why, sizeof(d->dnssec_why), "AD bit on the root's DNSKEY");
+		log_info("DNSSEC check: resolver %s validates (%s)", server, d->dnssec_why);
+	}
+}
+
+void
+daemon_check_dnssec(struct daemon *d)
+{
+	if (d->dns == NULL || !d->cfg.dane)
+		return;
+	d->dnssec = DAEMON_DNSSEC_UNCHECKED;
+	snprintf(d->dnssec_why, sizeof(d->dnssec_why), "checking");
+	dns_query(d->dns, ".", DNS_TYPE_DNSKEY, on_dnssec_probe, d);
+}
 
 struct reload_ctx {
 	struct daemon *d;
@@ -70,6 +110,8 @@ daemon_reload(struct daemon *d, char *err, size_t errlen)
 	/* at start-up the settings were just read */
 	if (d->started != 0 && reload_settings(d, err, errlen) < 0)
 		return -1;
+	if (d->started != 0)
+		daemon_check_dnssec(d);
 	if (d->cfg.local_policy_file[0] == '\0') {
 		if (d->local != NULL) {
 			localpolicy_free(d->local);

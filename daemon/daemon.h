@@ -51,7 +51,22 @@ struct daemon {
 	struct logsources *logs;
 	struct daemon_stats stats;
 	time_t started;
+	int dnssec;                  /* enum daemon_dnssec: the resolver's AD bit */
+	char dnssec_why[128];
 };
+
+/* what the DNSSEC probe found out about the resolver */
+enum daemon_dnssec {
+	DAEMON_DNSSEC_UNCHECKED,     /* DANE off, or the probe still out */
+	DAEMON_DNSSEC_VALIDATING,    /* AD bit on the root's DNSKEY */
+	DAEMON_DNSSEC_NOT_VALIDATING,
+	DAEMON_DNSSEC_UNKNOWN,       /* the probe got no answer */
+};
+
+/* daemon_check_dnssec - with DANE on, ask the resolver for the root's
+ * DNSKEY: without the AD bit in the answer, it does not validate and DANE
+ * cannot work; logged (a warning) and shown by status */
+void daemon_check_dnssec(struct daemon *d);
 
 /* daemon_reload - re-read the configuration file (after start-up) and the
  * local policy table: log_level and local_policy_file change at once, any

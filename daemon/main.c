@@ -285,6 +285,7 @@ start_resolvers(struct daemon *d)
 	if (d->cfg.dane) {
 		d->dane = dane_new(d->dns, d->store);
 		d->rctx.dane = d->dane;
+		daemon_check_dnssec(d);
 	}
 	log_info("MTA-STS %s, DANE %s (resolver %s%s)", d->cfg.mta_sts ? "on" : "off",
 	    d->cfg.dane ? "on" : "off", d->cfg.dns_resolver.n ? d->cfg.dns_resolver.v[0]
