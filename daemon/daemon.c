@@ -57,6 +57,7 @@ daemon_check_dnssec(struct daemon *d)
 struct reload_ctx {
 	struct daemon *d;
 	struct settings *next;
+	int table_moved;             /* local_policy_file changed */
 };
 
 /* reload_one - a setting changed in the file: apply it when it can change
@@ -71,9 +72,7 @@ reload_one(const char *name, void *arg)
 		log_set_level((enum log_level)rc->next->log_level);
 		log_info("reload: log_level changed");
 	} else if (strcmp(name, "local_policy_file") == 0) {
-		free(rc->d->cfg.local_policy_file);
-		rc->d->cfg.local_policy_file = xstrdup(rc->next->local_policy_file);
-		log_info("reload: local_policy_file is now \"%s\"", rc->d->cfg.local_policy_file);
+		rc->table_moved = 1;     /* taken once the new table is loaded */
 	} else {
 		log_warnx("reload: %s changed in %s: it takes effect at the next restart", name,
 		    rc->d->cfg.source);
@@ -81,12 +80,13 @@ reload_one(const char *name, void *arg)
 }
 
 /* reload_settings - read the configuration file again and apply what
- * can change at run time; nothing on error */
+ * can change at run time; nothing on error.  *table: the new
+ * local_policy_file (to free) when it changed, else NULL */
 static int
-reload_settings(struct daemon *d, char *err, size_t errlen)
+reload_settings(struct daemon *d, char **table, char *err, size_t errlen)
 {
 	struct settings next;
-	struct reload_ctx rc = { d, &next };
+	struct reload_ctx rc = { d, &next, 0 };
 	const char *path = d->cfg.source[0] == '(' ? NULL : d->cfg.source;
 
 	if (settings_load(&next, path, err, errlen) < 0) {
@@ -97,6 +97,7 @@ reload_settings(struct daemon *d, char *err, size_t errlen)
 		log_warnx("reload: configuration %s instead of %s: settings that need a restart "
 		    "keep their values until then", next.source, d->cfg.source);
 	settings_diff(&d->cfg, &next, reload_one, &rc);
+	*table = rc.table_moved ? xstrdup(next.local_policy_file) : NULL;
 	settings_fini(&next);
 	return 0;
 }
@@ -104,14 +105,32 @@ reload_settings(struct daemon *d, char *err, size_t errlen)
 int
 daemon_reload(struct daemon *d, char *err, size_t errlen)
 {
-	struct localpolicy *lp;
-	char why[1024];
+	struct localpolicy *lp = NULL;
+	char why[1024], *table = NULL;
 
 	/* at start-up the settings were just read */
-	if (d->started != 0 && reload_settings(d, err, errlen) < 0)
+	if (d->started != 0 && reload_settings(d, &table, err, errlen) < 0)
 		return -1;
 	if (d->started != 0)
 		daemon_check_dnssec(d);
+	if (table != NULL) {
+		/* the new table, or the error and the old one */
+		if (table[0] != '\0' && (lp = localpolicy_load(table, why, sizeof(why))) == NULL) {
+			snprintf(err, errlen, "local_policy_file: %s", why);
+			free(table);
+			return -1;
+		}
+		free(d->cfg.local_policy_file);
+		d->cfg.local_policy_file = table;
+		log_info("reload: local_policy_file is now \"%s\"", table);
+		if (table[0] != '\0') {
+			localpolicy_free(d->local);
+			d->local = lp;
+			d->rctx.local = lp;
+			log_info("local policy table %s: %zu entries", table, localpolicy_count(lp));
+			return 0;
+		}
+	}
 	if (d->cfg.local_policy_file[0] == '\0') {
 		if (d->local != NULL) {
 			localpolicy_free(d->local);

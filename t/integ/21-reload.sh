@@ -41,5 +41,13 @@ is "$(pm_q two.example "$M")" "encrypt" "a broken file changes nothing"
 cp "$T/base.conf" "$T/tlspolicyd.conf"
 kill -HUP "$DPID"
 check "SIGHUP reads the file too" wait_for 5 sh -c "[ \"\$(postmap -c '$(postfix_dir)' -q one.example '$(echo "socketmap:$M")')\" = may ]"
+# a new table name whose table is broken: the old name and table stay
+printf 'three.example nosuchlevel\n' > "$T/lp3"
+chmod 644 "$T/lp3"
+sed "s|^local_policy_file = .*|local_policy_file = $T/lp3|" "$T/base.conf" > "$T/tlspolicyd.conf"
+out=$(ctl reload 2>&1); rc=$?
+like "$rc $out" "^1 .*lp3, line 1: unknown TLS security level" "a new local_policy_file with an error: refused"
+like "$(ctl status)" "local_policy_file: $T/lp1" "... the old table's name stays"
+is "$(pm_q one.example "$M")" "may" "... and the old table is served"
 stop_daemon
 done_testing
