@@ -400,6 +400,14 @@ main(int argc, char **argv)
 		return 0;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)d.cfg.log_level);
+	/* the reporter's sender, not counted by the log sources: when it is
+	 * the MTA's host name, ask the MTA now (a program run), before any
+	 * socket or the store is open */
+	if (d.cfg.log_source.n > 0) {
+		char from[320];
+
+		settings_report_from(&d.cfg, from, sizeof(from));
+	}
 	if (as_root && d.cfg.user[0] != '\0') {
 		if (privs_lookup(d.cfg.user, &user, err, sizeof(err)) < 0)
 			log_fatalx("%s", err);

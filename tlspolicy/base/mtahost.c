@@ -46,8 +46,13 @@ run_first_line(const char *path, char *const argv[], char *out, size_t outlen)
 
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* nothing of the caller's (a store, its lock, sockets) in the
+		 * program: close_range from glibc 2.34 */
+		if (fds[1] != STDOUT_FILENO && dup2(fds[1], STDOUT_FILENO) < 0)
+			_exit(127);
+		close_range(3, ~0U, 0);
 		if ((nul = open("/dev/null", O_RDWR)) < 0 || dup2(nul, STDIN_FILENO) < 0
-		    || dup2(nul, STDERR_FILENO) < 0 || dup2(fds[1], STDOUT_FILENO) < 0)
+		    || dup2(nul, STDERR_FILENO) < 0)
 			_exit(127);
 		execve(path, argv, environ);
 		_exit(127);

@@ -8,7 +8,8 @@
  * shell, standard input and error on /dev/null, their output read up to
  * a small limit within a few seconds; a program that fails, prints
  * nothing or prints something that is not a host name is skipped.  The
- * answer is looked up once per process and then kept.
+ * answer is looked up once per process and then kept: a daemon asks
+ * early, before it holds anything a child must not keep.
  */
 #ifndef TLSPOLICY_MTAHOST_H
 #define TLSPOLICY_MTAHOST_H
