@@ -89,8 +89,17 @@ deps)
 	;;
 run)
 	deps build
-	build _build --enable-werror
-	echo "quickstart: starting tlspolicyd in the foreground (Ctrl-C stops it)"
+	# the paths of README and the man pages: /etc/tlspolicyd/tlspolicyd.conf
+	build _build --enable-werror --sysconfdir=/etc
+	cat <<'E'
+quickstart: starting tlspolicyd in the foreground (Ctrl-C stops it).
+  Configuration: /etc/tlspolicyd/tlspolicyd.conf (built-in defaults without it).
+  Ask it from another terminal:
+    postmap -q example.com socketmap:unix:/var/spool/postfix/tlspolicyd/postfix.sock:postfix
+  It prints the policy, or nothing (exit 1) for NOTFOUND: no policy is
+  known and Postfix's own smtp_tls_security_level applies.
+  Next: main.cf lines in contrib/postfix/README, settings in tlspolicyd.conf(5).
+E
 	if [ "$(id -u)" = 0 ]; then
 		exec "$top/_build/daemon/tlspolicyd" -f
 	fi

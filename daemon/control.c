@@ -97,7 +97,7 @@ static void
 control_status(struct daemon *d, struct buf *reply)
 {
 	buf_printf(reply,
-	    "OK uptime: %lld\nconfig: %s\nconnections: %u\nbuffered: %zu\nlookups: %llu\nok: %llu\n"
+	    "OK uptime: %lld s\nconfig: %s\nconnections: %u\nbuffered: %zu\nlookups: %llu\nok: %llu\n"
 	    "notfound: %llu\nerrors: %llu\nresolves: %llu\nwakeups: %llu\n"
 	    "local_policy_file: %s\nlocal_policy_entries: %zu\n",
 	    (long long)(time(NULL) - d->started), d->cfg.source, server_connections(d->sockmap),
@@ -107,6 +107,11 @@ control_status(struct daemon *d, struct buf *reply)
 	    (unsigned long long)d->stats.resolves, (unsigned long long)d->stats.wakeups,
 	    d->cfg.local_policy_file[0] ? d->cfg.local_policy_file : "(none)",
 	    localpolicy_count(d->local));
+	buf_printf(reply, "version: %s\n", PACKAGE_VERSION);
+	if (d->cfg.dane)
+		buf_printf(reply, "dnssec: %s (%s)\n", d->dnssec == DAEMON_DNSSEC_VALIDATING
+		    ? "validating" : d->dnssec == DAEMON_DNSSEC_NOT_VALIDATING ? "NOT validating"
+		    : d->dnssec == DAEMON_DNSSEC_UNKNOWN ? "unknown" : "unchecked", d->dnssec_why);
 	logsources_status(d->logs, reply);
 	if (d->storeown)
 		storeown_status(d->storeown, reply);
@@ -133,8 +138,11 @@ control_handle(void *arg, const char *req, size_t len, struct buf *reply, const 
 	else if (len > 5 && memcmp(req, "lend ", 5) == 0 && d->storeown)
 		storeown_lend(d->storeown, req + 5, len - 5, reply);
 	else if (len == 6 && memcmp(req, "reload", 6) == 0) {
-		if (daemon_reload(d, err, sizeof(err)) < 0)
+		log_info("reload requested (tlspolicyctl)");
+		if (daemon_reload(d, err, sizeof(err)) < 0) {
+			log_errorx("reload failed, keeping the previous table: %s", err);
 			buf_printf(reply, "ERR %s", err);
+		}
 		else
 			buf_printf(reply, "OK local_policy_entries: %zu\n", localpolicy_count(d->local));
 	} else

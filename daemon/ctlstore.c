@@ -133,6 +133,7 @@ struct shown {
 	int json;
 	struct group g;
 	json_object *out;
+	uint64_t groups;          /* how many were shown */
 };
 
 static void
@@ -143,6 +144,7 @@ add_count(void *arg, const struct result_rec *r, uint64_t n)
 	if (sel->domain[0] && strcmp(r->domain, sel->domain) != 0)
 		return;
 	if (!same_group(&sel->g, r)) {
+		sel->groups++;
 		group_flush(&sel->g, sel->out, sel->json);
 		sel->g.key = *r;
 		sel->g.details = json_object_new_array();
@@ -165,7 +167,7 @@ ctl_results(const struct settings *s, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *day = NULL;
-	char domain[DOMAIN_MAX + 1] = "";
+	char domain[DOMAIN_MAX + 1] = "", daybuf[11];
 	int json = 0, ch, rc = 0;
 	struct store *st;
 	struct shown sel;
@@ -174,11 +176,12 @@ ctl_results(const struct settings *s, int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
-			day = optarg;
-			if (strlen(day) != 10 || day[4] != '-' || day[7] != '-') {
-				fprintf(stderr, "tlspolicyctl: --day expects YYYY-MM-DD\n");
+			if (numparse_day(optarg, strlen(optarg), time(NULL), daybuf) < 0) {
+				fprintf(stderr, "tlspolicyctl: --day expects a date YYYY-MM-DD that "
+				    "exists, today or yesterday: \"%.40s\"\n", optarg);
 				return 2;
 			}
+			day = daybuf;
 			break;
 		case 'D':
 			if (domain_normalize(optarg, strlen(optarg), domain, NULL) != DOMAIN_OK) {
@@ -215,6 +218,11 @@ ctl_results(const struct settings *s, int argc, char **argv)
 		rc = 1;
 	}
 	group_flush(&sel.g, sel.out, json);
+	if (rc == 0 && sel.groups == 0)
+		fprintf(stderr, "tlspolicyctl: no TLS sessions counted%s%s%s%s%s\n",
+		    day ? " on " : "", day ? day : "", domain[0] ? " for " : "", domain,
+		    s->log_source.n == 0 ? " (log_source is not set: the daemon follows no log; "
+		    "see tlspolicyctl ingest)" : "");
 	if (json)
 		printf("%s\n", json_object_to_json_string_ext(sel.out, JSON_C_TO_STRING_PRETTY
 		    | JSON_C_TO_STRING_NOSLASHESCAPE));
@@ -333,6 +341,74 @@ ingest_stream(struct ingest *ig, struct logfollow *lf, struct store *st,
 	return commit(ig, NULL, st, s);
 }
 
+/* rotated_name - name is base followed by a rotation suffix: ".N",
+ * ".N.gz", "-YYYYMMDD" (logrotate's numbering and dateext) */
+static int
+rotated_name(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+	const char *p;
+
+	if (strncmp(name, base, n) != 0 || (name[n] != '.' && name[n] != '-'))
+		return 0;
+	p = name + n + 1;
+	if (*p < '0' || *p > '9')
+		return 0;
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return *p == '\0' || strcmp(p, ".gz") == 0;
+}
+
+/*
+ * followed - refuse a file the daemon counts already: a log_source (by
+ * name or inode), a rotated generation of one, or the file a log_source's
+ * saved position is in.  Importing it would count its sessions twice.
+ */
+static int
+followed(const struct settings *s, struct store *st, const struct ingest_config *icfg,
+    const char *real)
+{
+	struct stat sb, ss;
+
+	if (stat(real, &sb) < 0)
+		return 0;
+	for (size_t i = 0; i < s->log_source.n; i++) {
+		const char *src = s->log_source.v[i];
+		char rsrc[PATH_MAX];
+		struct logfollow_cursor c;
+		struct ingest *ig;
+		int have = 0;
+
+		if (realpath(src, rsrc) == NULL)
+			snprintf(rsrc, sizeof(rsrc), "%s", src);
+		if (strcmp(rsrc, real) == 0 || (stat(src, &ss) == 0 && ss.st_dev == sb.st_dev
+		    && ss.st_ino == sb.st_ino)) {
+			fprintf(stderr, "tlspolicyctl: %s is log_source %s (%s): tlspolicyd counts "
+			    "it as it follows it; importing it as well would count its sessions "
+			    "twice\n", real, src, s->source);
+			return 1;
+		}
+		if (rotated_name(real, rsrc) || rotated_name(real, src)) {
+			fprintf(stderr, "tlspolicyctl: %s is a rotated log of log_source %s (%s): "
+			    "tlspolicyd counted it while it was %s; importing it would count its "
+			    "sessions twice (a log from before log_source was set can be piped: "
+			    "tlspolicyctl ingest - < FILE)\n", real, src, s->source, src);
+			return 1;
+		}
+		ig = ingest_new(st, src, icfg);
+		if (ingest_restore(ig, &c, &have) == 0 && have && c.dev == (uint64_t)sb.st_dev
+		    && c.ino == (uint64_t)sb.st_ino) {
+			fprintf(stderr, "tlspolicyctl: %s is the file tlspolicyd follows as "
+			    "log_source %s (%s): importing it as well would count its sessions "
+			    "twice\n", real, src, s->source);
+			ingest_free(ig);
+			return 1;
+		}
+		ingest_free(ig);
+	}
+	return 0;
+}
+
 int
 ctl_ingest(const struct settings *s, int argc, char **argv)
 {
@@ -360,6 +436,11 @@ ctl_ingest(const struct settings *s, int argc, char **argv)
 		return 1;
 	}
 	ingest_config_init(&icfg, s);
+	if (!stream && followed(s, st, &icfg, real)) {
+		ingest_config_fini(&icfg);
+		store_close(st);
+		return 1;
+	}
 	if (stream) {
 		ig = ingest_new(st, "stdin", &icfg);
 		lf = logfollow_open_stream(STDIN_FILENO, "stdin");

@@ -53,10 +53,27 @@ struct daemon {
 	struct http *http;           /* NULL without http_listen */
 	struct daemon_stats stats;
 	time_t started;
+	int dnssec;                  /* enum daemon_dnssec: the resolver's AD bit */
+	char dnssec_why[128];
 };
 
-/* daemon_reload - re-read the local policy table; keeps the old one on
- * error.  Returns 0, or -1 with the reason in err. */
+/* what the DNSSEC probe found out about the resolver */
+enum daemon_dnssec {
+	DAEMON_DNSSEC_UNCHECKED,     /* DANE off, or the probe still out */
+	DAEMON_DNSSEC_VALIDATING,    /* AD bit on the root's DNSKEY */
+	DAEMON_DNSSEC_NOT_VALIDATING,
+	DAEMON_DNSSEC_UNKNOWN,       /* the probe got no answer */
+};
+
+/* daemon_check_dnssec - with DANE on, ask the resolver for the root's
+ * DNSKEY: without the AD bit in the answer, it does not validate and DANE
+ * cannot work; logged (a warning) and shown by status */
+void daemon_check_dnssec(struct daemon *d);
+
+/* daemon_reload - re-read the configuration file (after start-up) and the
+ * local policy table: log_level and local_policy_file change at once, any
+ * other changed setting is logged as needing a restart.  Keeps the old
+ * settings and table on error.  Returns 0, or -1 with the reason in err. */
 int daemon_reload(struct daemon *d, char *err, size_t errlen);
 
 #endif

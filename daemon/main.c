@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,10 +78,10 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: tlspolicyd [-fnvV] [-c config_file]\n"
+	    "usage: tlspolicyd [-fhnvV] [-c config_file]\n"
 	    "  -c FILE  configuration file (default " SETTINGS_DEFAULT_FILE
 	    " if it exists, else built-in defaults)\n"
-	    "  -f       stay in the foreground and log to stderr\n"
+	    "  -f       stay in the foreground and log to stderr (else: syslog, PID file)\n"
 	    "  -n       check the configuration and exit\n"
 	    "  -v       log at debug level\n"
 	    "  -V       print the version and exit\n");
@@ -299,6 +300,7 @@ start_resolvers(struct daemon *d)
 	if (d->cfg.dane) {
 		d->dane = dane_new(d->dns, d->store);
 		d->rctx.dane = d->dane;
+		daemon_check_dnssec(d);
 	}
 	log_info("MTA-STS %s, DANE %s (resolver %s%s)", d->cfg.mta_sts ? "on" : "off",
 	    d->cfg.dane ? "on" : "off", d->cfg.dns_resolver.n ? d->cfg.dns_resolver.v[0]
@@ -320,6 +322,36 @@ setup_signals(void)
 	return signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
 }
 
+/* pidfile_path - tlspolicyd.pid beside the control socket, else in the
+ * default socket directory */
+static void
+pidfile_path(const struct daemon *d, char *out, size_t outlen)
+{
+	const struct endpoint *ep = settings_control(&d->cfg);
+	const char *path = ep ? endpoint_path(ep) : NULL, *slash;
+
+	if (path != NULL && (slash = strrchr(path, '/')) != NULL && slash != path)
+		snprintf(out, outlen, "%.*s/tlspolicyd.pid", (int)(slash - path), path);
+	else
+		snprintf(out, outlen, "%s/tlspolicyd.pid", DEFAULT_RUNDIR);
+}
+
+/* write_pidfile - the daemon's PID, for init scripts and monitoring; a
+ * failure is logged, not fatal */
+static void
+write_pidfile(const char *path)
+{
+	char text[32];
+	int fd, n;
+
+	n = snprintf(text, sizeof(text), "%ld\n", (long)getpid());
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644)) < 0
+	    || write(fd, text, (size_t)n) != n)
+		log_warn("PID file %s", path);
+	if (fd >= 0)
+		close(fd);
+}
+
 static void
 unlink_sockets(const struct daemon *d)
 {
@@ -339,10 +371,16 @@ main(int argc, char **argv)
 	const char *cfgfile = NULL;
 	int foreground = 0, check_only = 0, verbose = 0, ch, sigfd;
 	struct privs_user user, *u = NULL;
-	char err[1024];
+	char err[1024], cfgpath[PATH_MAX], pidfile[PATH_MAX] = "";
 	int as_root = geteuid() == 0;
 
-	while ((ch = getopt(argc, argv, "c:fnvVh")) != -1) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "c:fnvVh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
 		case 'f': foreground = 1; break;
@@ -354,10 +392,15 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind != argc) {
+		fprintf(stderr, "tlspolicyd: unexpected argument \"%.64s\"\n", argv[optind]);
 		usage(stderr);
 		return 2;
 	}
 	log_init("tlspolicyd", 1, 0);
+	/* an absolute name, read again on reload after daemon() left the
+	 * working directory */
+	if (cfgfile != NULL && realpath(cfgfile, cfgpath) != NULL)
+		cfgfile = cfgpath;
 	if (settings_load(&d.cfg, cfgfile, err, sizeof(err)) < 0
 	    || http_check(&d.cfg, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
@@ -366,13 +409,21 @@ main(int argc, char **argv)
 			struct localpolicy *lp;
 
 			if ((lp = localpolicy_load(d.cfg.local_policy_file, err, sizeof(err))) == NULL)
-				log_fatalx("%s", err);
+				log_fatalx("local_policy_file: %s", err);
 			localpolicy_free(lp);
 		}
 		printf("tlspolicyd: configuration %s OK\n", d.cfg.source);
 		return 0;
 	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)d.cfg.log_level);
+	/* the reporter's sender, not counted by the log sources: when it is
+	 * the MTA's host name, ask the MTA now (a program run), before any
+	 * socket or the store is open */
+	if (d.cfg.log_source.n > 0) {
+		char from[320];
+
+		settings_report_from(&d.cfg, from, sizeof(from));
+	}
 	if (as_root && d.cfg.user[0] != '\0') {
 		if (privs_lookup(d.cfg.user, &user, err, sizeof(err)) < 0)
 			log_fatalx("%s", err);
@@ -392,6 +443,8 @@ main(int argc, char **argv)
 		log_init("tlspolicyd", 0, d.cfg.syslog_facility);
 		if (daemon(0, 0) < 0)
 			log_fatal("daemon");
+		pidfile_path(&d, pidfile, sizeof(pidfile));
+		write_pidfile(pidfile);
 	}
 	if (u) {
 		if (privs_drop(u, err, sizeof(err)) < 0)
@@ -434,6 +487,8 @@ main(int argc, char **argv)
 	mtasts_free(d.mtasts);
 	https_client_free(d.https);
 	unlink_sockets(&d);
+	if (pidfile[0] != '\0')
+		unlink(pidfile);
 	store_close(d.store);
 	localpolicy_free(d.local);
 	evloop_free(d.loop);

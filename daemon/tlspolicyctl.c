@@ -19,6 +19,7 @@
  */
 #include "config.h"
 
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,7 @@
 #include "endpoint.h"
 #include "localpolicy.h"
 #include "log.h"
+#include "mtahost.h"
 #include "settings.h"
 
 #define CTL_TIMEOUT_MSEC 10000
@@ -42,14 +44,14 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: tlspolicyctl [-c config_file] command [args]\n"
+	    "usage: tlspolicyctl [-hV] [-c config_file] command [args]\n"
 	    "commands:\n"
 	    "  query DOMAIN [MAPNAME]  show the answer the daemon gives for DOMAIN, and why\n"
 	    "  flush DOMAIN [dane|mta-sts]  drop DOMAIN's cached DANE result and MTA-STS policy\n"
 	    "  list                    list the MTA-STS policy cache\n"
 	    "  status                  show counters of the running daemon\n"
-	    "  reload                  re-read the local policy table\n"
-	    "  results [--day YYYY-MM-DD] [--domain DOMAIN] [--json]\n"
+	    "  reload                  re-read the configuration and the local policy table\n"
+	    "  results [--day YYYY-MM-DD|today|yesterday] [--domain DOMAIN] [--json]\n"
 	    "                          print the stored TLS session counts\n"
 	    "  ingest FILE|-           count the TLS sessions of a Postfix or Exim log (\"-\": stdin)\n"
 	    "  store-accept            accept lost or damaged counts or log positions and go on\n"
@@ -81,6 +83,26 @@ ctl_call(const struct settings_endpoints *control, const char *cmd, struct buf *
 	return 0;
 }
 
+/* report_identity - the reports' identity in effect, with the defaults
+ * taken from the MTA, and whether tlspolicy-report would send with it */
+static void
+report_identity(const struct settings *s)
+{
+	char from[320], contact[320], submitter[256], org[256], host[256], why[512];
+	const char *how = mtahost_name(host, sizeof(host));
+
+	settings_report_from(s, from, sizeof(from));
+	settings_report_contact(s, contact, sizeof(contact));
+	settings_report_submitter(s, submitter, sizeof(submitter));
+	settings_report_organization(s, org, sizeof(org));
+	fprintf(stderr, "tlspolicyctl: reports in effect: report_from = %s, report_contact = %s, "
+	    "report_submitter = %s, report_organization = %s (host name %s from %s)\n",
+	    from, contact, submitter, org, host, how);
+	if (settings_report_check(s, why, sizeof(why)) < 0)
+		fprintf(stderr, "tlspolicyctl: warning: %s; tlspolicy-report sends no reports "
+		    "until then\n", why);
+}
+
 static int
 check_config(const struct settings *s)
 {
@@ -89,7 +111,7 @@ check_config(const struct settings *s)
 		struct localpolicy *lp = localpolicy_load(s->local_policy_file, err, sizeof(err));
 
 		if (lp == NULL) {
-			fprintf(stderr, "tlspolicyctl: %s\n", err);
+			fprintf(stderr, "tlspolicyctl: local_policy_file: %s\n", err);
 			return 1;
 		}
 		fprintf(stderr, "tlspolicyctl: local policy table %s: %zu entries\n",
@@ -97,6 +119,7 @@ check_config(const struct settings *s)
 		localpolicy_free(lp);
 	}
 	settings_print(s, stdout);
+	report_identity(s);
 	fprintf(stderr, "tlspolicyctl: configuration %s OK\n", s->source);
 	return 0;
 }
@@ -110,18 +133,30 @@ main(int argc, char **argv)
 	struct buf reply;
 	int ch, rc;
 
-	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+
+	while ((ch = getopt_long(argc, argv, "+c:hV", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'c': cfgfile = optarg; break;
 		case 'h': usage(stdout); return 0;
+		case 'V': printf("tlspolicyctl %s\n", PACKAGE_VERSION); return 0;
 		default: usage(stderr); return 2;
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc < 1) {
+		fprintf(stderr, "tlspolicyctl: no command given\n");
 		usage(stderr);
 		return 2;
+	}
+	if (strcmp(argv[0], "help") == 0) {
+		usage(stdout);
+		return 0;
 	}
 	if (strcmp(argv[0], "query") == 0 && (argc == 2 || argc == 3)) {
 		if (snprintf(cmd, sizeof(cmd), "query %s%s%s", argv[1], argc == 3 ? " " : "",
@@ -143,6 +178,16 @@ main(int argc, char **argv)
 	    || strcmp(argv[0], "list") == 0 || strcmp(argv[0], "check-config") == 0) && argc == 1) {
 		snprintf(cmd, sizeof(cmd), "%s", argv[0]);
 	} else {
+		static const char *const known[] = { "query", "flush", "list", "status", "reload",
+			"results", "ingest", "store-accept", "check-config", NULL };
+		int k;
+
+		for (k = 0; known[k] != NULL && strcmp(known[k], argv[0]) != 0; k++)
+			;
+		if (known[k] != NULL)
+			fprintf(stderr, "tlspolicyctl: %s: wrong number of arguments\n", argv[0]);
+		else
+			fprintf(stderr, "tlspolicyctl: unknown command \"%.64s\"\n", argv[0]);
 		usage(stderr);
 		return 2;
 	}

@@ -87,8 +87,10 @@ deliver(struct deliver_ctx *x, const char *day, const char *domain,
 		    store_strerror(x->st));
 		return 0;
 	}
-	if (!x->dry_run && dl.state == DELIVERY_SENT)
+	if (!x->dry_run && dl.state == DELIVERY_SENT) {
+		x->already++;
 		return 1;
+	}
 	if (!x->dry_run && delivered && dl.state == DELIVERY_PENDING) {
 		log_debug("report day=%s domain=%s to=%s: delivered to another address, not retried",
 		    day, domain, u->uri);
@@ -98,7 +100,10 @@ deliver(struct deliver_ctx *x, const char *day, const char *domain,
 	if (!x->dry_run && !state_due(&dl, x->now)) {
 		log_debug("report day=%s domain=%s to=%s: %s, nothing to do", day, domain, u->uri,
 		    state_name(dl.state));
-		x->skipped++;
+		if (dl.state == DELIVERY_PENDING)
+			x->waiting++;
+		else
+			x->skipped++;
 		return 0;
 	}
 	if (u->scheme == TLSRPT_MAILTO && state_suppressed(x->st, u->address, x->now)) {
@@ -133,8 +138,13 @@ deliver(struct deliver_ctx *x, const char *day, const char *domain,
 		    sizeof(err));
 		store_hold(x->st, x->control);
 	}
-	if (x->dry_run)
+	if (x->dry_run) {
+		if (rc == 0)
+			x->written++;
+		else
+			x->failed++;
 		return 0;
+	}
 	state_attempted(&dl, x->now, rc == 0 ? NULL : err);
 	if (state_put(x->st, day, domain, u->uri, &dl) < 0)
 		log_warnx("report day=%s domain=%s to=%s: state not saved: %s", day, domain, u->uri,

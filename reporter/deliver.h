@@ -41,6 +41,9 @@ struct deliver_ctx {
 	const char *dry_run;          /* directory, or NULL */
 	time_t now;
 	unsigned sent, failed, skipped;   /* counted here */
+	unsigned already;             /* sent on an earlier run */
+	unsigned waiting;             /* failed before, retried when due */
+	unsigned written;             /* dry-run files */
 };
 
 /* deliver_report - the report (json, and gz its gzip'd form) of domain on

@@ -65,20 +65,23 @@ struct run {
 	const struct strmap *excluded; /* cfg.report_exclude_domains */
 	struct strmap *ruas;          /* recipient domain -> its rua list, for host reports */
 	time_t now;
+	unsigned norecord, unusable, dnsfail;   /* domains without a report, and why */
 };
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	    "usage: tlspolicy-report [-nv] [-c config_file] [--day YYYY-MM-DD] [--dry-run DIR]\n"
+	    "usage: tlspolicy-report [-hnvV] [-c config_file] [--day DAY] [--dry-run DIR]\n"
 	    "       tlspolicy-report [-c config_file] --bounce < bounce-message\n"
 	    "  -c FILE        configuration file (default " SETTINGS_DEFAULT_FILE ")\n"
-	    "  --day DAY      report this UTC day only (default: the last two closed days)\n"
+	    "  --day DAY      report this UTC day only, YYYY-MM-DD, today or yesterday\n"
+	    "                 (default: the last two closed days)\n"
 	    "  --dry-run DIR  write the messages and JSON reports to DIR, send nothing\n"
 	    "  --at SECONDS   act as if it were this time (Unix seconds): replays, tests\n"
 	    "  -n             no random delay (report_delay_max)\n"
 	    "  -v             log to standard error at debug level\n"
+	    "  -V, --version  print the version and exit\n"
 	    "  --bounce       read a delivery status notification for a report and count\n"
 	    "                 the bounce of its recipient\n");
 }
@@ -157,15 +160,18 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 	if (lookup(r, domain, &w) < 0) {
 		log_warnx("report day=%s domain=%s: _smtp._tls lookup failed (%s), retried on a later run",
 		    d->day, domain, w.err);
-		r->dx.failed++;
+		r->dnsfail++;
 		return;
 	}
 	if (w.status != TLSRPT_OK) {
-		if (w.status == TLSRPT_NONE)
+		if (w.status == TLSRPT_NONE) {
 			log_debug("report day=%s domain=%s: no TLSRPT record", d->day, domain);
-		else
+			r->norecord++;
+		} else {
 			log_info("report day=%s domain=%s: TLSRPT record unusable (%s), no report", d->day,
 			    domain, w.why);
+			r->unusable++;
+		}
 		return;
 	}
 	if (w.rec.nbad > 0)
@@ -217,6 +223,21 @@ host_report(void *arg, const char *base)
 
 	if (!strmap_get(hb->r->excluded, base))
 		report(hb->r, hb->d, base, 1);
+}
+
+/* summary - what the run did, and why nothing was sent where nothing was */
+static void
+summary(const struct run *r)
+{
+	if (r->dry_run)
+		log_info("dry run: %u files written to %s, %u not written", r->dx.written,
+		    r->dry_run, r->dx.failed);
+	else
+		log_info("%u reports delivered, %u deliveries failed (retried later), %u already "
+		    "sent, %u waiting for a retry, %u skipped", r->dx.sent, r->dx.failed,
+		    r->dx.already, r->dx.waiting, r->dx.skipped);
+	log_info("domains without a report: %u without a TLSRPT record, %u with an unusable "
+	    "record, %u DNS failures (retried later)", r->norecord, r->unusable, r->dnsfail);
 }
 
 static int
@@ -311,13 +332,14 @@ main(int argc, char **argv)
 		{ "bounce", no_argument, NULL, 'b' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct run r;
 	const char *cfgfile = NULL, *day = NULL;
 	long long at = 0;
 	int ch, verbose = 0, nodelay = 0, bounces = 0, rc = 0;
-	char err[1024];
+	char err[1024], daybuf[11];
 
 	while ((ch = getopt_long(argc, argv, "c:nvVh", opts, NULL)) != -1) {
 		switch (ch) {
@@ -346,18 +368,29 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (day && (strlen(day) != 10 || day[4] != '-' || day[7] != '-')) {
-		fprintf(stderr, "tlspolicy-report: --day expects YYYY-MM-DD\n");
+	if (day && numparse_day(day, strlen(day), at > 0 ? (time_t)at : time(NULL), daybuf) < 0) {
+		fprintf(stderr, "tlspolicy-report: --day expects a date YYYY-MM-DD that exists, "
+		    "today or yesterday: \"%.40s\"\n", day);
 		return 2;
 	}
+	if (day)
+		day = daybuf;
 	log_init("tlspolicy-report", 1, 0);
 	if (settings_load(&r.cfg, cfgfile, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
-	if (!verbose && !isatty(STDERR_FILENO))
+	if (!verbose && !isatty(STDERR_FILENO)) {
 		log_init("tlspolicy-report", 0, r.cfg.syslog_facility);
+		log_also_stderr(1);
+	}
 	log_set_level(verbose ? LOG_LEVEL_DEBUG : (enum log_level)r.cfg.log_level);
 	if (privs_become(r.cfg.user, err, sizeof(err)) < 0)
 		log_fatalx("%s", err);
+	if (r.dry_run && access(r.dry_run, W_OK | X_OK) < 0)
+		log_fatalx("--dry-run %s: %s%s%s%s", r.dry_run, strerror(errno),
+		    errno == EACCES && r.cfg.user[0] && geteuid() != 0 ? " (the reporter runs as user " : "",
+		    errno == EACCES && r.cfg.user[0] && geteuid() != 0 ? r.cfg.user : "",
+		    errno == EACCES && r.cfg.user[0] && geteuid() != 0 ? ", the \"user\" setting: "
+		    "that user needs write access to the directory)" : "");
 	settings_report_from(&r.cfg, r.from, sizeof(r.from));
 	settings_report_contact(&r.cfg, r.contact, sizeof(r.contact));
 	settings_report_submitter(&r.cfg, r.submitter, sizeof(r.submitter));
@@ -388,6 +421,13 @@ main(int argc, char **argv)
 			settings_fini(&r.cfg);
 			return 1;
 		}
+	}
+	/* reports to other organisations under a bare host name: none */
+	if (!bounces && !r.dry_run && settings_report_check(&r.cfg, err, sizeof(err)) < 0) {
+		log_errorx("%s: no reports are sent", err);
+		store_close(r.st);
+		settings_fini(&r.cfg);
+		return 1;
 	}
 	if (bounces) {
 		rc = bounce(&r);
@@ -436,8 +476,9 @@ main(int argc, char **argv)
 	}
 	if (!r.dry_run)
 		purge(&r);
-	log_info("%u reports delivered, %u deliveries failed (retried later), %u already done or "
-	    "skipped", r.dx.sent, r.dx.failed, r.dx.skipped);
+	summary(&r);
+	if (r.dx.failed > 0 || r.dnsfail > 0)
+		rc = -1;
 	strmap_free(r.ruas, free);
 	https_client_free(r.hc);
 	dns_free(r.dns);

@@ -37,6 +37,11 @@ bad=$(find "$T/state" -type f \( ! -user nobody -o -perm /077 \) | head -3)
 check "the store has files ($nfiles)" test "$nfiles" -gt 0
 is "$bad" "" "store files owned by the run-as user, mode 0600"
 is "$(pm_q bank.example "unix:$T/run/postfix.sock:postfix")" "dane-only" "answers after the drop"
+# another user is refused by the control socket, and told why and who may
+chmod 644 "$T/tlspolicyd.conf"
+out=$(setpriv --reuid=daemon --regid=daemon --clear-groups "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status 2>&1); rc=$?
+like "$rc $out" "^1 tlspolicyctl: connect to unix:$T/run/control.sock: permission denied by the socket $T/run/control.sock \(owner nobody, group [a-z]*, mode 0600\): run this as root or as nobody$" \
+    "permission denied: the socket, its owner and mode, who may connect"
 stop_daemon
 
 # Refusals.

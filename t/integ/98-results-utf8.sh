@@ -151,7 +151,18 @@ mkdir -p "$T/dry"
 chown nobody "$T/dry" 2>/dev/null
 "$top_builddir/reporter/tlspolicy-report" -v -c "$T/tlspolicyd.conf" --day 2025-03-10 --dry-run "$T/dry" \
     > "$T/report.log" 2>&1
+drc=$?
 diag "$(cat "$T/report.log")"
+like "$drc $(cat "$T/report.log")" "^0 .*dry run: 2 files written to $T/dry, 0 not written.*domains without a report: [0-9]+ without a TLSRPT record, 0 with an unusable record, 0 DNS failures" \
+    "dry run: the summary counts the files written and why other domains have none; exit 0"
+mkdir -p "$T/ro"
+chmod 555 "$T/ro"
+out=$("$top_builddir/reporter/tlspolicy-report" -c "$T/tlspolicyd.conf" --day 2025-03-10 --dry-run "$T/ro" 2>&1); rc=$?
+like "$rc $out" "^1 .*--dry-run $T/ro: Permission denied" "dry run into a directory the reporter may not write: refused at once, with the reason"
+sed 's/^dns_resolver = .*/dns_resolver = 127.0.0.1:9/' "$T/tlspolicyd.conf" > "$T/nodns.conf"
+out=$("$top_builddir/reporter/tlspolicy-report" -v -c "$T/nodns.conf" --day 2025-03-10 2>&1); rc=$?
+like "$rc $out" "^1 .*0 reports delivered, 0 deliveries failed .*[1-9][0-9]* DNS failures \(retried later\)" \
+    "DNS down: nothing sent, the summary says why, exit status 1"
 n=$(ls "$T/dry" | grep -c '\.eml$')
 is "$n" 2 "two report messages written (b.test, multi.test), none for evil-tag.test"
 python3 "$top_srcdir/t/checkreport.py" "$top_srcdir/t/tlsrpt-schema.json" "$T/dry"/*.eml > "$T/checked.txt" 2>&1

@@ -75,7 +75,16 @@ static const struct {
 	{ "log_source = mail.log", "log_source: expected absolute paths" },
 	{ "result_retention = 12h", "result_retention" },
 	{ "= info\n", "expected \"name = value\"" },
-	{ "Log_Level = info\n", "expected \"name = value\"" },
+	{ "Log_Level = info", "line 1: setting names are lower case: \"Log_Level\" is \"log_level\"" },
+	{ "socketmap_listn = unix:/x", "unknown setting \"socketmap_listn\" (did you mean \"socketmap_listen\"?)" },
+	{ "sts_ca_fle = /x", "(did you mean \"sts_ca_file\"?)" },
+	{ "stateDirectory = /x", "(did you mean \"state_directory\"?)" },
+	/* every error of a file at once, each with its line */
+	{ "log_level = loud\nlog_level info\nnosuch = 1\n  \ndane = maybe\n",
+	  "test.conf, line 1: log_level: expected error, warning, info or debug: \"loud\"\n"
+	  "test.conf, line 2: expected \"name = value\": \"log_level info\"\n"
+	  "test.conf, line 3: unknown setting \"nosuch\"\n"
+	  "test.conf, line 5: dane: expected yes or no: \"maybe\"" },
 	{ "socketmap_listen = tcp:1.2.3.4:5", "unix: or inet:" },
 	{ "socketmap_listen = unix:relative.sock", "absolute" },
 	{ "socketmap_listen = inet:127.0.0.1:0", "port" },
@@ -240,6 +249,19 @@ main(void)
 			ok(rc == -1 && strstr(err, cases[i].err) != NULL,
 			    "refuses case %zu: \"%s\" contains \"%s\"", i, err, cases[i].err);
 		settings_fini(&s);
+	}
+
+	/* no guess when nothing is close */
+	{
+		static const char *const far[] = { "frobnicate = 1\n", "xyzzy_plugh = /x\n" };
+
+		for (size_t i = 0; i < 2; i++) {
+			settings_init(&s);
+			ok(settings_parse(&s, far[i], strlen(far[i]), "t", err, sizeof(err)) == -1
+			    && strstr(err, "unknown setting") != NULL && strstr(err, "did you mean") == NULL,
+			    "no guess for %s (%s)", far[i], err);
+			settings_fini(&s);
+		}
 	}
 
 	/* values land where they should */

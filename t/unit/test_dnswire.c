@@ -79,6 +79,10 @@ main(void)
 	is_int(q[3] & 0x20, 0x20, "AD set");
 	is_int(q[n - 4] & 0x80, 0x80, "DO bit in the OPT record");
 	is_int(dnswire_query("a..b", DNS_TYPE_A, 1, q, sizeof(q)), -1, "empty label refused");
+	n = dnswire_query(".", DNS_TYPE_DNSKEY, 2, q, sizeof(q));
+	ok(n == 12 + 1 + 4 + 11 && q[12] == 0 && q[13] == 0 && q[14] == DNS_TYPE_DNSKEY,
+	    "the root: one empty label (%d bytes)", n);
+	is_int(dnswire_query("", DNS_TYPE_A, 1, q, sizeof(q)), -1, "an empty name refused");
 	is_int(dnswire_query("x", DNS_TYPE_A, 1, q, 10), -1, "small buffer refused");
 
 	/* MX answer with AD, a TXT of two strings, a TLSA, an A and an RRSIG */

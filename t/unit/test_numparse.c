@@ -57,5 +57,31 @@ main(void)
 		else
 			ok(v == 12345, "\"%s\" leaves output untouched", cases[i].in);
 	}
+	{
+		static const struct {
+			const char *in;
+			const char *want;    /* NULL: refused */
+		} days[] = {
+			{ "2026-03-10", "2026-03-10" }, { "2024-02-29", "2024-02-29" },
+			{ "2026-02-29", NULL }, { "2026-02-30", NULL }, { "2026-04-31", NULL },
+			{ "2026-13-01", NULL }, { "2026-00-10", NULL }, { "2026-01-00", NULL },
+			{ "1969-12-31", NULL }, { "2026-1-10", NULL }, { "2026/03/10", NULL },
+			{ "2026-03-1x", NULL }, { "2026-03-100", NULL }, { "", NULL },
+			{ "today", "2026-03-10" }, { "yesterday", "2026-03-09" }, { "Today", NULL },
+			{ "tomorrow", NULL },
+		};
+		time_t now = 1773144000;   /* 2026-03-10T12:00:00Z */
+
+		for (size_t i = 0; i < sizeof(days) / sizeof(days[0]); i++) {
+			char out[11] = "untouched";
+			int rc = numparse_day(days[i].in, strlen(days[i].in), now, out);
+
+			if (days[i].want)
+				ok(rc == 0 && strcmp(out, days[i].want) == 0, "day \"%s\" is %s (got %d %s)",
+				    days[i].in, days[i].want, rc, out);
+			else
+				ok(rc == -1, "day \"%s\" refused", days[i].in);
+		}
+	}
 	return tap_done();
 }

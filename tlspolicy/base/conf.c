@@ -28,7 +28,9 @@ conf_logical(struct buf *b, const char *name, unsigned line, conf_cb *cb, void *
 	while (end > p && is_blank(end[-1]))
 		*--end = '\0';
 	key = p;
-	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_'))
+	/* upper case too: the callback tells a misspelt name from bad syntax */
+	while (p < end && ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')
+	    || (*p >= '0' && *p <= '9') || *p == '_'))
 		p++;
 	klen = (size_t)(p - key);
 	while (p < end && is_blank(*p))
@@ -53,14 +55,29 @@ conf_logical(struct buf *b, const char *name, unsigned line, conf_cb *cb, void *
 	return 0;
 }
 
+/* conf_more - append the error in one[] to err, one per line; the number
+ * of errors is counted in *nerr, the first CONF_ERRORS_MAX shown */
+static void
+conf_more(char *err, size_t errlen, const char *one, unsigned *nerr)
+{
+	size_t used = *nerr ? strlen(err) : 0;
+
+	if (*nerr < CONF_ERRORS_MAX && used < errlen)
+		snprintf(err + used, errlen - used, "%s%s", *nerr ? "\n" : "", one);
+	else if (*nerr == CONF_ERRORS_MAX && used < errlen)
+		snprintf(err + used, errlen - used, "\n(more errors follow)");
+	(*nerr)++;
+}
+
 int
 conf_parse(const char *data, size_t len, const char *name, conf_cb *cb, void *arg,
     char *err, size_t errlen)
 {
 	struct buf b;
 	size_t pos = 0;
-	unsigned lineno = 0, start = 0;
+	unsigned lineno = 0, start = 0, nerr = 0;
 	int rc = -1;
+	char one[1024];
 
 	buf_init(&b, CONF_LINE_MAX);
 	while (pos < len) {
@@ -70,8 +87,9 @@ conf_parse(const char *data, size_t len, const char *name, conf_cb *cb, void *ar
 		pos += llen + (nl != NULL);
 		lineno++;
 		if (memchr(line, '\0', llen) != NULL) {
-			snprintf(err, errlen, "%s, line %u: NUL byte in line", name, lineno);
-			goto done;
+			snprintf(one, sizeof(one), "%s, line %u: NUL byte in line", name, lineno);
+			conf_more(err, errlen, one, &nerr);
+			continue;
 		}
 		while (i < llen && is_blank(line[i]))
 			i++;
@@ -80,28 +98,30 @@ conf_parse(const char *data, size_t len, const char *name, conf_cb *cb, void *ar
 		if (i > 0) {
 			/* continuation of the previous logical line */
 			if (b.len == 0) {
-				snprintf(err, errlen, "%s, line %u: continuation line without a setting",
-				    name, lineno);
-				goto done;
+				snprintf(one, sizeof(one), "%s, line %u: continuation line without a "
+				    "setting", name, lineno);
+				conf_more(err, errlen, one, &nerr);
+				continue;
 			}
 			if (buf_append(&b, " ", 1) < 0 || buf_append(&b, line + i, llen - i) < 0)
 				goto toolong;
 			continue;
 		}
-		if (b.len > 0 && conf_logical(&b, name, start, cb, arg, err, errlen) < 0)
-			goto done;
+		if (b.len > 0 && conf_logical(&b, name, start, cb, arg, one, sizeof(one)) < 0)
+			conf_more(err, errlen, one, &nerr);
 		buf_reset(&b);
 		start = lineno;
 		if (buf_append(&b, line, llen) < 0)
 			goto toolong;
 	}
-	if (b.len > 0 && conf_logical(&b, name, start, cb, arg, err, errlen) < 0)
-		goto done;
-	rc = 0;
+	if (b.len > 0 && conf_logical(&b, name, start, cb, arg, one, sizeof(one)) < 0)
+		conf_more(err, errlen, one, &nerr);
+	rc = nerr ? -1 : 0;
 	goto done;
 toolong:
-	snprintf(err, errlen, "%s, line %u: logical line longer than %d bytes", name, lineno,
+	snprintf(one, sizeof(one), "%s, line %u: logical line longer than %d bytes", name, lineno,
 	    CONF_LINE_MAX);
+	conf_more(err, errlen, one, &nerr);
 done:
 	buf_fini(&b);
 	return rc;

@@ -4,10 +4,13 @@
 #include "config.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -15,6 +18,39 @@
 #include "endpoint.h"
 #include "evloop.h"
 #include "netstring.h"
+
+/* denied - why a unix socket refused us: its (or its directory's) owner,
+ * group and mode, and who may connect */
+static void
+denied(const struct endpoint *ep, char *why, size_t whylen)
+{
+	const char *path = endpoint_path(ep), *what = "socket";
+	char dir[sizeof(ep->text)], *slash;
+	struct passwd *pw;
+	struct group *gr;
+	struct stat st;
+
+	if (path == NULL || stat(path, &st) < 0) {
+		snprintf(dir, sizeof(dir), "%s", path ? path : "");
+		if ((slash = strrchr(dir, '/')) != NULL && slash != dir)
+			*slash = '\0';
+		what = "directory";
+		path = dir;
+		if (stat(dir, &st) < 0) {
+			snprintf(why, whylen, "connect to %s: permission denied", ep->text);
+			return;
+		}
+	}
+	pw = getpwuid(st.st_uid);
+	gr = getgrgid(st.st_gid);
+	snprintf(why, whylen, "connect to %s: permission denied by the %s %s (owner %s, group %s, "
+	    "mode %04o): run this as root or as %s%s%s%s", ep->text, what, path,
+	    pw ? pw->pw_name : "?", gr ? gr->gr_name : "?", (unsigned)(st.st_mode & 07777),
+	    pw ? pw->pw_name : "its owner",
+	    (st.st_mode & 0060) != 0 && gr ? ", or join the group " : "",
+	    (st.st_mode & 0060) != 0 && gr ? gr->gr_name : "",
+	    (st.st_mode & 0060) != 0 && gr ? " (adduser USER GROUP, then log in again)" : "");
+}
 
 int
 ctlclient_call(const struct endpoint *ep, const char *cmd, size_t reply_max, int timeout_ms,
@@ -30,8 +66,11 @@ ctlclient_call(const struct endpoint *ep, const char *cmd, size_t reply_max, int
 	buf_init(&req, strlen(cmd) + NETSTRING_FRAMING_MAX);
 	if ((fd = socket(ep->family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0
 	    || connect(fd, (const struct sockaddr *)&ep->addr, ep->addrlen) < 0) {
-		snprintf(why, whylen, "connect to %s: %s (is tlspolicyd running?)", ep->text,
-		    strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			denied(ep, why, whylen);
+		else
+			snprintf(why, whylen, "connect to %s: %s (is tlspolicyd running?)", ep->text,
+			    strerror(errno));
 		goto done;
 	}
 	if (netstring_encode(&req, cmd, strlen(cmd)) < 0) {

@@ -302,7 +302,9 @@ dnswire_query(const char *name, uint16_t type, uint16_t id, uint8_t *out, size_t
 	if (nlen > 0 && name[nlen - 1] == '.')
 		nlen--;
 	/* header + name (at most 255) + question + OPT RR */
-	if (outlen < DNS_HEADER + DNS_NAME_WIRE_MAX + 4 + 11 || nlen == 0 || nlen > 253)
+	/* "." alone is the root (its DNSKEY: the resolver's DNSSEC check) */
+	if (outlen < DNS_HEADER + DNS_NAME_WIRE_MAX + 4 + 11 || (nlen == 0 && strcmp(name, ".") != 0)
+	    || nlen > 253)
 		return -1;
 	out[o++] = (uint8_t)(id >> 8);
 	out[o++] = (uint8_t)id;

@@ -22,6 +22,7 @@
 #define DNS_TYPE_TXT 16
 #define DNS_TYPE_AAAA 28
 #define DNS_TYPE_OPT 41
+#define DNS_TYPE_DNSKEY 48
 #define DNS_TYPE_TLSA 52
 
 #define DNS_RCODE_NOERROR 0
@@ -56,7 +57,8 @@ struct dns_msg {
 /*
  * dnswire_query - write a query for name/type (recursion desired, AD set,
  * EDNS0 OPT with DO and a 1232-byte UDP size) into out[0..outlen).
- * Returns its length, or -1 if name is not a valid name or out too small.
+ * name "." is the root.  Returns its length, or -1 if name is not a valid
+ * name or out too small.
  */
 int dnswire_query(const char *name, uint16_t type, uint16_t id, uint8_t *out, size_t outlen);
 

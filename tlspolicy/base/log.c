@@ -17,6 +17,7 @@
 static int log_to_stderr = 1;
 static enum log_level log_current = LOG_LEVEL_INFO;
 static const char *log_ident = "tlspolicy";
+static int log_errors_stderr;
 
 void
 log_init(const char *ident, int to_stderr, int facility)
@@ -25,6 +26,12 @@ log_init(const char *ident, int to_stderr, int facility)
 	log_to_stderr = to_stderr;
 	if (!to_stderr)
 		openlog(ident, LOG_PID | LOG_NDELAY, facility);
+}
+
+void
+log_also_stderr(int errors)
+{
+	log_errors_stderr = errors;
 }
 
 void
@@ -94,6 +101,8 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		fprintf(stderr, "%s %s: %s%s\n", ts, log_ident, label[level], msg);
 	} else {
 		syslog(prio[level], "%s%s", label[level], msg);
+		if (log_errors_stderr && level == LOG_LEVEL_ERROR)
+			fprintf(stderr, "%s: %s%s\n", log_ident, label[level], msg);
 	}
 	errno = saved;
 }

@@ -24,6 +24,10 @@ enum log_level {
 /* log_init - log to stderr (foreground) or syslog with ident and
  * facility; ident is kept (as openlog(3) keeps it): a string constant */
 void log_init(const char *ident, int to_stderr, int facility);
+/* log_also_stderr - with syslog, errors go to stderr as well (a tool run
+ * from cron or a timer: its error output is mailed or journaled even
+ * where no syslog daemon runs) */
+void log_also_stderr(int errors);
 void log_set_level(enum log_level level);
 int log_level_enabled(enum log_level level);
 

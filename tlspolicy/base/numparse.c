@@ -3,6 +3,9 @@
  */
 #include "config.h"
 
+#include <string.h>
+#include <time.h>
+
 #include "numparse.h"
 
 static int
@@ -69,4 +72,37 @@ numparse_hexdigit(char c)
 	if (c >= 'A' && c <= 'F')
 		return c - 'A' + 10;
 	return -1;
+}
+
+int
+numparse_day(const char *s, size_t len, time_t now, char out[11])
+{
+	uint64_t y, m, d;
+	struct tm tm;
+	time_t t;
+
+	if ((len == 5 && memcmp(s, "today", 5) == 0)
+	    || (len == 9 && memcmp(s, "yesterday", 9) == 0)) {
+		t = len == 5 ? now : now - 86400;
+		if (gmtime_r(&t, &tm) == NULL)
+			return -1;
+		strftime(out, 11, "%Y-%m-%d", &tm);
+		return 0;
+	}
+	if (len != 10 || s[4] != '-' || s[7] != '-'
+	    || numparse_uint(s, 4, 9999, &y) < 0 || numparse_uint(s + 5, 2, 12, &m) < 0
+	    || numparse_uint(s + 8, 2, 31, &d) < 0 || y < 1970 || m < 1 || d < 1)
+		return -1;
+	/* the day must survive the round trip: 2026-02-30 does not */
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)m - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = 12;
+	if ((t = timegm(&tm)) == (time_t)-1 || gmtime_r(&t, &tm) == NULL
+	    || tm.tm_mday != (int)d || tm.tm_mon != (int)m - 1)
+		return -1;
+	memcpy(out, s, 10);
+	out[10] = '\0';
+	return 0;
 }

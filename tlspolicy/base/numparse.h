@@ -10,6 +10,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 /* numparse_uint - decimal digits only, value <= max */
 int numparse_uint(const char *s, size_t len, uint64_t max, uint64_t *out);
@@ -20,5 +21,9 @@ int numparse_octal(const char *s, size_t len, uint64_t max, uint64_t *out);
 int numparse_duration(const char *s, size_t len, uint64_t max, uint64_t *out);
 /* numparse_hexdigit - the value of one hex digit (either case), or -1 */
 int numparse_hexdigit(char c);
+/* numparse_day - a UTC day: "YYYY-MM-DD" that exists in the calendar
+ * (years 1970-9999), "today" or "yesterday" (as of now); written to out
+ * as YYYY-MM-DD */
+int numparse_day(const char *s, size_t len, time_t now, char out[11]);
 
 #endif

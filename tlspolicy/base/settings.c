@@ -18,6 +18,7 @@
 #include "endpoint.h"
 #include "fileio.h"
 #include "log.h"
+#include "mtahost.h"
 #include "numparse.h"
 #include "settings.h"
 #include "strmap.h"
@@ -57,7 +58,10 @@ static const struct settings_row {
 	size_t off, size;    /* the field in struct settings */
 } rows[] = {
 #define OFF(f) offsetof(struct settings, f), sizeof(((struct settings *)0)->f)
-	{ "socketmap_listen", T_ENDPOINTS, "unix:" DEFAULT_RUNDIR "/postfix.sock", 1, 0,
+	/* inside Postfix's queue directory: a chrooted smtp(8) reaches it as
+	 * socketmap:unix:tlspolicyd/postfix.sock:postfix, an unchrooted one too
+	 * (Postfix daemons run in the queue directory) */
+	{ "socketmap_listen", T_ENDPOINTS, "unix:/var/spool/postfix/tlspolicyd/postfix.sock", 1, 0,
 	  OFF(socketmap_listen) },
 	{ "socketmap_socket_mode", T_MODE, "0660", 0, 0777, OFF(socketmap_socket_mode) },
 	{ "socketmap_socket_group", T_STR, "", 0, 0, OFF(socketmap_socket_group) },
@@ -748,6 +752,67 @@ settings_fini(struct settings *s)
 	memset(s, 0, sizeof(*s));
 }
 
+/* distance - edits (insert, delete, change, swap of neighbours) from a to
+ * b, for names up to 63 bytes; larger when longer */
+static size_t
+distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), d[64][64];
+
+	if (la >= 64 || lb >= 64)
+		return 64;
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++)
+		for (size_t j = 1; j <= lb; j++) {
+			size_t c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+
+			if (d[i - 1][j] + 1 < c)
+				c = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < c)
+				c = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]
+			    && d[i - 2][j - 2] + 1 < c)
+				c = d[i - 2][j - 2] + 1;
+			d[i][j] = c;
+		}
+	return d[la][lb];
+}
+
+/* unknown_setting - why key is not a setting: upper case, or unknown,
+ * with the nearest name when one is close */
+static void
+unknown_setting(const char *key, char *err, size_t errlen)
+{
+	char lower[64];
+	size_t n = strlen(key), best = 64, bi = 0;
+	int upper = 0;
+
+	for (size_t i = 0; i < n && i < sizeof(lower) - 1; i++) {
+		upper |= key[i] >= 'A' && key[i] <= 'Z';
+		lower[i] = (char)(key[i] >= 'A' && key[i] <= 'Z' ? key[i] - 'A' + 'a' : key[i]);
+	}
+	lower[n < sizeof(lower) ? n : sizeof(lower) - 1] = '\0';
+	for (size_t i = 0; i < NROWS; i++) {
+		size_t d = distance(lower, rows[i].name);
+
+		if (d < best) {
+			best = d;
+			bi = i;
+		}
+	}
+	if (upper && best == 0)
+		snprintf(err, errlen, "setting names are lower case: \"%.64s\" is \"%s\"", key,
+		    rows[bi].name);
+	else if (best <= 2 || (best <= 4 && best * 4 <= n))
+		snprintf(err, errlen, "unknown setting \"%.64s\" (did you mean \"%s\"?)", key,
+		    rows[bi].name);
+	else
+		snprintf(err, errlen, "unknown setting \"%.64s\"", key);
+}
+
 static int
 settings_cb(void *arg, const char *key, const char *value, char *err, size_t errlen)
 {
@@ -763,7 +828,7 @@ settings_cb(void *arg, const char *key, const char *value, char *err, size_t err
 		ctx->seen[i] = 1;
 		return settings_set(ctx->s, &rows[i], value, err, errlen);
 	}
-	snprintf(err, errlen, "unknown setting \"%.64s\"", key);
+	unknown_setting(key, err, errlen);
 	return -1;
 }
 
@@ -791,8 +856,11 @@ settings_load(struct settings *s, const char *path, char *err, size_t errlen)
 
 	settings_init(s);
 	if (path == NULL) {
-		if (access(SETTINGS_DEFAULT_FILE, F_OK) < 0 && errno == ENOENT)
+		if (access(SETTINGS_DEFAULT_FILE, F_OK) < 0 && errno == ENOENT) {
+			free(s->source);
+			s->source = xstrdup("(defaults: " SETTINGS_DEFAULT_FILE " not found)");
 			return 0;
+		}
 		path = SETTINGS_DEFAULT_FILE;
 	}
 	if ((data = file_read(path, CONF_FILE_MAX, &len, err, errlen)) == NULL)
@@ -818,13 +886,64 @@ settings_print(const struct settings *s, FILE *fp)
 	}
 }
 
-/* host_name - this host's name, for defaults */
+/* row_text - one row's value in canonical form (free it) */
+static char *
+row_text(const struct settings *s, const struct settings_row *row)
+{
+	const struct settings_kind *k = kind_of(row->type);
+	union settings_value v;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if ((fp = open_memstream(&text, &len)) == NULL)
+		return NULL;
+	memset(&v, 0, sizeof(v));
+	memcpy(&v, (const char *)s + row->off, k->size);
+	k->print(row, &v, fp);
+	fclose(fp);
+	return text;
+}
+
+void
+settings_diff(const struct settings *a, const struct settings *b,
+    void (*fn)(const char *name, void *arg), void *arg)
+{
+	for (size_t i = 0; i < NROWS; i++) {
+		char *ta = row_text(a, &rows[i]), *tb = row_text(b, &rows[i]);
+
+		if (ta == NULL || tb == NULL || strcmp(ta, tb) != 0)
+			fn(rows[i].name, arg);
+		free(ta);
+		free(tb);
+	}
+}
+
+/* host_name - this host's name as its MTA knows it, for defaults */
 static void
 host_name(char *out, size_t outlen)
 {
-	if (gethostname(out, outlen) < 0 || out[0] == '\0')
-		snprintf(out, outlen, "localhost");
-	out[outlen - 1] = '\0';
+	mtahost_name(out, outlen);
+}
+
+int
+settings_report_check(const struct settings *s, char *why, size_t whylen)
+{
+	char submitter[DOMAIN_MAX + 1], host[DOMAIN_MAX + 1];
+	int derived = !s->report_submitter[0] && !s->report_contact[0] && !s->report_from[0];
+	const char *how = derived ? mtahost_name(host, sizeof(host)) : NULL;
+
+	settings_report_submitter(s, submitter, sizeof(submitter));
+	if (mtahost_qualified(submitter, derived))
+		return 0;
+	if (derived)
+		snprintf(why, whylen, "report submitter \"%s\" (the host name, from %s) is not a "
+		    "fully qualified domain name: set report_contact (or myhostname in Postfix's "
+		    "main.cf)", submitter, how);
+	else
+		snprintf(why, whylen, "report submitter \"%s\" is not a fully qualified domain "
+		    "name: set report_submitter or report_contact", submitter);
+	return -1;
 }
 
 const struct endpoint *

@@ -111,7 +111,8 @@ struct settings {
 	unsigned incoming_retention;     /* seconds */
 	char *incoming_trusted_authserv_id; /* "" = Authentication-Results not trusted */
 	char *public_suffix_list;        /* "" = none */
-	char *source;                    /* file the settings came from, or "(defaults)" */
+	char *source;                    /* file the settings came from, or "(defaults)",
+	                                    or "(defaults: FILE not found)" */
 };
 
 /* settings_init - fill s with the defaults */
@@ -122,8 +123,8 @@ void settings_fini(struct settings *s);
 /*
  * settings_parse - apply "key = value" text data[0..len) named name on top
  * of the defaults already in s.  Returns 0 or -1 with a message in err
- * ("name, line N: key: reason"); s then holds the settings before the
- * failing line, each one whole.
+ * ("name, line N: key: reason", one line per error: every error of the
+ * text); s then holds the good lines' settings, each one whole.
  */
 int settings_parse(struct settings *s, const char *data, size_t len, const char *name,
     char *err, size_t errlen);
@@ -138,13 +139,23 @@ int settings_load(struct settings *s, const char *path, char *err, size_t errlen
  * when none is configured */
 const struct endpoint *settings_control(const struct settings *s);
 /* settings_report_from - the reporter's envelope sender: report_from, or
- * tlsrpt-noreply@ the host name */
+ * tlsrpt-noreply@ the host name as the MTA knows it (mtahost.h) */
 void settings_report_from(const struct settings *s, char *out, size_t outlen);
 /* the reports' contact-info, submitter domain and organization-name, with
  * their defaults applied */
 void settings_report_contact(const struct settings *s, char *out, size_t outlen);
 void settings_report_submitter(const struct settings *s, char *out, size_t outlen);
 void settings_report_organization(const struct settings *s, char *out, size_t outlen);
+
+/* settings_diff - call fn with the name of every setting whose value
+ * differs between a and b */
+void settings_diff(const struct settings *a, const struct settings *b,
+    void (*fn)(const char *name, void *arg), void *arg);
+
+/* settings_report_check - 0 when the reports' submitter (with the
+ * defaults above, which take the MTA's host name) is a fully qualified
+ * domain name; else -1 and in why what to set */
+int settings_report_check(const struct settings *s, char *why, size_t whylen);
 
 /* settings_print - write every key as "name = value", in table order, the
  * value in canonical form (lists joined by blanks, sets sorted, durations
