@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "logline.h"
+#include "base64.h"
 #include "logparse_exim.h"
 #include "text.h"
 #include "tlsrpt.h"
@@ -462,60 +463,12 @@ certdate(const char *p, size_t n, time_t *out)
 	return *out != (time_t)-1;
 }
 
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* base64 - decode p[0..n) into out[cap]; the decoded length, or -1 when
- * it is not padded base64 or does not fit */
-static long
-base64(const char *p, size_t n, unsigned char *out, size_t cap)
-{
-	size_t o = 0, pad = 0;
-
-	if (n % 4 != 0 || n / 4 * 3 > cap)
-		return -1;
-	while (pad < 2 && pad < n && p[n - 1 - pad] == '=')
-		pad++;
-	for (size_t i = 0; i < n; i += 4) {
-		int v[4];
-		unsigned long w;
-
-		for (int j = 0; j < 4; j++) {
-			if (i + (size_t)j >= n - pad) {
-				v[j] = 0;
-				continue;
-			}
-			if ((v[j] = b64val((unsigned char)p[i + (size_t)j])) < 0)
-				return -1;
-		}
-		w = (unsigned long)v[0] << 18 | (unsigned long)v[1] << 12 | (unsigned long)v[2] << 6
-		    | (unsigned long)v[3];
-		out[o++] = (unsigned char)(w >> 16);
-		out[o++] = (unsigned char)(w >> 8);
-		out[o++] = (unsigned char)w;
-	}
-	return (long)(o - pad);
-}
-
 /* names - the DNS names of a subjectAltName list (logparse_exim.h) */
 static void
 names(const char *p, size_t n, struct exim_event *ev)
 {
 	unsigned char dec[LOGPARSE_LINE_MAX];
-	long dl = base64(p, n, dec, sizeof(dec));
+	long dl = base64_decode(p, n, dec, sizeof(dec), BASE64_STRICT);
 	size_t i = 0;
 
 	if (dl < 0)

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "dkim.h"
 #include "domain.h"
@@ -28,57 +29,6 @@ static int
 fws(char c)
 {
 	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
-/* b64 - base64 s[0..n) (folding whitespace ignored) into out[max]; the
- * length, or -1 if it is not base64 or does not fit */
-static long
-b64(const char *s, size_t n, unsigned char *out, size_t max)
-{
-	unsigned long acc = 0;
-	int bits = 0, pad = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		int v;
-
-		if (fws(s[i]))
-			continue;
-		if (s[i] == '=') {
-			pad++;
-			continue;
-		}
-		if (pad || (v = b64val((unsigned char)s[i])) < 0)
-			return -1;
-		acc = (acc << 6) | (unsigned)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			if (o == max)
-				return -1;
-			out[o++] = (unsigned char)(acc >> bits);
-			acc &= (1ul << bits) - 1;
-		}
-	}
-	if (pad > 2)
-		return -1;
-	return (long)o;
 }
 
 /* a tag=value list (RFC 6376 section 3.2), walked one tag at a time */
@@ -207,13 +157,13 @@ dkim_sig_parse(const char *value, size_t len, struct dkim_sig *sig, const char *
 				return -1;
 			}
 		} else if (is(&t, "b")) {
-			if ((n = b64(t.val, t.vlen, sig->b, sizeof(sig->b))) <= 0) {
+			if ((n = base64_decode(t.val, t.vlen, sig->b, sizeof(sig->b), BASE64_FWS)) <= 0) {
 				*why = "b= is not base64 or too long";
 				return -1;
 			}
 			sig->blen = (size_t)n;
 		} else if (is(&t, "bh")) {
-			if ((n = b64(t.val, t.vlen, sig->bh, sizeof(sig->bh))) != 32) {
+			if ((n = base64_decode(t.val, t.vlen, sig->bh, sizeof(sig->bh), BASE64_FWS)) != 32) {
 				*why = "bh= is not a base64 SHA-256 hash";
 				return -1;
 			}
@@ -561,7 +511,7 @@ key_parse(const char *txt, size_t len, enum dkim_alg alg, enum dkim_result *res,
 				*res = DKIM_FAIL;
 				return NULL;
 			}
-			if ((n = b64(t.val, t.vlen, raw, sizeof(raw))) <= 0) {
+			if ((n = base64_decode(t.val, t.vlen, raw, sizeof(raw), BASE64_FWS)) <= 0) {
 				*why = "key record: p= is not base64";
 				return NULL;
 			}

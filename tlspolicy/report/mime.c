@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <zlib.h>
 
+#include "base64.h"
 #include "buf.h"
 #include "mime.h"
 
@@ -323,22 +324,6 @@ mime_walk(const char *msg, size_t len, mime_part_cb *cb, void *arg, const char *
 }
 
 static int
-b64val(unsigned char c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+' || c == '-')
-		return 62;
-	if (c == '/' || c == '_')
-		return 63;
-	return -1;
-}
-
-static int
 hexval(unsigned char c)
 {
 	if (c >= '0' && c <= '9')
@@ -356,29 +341,20 @@ mime_decode(const char *body, size_t len, const char *enc, struct buf *out, cons
 	const unsigned char *s = (const unsigned char *)body;
 
 	if (strcmp(enc, "base64") == 0) {
-		unsigned long acc = 0;
-		int bits = 0;
+		/* anything that is not a base64 letter (line ends, blanks) is
+		 * passed over, as senders wrap lines differently */
+		size_t want = len / 4 * 3 + 3, room;
+		long n;
 
-		/* anything that is not a base64 letter (line ends, blanks,
-		 * padding) is skipped, as senders wrap lines differently */
-		for (size_t i = 0; i < len; i++) {
-			int v = b64val(s[i]);
-			unsigned char c;
-
-			if (s[i] == '=')
-				break;
-			if (v < 0)
-				continue;
-			acc = (acc << 6) | (unsigned)v;
-			bits += 6;
-			if (bits >= 8) {
-				bits -= 8;
-				c = (unsigned char)(acc >> bits);
-				acc &= (1ul << bits) - 1;
-				if (buf_append(out, &c, 1) < 0)
-					goto full;
-			}
-		}
+		if (want > out->max - out->len)
+			want = out->max - out->len;
+		if (want == 0 || (room = buf_space(out, want)) == 0)
+			goto full;
+		if ((n = base64_decode(body, len, (unsigned char *)out->data + out->len, room,
+		    BASE64_LOOSE)) < 0)
+			goto full;
+		out->len += (size_t)n;
+		out->data[out->len] = '\0';
 		return 0;
 	}
 	if (strcmp(enc, "quoted-printable") == 0) {
