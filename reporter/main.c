@@ -174,9 +174,12 @@ report(struct run *r, const struct report_day *d, const char *domain, int host)
 		}
 		return;
 	}
-	if (w.rec.nbad > 0)
-		log_info("report day=%s domain=%s: rua \"%s\" skipped (%s)%s", d->day, domain, w.rec.bad,
-		    w.rec.bad_why, w.rec.nbad > 1 ? " and more" : "");
+	for (size_t i = 0; i < w.rec.nbad && i < TLSRPT_BAD_MAX; i++)
+		log_info("report day=%s domain=%s: rua \"%s\" skipped (%s)", d->day, domain, w.rec.bad[i],
+		    w.rec.bad_why[i]);
+	if (w.rec.nbad > TLSRPT_BAD_MAX)
+		log_info("report day=%s domain=%s: %zu more rua skipped", d->day, domain,
+		    w.rec.nbad - TLSRPT_BAD_MAX);
 	buf_init(&list, 8192);
 	rua_list(&w.rec, &list);
 	if (!host) {

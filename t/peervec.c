@@ -92,7 +92,7 @@ tlsrpttxt(const char *const *rec, const size_t *rlen, size_t n)
 	for (size_t i = 0; i < r.nrua; i++)
 		printf("%s%s", i ? "," : "", r.rua[i].uri);
 	if (r.nbad > 0)
-		printf(" dropped=%zu (%s: %s)", r.nbad, r.bad, r.bad_why);
+		printf(" dropped=%zu (%s: %s)", r.nbad, r.bad[0], r.bad_why[0]);
 	putchar('\n');
 }
 

@@ -67,8 +67,12 @@ test_record(void)
 	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example?subject=hi", &r, &why), TLSRPT_INVALID,
 	    "mailto header fields are refused");
 	ok(parse("v=TLSRPTv1; rua=ftp://x.example/,mailto:ok@x.example", &r, &why) == TLSRPT_OK
-	    && r.nrua == 1 && r.nbad == 1 && strcmp(r.bad, "ftp://x.example/") == 0,
+	    && r.nrua == 1 && r.nbad == 1 && strcmp(r.bad[0], "ftp://x.example/") == 0,
 	    "a bad URI is dropped, counted and named; the good one kept");
+	ok(parse("v=TLSRPTv1; rua=ftp://x.example/,mailto:ok@x.example,mailto:-oi@x.example,gopher://y", &r, &why)
+	    == TLSRPT_OK && r.nrua == 1 && r.nbad == 3 && strcmp(r.bad[1], "mailto:-oi@x.example") == 0
+	    && strcmp(r.bad[2], "gopher://y") == 0 && r.bad_why[1] != NULL && r.bad_why[2] != NULL,
+	    "every bad URI is named with its reason, not only the first");
 	is_int(parse("v=TLSRPTv1; rua=https://bad host/x", &r, &why), TLSRPT_INVALID, "https host with a space");
 	is_int(parse("v=TLSRPTv1; rua=https://x.example:99999/", &r, &why), TLSRPT_INVALID, "bad port");
 	is_int(parse("v=TLSRPTv1; rua=mailto:a@x.example; rua=mailto:b@x.example", &r, &why),

@@ -158,16 +158,18 @@ rua(const char *p, size_t n, struct tlsrpt_record *r)
 			r->nrua++;
 			continue;
 		}
-		if (r->nbad++ == 0) {
+		if (r->nbad < TLSRPT_BAD_MAX) {
 			size_t k = e - s < TLSRPT_URI_MAX ? e - s : TLSRPT_URI_MAX;
+			char *b = r->bad[r->nbad];
 
-			memcpy(r->bad, p + s, k);
-			r->bad[k] = '\0';
+			memcpy(b, p + s, k);
+			b[k] = '\0';
 			for (size_t j = 0; j < k; j++)
-				if ((unsigned char)r->bad[j] < 0x20 || (unsigned char)r->bad[j] >= 0x7f)
-					r->bad[j] = '?';
-			r->bad_why = why;
+				if ((unsigned char)b[j] < 0x20 || (unsigned char)b[j] >= 0x7f)
+					b[j] = '?';
+			r->bad_why[r->nbad] = why;
 		}
+		r->nbad++;
 	}
 }
 

@@ -29,6 +29,7 @@
 
 #define TLSRPT_RUA_MAX 8
 #define TLSRPT_URI_MAX 512
+#define TLSRPT_BAD_MAX 4      /* dropped URIs named for the log */
 
 enum tlsrpt_scheme { TLSRPT_MAILTO, TLSRPT_HTTPS };
 
@@ -45,8 +46,9 @@ struct tlsrpt_record {
 	size_t nrua;
 	struct tlsrpt_uri rua[TLSRPT_RUA_MAX];
 	size_t nbad;                            /* URIs dropped */
-	char bad[TLSRPT_URI_MAX + 1];          /* the first one, for the log */
-	const char *bad_why;                    /* static text */
+	char bad[TLSRPT_BAD_MAX][TLSRPT_URI_MAX + 1]; /* the first ones, for the log
+	                                           (printable ASCII) */
+	const char *bad_why[TLSRPT_BAD_MAX];    /* static text */
 };
 
 enum tlsrpt_status { TLSRPT_OK, TLSRPT_NONE, TLSRPT_MULTIPLE, TLSRPT_INVALID };
