@@ -5,6 +5,9 @@
  *   peervec sts-policy FILE     the policy file body (sts_policy_parse)
  *   peervec sts-txt FILE        one _mta-sts TXT record (sts_txt_select)
  *   peervec tlsrpt-txt FILE     one _smtp._tls TXT record (tlsrpt_select)
+ *   peervec tlsrpt-json FILE    an aggregate report (rptparse_json): "valid"
+ *                               only when it was read without a note (a
+ *                               deviation from RFC 8460 it accepted)
  *   peervec -r KIND FILE        a TXT RRset instead: one record per line
  *
  * The file is read byte for byte (at most 128 KiB).  Prints one line,
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "rptparse.h"
 #include "sts.h"
 #include "tlsrpt.h"
 
@@ -26,7 +30,7 @@ static char in[IN_MAX + 1];
 static int
 usage(void)
 {
-	fputs("usage: peervec [-r] sts-policy|sts-txt|tlsrpt-txt FILE\n", stderr);
+	fputs("usage: peervec [-r] sts-policy|sts-txt|tlsrpt-txt|tlsrpt-json FILE\n", stderr);
 	return 2;
 }
 
@@ -96,6 +100,31 @@ tlsrpttxt(const char *const *rec, const size_t *rlen, size_t n)
 	putchar('\n');
 }
 
+static void
+report(const char *json, size_t len)
+{
+	static struct rpt_report r;
+	char why[256];
+
+	if (rptparse_json(json, len, &r, why, sizeof(why)) < 0) {
+		printf("invalid %s\n", why);
+		return;
+	}
+	printf("%s org=%s policies=%zu", r.notes[0] ? "invalid" : "valid", r.org, r.npolicies);
+	for (size_t i = 0; i < r.npolicies; i++) {
+		const struct rpt_policy *p = &r.policies[i];
+
+		printf(" [%s %s mx-host=%s success=%llu failure=%llu", p->ptype, p->domain[0] ? p->domain : "-",
+		    p->mx[0] ? p->mx : "-", (unsigned long long)p->successes, (unsigned long long)p->failures);
+		for (size_t j = 0; j < p->nresults; j++)
+			printf(" %s=%llu", p->results[j].type, (unsigned long long)p->results[j].count);
+		putchar(']');
+	}
+	if (r.notes[0])
+		printf(" notes: %s", r.notes);
+	putchar('\n');
+}
+
 int
 main(int argc, char **argv)
 {
@@ -129,6 +158,8 @@ main(int argc, char **argv)
 		ststxt(rec, rlen, n);
 	else if (strcmp(argv[1], "tlsrpt-txt") == 0)
 		tlsrpttxt(rec, rlen, n);
+	else if (strcmp(argv[1], "tlsrpt-json") == 0 && !rrset)
+		report(in, len);
 	else
 		return usage();
 	return 0;
