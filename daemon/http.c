@@ -22,6 +22,7 @@
 #include "endpoint.h"
 #include "evloop.h"
 #include "http.h"
+#include "httptlsrpt.h"
 #include "ingest.h"
 #include "listen.h"
 #include "log.h"
@@ -187,6 +188,65 @@ respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *
 	return rc;
 }
 
+/* a POSTed report being received (http_tlsrpt) */
+struct upload {
+	struct buf body;
+	int too_large;
+};
+
+static void
+on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
+{
+	struct upload *u = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (u != NULL) {
+		buf_fini(&u->body);
+		free(u);
+		*con_cls = NULL;
+	}
+}
+
+/* post_tlsrpt - POST /tlsrpt: the body is gathered (bounded) over the
+ * calls libmicrohttpd makes, then handed to httptlsrpt_post() */
+static enum MHD_Result
+post_tlsrpt(struct http *h, struct MHD_Connection *c, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct upload *u = *con_cls;
+	struct buf msg;
+	unsigned code;
+	enum MHD_Result rc;
+
+	if (u == NULL) {
+		u = xcalloc(1, sizeof(*u));
+		buf_init(&u->body, HTTPTLSRPT_BODY_MAX);
+		*con_cls = u;
+		return MHD_YES;
+	}
+	if (*upload_data_size != 0) {
+		if (!u->too_large && buf_append(&u->body, upload_data, *upload_data_size) < 0)
+			u->too_large = 1;
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	buf_init(&msg, 4096);
+	if (u->too_large) {
+		buf_printf(&msg, "report larger than %zu bytes\n", (size_t)HTTPTLSRPT_BODY_MAX);
+		code = MHD_HTTP_CONTENT_TOO_LARGE;
+		log_info("http: a POSTed TLSRPT report refused: larger than %zu bytes",
+		    (size_t)HTTPTLSRPT_BODY_MAX);
+	} else {
+		code = httptlsrpt_post(h->d, u->body.data, u->body.len,
+		    MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE), &msg);
+	}
+	rc = respond(c, code, "text/plain; charset=utf-8", msg.data, msg.len);
+	buf_fini(&msg);
+	return rc;
+}
+
 static enum MHD_Result
 on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
     const char *version, const char *upload_data, size_t *upload_data_size, void **con_cls)
@@ -199,8 +259,8 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 	enum MHD_Result rc;
 
 	(void)version;
-	(void)upload_data;
-	(void)con_cls;
+	if (h->d->cfg.http_tlsrpt && strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, "/tlsrpt") == 0)
+		return post_tlsrpt(h, c, upload_data, upload_data_size, con_cls);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
 		return respond(c, MHD_HTTP_METHOD_NOT_ALLOWED, ctype, not_allowed,
 		    sizeof(not_allowed) - 1);
@@ -304,6 +364,7 @@ http_start(struct http *h)
 		    MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)d->cfg.http_max_connections_per_ip,
 		    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)d->cfg.http_timeout,
 		    MHD_OPTION_NOTIFY_CONNECTION, on_notify, h,
+		    MHD_OPTION_NOTIFY_COMPLETED, on_completed, h,
 		    MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, h,
 		    MHD_OPTION_END);
 		if (l->mhd == NULL)

@@ -17,7 +17,9 @@
  * the limits (http_max_connections, http_max_connections_per_ip,
  * http_timeout) bound how many a client may hold and for how long.
  *
- * Only GET and HEAD are served (405 otherwise); nothing changes state.
+ * Only GET and HEAD are served (405 otherwise) and change nothing, but
+ * for POST /tlsrpt with http_tlsrpt on: a TLSRPT report about our
+ * domains, stored (httptlsrpt.h).
  * Clients other than loopback ones must be in http_allow, and a listener
  * on a non-loopback address is refused without http_allow
  * (http_check()).

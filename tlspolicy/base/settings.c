@@ -109,6 +109,7 @@ static const struct settings_row {
 	{ "http_max_connections_per_ip", T_UINT, "16", 1, 10000,
 	  OFF(http_max_connections_per_ip) },
 	{ "http_timeout", T_DURATION, "10s", 1, 600, OFF(http_timeout) },
+	{ "http_tlsrpt", T_BOOL, "no", 0, 1, OFF(http_tlsrpt) },
 	{ "report_domains", T_DOMAINS, "", 0, 0, OFF(report_domains) },
 	{ "incoming_quarantine_directory", T_PATH, "", 1, 0, OFF(incoming_quarantine_directory) },
 	{ "incoming_retention", T_DURATION, "400d", 86400, 3650u * 86400, OFF(incoming_retention) },

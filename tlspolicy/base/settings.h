@@ -105,6 +105,7 @@ struct settings {
 	unsigned http_max_connections;
 	unsigned http_max_connections_per_ip;
 	unsigned http_timeout;           /* seconds */
+	unsigned http_tlsrpt;            /* POST /tlsrpt takes reports */
 	struct strmap *report_domains;   /* our domains whose incoming reports are
 	                                    kept (normalized) -> non-NULL */
 	char *incoming_quarantine_directory; /* "" = state_directory/quarantine */
