@@ -22,6 +22,7 @@
 #include "endpoint.h"
 #include "evloop.h"
 #include "http.h"
+#include "incoming.h"
 #include "httptlsrpt.h"
 #include "ingest.h"
 #include "listen.h"
@@ -33,6 +34,7 @@
 #include "settings.h"
 #include "state.h"
 #include "store.h"
+#include "strmap.h"
 #include "webstatus.h"
 #include "xalloc.h"
 
@@ -59,7 +61,13 @@ struct http {
 	int have_gauges;
 	unsigned long deliveries[4];  /* by enum delivery_state */
 	time_t last_attempt;
+	/* sessions in the TLSRPT reports received about our domains for the
+	 * last INCOMING_DAYS days: "ORGANIZATION\tRESULT" -> uint64_t * */
+	struct strmap *incoming;
 };
+
+#define INCOMING_DAYS 3               /* today, yesterday, the day before */
+#define INCOMING_SERIES_MAX 400       /* organization x result pairs shown */
 
 /* loopback - 127.0.0.0/8, ::1 and ::ffff:127.0.0.0/104 */
 static int
@@ -398,6 +406,7 @@ http_free(struct http *h)
 			close(h->l[i].fd);
 	}
 	free(h->l);
+	strmap_free(h->incoming, free);
 	free(h);
 }
 
@@ -432,6 +441,64 @@ dir_size(const char *dir)
 
 /* store_gauges - report deliveries by state from the store, at most every
  * STORE_GAUGES_SEC seconds (kept while the store is lent) */
+/* tally - add n sessions of organization org with result r */
+static void
+tally(struct strmap *m, const char *org, const char *r, uint64_t n)
+{
+	char key[RPT_TEXT_MAX + 64];
+	uint64_t *v;
+
+	snprintf(key, sizeof(key), "%s\t%s", org, r);
+	if ((v = strmap_get(m, key)) == NULL) {
+		if (strmap_count(m) >= INCOMING_SERIES_MAX) {
+			/* a bounded label set: the rest under one name */
+			snprintf(key, sizeof(key), "other\t%s", r);
+			if ((v = strmap_get(m, key)) == NULL && strmap_count(m) >= INCOMING_SERIES_MAX + 64)
+				return;
+		}
+		if (v == NULL) {
+			v = xcalloc(1, sizeof(*v));
+			strmap_put(m, key, v);
+		}
+	}
+	*v += n;
+}
+
+static void
+incoming_one(void *arg, const struct incoming_rec *rec)
+{
+	struct strmap *m = arg;
+
+	for (size_t i = 0; i < rec->r.npolicies; i++) {
+		const struct rpt_policy *p = &rec->r.policies[i];
+
+		tally(m, rec->r.org, "success", p->successes);
+		for (size_t j = 0; j < p->nresults; j++)
+			tally(m, rec->r.org, p->results[j].type, p->results[j].count);
+	}
+}
+
+/* incoming_gauges - the sessions of the reports received about our
+ * domains for the last INCOMING_DAYS days, by organization and result */
+static void
+incoming_gauges(struct http *h, time_t now)
+{
+	struct strmap *m = strmap_new();
+
+	for (int i = 0; i < INCOMING_DAYS; i++) {
+		time_t t = now - (time_t)i * 86400;
+		struct tm tm;
+		char day[16];
+
+		gmtime_r(&t, &tm);
+		strftime(day, sizeof(day), "%Y-%m-%d", &tm);
+		if (incoming_foreach(h->d->store, day, incoming_one, m) < 0)
+			break;
+	}
+	strmap_free(h->incoming, free);
+	h->incoming = m;
+}
+
 static void
 store_gauges(struct http *h)
 {
@@ -462,10 +529,38 @@ store_gauges(struct http *h)
 	store_cursor_close(cur);
 	buf_fini(&k);
 	buf_fini(&v);
+	incoming_gauges(h, now);
 	memcpy(h->deliveries, n, sizeof(n));
 	h->last_attempt = last;
 	h->gauges_at = now;
 	h->have_gauges = 1;
+}
+
+struct metrics_sink {
+	struct buf *out;
+	int bad;
+};
+
+static void
+incoming_sample(const char *key, void *value, void *arg)
+{
+	struct metrics_sink *k = arg;
+	const char *tab = strchr(key, '\t');
+	char org[RPT_TEXT_MAX];
+	const char *l[4];
+	size_t n;
+
+	if (tab == NULL || k->bad)
+		return;
+	n = (size_t)(tab - key) < sizeof(org) ? (size_t)(tab - key) : sizeof(org) - 1;
+	memcpy(org, key, n);
+	org[n] = '\0';
+	l[0] = "organization";
+	l[1] = org;
+	l[2] = "result";
+	l[3] = tab + 1;
+	if (metrics_write_sample(k->out, "tlspolicyd_incoming_sessions", l, 2, (double)*(uint64_t *)value) < 0)
+		k->bad = 1;
 }
 
 #define FAMILY(name, type, help) \
@@ -542,5 +637,16 @@ http_metrics(struct daemon *d, struct buf *out)
 	    "Time of the last report delivery attempt since the epoch (0: none).");
 	SAMPLE("tlspolicyd_report_last_attempt_timestamp_seconds", l, 0,
 	    d->http ? d->http->last_attempt : 0);
+	FAMILY("tlspolicyd_incoming_sessions", "gauge",
+	    "Sessions in the TLSRPT reports received about our domains whose date-range starts "
+	    "today or on the two days before, by reporting organization and result (success or "
+	    "the RFC 8460 result type).");
+	if (d->http && d->http->incoming) {
+		struct metrics_sink k = { out, 0 };
+
+		strmap_foreach(d->http->incoming, incoming_sample, &k);
+		if (k.bad)
+			return -1;
+	}
 	return 0;
 }

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/wait.h>
@@ -25,6 +26,27 @@ extern char **environ;
 
 /* run_first_line - run path with argv, without a shell; its first output
  * line, trimmed, into out; -1 when it cannot run, fails or says nothing */
+/* postfix_configured - is there a main.cf where postconf looks
+ * ($MAIL_CONFIG, else Debian's and a source build's directory)? */
+static int
+postfix_configured(void)
+{
+	static const char *const dirs[] = { "/etc/postfix", "/usr/local/etc/postfix" };
+	const char *env = getenv("MAIL_CONFIG");
+	char path[4096];
+
+	if (env != NULL && env[0] != '\0') {
+		snprintf(path, sizeof(path), "%s/main.cf", env);
+		return access(path, R_OK) == 0;
+	}
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		snprintf(path, sizeof(path), "%s/main.cf", dirs[i]);
+		if (access(path, R_OK) == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static int
 run_first_line(const char *path, char *const argv[], char *out, size_t outlen)
 {
@@ -121,7 +143,10 @@ mtahost_name(char *out, size_t outlen)
 		"/usr/local/sbin/exim" };
 	char got[DOMAIN_MAX + 1];
 
-	for (size_t i = 0; how == NULL && i < sizeof(postconf) / sizeof(postconf[0]); i++) {
+	/* postconf without a main.cf fails only after a second's pause
+	 * (Postfix's fatal errors sleep): not asked where there is none */
+	for (size_t i = 0; how == NULL && postfix_configured() && i < sizeof(postconf) / sizeof(postconf[0]);
+	    i++) {
 		char *argv[] = { (char *)"postconf", (char *)"-h", (char *)"myhostname", NULL };
 
 		if (run_first_line(postconf[i], argv, got, sizeof(got)) == 0
