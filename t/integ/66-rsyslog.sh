@@ -30,9 +30,9 @@ world_dns_batch
 world_sts good.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
 world_sts nostarttls.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.nostarttls.test\nmax_age: 86400\n')"
 world_dns_set "good.test. MX 10 mx.good.test."
-world_dns_set "mx.good.test. A 127.0.3.41"
+world_dns_set "mx.good.test. A 127.0.3.61"
 world_dns_set "nostarttls.test. MX 10 mx.nostarttls.test."
-world_dns_set "mx.nostarttls.test. A 127.0.3.42"
+world_dns_set "mx.nostarttls.test. A 127.0.3.62"
 world_dns_commit
 world_https_stop
 world_https_start
@@ -48,8 +48,8 @@ postconf -c "$T/mx" -e "inet_interfaces = all" \
     "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
     "smtpd_tls_security_level = may"
 postconf -c "$T/mx" -M# smtp/inet
-postconf -c "$T/mx" -M "127.0.3.41:smtp/inet=127.0.3.41:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
-postconf -c "$T/mx" -M "127.0.3.42:smtp/inet=127.0.3.42:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
+postconf -c "$T/mx" -M "127.0.3.61:smtp/inet=127.0.3.61:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
+postconf -c "$T/mx" -M "127.0.3.62:smtp/inet=127.0.3.62:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
 check "receiving Postfix starts" pf_start mx
 
 # --- the collector: rsyslogd with contrib's configuration, tlspolicyd ---
@@ -220,7 +220,7 @@ like "$(grep -A1 "^$D good.test " "$T/results.collector")" "sts 20261201 success
 like "$(grep "^$D nostarttls.test " "$T/results.collector")" "successes=0 failures=6" "nostarttls.test: 6 failures (2 per host)"
 for i in 1 2 3; do
 	like "$(grep -A3 "^$D nostarttls.test " "$T/results.collector" | grep "sending=192.0.2.$i\$")" \
-	    "starttls-not-supported count=2 mx=mx.nostarttls.test ip=127.0.3.42 sending=192.0.2.$i\$" \
+	    "starttls-not-supported count=2 mx=mx.nostarttls.test ip=127.0.3.62 sending=192.0.2.$i\$" \
 	    "s$i's failures carry s$i's own sending address"
 done
 stop_daemon

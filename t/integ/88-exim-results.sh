@@ -49,20 +49,20 @@ world_sts badmx.test 3 "$(enforce mx.elsewhere.test)"
 world_sts testing.test 7 "$(printf 'version: STSv1\nmode: testing\nmx: mx.testing.test\nmax_age: 86400\n')"
 # a TXT record, but no policy server: the fetch fails
 world_dns_set "_mta-sts.fetchfail.test. TXT \"v=STSv1; id=9\""
-mx good.test 127.0.3.81
-mx nostarttls.test 127.0.3.82
-mx plain.test 127.0.3.82
-mx certexpired.test 127.0.3.83
-mx wrongname.test 127.0.3.84
-mx untrusted-mx.test 127.0.3.85
-mx badmx.test 127.0.3.81
-mx testing.test 127.0.3.84
-mx fetchfail.test 127.0.3.81
-mx dane-good.test 127.0.3.86
-mx dane-bad.test 127.0.3.87
+mx good.test 127.0.3.101
+mx nostarttls.test 127.0.3.102
+mx plain.test 127.0.3.102
+mx certexpired.test 127.0.3.103
+mx wrongname.test 127.0.3.104
+mx untrusted-mx.test 127.0.3.105
+mx badmx.test 127.0.3.101
+mx testing.test 127.0.3.104
+mx fetchfail.test 127.0.3.101
+mx dane-good.test 127.0.3.106
+mx dane-bad.test 127.0.3.107
 world_dns_set "_25._tcp.mx.dane-good.test. TLSA 3 1 1 $(spki "$P/danegood.crt")"
 world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(spki "$P/good.crt")"
-mx reports.test 127.0.3.81
+mx reports.test 127.0.3.101
 world_dns_set "_smtp._tls.good.test. TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test\""
 world_dns_commit
 world_https_stop
@@ -87,13 +87,13 @@ listener() {   # listener ADDRESS CERT|none
 		postconf -c "$T/mx" -M "$1:smtp/inet=$1:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/$2.crt -o smtpd_tls_key_file=$P/$2.key"
 	fi
 }
-listener 127.0.3.81 good
-listener 127.0.3.82 none
-listener 127.0.3.83 expired
-listener 127.0.3.84 other
-listener 127.0.3.85 rogueleaf
-listener 127.0.3.86 danegood
-listener 127.0.3.87 danebad
+listener 127.0.3.101 good
+listener 127.0.3.102 none
+listener 127.0.3.103 expired
+listener 127.0.3.104 other
+listener 127.0.3.105 rogueleaf
+listener 127.0.3.106 danegood
+listener 127.0.3.107 danebad
 check "receiving Postfix starts" pf_start mx
 
 write_conf <<W
@@ -147,23 +147,23 @@ ctl results > "$T/results.txt"
 sed 's/^/# /' "$T/results.txt"
 r() { grep -A1 "^$D $1 " "$T/results.txt" | tr '\n' ' '; }
 like "$(r good.test)" "^$D good.test sts 20261201 successes=1 failures=0" "enforce, valid certificate: one success under the sts policy"
-like "$(r nostarttls.test)" "sts 20261201 successes=0 failures=1 .*starttls-not-supported count=1 mx=mx.nostarttls.test ip=127.0.3.82 sending=192.0.2.26" \
+like "$(r nostarttls.test)" "sts 20261201 successes=0 failures=1 .*starttls-not-supported count=1 mx=mx.nostarttls.test ip=127.0.3.102 sending=192.0.2.26" \
     "enforce, no STARTTLS: starttls-not-supported"
 like "$(r plain.test)" "no-policy-found successes=1 failures=0" "plaintext without a policy: a no-policy-found success"
-like "$(r certexpired.test)" "sts 20261201 successes=0 failures=1 .*certificate-expired count=1 mx=mx.certexpired.test ip=127.0.3.83" \
+like "$(r certexpired.test)" "sts 20261201 successes=0 failures=1 .*certificate-expired count=1 mx=mx.certexpired.test ip=127.0.3.103" \
     "enforce, expired certificate (GnuTLS: \"certificate invalid\"): certificate-expired"
-like "$(r wrongname.test)" "sts 20261201 successes=0 failures=1 .*certificate-host-mismatch count=1 mx=mx.wrongname.test ip=127.0.3.84" \
+like "$(r wrongname.test)" "sts 20261201 successes=0 failures=1 .*certificate-host-mismatch count=1 mx=mx.wrongname.test ip=127.0.3.104" \
     "enforce, certificate for another name (GnuTLS: no reason): certificate-host-mismatch"
-like "$(r untrusted-mx.test)" "sts 20261201 successes=0 failures=1 .*certificate-not-trusted count=1 mx=mx.untrusted-mx.test ip=127.0.3.85" \
+like "$(r untrusted-mx.test)" "sts 20261201 successes=0 failures=1 .*certificate-not-trusted count=1 mx=mx.untrusted-mx.test ip=127.0.3.105" \
     "enforce, certificate from another CA (GnuTLS: \"certificate invalid\"): certificate-not-trusted"
 like "$(r badmx.test)" "sts 3 successes=0 failures=1 .*certificate-host-mismatch count=1 .*reason=\"mx-not-in-policy\"" \
     "enforce, no MX in the policy (never contacted): certificate-host-mismatch mx-not-in-policy"
-like "$(r testing.test)" "sts 7 successes=0 failures=1 .*certificate-host-mismatch count=1 mx=mx.testing.test ip=127.0.3.84" \
+like "$(r testing.test)" "sts 7 successes=0 failures=1 .*certificate-host-mismatch count=1 mx=mx.testing.test ip=127.0.3.104" \
     "testing, certificate for another name: delivered, judged certificate-host-mismatch"
 like "$(r fetchfail.test)" "sts .*successes=0 failures=1 .*sts-policy-fetch-error count=1" \
     "TXT record without a policy server: sts-policy-fetch-error"
 like "$(r dane-good.test)" "tlsa mx.dane-good.test successes=1 failures=0" "DANE, matching TLSA (CV=dane): a success under the tlsa policy"
-like "$(r dane-bad.test)" "tlsa mx.dane-bad.test successes=0 failures=1 .*validation-failure count=1 mx=mx.dane-bad.test ip=127.0.3.87" \
+like "$(r dane-bad.test)" "tlsa mx.dane-bad.test successes=0 failures=1 .*validation-failure count=1 mx=mx.dane-bad.test ip=127.0.3.107" \
     "DANE, TLSA not matching: validation-failure under the tlsa policy"
 is "$(grep -c "^$D " "$T/results.txt")" 11 "one policy entry per domain, nothing else"
 
