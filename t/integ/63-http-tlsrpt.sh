@@ -4,8 +4,9 @@
 # stored (201), the same report again is a duplicate (200), and
 # tlspolicyctl reports shows them "via https"; a report about another
 # domain, garbage, another media type and an oversized body are refused
-# with their codes and nothing is stored; without http_tlsrpt a POST is
-# refused (405) as before.
+# with their codes and nothing is stored; /metrics counts the stored
+# reports' sessions by organization and result; without http_tlsrpt a
+# POST is refused (405) as before.
 . "$top_srcdir/t/lib.sh"
 need python3 postmap
 
@@ -21,11 +22,12 @@ H="http://127.0.0.1:$hp"
 # report ID DOMAIN [plain]: an RFC 8460 report into $T/ID.json(.gz)
 report() {
 	python3 - "$T/$1" "$1" "$2" <<'PY'
-import gzip, json, sys
+import datetime, gzip, json, sys
 path, rid, dom = sys.argv[1:4]
+day = (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(days=1)).strftime("%Y-%m-%d")
 r = {"organization-name": "Sender Org", "contact-info": "tlsrpt@sender.example",
      "report-id": rid,
-     "date-range": {"start-datetime": "2026-11-30T00:00:00Z", "end-datetime": "2026-11-30T23:59:59Z"},
+     "date-range": {"start-datetime": day + "T00:00:00Z", "end-datetime": day + "T23:59:59Z"},
      "policies": [{"policy": {"policy-type": "sts", "policy-domain": dom,
                               "policy-string": ["version: STSv1", "mode: enforce", "mx: mx." + dom, "max_age: 86400"],
                               "mx-host": ["mx." + dom]},
@@ -74,6 +76,23 @@ like "$(cat "$T/reports.txt")" "Sender Org report-id=r-1 .*via=https trusted-by=
     "tlspolicyctl reports: the report, via https, trusted by nothing"
 like "$(ctl reports --json)" '"certificate-expired"' "its failures by result type"
 like "$(grep 'http: ' "$T/daemon.log")" "stored report r-1 from Sender Org" "logged when stored"
+# /metrics: the sessions of the reports received (yesterday's), by
+# organization and result
+metric() {
+	python3 - "$H/metrics" "$1" <<'PY'
+import sys, urllib.request
+for line in urllib.request.urlopen(sys.argv[1], timeout=20).read().decode().splitlines():
+    name, _, value = line.rpartition(" ")
+    if name == sys.argv[2]:
+        print(value)
+PY
+}
+# (read from the store, which tlspolicyctl reports has just borrowed: the
+# daemon takes it back within a few seconds)
+succ() { [ "$(metric 'tlspolicyd_incoming_sessions{organization="Sender Org",result="success"}')" = 80 ]; }
+check "/metrics: the successful sessions of both reports" wait_for 10 succ
+is "$(metric 'tlspolicyd_incoming_sessions{organization="Sender Org",result="certificate-expired"}')" 4 \
+    "/metrics: their failures by result type"
 is "$(pm_q example.com "unix:$T/run/postfix.sock:postfix"; echo "rc=$?")" "rc=1" "lookups go on"
 stop_daemon
 
