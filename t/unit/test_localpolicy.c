@@ -23,6 +23,9 @@ static const struct {
 	{ "a_b.example may\n", "not a valid domain name" },
 	{ "x.example may match=x\n", "not valid at this security level" },
 	{ "x.example secure policy_type=sts\n", "unknown attribute name" },
+	/* the wrong attribute is named, not only the whole answer */
+	{ "x.example secure match=a:b matc=x\n", "unknown attribute name \"matc\" in \"secure match=a:b matc=x\"" },
+	{ "x.example secur\n", "unknown TLS security level \"secur\"" },
 };
 
 int

@@ -112,14 +112,24 @@ check_value(enum attr_value kind, const char *v, size_t len, const char **why)
 int
 answer_normalize(const char *in, size_t len, struct buf *out, const char **why)
 {
-	const char *pos = in, *end = in + len, *tok, *eq;
+	size_t at, atlen;
+
+	return answer_normalize_at(in, len, out, why, &at, &atlen);
+}
+
+int
+answer_normalize_at(const char *in, size_t len, struct buf *out, const char **why, size_t *at,
+    size_t *atlen)
+{
+	const char *pos = in, *end = in + len, *tok = NULL, *eq;
 	const char *dummy;
 	unsigned seen = 0;
-	size_t tlen, old = out->len;
+	size_t tlen = 0, old = out->len;
 	int level = -1;
 
 	if (why == NULL)
 		why = &dummy;
+	*at = *atlen = 0;
 	if (len > ANSWER_MAX) {
 		*why = "answer too long";
 		return -1;
@@ -158,6 +168,7 @@ answer_normalize(const char *in, size_t len, struct buf *out, const char **why)
 				a = &attrs[i];
 		if (a == NULL) {
 			*why = "unknown attribute name";
+			tlen = nlen;
 			goto fail;
 		}
 		if (!(a->levels & (1u << level))) {
@@ -179,6 +190,10 @@ answer_normalize(const char *in, size_t len, struct buf *out, const char **why)
 full:
 	*why = "answer too long";
 fail:
+	if (tok != NULL && tlen > 0 && *why != NULL && strcmp(*why, "answer too long") != 0) {
+		*at = (size_t)(tok - in);
+		*atlen = tlen;
+	}
 	out->len = old;
 	if (out->data)
 		out->data[old] = '\0';

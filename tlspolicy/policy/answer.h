@@ -28,5 +28,10 @@ struct buf;
  * fields).  Returns 0, or -1 with *why set to a static reason.
  */
 int answer_normalize(const char *in, size_t len, struct buf *out, const char **why);
+/* answer_normalize_at - the same; on failure also where: the offending
+ * token (for an unknown attribute its name) is in[*at .. *at + *atlen),
+ * *atlen 0 when the error is not about one token */
+int answer_normalize_at(const char *in, size_t len, struct buf *out, const char **why,
+    size_t *at, size_t *atlen);
 
 #endif

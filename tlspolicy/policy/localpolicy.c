@@ -62,7 +62,7 @@ localpolicy_parse(const char *data, size_t len, const char *name, char *err, siz
 	buf_init(&ans, ANSWER_MAX);
 	while (pos < len) {
 		const char *line = data + pos, *nl = memchr(line, '\n', len - pos);
-		size_t llen = nl ? (size_t)(nl - line) : len - pos, i = 0, klen;
+		size_t llen = nl ? (size_t)(nl - line) : len - pos, i = 0, klen, at, atlen;
 		char domain[DOMAIN_MAX + 1];
 		const char *why, *key;
 		struct localpolicy_entry *e;
@@ -98,9 +98,16 @@ localpolicy_parse(const char *data, size_t len, const char *name, char *err, siz
 			goto fail;
 		}
 		buf_reset(&ans);
-		if (answer_normalize(line + i, llen - i, &ans, &why) < 0) {
-			snprintf(err, errlen, "%s, line %u: %s: \"%s\"", name, lineno, why,
-			    log_printable(shown, sizeof(shown), line + i, llen - i));
+		if (answer_normalize_at(line + i, llen - i, &ans, &why, &at, &atlen) < 0) {
+			char bad[128];
+
+			if (atlen > 0)
+				snprintf(err, errlen, "%s, line %u: %s \"%s\" in \"%s\"", name, lineno, why,
+				    log_printable(bad, sizeof(bad), line + i + at, atlen),
+				    log_printable(shown, sizeof(shown), line + i, llen - i));
+			else
+				snprintf(err, errlen, "%s, line %u: %s: \"%s\"", name, lineno, why,
+				    log_printable(shown, sizeof(shown), line + i, llen - i));
 			goto fail;
 		}
 		if ((prev = strmap_get(lp->map, domain)) != NULL) {
