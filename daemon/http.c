@@ -609,6 +609,13 @@ http_metrics(struct daemon *d, struct buf *out)
 		l[1] = path;
 		SAMPLE("tlspolicyd_log_lines_skipped_total", l, 1, is.skipped);
 	}
+	FAMILY("tlspolicyd_log_gaps_total", "counter",
+	    "Times lines of a followed log were lost (its rotated file not found, truncated "
+	    "without a copy), by log file.");
+	for (size_t i = 0; logsources_get(d->logs, i, &path, &is) == 0; i++) {
+		l[1] = path;
+		SAMPLE("tlspolicyd_log_gaps_total", l, 1, logsources_gaps(d->logs, i));
+	}
 	FAMILY("tlspolicyd_connections", "gauge", "Client connections open, by service.");
 	l[0] = "service";
 	l[1] = "socketmap";

@@ -180,6 +180,14 @@ logsources_get(const struct logsources *ls, size_t i, const char **path,
 	return 0;
 }
 
+unsigned long
+logsources_gaps(const struct logsources *ls, size_t i)
+{
+	const char *last;
+
+	return ls && i < ls->n ? logfollow_gaps(ls->src[i].lf, &last) : 0;
+}
+
 void
 logsources_status(const struct logsources *ls, struct buf *out)
 {
@@ -188,10 +196,15 @@ logsources_status(const struct logsources *ls, struct buf *out)
 	for (size_t i = 0; ls && i < ls->n; i++) {
 		struct ingest_stats st;
 
+		const char *gap = NULL;
+		unsigned long gaps = logfollow_gaps(ls->src[i].lf, &gap);
+
 		ingest_get_stats(ls->src[i].ig, &st);
 		buf_printf(out, "log %s: lines=%llu skipped=%llu sessions=%llu failures=%llu "
-		    "excluded=%llu\n", logfollow_path(ls->src[i].lf), (unsigned long long)st.lines,
+		    "excluded=%llu gaps=%lu\n", logfollow_path(ls->src[i].lf), (unsigned long long)st.lines,
 		    (unsigned long long)st.skipped, (unsigned long long)st.sessions,
-		    (unsigned long long)st.failures, (unsigned long long)st.excluded);
+		    (unsigned long long)st.failures, (unsigned long long)st.excluded, gaps);
+		if (gap)
+			buf_printf(out, "log %s: LINES LOST: %s\n", logfollow_path(ls->src[i].lf), gap);
 	}
 }

@@ -33,8 +33,12 @@ struct ingest_stats;
  * the last (ls may be NULL) */
 int logsources_get(const struct logsources *ls, size_t i, const char **path,
     struct ingest_stats *st);
+/* logsources_gaps - how many times lines of the i-th log were lost
+ * (logfollow_gaps), 0 past the last */
+unsigned long logsources_gaps(const struct logsources *ls, size_t i);
 /* logsources_status - "log PATH: lines=... " lines for the status command,
- * after "counting: paused: WHY" when nothing is counted */
+ * after "counting: paused: WHY" when nothing is counted, each followed by
+ * "log PATH: LINES LOST: HOW" when lines were lost */
 void logsources_status(const struct logsources *ls, struct buf *out);
 
 #endif

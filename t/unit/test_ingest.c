@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -224,6 +225,245 @@ test_follow(void)
 	free(big);
 }
 
+/* age - set path's modification time to "back" seconds ago: the time a
+ * rotated generation was last written */
+static void
+age(const char *path, int back)
+{
+	struct timespec ts[2];
+
+	clock_gettime(CLOCK_REALTIME, &ts[0]);
+	ts[0].tv_sec -= back;
+	ts[1] = ts[0];
+	if (utimensat(AT_FDCWD, path, ts, 0) < 0)
+		tap_diag("utimensat %s failed", path);
+}
+
+static void
+mv(const char *dir, const char *from, const char *to)
+{
+	char a[600], b[600];
+
+	snprintf(a, sizeof(a), "%s/%s", dir, from);
+	snprintf(b, sizeof(b), "%s/%s", dir, to);
+	if (rename(a, b) < 0)
+		tap_diag("rename %s %s failed", a, b);
+}
+
+static void
+put(const char *dir, const char *name, const char *data)
+{
+	char p[600];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	append(p, data);
+}
+
+/* drain - poll until nothing more comes */
+static void
+drain(struct logfollow *lf)
+{
+	for (int i = 0; i < 100 && logfollow_poll(lf, 1 << 20, line, NULL) > 0; i++)
+		;
+}
+
+/* scenario - a directory of its own with "mail.log" holding first; a
+ * follower reads it all, its cursor is kept in *c, and it is freed */
+static void
+scenario(char *dir, size_t dlen, const char *name, const char *first, struct logfollow_cursor *c)
+{
+	char path[700];
+	struct logfollow *lf;
+
+	snprintf(dir, dlen, "%s/%s", tap_tmpdir(), name);
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	append(path, first);
+	lf = logfollow_new(path);
+	drain(lf);
+	logfollow_cursor(lf, c);
+	logfollow_free(lf);
+}
+
+/* resumed - what a follower resumed at c in dir delivers, and its gaps */
+static unsigned long
+resumed(const char *dir, const struct logfollow_cursor *c, const char **gap)
+{
+	static char lastgap[1024];
+	char path[700];
+	struct logfollow *lf;
+	const char *g = NULL;
+	unsigned long n;
+
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	buf_reset(&got);
+	lf = logfollow_new(path);
+	logfollow_resume(lf, c);
+	drain(lf);
+	n = logfollow_gaps(lf, &g);
+	snprintf(lastgap, sizeof(lastgap), "%s", g ? g : "");
+	if (gap)
+		*gap = lastgap;
+	logfollow_free(lf);
+	return n;
+}
+
+static void
+test_rotation(void)
+{
+	char dir[600], path[700];
+	struct logfollow_cursor c;
+	struct logfollow *lf;
+	const char *gap;
+	int fd;
+
+	buf_init(&got, 1 << 20);
+
+	/* rename, twice while stopped: mail.log.2 is the saved file */
+	scenario(dir, sizeof(dir), "rename2", "a1\n", &c);
+	put(dir, "mail.log", "a2\n");
+	mv(dir, "mail.log", "mail.log.1");
+	put(dir, "mail.log", "b1\n");
+	mv(dir, "mail.log.1", "mail.log.2");
+	mv(dir, "mail.log", "mail.log.1");
+	put(dir, "mail.log", "c1\n");
+	is_int(resumed(dir, &c, NULL), 0, "rename x2 while stopped: no gap");
+	is_str(got.data, "a2|b1|c1|", "rename x2 while stopped: the rest of .2, all of .1, the new file");
+
+	/* rename three times, generations named by date */
+	scenario(dir, sizeof(dir), "dateext", "a1\n", &c);
+	put(dir, "mail.log", "a2\n");
+	mv(dir, "mail.log", "mail.log-20260301");
+	put(dir, "mail.log", "b1\n");
+	mv(dir, "mail.log", "mail.log-20260302");
+	put(dir, "mail.log", "c1\n");
+	mv(dir, "mail.log", "mail.log-20260303");
+	put(dir, "mail.log", "d1\n");
+	resumed(dir, &c, NULL);
+	is_str(got.data, "a2|b1|c1|d1|", "dateext generations read in date order");
+
+	/* copytruncate while stopped, once and twice */
+	scenario(dir, sizeof(dir), "copy1", "a1\n", &c);
+	put(dir, "mail.log", "a2\n");
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	{
+		char copy[800];
+
+		snprintf(copy, sizeof(copy), "%s.1", path);
+		copy_truncate(path, copy);
+		put(dir, "mail.log", "b1\n");
+		is_int(resumed(dir, &c, NULL), 0, "copytruncate while stopped: no gap");
+		is_str(got.data, "a2|b1|", "copytruncate while stopped: the rest from the copy, then the file");
+
+		scenario(dir, sizeof(dir), "copy2", "a1\n", &c);
+		snprintf(path, sizeof(path), "%s/mail.log", dir);
+		snprintf(copy, sizeof(copy), "%s.1", path);
+		put(dir, "mail.log", "a2\n");
+		copy_truncate(path, copy);
+		put(dir, "mail.log", "b1\n");
+		mv(dir, "mail.log.1", "mail.log.2");
+		copy_truncate(path, copy);
+		put(dir, "mail.log", "c1\n");
+		resumed(dir, &c, NULL);
+		is_str(got.data, "a2|b1|c1|", "copytruncate x2 while stopped: both copies, then the file");
+
+		/* what the integration test's writer does: rename, then copytruncate */
+		scenario(dir, sizeof(dir), "mixed", "a1\n", &c);
+		snprintf(path, sizeof(path), "%s/mail.log", dir);
+		snprintf(copy, sizeof(copy), "%s.1", path);
+		put(dir, "mail.log", "a2\n");
+		mv(dir, "mail.log", "mail.log.1");
+		put(dir, "mail.log", "b1\n");
+		mv(dir, "mail.log.1", "mail.log.2");
+		copy_truncate(path, copy);
+		put(dir, "mail.log", "c1\n");
+		resumed(dir, &c, NULL);
+		is_str(got.data, "a2|b1|c1|", "rename then copytruncate while stopped");
+	}
+
+	/* a partial line at the end of a rotated file is final */
+	scenario(dir, sizeof(dir), "partial", "a1\n", &c);
+	put(dir, "mail.log", "a2\npart");
+	mv(dir, "mail.log", "mail.log.1");
+	put(dir, "mail.log", "b1\n");
+	resumed(dir, &c, NULL);
+	is_str(got.data, "a2|part|b1|", "rename inside a line while stopped: the piece is a line");
+	scenario(dir, sizeof(dir), "partialcopy", "a1\npa", &c);
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	{
+		char copy[800];
+
+		snprintf(copy, sizeof(copy), "%s.1", path);
+		copy_truncate(path, copy);
+	}
+	put(dir, "mail.log", "b1\n");
+	resumed(dir, &c, NULL);
+	is_str(got.data, "pa|b1|", "copytruncate inside a line while stopped");
+
+	/* rotated twice between two polls while running */
+	buf_reset(&got);
+	snprintf(dir, sizeof(dir), "%s/running", tap_tmpdir());
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	put(dir, "mail.log", "a1\n");
+	lf = logfollow_new(path);
+	drain(lf);
+	put(dir, "mail.log", "a2\n");
+	mv(dir, "mail.log", "mail.log.1");
+	put(dir, "mail.log", "b1\n");
+	mv(dir, "mail.log.1", "mail.log.2");
+	mv(dir, "mail.log", "mail.log.1");
+	put(dir, "mail.log", "c1\n");
+	drain(lf);
+	is_str(got.data, "a1|a2|b1|c1|", "running: two renames between polls, nothing skipped");
+	logfollow_free(lf);
+
+	/* the same inode, other contents: not the saved file */
+	scenario(dir, sizeof(dir), "reused", "Mar  1 00:00:01 mx postfix/smtp[1]: first\n", &c);
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	if ((fd = open(path, O_WRONLY | O_TRUNC)) >= 0) {
+		const char *other = "Mar  2 00:00:01 mx postfix/smtp[2]: other one, longer than the first\n";
+
+		if (write(fd, other, strlen(other)) != (ssize_t)strlen(other))
+			tap_diag("write failed");
+		close(fd);
+	}
+	is_int(resumed(dir, &c, &gap), 1, "same inode, other first line: a gap is reported");
+	is_str(got.data, "Mar  2 00:00:01 mx postfix/smtp[2]: other one, longer than the first|",
+	    "and the file is read from its start");
+
+	/* the saved file rotated away for good (rotate 1, two rotations) */
+	scenario(dir, sizeof(dir), "gone", "a1\n", &c);
+	put(dir, "mail.log", "a2\n");
+	mv(dir, "mail.log", "mail.log.1");
+	put(dir, "mail.log", "b1\n");
+	{
+		char p1[700];
+
+		snprintf(p1, sizeof(p1), "%s/mail.log.1", dir);
+		unlink(p1);
+		mv(dir, "mail.log", "mail.log.1");
+		age(p1, -5);   /* written after the saved position */
+	}
+	put(dir, "mail.log", "c1\n");
+	is_int(resumed(dir, &c, &gap), 1, "saved file gone: one gap reported");
+	ok(strstr(gap, "offset 3") != NULL && strstr(gap, "mail.log") != NULL,
+	    "the gap names the log and the offset: %s", gap);
+	is_str(got.data, "b1|c1|", "the generations written since are read");
+
+	/* an older generation, older than the saved position, is not read */
+	scenario(dir, sizeof(dir), "goneold", "a1\n", &c);
+	put(dir, "mail.log.2", "old\n");
+	snprintf(path, sizeof(path), "%s/mail.log.2", dir);
+	age(path, 3600);
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	unlink(path);
+	put(dir, "mail.log", "n1\n");
+	is_int(resumed(dir, &c, NULL), 1, "saved file deleted: a gap");
+	is_str(got.data, "n1|", "a generation older than the saved position is not read again");
+	buf_fini(&got);
+}
+
 static void
 test_purge(void)
 {
@@ -268,5 +508,6 @@ main(void)
 	test_keys();
 	test_state();
 	test_follow();
+	test_rotation();
 	return tap_done();
 }

@@ -359,7 +359,7 @@ test_source(void)
 	struct store *st = open_store("source");
 	struct ingest_config cfg = { "", NULL, NULL };
 	struct ingest *ig;
-	struct logfollow_cursor c = { 11, 22, 33, 44, 55 }, got;
+	struct logfollow_cursor c = { 11, 22, 33, 44, 55, 66 }, got;
 	struct ingest_stats stats;
 	struct sessions *empty;
 	struct buf state, rec;
@@ -385,7 +385,7 @@ test_source(void)
 	ok(ingest_restore(ig, &got, &have) == 0 && have, "source: an old-layout record restores");
 	ingest_get_stats(ig, &stats);
 	ok(got.dev == 1000 && got.ino == 2000 && got.offset == 3000 && got.headlen == 4000
-	    && got.headhash == 5000 && stats.lines == 6000 && stats.skipped == 7000
+	    && got.headhash == 5000 && got.mtime == 0 && stats.lines == 6000 && stats.skipped == 7000
 	    && stats.sessions == 8000 && stats.failures == 9000, "source: its cursor and counts");
 	ingest_free(ig);
 
@@ -394,9 +394,9 @@ test_source(void)
 	ig = ingest_new(st, "cut", &cfg);
 	ok(ingest_restore(ig, &got, &have) < 0 && !have, "source: a truncated record refused");
 	ingest_free(ig);
-	rec.data[0] = 3;
-	store_put(st, NULL, STORE_DB_SOURCE, "v3", 2, rec.data, rec.len);
-	ig = ingest_new(st, "v3", &cfg);
+	rec.data[0] = 9;
+	store_put(st, NULL, STORE_DB_SOURCE, "v9", 2, rec.data, rec.len);
+	ig = ingest_new(st, "v9", &cfg);
 	ok(ingest_restore(ig, &got, &have) < 0 && !have, "source: an unknown version refused");
 	ingest_free(ig);
 

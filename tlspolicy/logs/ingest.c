@@ -27,8 +27,9 @@
 #include "strmap.h"
 #include "xalloc.h"
 
-#define RECORD_VERSION 2         /* 1: the Postfix state only, no length */
-#define HEADER_LEN (2 + 10 * 8)  /* the record before the sessions states */
+#define RECORD_VERSION 3         /* 1: the Postfix state only, no length;
+                                    2: no time in the cursor */
+#define HEADER_LEN (2 + 11 * 8)  /* the record before the sessions states */
 #define STATE_MAX ((size_t)64 * 1024 * 1024)
 
 /* the syslog names when the configuration gives none */
@@ -175,11 +176,13 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 
 /*
  * The source record (record.h encoding): a version byte, the cursor (a
- * flag byte and five 64-bit numbers, zero without a cursor), the
+ * flag byte and six 64-bit numbers, zero without a cursor: device, inode,
+ * offset, head length, head hash, modification time), the
  * statistics (four 64-bit numbers), the length of the Postfix sessions
  * state (a 64-bit number), that state, then the Exim sessions state.
  * Version 1 records end with the Postfix state (no length, no Exim
- * state); they are still read.
+ * state), version 2 ones have no modification time in the cursor (it
+ * reads as 0, unknown); both are still read.
  */
 int
 ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
@@ -203,6 +206,7 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 	record_put_u64(&w, c->offset);
 	record_put_u64(&w, c->headlen);
 	record_put_u64(&w, c->headhash);
+	record_put_u64(&w, c->mtime);
 	record_put_u64(&w, s.lines);
 	record_put_u64(&w, s.skipped);
 	record_put_u64(&w, s.sessions);
@@ -259,7 +263,7 @@ ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 	}
 	record_rd_init(&r, rec.data, rc < 0 ? 0 : rec.len);
 	version = record_get_u8(&r);
-	if (version != 1 && version != RECORD_VERSION)
+	if (version < 1 || version > RECORD_VERSION)
 		r.bad = 1;
 	cursor = record_get_u8(&r) != 0;
 	saved.dev = record_get_u64(&r);
@@ -267,6 +271,7 @@ ingest_restore(struct ingest *ig, struct logfollow_cursor *c, int *have_cursor)
 	saved.offset = record_get_u64(&r);
 	saved.headlen = record_get_u64(&r);
 	saved.headhash = record_get_u64(&r);
+	saved.mtime = version >= 3 ? record_get_u64(&r) : 0;
 	got.lines = record_get_u64(&r);
 	got.skipped = record_get_u64(&r);
 	got.sessions = record_get_u64(&r);

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,8 @@ struct logfollow {
 	int have_resume;
 	struct logfollow_cursor resume;
 	int warned;              /* "file missing" said once */
+	unsigned long gaps;      /* times lines were lost */
+	char gap[2048];          /* how, the last time */
 	int stream;              /* a pipe: no rotation, no cursor */
 	int eof;                 /* stream: the writer has closed it */
 };
@@ -46,6 +49,12 @@ fnv(uint64_t h, const char *p, size_t n)
 		h *= 0x100000001b3ULL;
 	}
 	return h;
+}
+
+static uint64_t
+mtime_ns(const struct stat *st)
+{
+	return (uint64_t)st->st_mtim.tv_sec * UINT64_C(1000000000) + (uint64_t)st->st_mtim.tv_nsec;
 }
 
 struct logfollow *
@@ -87,6 +96,13 @@ logfollow_free(struct logfollow *lf)
 	free(lf);
 }
 
+unsigned long
+logfollow_gaps(const struct logfollow *lf, const char **last)
+{
+	*last = lf->gaps ? lf->gap : NULL;
+	return lf->gaps;
+}
+
 const char *
 logfollow_path(const struct logfollow *lf)
 {
@@ -103,6 +119,8 @@ logfollow_resume(struct logfollow *lf, const struct logfollow_cursor *c)
 int
 logfollow_cursor(const struct logfollow *lf, struct logfollow_cursor *c)
 {
+	struct stat st;
+
 	if (lf->stream)
 		return -1;
 	if (lf->fd < 0) {
@@ -116,6 +134,7 @@ logfollow_cursor(const struct logfollow *lf, struct logfollow_cursor *c)
 	c->offset = lf->offset;
 	c->headlen = lf->headlen;
 	c->headhash = lf->headhash;
+	c->mtime = fstat(lf->fd, &st) == 0 ? mtime_ns(&st) : 0;
 	return 0;
 }
 
@@ -140,18 +159,44 @@ use(struct logfollow *lf, int fd, const struct stat *st, uint64_t off,
 		log_warn("log %s: seek", lf->path);
 }
 
-/* head_matches - does the file start with the bytes c hashed? */
+/* head_matches - does the file start with the bytes c hashed?  A cursor
+ * that hashed nothing (an empty file) names its inode alone */
 static int
-head_matches(int fd, const struct logfollow_cursor *c)
+head_matches(int fd, const struct stat *st, const struct logfollow_cursor *c)
 {
 	char head[HEAD_MAX];
 
 	if (c->headlen > HEAD_MAX)
 		return 0;
 	if (c->headlen == 0)
-		return 1;
+		return (uint64_t)st->st_dev == c->dev && (uint64_t)st->st_ino == c->ino;
 	return pread(fd, head, (size_t)c->headlen, 0) == (ssize_t)c->headlen
 	    && fnv(FNV_BASIS, head, (size_t)c->headlen) == c->headhash;
+}
+
+/* is_cursor_file - is the open file st describes the one c was in (or a
+ * copy of it that reaches c's offset)? */
+static int
+is_cursor_file(int fd, const struct stat *st, const struct logfollow_cursor *c)
+{
+	return S_ISREG(st->st_mode) && (uint64_t)st->st_size >= c->offset && head_matches(fd, st, c);
+}
+
+/* head_update - hash up to HEAD_MAX bytes from the start of the file, as
+ * far as it has been read: the identity grows with the file */
+static void
+head_update(struct logfollow *lf)
+{
+	uint64_t pos = lf->offset + (lf->discard ? lf->discard_len : lf->len);
+	size_t want = pos < HEAD_MAX ? (size_t)pos : HEAD_MAX;
+	char head[HEAD_MAX];
+
+	if (lf->stream || lf->headlen >= want)
+		return;
+	if (pread(lf->fd, head, want, 0) != (ssize_t)want)
+		return;
+	lf->headhash = fnv(FNV_BASIS, head, want);
+	lf->headlen = want;
 }
 
 static int
@@ -169,55 +214,196 @@ compressed(const char *name)
 	return 0;
 }
 
-/* sibling - the rotated copy or renamed file c describes, opened, or -1:
- * an uncompressed "NAME.x" / "NAME-x" in the same directory that starts
- * with the same bytes and is at least as long as the cursor's offset;
- * the same inode is preferred */
+/*
+ * Generations: the file itself and, in its directory, the rotated ones
+ * named NAME.N (N digits; a higher N is older) or NAME-SUFFIX (SUFFIX
+ * starting with a digit, as logrotate's dateext: the order of the
+ * suffixes is the order of time).  Compressed ones are not read.
+ */
+struct gen {
+	char path[4096];
+	struct stat st;
+	long long num;           /* NAME.N: N; -1 otherwise */
+	int live;                /* the file itself */
+};
+
+/* gen_name - the number of a rotated generation name, -1 for a dated
+ * one, -2 for a name that is no generation of base */
+static long long
+gen_name(const char *name, const char *base, size_t blen)
+{
+	long long n = 0;
+	const char *p;
+
+	if (strncmp(name, base, blen) != 0 || (name[blen] != '.' && name[blen] != '-')
+	    || name[blen + 1] < '0' || name[blen + 1] > '9')
+		return -2;
+	if (name[blen] == '-')
+		return -1;
+	for (p = name + blen + 1; *p >= '0' && *p <= '9' && n < 100000000; p++)
+		n = n * 10 + (*p - '0');
+	return *p == '\0' ? n : -2;
+}
+
 static int
-sibling(struct logfollow *lf, const struct logfollow_cursor *c, struct stat *out, char *name,
-    size_t namelen)
+gen_cmp(const void *pa, const void *pb)
+{
+	const struct gen *a = pa, *b = pb;
+	uint64_t ma = mtime_ns(&a->st), mb = mtime_ns(&b->st);
+
+	if (a->live != b->live)
+		return a->live ? 1 : -1;
+	if (a->num >= 0 && b->num >= 0 && a->num != b->num)
+		return a->num > b->num ? -1 : 1;
+	if (a->num < 0 && b->num < 0)
+		return strcmp(a->path, b->path);
+	if (ma != mb)
+		return ma < mb ? -1 : 1;
+	return strcmp(a->path, b->path);
+}
+
+/* generations - the generations of the log, oldest first, the file
+ * itself (when there) last; packed gets the names of compressed ones */
+static struct gen *
+generations(const struct logfollow *lf, size_t *np, char *packed, size_t packedlen)
 {
 	char *dcopy = xstrdup(lf->path), *bcopy = xstrdup(lf->path);
 	const char *dir = dirname(dcopy), *base = basename(bcopy);
-	size_t blen = strlen(base);
+	size_t blen = strlen(base), n = 0;
+	struct gen *g = NULL;
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	int best = -1, best_same = 0;
+	struct stat st;
 
+	if (packed)
+		packed[0] = '\0';
 	while (d && (de = readdir(d)) != NULL) {
+		long long num = gen_name(de->d_name, base, blen);
 		char path[4096];
-		struct stat st;
-		int fd, same;
 
-		if (strncmp(de->d_name, base, blen) != 0 || strchr(".-_", de->d_name[blen]) == NULL
-		    || de->d_name[blen] == '\0' || compressed(de->d_name))
+		if (num == -2)
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", dir, de->d_name) >= (int)sizeof(path))
 			continue;
-		if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-			continue;
-		if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size < c->offset
-		    || !head_matches(fd, c)) {
-			close(fd);
-			continue;
-		}
-		same = (uint64_t)st.st_dev == c->dev && (uint64_t)st.st_ino == c->ino;
-		if (best >= 0 && (best_same || !same)) {
-			close(fd);
+		if (compressed(de->d_name)) {
+			size_t l = packed ? strlen(packed) : 0;
+
+			if (packed && l + strlen(de->d_name) + 3 < packedlen)
+				snprintf(packed + l, packedlen - l, "%s%s", l ? ", " : "", de->d_name);
 			continue;
 		}
-		if (best >= 0)
-			close(best);
-		best = fd;
-		best_same = same;
-		*out = st;
-		snprintf(name, namelen, "%s", path);
+		if (stat(path, &st) < 0 || !S_ISREG(st.st_mode))
+			continue;
+		g = xreallocarray(g, n + 1, sizeof(*g));
+		memset(&g[n], 0, sizeof(g[n]));
+		memcpy(g[n].path, path, strlen(path) + 1);
+		g[n].st = st;
+		g[n].num = num;
+		n++;
 	}
 	if (d)
 		closedir(d);
+	if (stat(lf->path, &st) == 0 && S_ISREG(st.st_mode)) {
+		g = xreallocarray(g, n + 1, sizeof(*g));
+		memset(&g[n], 0, sizeof(g[n]));
+		snprintf(g[n].path, sizeof(g[n].path), "%s", lf->path);
+		g[n].st = st;
+		g[n].num = -1;
+		g[n].live = 1;
+		n++;
+	}
+	if (n > 1)
+		qsort(g, n, sizeof(*g), gen_cmp);
 	free(dcopy);
 	free(bcopy);
-	return best;
+	*np = n;
+	return g;
+}
+
+/* gen_open - open a listed generation, -1 if it is no longer that file */
+static int
+gen_open(const struct gen *g, struct stat *st)
+{
+	int fd = open(g->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || st->st_dev != g->st.st_dev || st->st_ino != g->st.st_ino) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* gap - lines that cannot be read: said loudly, counted, kept for status */
+static void
+gap(struct logfollow *lf, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(lf->gap, sizeof(lf->gap), fmt, ap);
+	va_end(ap);
+	lf->gaps++;
+	log_errorx("log %s: LINES LOST: %s", lf->path, lf->gap);
+}
+
+/* gen_names - the names of g[from..to) for messages */
+static void
+gen_names(const struct gen *g, size_t from, size_t to, char *out, size_t outlen)
+{
+	size_t l = 0;
+
+	out[0] = '\0';
+	for (size_t i = from; i < to && l + 4 < outlen; i++) {
+		const char *b = strrchr(g[i].path, '/');
+
+		snprintf(out + l, outlen - l, "%s%s", l ? ", " : "", b ? b + 1 : g[i].path);
+		l = strlen(out);
+	}
+}
+
+/* start_at - open and use generation g[i] at offset off (with the head of
+ * c, or from scratch); -1 if it went away meanwhile */
+static int
+start_at(struct logfollow *lf, const struct gen *g, uint64_t off, const struct logfollow_cursor *c)
+{
+	struct stat st;
+	int fd = gen_open(g, &st);
+
+	if (fd < 0)
+		return -1;
+	use(lf, fd, &st, off, c);
+	return 0;
+}
+
+/* resume_lost - the cursor's file is nowhere: read what was written after
+ * it (generations last written after it was), say what is lost */
+static int
+resume_lost(struct logfollow *lf, const struct logfollow_cursor *c, struct gen *g, size_t n,
+    const char *packed)
+{
+	char names[1024];
+	size_t i = 0, live = n && g[n - 1].live ? n - 1 : n;
+
+	if (live == n)
+		return -1;   /* nothing to read yet: wait for the file */
+	/* without the saved time (an older record) no generation can be
+	 * placed: only the file itself is surely newer */
+	i = live;
+	if (c->mtime != 0)
+		for (i = 0; i < live && mtime_ns(&g[i].st) <= c->mtime; i++)
+			;
+	gen_names(g, 0, i, names, sizeof(names));
+	gap(lf, "the file of the saved position (inode %llu, offset %llu) is neither the log nor "
+	    "one of its uncompressed generations%s%s%s; its lines after offset %llu are not "
+	    "counted%s%s%s; reading on from the start of %s", (unsigned long long)c->ino,
+	    (unsigned long long)c->offset, packed[0] ? " (compressed ones are not read: " : "",
+	    packed, packed[0] ? ")" : "", (unsigned long long)c->offset,
+	    c->mtime == 0 && names[0] ? ", nor are those of " : "", c->mtime == 0 ? names : "",
+	    c->mtime == 0 && names[0] ? " (a position saved without its time cannot be placed "
+	    "among them)" : "", g[i].path);
+	return start_at(lf, &g[i], 0, NULL);
 }
 
 /* start - open the file, at the cursor when there is one; -1 to wait */
@@ -226,8 +412,10 @@ start(struct logfollow *lf)
 {
 	struct logfollow_cursor *c = &lf->resume;
 	struct stat st;
-	char name[4096];
-	int fd = open(lf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), sfd;
+	struct gen *g;
+	char packed[1024];
+	size_t n, i;
+	int fd = open(lf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK), rc;
 
 	if (fd >= 0 && fstat(fd, &st) < 0) {
 		close(fd);
@@ -252,31 +440,50 @@ start(struct logfollow *lf)
 		return 0;
 	}
 	if (fd >= 0 && (uint64_t)st.st_dev == c->dev && (uint64_t)st.st_ino == c->ino
-	    && (uint64_t)st.st_size >= c->offset && head_matches(fd, c)) {
+	    && is_cursor_file(fd, &st, c)) {
 		use(lf, fd, &st, c->offset, c);
 		lf->have_resume = 0;
 		log_info("log %s: resuming at offset %llu", lf->path, (unsigned long long)c->offset);
 		return 0;
 	}
-	if ((sfd = sibling(lf, c, &st, name, sizeof(name))) >= 0) {
+	if (fd >= 0)
+		close(fd);
+	/* rotated while stopped: the cursor's file among the generations,
+	 * by inode, else a copy of it (copytruncate); the newer ones follow */
+	g = generations(lf, &n, packed, sizeof(packed));
+	for (i = 0; i < n; i++) {
+		if ((uint64_t)g[i].st.st_dev != c->dev || (uint64_t)g[i].st.st_ino != c->ino)
+			continue;
+		if ((fd = gen_open(&g[i], &st)) >= 0 && is_cursor_file(fd, &st, c))
+			break;
 		if (fd >= 0)
 			close(fd);
-		use(lf, sfd, &st, c->offset, c);
-		lf->have_resume = 0;
-		log_info("log %s: rotated while stopped; finishing %s from offset %llu first",
-		    lf->path, name, (unsigned long long)c->offset);
-		return 0;
 	}
-	if (fd < 0) {
+	for (size_t j = n; i == n && j-- > 0;) {
+		if (g[j].live || c->headlen == 0)
+			continue;
+		if ((fd = gen_open(&g[j], &st)) >= 0 && is_cursor_file(fd, &st, c)) {
+			i = j;
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+	}
+	if (i < n) {
+		use(lf, fd, &st, c->offset, c);
+		log_info("log %s: rotated while stopped; finishing %s from offset %llu first",
+		    lf->path, g[i].path, (unsigned long long)c->offset);
+		rc = 0;
+	} else {
+		rc = resume_lost(lf, c, g, n, packed);
+	}
+	free(g);
+	if (rc < 0) {
 		if (!lf->warned)
-			log_warn("log %s: waiting for it to appear", lf->path);
+			log_warnx("log %s: waiting for it to appear", lf->path);
 		lf->warned = 1;
 		return -1;
 	}
-	log_warnx("log %s: the file of the saved position (offset %llu) is gone and no rotated "
-	    "copy was found; reading the current file from the start, lines written after that "
-	    "position to the old file are not counted", lf->path, (unsigned long long)c->offset);
-	use(lf, fd, &st, 0, NULL);
 	lf->have_resume = 0;
 	return 0;
 }
@@ -340,7 +547,6 @@ read_some(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 	size_t total = 0;
 
 	while (total < max) {
-		uint64_t pos = lf->offset + (lf->discard ? lf->discard_len : lf->len);
 		ssize_t n = read(lf->fd, lf->buf + lf->len, CHUNK);
 
 		if (n < 0 && errno == EINTR)
@@ -353,14 +559,9 @@ read_some(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 			lf->eof = lf->stream;
 			break;
 		}
-		if (pos == lf->headlen && lf->headlen < HEAD_MAX) {
-			size_t h = (size_t)n < HEAD_MAX - lf->headlen ? (size_t)n : HEAD_MAX - (size_t)lf->headlen;
-
-			lf->headhash = fnv(lf->headhash, lf->buf + lf->len, h);
-			lf->headlen += h;
-		}
 		lf->len += (size_t)n;
 		total += (size_t)n;
+		head_update(lf);
 		process(lf, cb, arg);
 		if (lf->stream)
 			break;   /* a pipe may not have more yet: do not block */
@@ -368,49 +569,123 @@ read_some(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 	return total;
 }
 
-/* rotated - at the end of the current file: has the name moved on? */
+/* next_gen - the generation to read after the current file: the one
+ * after it in g, or, when it is not listed any more (deleted, compressed),
+ * the oldest one last written after it; n when there is none yet.  Copies
+ * of the current file are skipped */
 static size_t
-rotated(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
+next_gen(struct logfollow *lf, const struct gen *g, size_t n)
 {
-	struct stat st, cur;
-	struct logfollow_cursor c = { 0 };
-	char name[4096];
-	int fd, cfd;
+	struct logfollow_cursor c;
+	struct stat cur;
+	size_t i, k;
 
-	if (stat(lf->path, &st) < 0 || !S_ISREG(st.st_mode))
-		return 0;   /* renamed away, the new file not there yet */
-	if ((uint64_t)st.st_dev != lf->dev || (uint64_t)st.st_ino != lf->ino) {
-		size_t n;
+	if (fstat(lf->fd, &cur) < 0)
+		return n;
+	logfollow_cursor(lf, &c);
+	for (k = 0; k < n; k++)
+		if ((uint64_t)g[k].st.st_dev == lf->dev && (uint64_t)g[k].st.st_ino == lf->ino)
+			break;
+	for (i = k < n ? k + 1 : 0; i < n; i++) {
+		struct stat st;
+		int fd, copy;
 
-		if (st.st_size == 0)
-			return 0;   /* the writer may still be on the old file */
-		if ((fd = open(lf->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0 || fstat(fd, &st) < 0) {
-			if (fd >= 0)
-				close(fd);
-			return 0;
-		}
-		n = logfollow_finish(lf, cb, arg);
-		log_info("log %s: rotated, reading the new file", lf->path);
-		use(lf, fd, &st, 0, NULL);
-		return n + read_some(lf, max, cb, arg) + 1;
+		if (k == n && !g[i].live && mtime_ns(&g[i].st) <= mtime_ns(&cur))
+			continue;
+		if (g[i].live || c.headlen == 0)
+			return i;
+		if ((fd = gen_open(&g[i], &st)) < 0)
+			continue;
+		copy = is_cursor_file(fd, &st, &c);
+		close(fd);
+		if (!copy)
+			return i;
 	}
-	if (fstat(lf->fd, &cur) < 0
-	    || (uint64_t)cur.st_size >= lf->offset + (lf->discard ? lf->discard_len : lf->len))
-		return 0;
-	/* truncated under us (copytruncate): the unread rest is in the copy */
+	return n;
+}
+
+/* truncated - the file shrank or was rewritten (copytruncate): the unread
+ * rest is in the copy, then comes the file from its start */
+static size_t
+truncated(struct logfollow *lf, const struct stat *cur, size_t max, logfollow_line *cb, void *arg)
+{
+	struct logfollow_cursor c;
+	struct stat st;
+	struct gen *g;
+	size_t n;
+	int fd = -1;
+
 	logfollow_cursor(lf, &c);
 	lf->len = 0;
 	lf->discard = 0;
 	lf->discard_len = 0;
-	if ((cfd = sibling(lf, &c, &st, name, sizeof(name))) >= 0) {
-		log_info("log %s: truncated; reading the rest from its copy %s", lf->path, name);
-		use(lf, cfd, &st, c.offset, &c);
-	} else {
-		log_warnx("log %s: truncated and no copy found; lines after offset %llu that were "
-		    "not read yet are not counted", lf->path, (unsigned long long)c.offset);
-		use(lf, lf->fd, &cur, 0, NULL);
+	g = generations(lf, &n, NULL, 0);
+	for (size_t j = n; j-- > 0;) {
+		if (g[j].live || (uint64_t)g[j].st.st_ino == c.ino)
+			continue;
+		if ((fd = gen_open(&g[j], &st)) >= 0 && is_cursor_file(fd, &st, &c)) {
+			log_info("log %s: truncated; reading the rest from its copy %s", lf->path,
+			    g[j].path);
+			use(lf, fd, &st, c.offset, &c);
+			break;
+		}
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+	}
+	free(g);
+	if (fd < 0) {
+		gap(lf, "truncated and no copy of it found; its lines after offset %llu that were "
+		    "not read yet are not counted; reading on from its start",
+		    (unsigned long long)c.offset);
+		use(lf, lf->fd, cur, 0, NULL);
 	}
 	return read_some(lf, max, cb, arg) + 1;
+}
+
+/* advance - at the end of the current file: has it been truncated, or has
+ * the name moved on to a newer file? */
+static size_t
+advance(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
+{
+	struct logfollow_cursor c;
+	struct stat st, cur;
+	struct gen *g;
+	size_t n, i, got;
+	int fd;
+
+	if (stat(lf->path, &st) == 0 && (uint64_t)st.st_dev == lf->dev
+	    && (uint64_t)st.st_ino == lf->ino) {
+		if (fstat(lf->fd, &cur) < 0)
+			return 0;
+		logfollow_cursor(lf, &c);
+		c.offset += lf->discard ? lf->discard_len : lf->len;
+		if (is_cursor_file(lf->fd, &cur, &c))
+			return 0;
+		return truncated(lf, &cur, max, cb, arg);
+	}
+	/* renamed away (or deleted): the next generation, once there is one */
+	g = generations(lf, &n, NULL, 0);
+	i = next_gen(lf, g, n);
+	/* an empty new file: the writer may still be on the old one */
+	if (i == n || (g[i].live && g[i].st.st_size == 0)) {
+		free(g);
+		return 0;
+	}
+	/* what was written to the old file before the writer moved on */
+	if ((got = read_some(lf, max, cb, arg)) > 0) {
+		free(g);
+		return got;
+	}
+	if ((fd = gen_open(&g[i], &st)) < 0) {
+		free(g);
+		return 0;
+	}
+	got = logfollow_finish(lf, cb, arg);
+	log_info("log %s: rotated, reading %s", lf->path, g[i].path);
+	free(g);
+	use(lf, fd, &st, 0, NULL);
+	return got + read_some(lf, max, cb, arg) + 1;
 }
 
 size_t
@@ -423,5 +698,5 @@ logfollow_poll(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 	lf->warned = 0;
 	if ((n = read_some(lf, max, cb, arg)) > 0 || lf->stream)
 		return n;
-	return rotated(lf, max, cb, arg);
+	return advance(lf, max, cb, arg);
 }

@@ -4,17 +4,32 @@
  *
  * Lines are delivered whole: a last line without its newline waits for
  * it (unless the file has been rotated away, when it is final).  The
- * cursor names the file (device, inode, and a hash of its first bytes,
- * which tells a reused inode or a copy) and the offset just after the
- * last delivered line; after a restart the same line follows.  Rotation:
- *   - rename (logrotate "create", postfix logrotate): the old file is read
- *     to its end, then the new one from its start once it has data;
- *   - copytruncate: the unread rest is read from the copy (a sibling file
- *     "NAME.1", "NAME-20250310", ... with the same first bytes), then the
- *     truncated file from its start;
- *   - the same while stopped: the cursor's file is looked for among the
- *     uncompressed siblings.  When it is gone, reading starts at the
- *     beginning of the current file and a warning says what may be lost.
+ * cursor names the file (device, inode, a hash of its first bytes, up to
+ * 1 KB, which tells a reused inode or a copy, and its modification time)
+ * and the offset just after the last delivered line; after a restart the
+ * same line follows.
+ *
+ * Generations: the file NAME and, in its directory, uncompressed rotated
+ * files NAME.N (logrotate's numbers, savelog's NAME.0; a higher N is
+ * older) and NAME-SUFFIX (SUFFIX starting with a digit, as logrotate's
+ * dateext, in the order of time).  Compressed generations are not read.
+ * Rotation:
+ *   - rename: at the end of the file, once a newer generation exists (a
+ *     newer NAME only once it has data, as the writer may still be on the
+ *     old file), the old file is read to its end again, then each newer
+ *     generation in order, then NAME;
+ *   - copytruncate: when NAME shrinks or its first bytes change, the unread
+ *     rest is read from the copy (a generation with the same first bytes,
+ *     reaching the offset), then the generations after the copy, then NAME;
+ *   - the same while stopped, however many times: the cursor's file is
+ *     found among the generations by inode and first bytes (or its copy by
+ *     first bytes), read from the cursor, and every newer generation after
+ *     it.
+ * When the cursor's file is nowhere (deleted, compressed, rotated past the
+ * last generation kept, its inode reused by another file), reading goes
+ * on with the generations last written after the cursor's time, then
+ * NAME; the loss is logged as an error ("LINES LOST") with the offset and
+ * counted (logfollow_gaps).  So is a truncation with no copy found.
  * A missing file is waited for.  Nothing here blocks: the caller polls.
  */
 #ifndef TLSPOLICY_LOGFOLLOW_H
@@ -30,6 +45,7 @@ struct logfollow_cursor {
 	uint64_t offset;       /* just after the last delivered line */
 	uint64_t headlen;      /* bytes hashed from the start of the file */
 	uint64_t headhash;
+	uint64_t mtime;        /* the file's modification time (ns), 0: unknown */
 };
 
 /* one line without its newline, valid during the call only; line NULL =
@@ -58,5 +74,8 @@ size_t logfollow_poll(struct logfollow *lf, size_t max, logfollow_line *cb, void
  * a stream, or before any file was opened or resumed */
 int logfollow_cursor(const struct logfollow *lf, struct logfollow_cursor *c);
 const char *logfollow_path(const struct logfollow *lf);
+/* logfollow_gaps - how many times lines were lost (see above); *last is
+ * the last one's description (borrowed) or NULL */
+unsigned long logfollow_gaps(const struct logfollow *lf, const char **last);
 
 #endif
