@@ -418,6 +418,28 @@ test_rotation(void)
 	is_str(got.data, "a1|a2|b1|c1|", "running: two renames between polls, nothing skipped");
 	logfollow_free(lf);
 
+	/* copytruncate while running, the file past the old offset again
+	 * before the next poll: its first bytes tell */
+	buf_reset(&got);
+	snprintf(dir, sizeof(dir), "%s/regrown", tap_tmpdir());
+	mkdir(dir, 0700);
+	snprintf(path, sizeof(path), "%s/mail.log", dir);
+	put(dir, "mail.log", "a1\n");
+	lf = logfollow_new(path);
+	drain(lf);
+	put(dir, "mail.log", "a2\n");
+	{
+		char copy[800];
+
+		snprintf(copy, sizeof(copy), "%s.1", path);
+		copy_truncate(path, copy);
+	}
+	put(dir, "mail.log", "b1 a line longer than what was read\n");
+	drain(lf);
+	is_str(got.data, "a1|a2|b1 a line longer than what was read|",
+	    "running: copytruncate and regrown past the offset between polls");
+	logfollow_free(lf);
+
 	/* the same inode, other contents: not the saved file */
 	scenario(dir, sizeof(dir), "reused", "Mar  1 00:00:01 mx postfix/smtp[1]: first\n", &c);
 	snprintf(path, sizeof(path), "%s/mail.log", dir);

@@ -492,11 +492,11 @@ start(struct logfollow *lf)
 static void
 process(struct logfollow *lf, logfollow_line *cb, void *arg)
 {
-	size_t start = 0, rest;
+	size_t from = 0, rest;
 	const char *nl;
 
-	while (start < lf->len && (nl = memchr(lf->buf + start, '\n', lf->len - start)) != NULL) {
-		size_t n = (size_t)(nl - (lf->buf + start));
+	while (from < lf->len && (nl = memchr(lf->buf + from, '\n', lf->len - from)) != NULL) {
+		size_t n = (size_t)(nl - (lf->buf + from));
 
 		if (lf->discard) {
 			cb(arg, NULL, (size_t)(lf->discard_len + n));
@@ -506,12 +506,12 @@ process(struct logfollow *lf, logfollow_line *cb, void *arg)
 		} else {
 			/* whole lines over the limit too: the limit must not depend
 			 * on how the bytes arrived */
-			cb(arg, n > LOGFOLLOW_LINE_MAX ? NULL : lf->buf + start, n);
+			cb(arg, n > LOGFOLLOW_LINE_MAX ? NULL : lf->buf + from, n);
 			lf->offset += n + 1;
 		}
-		start += n + 1;
+		from += n + 1;
 	}
-	rest = lf->len - start;
+	rest = lf->len - from;
 	if (lf->discard) {
 		lf->discard_len += rest;
 		lf->len = 0;
@@ -520,7 +520,7 @@ process(struct logfollow *lf, logfollow_line *cb, void *arg)
 		lf->discard_len = rest;
 		lf->len = 0;
 	} else {
-		memmove(lf->buf, lf->buf + start, rest);
+		memmove(lf->buf, lf->buf + from, rest);
 		lf->len = rest;
 	}
 }
@@ -576,7 +576,7 @@ read_some(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 static size_t
 next_gen(struct logfollow *lf, const struct gen *g, size_t n)
 {
-	struct logfollow_cursor c;
+	struct logfollow_cursor c = { 0 };
 	struct stat cur;
 	size_t i, k;
 
@@ -609,7 +609,7 @@ next_gen(struct logfollow *lf, const struct gen *g, size_t n)
 static size_t
 truncated(struct logfollow *lf, const struct stat *cur, size_t max, logfollow_line *cb, void *arg)
 {
-	struct logfollow_cursor c;
+	struct logfollow_cursor c = { 0 };
 	struct stat st;
 	struct gen *g;
 	size_t n;
@@ -643,27 +643,33 @@ truncated(struct logfollow *lf, const struct stat *cur, size_t max, logfollow_li
 	return read_some(lf, max, cb, arg) + 1;
 }
 
-/* advance - at the end of the current file: has it been truncated, or has
- * the name moved on to a newer file? */
+/* rewritten - has the file been truncated, or rewritten from its start,
+ * under the bytes read so far?  cur gets its status */
+static int
+rewritten(struct logfollow *lf, struct stat *cur)
+{
+	struct logfollow_cursor c = { 0 };
+
+	if (fstat(lf->fd, cur) < 0)
+		return 0;
+	logfollow_cursor(lf, &c);
+	c.offset += lf->discard ? lf->discard_len : lf->len;
+	return !is_cursor_file(lf->fd, cur, &c);
+}
+
+/* advance - at the end of the current file: has the name moved on to a
+ * newer file? */
 static size_t
 advance(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 {
-	struct logfollow_cursor c;
-	struct stat st, cur;
+	struct stat st;
 	struct gen *g;
 	size_t n, i, got;
 	int fd;
 
 	if (stat(lf->path, &st) == 0 && (uint64_t)st.st_dev == lf->dev
-	    && (uint64_t)st.st_ino == lf->ino) {
-		if (fstat(lf->fd, &cur) < 0)
-			return 0;
-		logfollow_cursor(lf, &c);
-		c.offset += lf->discard ? lf->discard_len : lf->len;
-		if (is_cursor_file(lf->fd, &cur, &c))
-			return 0;
-		return truncated(lf, &cur, max, cb, arg);
-	}
+	    && (uint64_t)st.st_ino == lf->ino)
+		return 0;
 	/* renamed away (or deleted): the next generation, once there is one */
 	g = generations(lf, &n, NULL, 0);
 	i = next_gen(lf, g, n);
@@ -691,11 +697,16 @@ advance(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 size_t
 logfollow_poll(struct logfollow *lf, size_t max, logfollow_line *cb, void *arg)
 {
+	struct stat cur;
 	size_t n;
 
 	if (lf->fd < 0 && start(lf) < 0)
 		return 0;
 	lf->warned = 0;
+	/* copytruncate: before reading on, as the file may have grown past
+	 * the position again */
+	if (!lf->stream && rewritten(lf, &cur))
+		return truncated(lf, &cur, max, cb, arg);
 	if ((n = read_some(lf, max, cb, arg)) > 0 || lf->stream)
 		return n;
 	return advance(lf, max, cb, arg);
