@@ -70,8 +70,6 @@ struct settings {
 	struct settings_endpoints exim_listen; /* none or more */
 	unsigned exim_socket_mode;
 	char *exim_socket_group;         /* "" = Debian-exim when it exists */
-	char *exim_path;                 /* "" = Exim in the usual places, after
-	                                    Postfix (mtahost.h) */
 	struct settings_endpoints control_socket; /* none or one */
 	char *state_directory;
 	char *user;                      /* "" = do not change user */
@@ -109,7 +107,10 @@ struct settings {
 	unsigned http_timeout;           /* seconds */
 	unsigned http_tlsrpt;            /* POST /tlsrpt takes reports */
 	struct strmap *report_domains;   /* our domains whose incoming reports are
-	                                    kept (normalized) -> non-NULL */
+	                                    kept (normalized) -> non-NULL; empty:
+	                                    the MTA's (settings_report_domains) */
+	char *exim_path;                 /* "" = Exim in the usual places, after
+	                                    Postfix (mtahost.h) */
 	char *incoming_quarantine_directory; /* "" = state_directory/quarantine */
 	unsigned incoming_retention;     /* seconds */
 	char *incoming_trusted_authserv_id; /* "" = Authentication-Results not trusted */
