@@ -358,7 +358,6 @@ postfix_list(struct mtahost_domains *d, const char *param, const char *w, size_t
 	while ((e = postfix_next(&pos, end, &elen)) != NULL) {
 		char name[1024], why[256];
 		struct buf b;
-		int ok = 0;
 
 		if (e[0] == '#' && depth > 0) {     /* a comment line of a file */
 			while (pos < end && *pos != '\n')
@@ -383,6 +382,8 @@ postfix_list(struct mtahost_domains *d, const char *param, const char *w, size_t
 			continue;
 		}
 		if (tl > 0) {
+			int ok = 0;
+
 			for (int i = 0; listable[i] != NULL; i++)
 				ok |= strlen(listable[i]) == tl && memcmp(listable[i], e, tl) == 0;
 			if (!ok) {
@@ -565,12 +566,14 @@ postfix_read(void *arg, enum mtahost_kind kind, const char *name, struct buf *ou
     size_t whylen)
 {
 	const char *postconf = arg;
-	char postmap[4096], file[4096], err[256];
-	size_t dirlen = (size_t)(strrchr(postconf, '/') - postconf), len;
-	char *data;
+	char postmap[4096], file[4096];
+	size_t dirlen = (size_t)(strrchr(postconf, '/') - postconf);
 	int rc;
 
 	if (kind == MTAHOST_FILE) {
+		char err[256], *data;
+		size_t len;
+
 		if ((data = file_read(name, out->max, &len, err, sizeof(err))) == NULL) {
 			snprintf(why, whylen, "%s", err);
 			return -1;
