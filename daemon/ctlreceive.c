@@ -384,13 +384,13 @@ refuse(const struct settings *s, const char *msg, size_t len, int code, const ch
 }
 
 int
-ctl_receive(const struct settings *s, int argc, char **argv)
+ctl_receive(struct settings *s, int argc, char **argv)
 {
 	static struct incoming_rec rec;
 	struct buf in, msg, json;
 	char err[1024], why[2048], from[DOMAIN_MAX + 1], others[512], what[512], cutoff[16];
 	const char *w;
-	size_t hlen, ndomains = 0;
+	size_t hlen;
 	struct store *st;
 	time_t now = time(NULL), cut;
 	struct tm tm;
@@ -405,11 +405,11 @@ ctl_receive(const struct settings *s, int argc, char **argv)
 		fprintf(stderr, "tlspolicyctl: %s\n", err);
 		return EX_TEMPFAIL;
 	}
-	if (s->report_domains != NULL)
-		ndomains = strmap_count(s->report_domains);
-	if (ndomains == 0) {
-		fprintf(stderr, "tlspolicyctl: report_domains is empty in %s: set it to the domains "
-		    "whose TLSRPT reports are to be kept (message left with the MTA)\n", s->source);
+	/* report_domains, else the domains the MTA receives mail for */
+	if (settings_report_domains(s) == 0) {
+		settings_report_domains_text(s, why, sizeof(why));
+		fprintf(stderr, "tlspolicyctl: %s: set report_domains to the domains whose TLSRPT "
+		    "reports are to be kept (message left with the MTA)\n", why);
 		return EX_TEMPFAIL;
 	}
 	buf_init(&in, RECEIVE_MAX);

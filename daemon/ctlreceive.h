@@ -5,7 +5,9 @@
  *   receive   one RFC 5322 message on stdin, as an MTA pipes it
  *             (Postfix pipe(8) or mailbox_command, Exim pipe transport):
  *             the report is found (mime.h), parsed (rptparse.h), checked
- *             against report_domains, trusted only with a DKIM signature
+ *             against report_domains (when that is empty, the domains the
+ *             MTA receives mail for: settings_report_domains()), trusted
+ *             only with a DKIM signature
  *             that verifies for the From domain or a parent of it (or an
  *             Authentication-Results field of incoming_trusted_authserv_id)
  *             and stored (incoming.h), borrowing the store from a running
@@ -14,7 +16,8 @@
  *               EX_DATAERR   not a report, not about our domains, damaged:
  *                            refused and kept in the quarantine directory
  *               EX_NOPERM    not trusted (DKIM): refused and quarantined
- *               EX_TEMPFAIL  store busy, DNS failing, report_domains empty,
+ *               EX_TEMPFAIL  store busy, DNS failing, no report_domains
+ *                            (none set, none in the MTA's configuration),
  *                            quarantine not writable: the MTA retries
  *             with one reason line on stderr.
  *   reports   list and summarise the stored reports.
@@ -25,7 +28,7 @@
 struct settings;
 
 /* ctl_receive - tlspolicyctl receive; returns the exit code */
-int ctl_receive(const struct settings *s, int argc, char **argv);
+int ctl_receive(struct settings *s, int argc, char **argv);
 /* ctl_reports - tlspolicyctl reports [--day D] [--json] */
 int ctl_reports(const struct settings *s, int argc, char **argv);
 

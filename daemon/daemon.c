@@ -67,7 +67,21 @@ reload_one(const char *name, void *arg)
 {
 	struct reload_ctx *rc = arg;
 
-	if (strcmp(name, "log_level") == 0) {
+	if (strcmp(name, "report_domains") == 0) {
+		struct strmap *old = rc->d->cfg.report_domains;
+		char *from = rc->d->cfg.report_domains_from, *notes = rc->d->cfg.report_domains_notes;
+		char line[2048];
+
+		/* swapped: next frees the old ones */
+		rc->d->cfg.report_domains = rc->next->report_domains;
+		rc->d->cfg.report_domains_from = rc->next->report_domains_from;
+		rc->d->cfg.report_domains_notes = rc->next->report_domains_notes;
+		rc->next->report_domains = old;
+		rc->next->report_domains_from = from;
+		rc->next->report_domains_notes = notes;
+		settings_report_domains_text(&rc->d->cfg, line, sizeof(line));
+		log_info("reload: %s", line);
+	} else if (strcmp(name, "log_level") == 0) {
 		rc->d->cfg.log_level = rc->next->log_level;
 		log_set_level((enum log_level)rc->next->log_level);
 		log_info("reload: log_level changed");
@@ -93,6 +107,8 @@ reload_settings(struct daemon *d, char **table, char *err, size_t errlen)
 		settings_fini(&next);
 		return -1;
 	}
+	if (next.http_tlsrpt)      /* as at start-up: the MTA's domains by default */
+		settings_report_domains(&next);
 	if (strcmp(next.source, d->cfg.source) != 0)
 		log_warnx("reload: configuration %s instead of %s: settings that need a restart "
 		    "keep their values until then", next.source, d->cfg.source);

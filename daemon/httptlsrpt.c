@@ -18,6 +18,7 @@
 #include "mime.h"
 #include "rptparse.h"
 #include "store.h"
+#include "strmap.h"
 #include "xalloc.h"
 
 /* media - is ctype one of RFC 8460's (parameters allowed)? */
@@ -45,9 +46,12 @@ httptlsrpt_post(struct daemon *d, const char *body, size_t len, const char *ctyp
 		buf_puts(out, "unsupported media type: application/tlsrpt+gzip or application/tlsrpt+json\n");
 		return MHD_HTTP_UNSUPPORTED_MEDIA_TYPE;
 	}
-	if (d->cfg.report_domains == NULL) {
-		buf_puts(out, "not accepting reports now: report_domains is not set\n");
-		log_warnx("http: a TLSRPT report POSTed, but report_domains is not set: refused for now");
+	/* report_domains, else the MTA's domains, were taken at start-up or
+	 * reload (settings_report_domains) */
+	if (strmap_count(d->cfg.report_domains) == 0) {
+		buf_puts(out, "not accepting reports now: no report_domains\n");
+		log_warnx("http: a TLSRPT report POSTed, but report_domains is empty and the MTA's "
+		    "configuration names no domain: refused for now");
 		return MHD_HTTP_SERVICE_UNAVAILABLE;
 	}
 	buf_init(&json, RPT_JSON_MAX);

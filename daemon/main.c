@@ -48,6 +48,7 @@
 #include "store.h"
 #include "storelend.h"
 #include "storeown.h"
+#include "strmap.h"
 
 #define CHECKPOINT_MSEC INT64_C(60000)
 
@@ -423,6 +424,18 @@ main(int argc, char **argv)
 		char from[320];
 
 		settings_report_from(&d.cfg, from, sizeof(from));
+	}
+	/* the reports POSTed to us are kept for report_domains, or by
+	 * default the MTA's domains: asked now, for the same reason */
+	if (d.cfg.http_tlsrpt) {
+		char line[2048];
+
+		settings_report_domains(&d.cfg);
+		settings_report_domains_text(&d.cfg, line, sizeof(line));
+		if (strmap_count(d.cfg.report_domains) > 0)
+			log_info("http_tlsrpt: %s", line);
+		else
+			log_warnx("http_tlsrpt: %s: reports POSTed are refused (503)", line);
 	}
 	if (as_root && d.cfg.user[0] != '\0') {
 		if (privs_lookup(d.cfg.user, &user, err, sizeof(err)) < 0)

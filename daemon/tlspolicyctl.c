@@ -89,7 +89,7 @@ static void
 report_identity(const struct settings *s)
 {
 	char from[320], contact[320], submitter[256], org[256], host[256], why[512];
-	const char *how = mtahost_name(host, sizeof(host));
+	const char *how = mtahost_name(s->exim_path, host, sizeof(host));
 
 	settings_report_from(s, from, sizeof(from));
 	settings_report_contact(s, contact, sizeof(contact));
@@ -104,8 +104,10 @@ report_identity(const struct settings *s)
 }
 
 static int
-check_config(const struct settings *s)
+check_config(struct settings *s)
 {
+	char line[2048];
+
 	if (s->local_policy_file[0]) {
 		char err[1024];
 		struct localpolicy *lp = localpolicy_load(s->local_policy_file, err, sizeof(err));
@@ -120,6 +122,10 @@ check_config(const struct settings *s)
 	}
 	settings_print(s, stdout);
 	report_identity(s);
+	/* after the print, which shows the file's settings as they are */
+	settings_report_domains(s);
+	settings_report_domains_text(s, line, sizeof(line));
+	fprintf(stderr, "tlspolicyctl: %s\n", line);
 	fprintf(stderr, "tlspolicyctl: configuration %s OK\n", s->source);
 	return 0;
 }

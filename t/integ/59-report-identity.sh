@@ -44,7 +44,7 @@ printf 'report_contact = tlsrpt@example.org\n' >> "$T/tlspolicyd.conf"
 out=$(identity "$T/tlspolicyd.conf")
 like "$out" "report_from = tlsrpt-noreply@[^,]*, report_contact = tlsrpt@example\.org, report_submitter = example\.org" \
     "report_contact set: the submitter is its domain"
-check "report_contact set: no warning" sh -c "! printf '%s' '$out' | grep -q warning"
+check "report_contact set: no warning" sh -c '! printf "%s" "$1" | grep -q warning' sh "$out"
 report "$T/tlspolicyd.conf"; rc=$?
 check "report_contact set: tlspolicy-report runs" test "$rc" = 0
 done_testing

@@ -111,6 +111,7 @@ static const struct settings_row {
 	{ "http_timeout", T_DURATION, "10s", 1, 600, OFF(http_timeout) },
 	{ "http_tlsrpt", T_BOOL, "no", 0, 1, OFF(http_tlsrpt) },
 	{ "report_domains", T_DOMAINS, "", 0, 0, OFF(report_domains) },
+	{ "exim_path", T_PATH, "", 1, 0, OFF(exim_path) },
 	{ "incoming_quarantine_directory", T_PATH, "", 1, 0, OFF(incoming_quarantine_directory) },
 	{ "incoming_retention", T_DURATION, "400d", 86400, 3650u * 86400, OFF(incoming_retention) },
 	{ "incoming_trusted_authserv_id", T_STR, "", 0, 0, OFF(incoming_trusted_authserv_id) },
@@ -750,6 +751,8 @@ settings_fini(struct settings *s)
 	for (size_t i = 0; i < NROWS; i++)
 		field_put(s, &rows[i], NULL);
 	free(s->source);
+	free(s->report_domains_from);
+	free(s->report_domains_notes);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -922,9 +925,9 @@ settings_diff(const struct settings *a, const struct settings *b,
 
 /* host_name - this host's name as its MTA knows it, for defaults */
 static void
-host_name(char *out, size_t outlen)
+host_name(const struct settings *s, char *out, size_t outlen)
 {
-	mtahost_name(out, outlen);
+	mtahost_name(s->exim_path, out, outlen);
 }
 
 int
@@ -932,7 +935,7 @@ settings_report_check(const struct settings *s, char *why, size_t whylen)
 {
 	char submitter[DOMAIN_MAX + 1], host[DOMAIN_MAX + 1];
 	int derived = !s->report_submitter[0] && !s->report_contact[0] && !s->report_from[0];
-	const char *how = derived ? mtahost_name(host, sizeof(host)) : NULL;
+	const char *how = derived ? mtahost_name(s->exim_path, host, sizeof(host)) : NULL;
 
 	settings_report_submitter(s, submitter, sizeof(submitter));
 	if (mtahost_qualified(submitter, derived))
@@ -962,7 +965,7 @@ settings_report_from(const struct settings *s, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", s->report_from);
 		return;
 	}
-	host_name(host, sizeof(host));
+	host_name(s, host, sizeof(host));
 	snprintf(out, outlen, "tlsrpt-noreply@%s", host);
 }
 
@@ -997,4 +1000,48 @@ settings_report_organization(const struct settings *s, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", s->report_organization);
 	else
 		settings_report_submitter(s, out, outlen);
+}
+
+size_t
+settings_report_domains(struct settings *s)
+{
+	struct mtahost_domains md;
+	size_t n = strmap_count(s->report_domains);
+
+	if (s->report_domains_from != NULL)
+		return n;
+	if (n > 0) {
+		s->report_domains_from = xstrdup(s->source);
+		s->report_domains_notes = xstrdup("");
+		return n;
+	}
+	mtahost_domains(s->exim_path, &md);
+	for (size_t i = 0; i < md.n; i++)
+		strmap_put(s->report_domains, md.v[i], present);
+	s->report_domains_from = xstrdup(md.from);
+	s->report_domains_notes = xstrdup(md.notes);
+	mtahost_domains_fini(&md);
+	return strmap_count(s->report_domains);
+}
+
+void
+settings_report_domains_text(const struct settings *s, char *out, size_t outlen)
+{
+	const struct settings_row *row = NULL;
+	const char *notes = s->report_domains_notes ? s->report_domains_notes : "";
+	char *list;
+
+	for (size_t i = 0; i < NROWS; i++)
+		if (strcmp(rows[i].name, "report_domains") == 0)
+			row = &rows[i];
+	if (strmap_count(s->report_domains) == 0) {
+		snprintf(out, outlen, "report_domains is empty in %s and the MTA's configuration "
+		    "names no domain%s%s", s->source, notes[0] ? ": " : "", notes);
+		return;
+	}
+	list = row_text(s, row);
+	snprintf(out, outlen, "report_domains = %s (from %s)%s%s", list ? list : "?",
+	    s->report_domains_from ? s->report_domains_from : s->source,
+	    notes[0] ? "; not taken: " : "", notes);
+	free(list);
 }

@@ -107,13 +107,22 @@ struct settings {
 	unsigned http_timeout;           /* seconds */
 	unsigned http_tlsrpt;            /* POST /tlsrpt takes reports */
 	struct strmap *report_domains;   /* our domains whose incoming reports are
-	                                    kept (normalized) -> non-NULL */
+	                                    kept (normalized) -> non-NULL; empty:
+	                                    the MTA's (settings_report_domains) */
+	char *exim_path;                 /* "" = Exim in the usual places, after
+	                                    Postfix (mtahost.h) */
 	char *incoming_quarantine_directory; /* "" = state_directory/quarantine */
 	unsigned incoming_retention;     /* seconds */
 	char *incoming_trusted_authserv_id; /* "" = Authentication-Results not trusted */
 	char *public_suffix_list;        /* "" = none */
 	char *source;                    /* file the settings came from, or "(defaults)",
 	                                    or "(defaults: FILE not found)" */
+	char *report_domains_from;       /* NULL until settings_report_domains();
+	                                    then where report_domains came from:
+	                                    source, "postconf mydestination, ...",
+	                                    "exim -bP local_domains", or "" */
+	char *report_domains_notes;      /* what of the MTA's configuration was
+	                                    not read, or "" */
 };
 
 /* settings_init - fill s with the defaults */
@@ -147,6 +156,19 @@ void settings_report_from(const struct settings *s, char *out, size_t outlen);
 void settings_report_contact(const struct settings *s, char *out, size_t outlen);
 void settings_report_submitter(const struct settings *s, char *out, size_t outlen);
 void settings_report_organization(const struct settings *s, char *out, size_t outlen);
+
+/*
+ * settings_report_domains - report_domains in effect: when the file left
+ * it empty, the domains the MTA receives mail for (mtahost_domains(),
+ * with exim_path), put into report_domains.  Sets report_domains_from and
+ * report_domains_notes; returns the number of domains.  Asks the MTA once:
+ * later calls only count.
+ */
+size_t settings_report_domains(struct settings *s);
+/* settings_report_domains_text - after settings_report_domains(), one
+ * line without a newline: "report_domains = a.example b.example (from
+ * postconf mydestination)", or why it is empty, with the notes */
+void settings_report_domains_text(const struct settings *s, char *out, size_t outlen);
 
 /* settings_diff - call fn with the name of every setting whose value
  * differs between a and b */
