@@ -49,6 +49,8 @@ http_timeout = 3s
 local_policy_file = $T/local_policy
 log_source = $T/log/mail.log
 result_retention = 3650d
+http_tlsrpt = yes
+report_domains = our.example
 C
 check "daemon starts" start_daemon
 U="unix:$T/run/postfix.sock"
@@ -134,12 +136,52 @@ out=$(get "$H/metrics" HEAD)
 is "$(printf '%s' "$out" | head -1)$(printf '%s' "$out" | sed '1,/^$/d' | wc -c)" "2000" "HEAD: 200, no body"
 like "$(get "$H/nothing" | head -1)" "^404$" "unknown paths are 404"
 
-# 5. hostile text: escaped in HTML, the same text in JSON
+# 5. hostile text: escaped in HTML, the same text in JSON; from the log,
+# and from a TLSRPT report about our domain POSTed by a hostile sender
+python3 - "$H/tlsrpt" "$today" <<'PY'
+import json, sys, urllib.request
+url, day = sys.argv[1:3]
+r = {"organization-name": "<img src=x onerror=alert(1)> \"Evil\" & Co", "contact-info": "<a href=x>c</a>",
+     "report-id": "<script>alert('id')</script>",
+     "date-range": {"start-datetime": day + "T00:00:00Z", "end-datetime": day + "T23:59:59Z"},
+     "policies": [{"policy": {"policy-type": "sts", "policy-domain": "our.example",
+                              "mx-host": ["<b>mx</b>.our.example"]},
+                   "summary": {"total-successful-session-count": 7, "total-failure-session-count": 3},
+                   "failure-details": [{"result-type": "<i>odd</i>", "sending-mta-ip": "192.0.2.9",
+                                        "receiving-mx-hostname": "<svg onload=alert(2)>",
+                                        "failure-reason-code": "<script>reason()</script> & \u00fc",
+                                        "failed-session-count": 3}]}]}
+req = urllib.request.Request(url, data=json.dumps(r).encode(), method="POST",
+                             headers={"Content-Type": "application/tlsrpt+json"})
+print("# POST /tlsrpt:", urllib.request.urlopen(req, timeout=20).status)
+PY
 body "$H/" > "$T/page.html"
 like "$(cat "$T/page.html")" "<td>xn--bcher-kva.example</td>" "the status page lists the domain (A-label)"
 like "$(cat "$T/page.html")" "hostname mismatch &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt; &#39;q&#39; &amp; ü" \
     "the reason is HTML-escaped, UTF-8 kept"
 check "no markup from the log in the page" sh -c "! grep -q '<script' '$T/page.html'"
+like "$(cat "$T/page.html")" "<td>&lt;img src=x onerror=alert\(1\)&gt; &quot;Evil&quot; &amp; Co</td>" \
+    "incoming reports: the organization escaped"
+like "$(cat "$T/page.html")" "<td>&lt;script&gt;alert\(&#39;id&#39;\)&lt;/script&gt;</td>" "... the report-id"
+like "$(cat "$T/page.html")" "<td>&lt;b&gt;mx&lt;/b&gt;.our.example</td>" "... the mx-host"
+like "$(cat "$T/page.html")" "&lt;i&gt;odd&lt;/i&gt; 3 &lt;svg onload=alert\(2\)&gt;: &lt;script&gt;reason\(\)&lt;/script&gt; &amp; ü" \
+    "... the result type, MX host name and failure reason"
+check "no markup from the report in the page" sh -c "! grep -Eq '<b>mx|<i>odd|<a href=x|<svg onload|<img' '$T/page.html'"
+body "$H/api/v1/incoming?day=$today" > "$T/incoming.json"
+check "incoming JSON: strict UTF-8 JSON, the hostile strings exactly as sent" python3 - "$T/incoming.json" <<'PY'
+import json, sys
+data = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", errors="strict"))
+r = data["reports"][0]
+assert r["organization-name"] == "<img src=x onerror=alert(1)> \"Evil\" & Co", r
+assert r["report-id"] == "<script>alert('id')</script>", r
+p = r["policies"][0]
+assert p["mx-host"] == "<b>mx</b>.our.example" and p["result-types"] == {"<i>odd</i>": 3}, p
+d = p["failure-details"][0]
+assert d["receiving-mx-hostname"] == "<svg onload=alert(2)>", d
+assert d["failure-reason-code"] == "<script>reason()</script> & \u00fc", d
+s = data["summary"][0]
+assert s["organization-name"] == r["organization-name"] and s["failure-rate"] == 0.3, s
+PY
 check "the page has its SVG chart and no external assets" python3 - "$T/page.html" <<'PY'
 import sys, re
 page = open(sys.argv[1], encoding="utf-8").read()
