@@ -371,12 +371,31 @@ html_day(struct buf *out, const char *title, const struct day_sessions *ds)
 	}
 }
 
-/* html_chart - one inline SVG: sessions (grey) and failures (red) per day */
+/* day_number - days since the epoch of YYYY-MM-DD; -1 if it is not one */
+static long
+day_number(const char *day)
+{
+	struct tm tm;
+
+	if (strlen(day) != 10 || day[4] != '-' || day[7] != '-')
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = atoi(day) - 1900;
+	tm.tm_mon = atoi(day + 5) - 1;
+	tm.tm_mday = atoi(day + 8);
+	tm.tm_hour = 12;
+	return (long)(timegm(&tm) / 86400);
+}
+
+/* html_chart - one inline SVG: sessions (grey) and failures (red) per
+ * day, each day in its place on a time axis (days without sessions
+ * leave a gap) */
 static void
 html_chart(struct buf *out)
 {
-	const int w = 720, h = 160, top = 10, left = 50;
+	const int w = 720, h = 160, top = 24, left = 50;
 	uint64_t max = 1;
+	long first, span;
 	double bw;
 
 	buf_puts(out, "<h2>Sessions per day</h2>\n");
@@ -387,18 +406,31 @@ html_chart(struct buf *out)
 	for (size_t i = 0; i < series.n; i++)
 		if (series.v[i].ok + series.v[i].fail > max)
 			max = series.v[i].ok + series.v[i].fail;
-	bw = (double)(w - left) / (double)series.n;
+	first = day_number(series.v[0].day);
+	span = day_number(series.v[series.n - 1].day) - first + 1;
+	if (first < 0 || span < 1 || span > DAYS_MAX)
+		span = (long)series.n;           /* not days: one slot each */
+	bw = (double)(w - left) / (double)span;
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	    "role=\"img\" aria-label=\"sessions and failures per day\">\n", w, h + 30);
-	buf_printf(out, "<text x=\"0\" y=\"%d\" font-size=\"11\">%llu</text>\n", top + 10,
-	    (unsigned long long)max);
+	    "role=\"img\" aria-label=\"sessions and failures per day\">\n", w, top + h + 30);
+	buf_printf(out, "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"10\" fill=\"#9ab\"/>"
+	    "<text x=\"%d\" y=\"11\" font-size=\"11\">sessions</text>"
+	    "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"10\" fill=\"#c33\"/>"
+	    "<text x=\"%d\" y=\"11\" font-size=\"11\">failed</text>\n",
+	    left, left + 14, left + 80, left + 94);
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%llu</text>\n",
+	    left - 6, top + 10, (unsigned long long)max);
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
+	    left - 6, top + h);
 	buf_printf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", left,
 	    top + h, w, top + h);
 	for (size_t i = 0; i < series.n; i++) {
 		uint64_t all = series.v[i].ok + series.v[i].fail;
 		double ha = (double)h * (double)all / (double)max;
 		double hf = (double)h * (double)series.v[i].fail / (double)max;
-		double x = left + bw * (double)i;
+		long slot = span == (long)series.n && first < 0 ? (long)i
+		    : day_number(series.v[i].day) - first;
+		double x = left + bw * (double)(slot < 0 || slot >= span ? (long)i : slot);
 
 		buf_puts(out, "<g><title>");
 		html(out, series.v[i].day);
@@ -902,6 +934,7 @@ page_html(struct daemon *d, struct buf *out)
 	    "body{font-family:sans-serif;margin:1em 2em;color:#222}"
 	    "table{border-collapse:collapse;margin-bottom:1em}"
 	    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+	    "th{white-space:nowrap}td:first-child{white-space:nowrap}"
 	    "tr.bad td{background:#fdd}"
 	    "</style></head><body>\n");
 	buf_printf(out, "<h1>tlspolicyd %s</h1>\n<table class=\"kv\">\n", PACKAGE_VERSION);
