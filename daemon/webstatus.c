@@ -31,6 +31,7 @@
 #include "incoming.h"
 #include "metrics.h"
 #include "mtasts.h"
+#include "numparse.h"
 #include "report.h"
 #include "resolve.h"
 #include "results.h"
@@ -371,20 +372,33 @@ html_day(struct buf *out, const char *title, const struct day_sessions *ds)
 	}
 }
 
+/* day_time - noon UTC of day YYYY-MM-DD (numparse_day), or -1 */
+static time_t
+day_time(const char *day)
+{
+	uint64_t y, m, d;
+	char v[11];
+	struct tm tm;
+
+	if (numparse_day(day, strlen(day), 0, v) < 0 || strcmp(v, day) != 0
+	    || numparse_uint(day, 4, 9999, &y) < 0 || numparse_uint(day + 5, 2, 12, &m) < 0
+	    || numparse_uint(day + 8, 2, 31, &d) < 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)m - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = 12;
+	return timegm(&tm);
+}
+
 /* day_number - days since the epoch of YYYY-MM-DD; -1 if it is not one */
 static long
 day_number(const char *day)
 {
-	struct tm tm;
+	time_t t = day_time(day);
 
-	if (strlen(day) != 10 || day[4] != '-' || day[7] != '-')
-		return -1;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = atoi(day) - 1900;
-	tm.tm_mon = atoi(day + 5) - 1;
-	tm.tm_mday = atoi(day + 8);
-	tm.tm_hour = 12;
-	return (long)(timegm(&tm) / 86400);
+	return t < 0 ? -1 : (long)(t / 86400);
 }
 
 /* html_chart - one inline SVG: sessions (grey) and failures (red) per
@@ -805,7 +819,7 @@ static void
 html_details(struct buf *out, struct daemon *d, const struct in_latest *l)
 {
 	json_object *arr = json_object_new_array();
-	size_t n = json_object_array_length(arr);
+	size_t n;
 
 	in_details(d, l->day, l->org, l->id, l->domain, arr);
 	n = json_object_array_length(arr);
@@ -1378,22 +1392,14 @@ api_incoming(struct daemon *d, struct webstatus_req *req, struct buf *out)
 	if (day && days)
 		return json_error(out, 400, "day or days, not both");
 	if (day) {
-		struct tm tm;
-
-		memset(&tm, 0, sizeof(tm));
-		if (strlen(day) != 10 || strspn(day, "0123456789-") != 10 || day[4] != '-' || day[7] != '-'
-		    || (tm.tm_year = atoi(day) - 1900) < 70 || (tm.tm_mon = atoi(day + 5) - 1) < 0
-		    || tm.tm_mon > 11 || (tm.tm_mday = atoi(day + 8)) < 1 || tm.tm_mday > 31)
+		if ((to = day_time(day)) < 0)
 			return json_error(out, 400, "day: expected YYYY-MM-DD");
-		tm.tm_hour = 12;
-		to = timegm(&tm);
 		n = 1;
 		iv.details = 1;
 	} else if (days) {
-		char *end;
-		long v = strtol(days, &end, 10);
+		uint64_t v;
 
-		if (end == days || *end != '\0' || v < 1 || v > IN_DAYS_MAX)
+		if (numparse_uint(days, strlen(days), IN_DAYS_MAX, &v) < 0 || v < 1)
 			return json_error(out, 400, "days: expected a number from 1 to 400");
 		n = (int)v;
 	}

@@ -2,11 +2,13 @@
 # The HTTP side (http_listen): a non-loopback listener without http_allow
 # is refused; /metrics passes promtool and its values follow real postmap
 # lookups and a real followed log; only GET and HEAD are served; hostile
-# text from the log (markup, quotes, UTF-8) comes out escaped in the
-# status page and as the same text in the JSON API; hundreds of idle and
+# text from the log and from a POSTed TLSRPT report (markup, quotes,
+# UTF-8) comes out escaped in the status page and as the same text in the
+# JSON API (/api/v1/results, /status, /incoming); hundreds of idle and
 # half-sent HTTP connections are limited and timed out and never keep
 # socketmap lookups from being answered; a real Prometheus scrapes the
-# daemon and its HTTP API returns the lookup count.
+# daemon and its HTTP API returns the lookup count; every metric the
+# Grafana dashboard and the alert rules query is in a real scrape.
 . "$top_srcdir/t/lib.sh"
 need postmap python3 promtool prometheus
 
@@ -126,6 +128,47 @@ is "$(metric "tlspolicyd_log_lines_total{source=\"$T/log/mail.log\"}")" 6 "log l
 is "$(metric "tlspolicyd_log_lines_skipped_total{source=\"$T/log/mail.log\"}")" 1 "the garbage line skipped"
 body "$H/metrics" > "$T/scrape2"
 check "promtool check metrics passes after activity" sh -c "promtool check metrics < '$T/scrape2'"
+check "every metric the dashboard and the alert rules query is in a real scrape, with the labels they use" \
+    python3 - "$T/scrape2" "$top_srcdir/contrib/prometheus/tlspolicyd-dashboard.json" \
+    "$top_srcdir/contrib/prometheus/tlspolicyd-rules.yml" <<'PY'
+import json, re, sys
+scrape, dash, rules = sys.argv[1:4]
+families, labels = set(), {}
+for line in open(scrape):
+    m = re.match(r"# TYPE (\S+) (\S+)", line)
+    if m:
+        families.add(m.group(1))
+        continue
+    m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? ", line)
+    if m:
+        name = re.sub(r"_(bucket|sum|count)$", "", m.group(1)) if m.group(1) not in families else m.group(1)
+        labels.setdefault(name, set()).update(re.findall(r'([a-zA-Z_]\w*)="', m.group(3) or ""))
+exprs = []
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == "expr" and isinstance(v, str):
+                exprs.append(v)
+            else:
+                walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(json.load(open(dash)))
+exprs += re.findall(r"^\s*expr:\s*(.+)$", open(rules).read(), re.M)
+assert len(exprs) >= 10, exprs
+checked = set()
+for e in exprs:
+    for name, sel in re.findall(r"\b((?:tlspolicyd|process)_\w+)(\{[^}]*\})?", e):
+        base = re.sub(r"_(bucket|sum|count)$", "", name)
+        assert name in families or base in families, "%s (in %s) is not in /metrics" % (name, e)
+        used = set(re.findall(r"([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)", sel)) - {"job", "instance"}
+        if labels.get(base):    # a family without samples yet: its name is enough
+            missing = used - labels[base] - {"le"}
+            assert not missing, "%s has no label %s (in %s)" % (name, missing, e)
+        checked.add(base)
+print("# %d metrics of %d expressions found in the scrape" % (len(checked), len(exprs)))
+PY
 
 # 4. read-only
 out=$(get "$H/metrics" POST)
@@ -220,6 +263,12 @@ like "$(body "$H/api/v1/policy/Bank.Example.")" '"reply":"OK","answer":"dane-onl
 like "$(get "$H/api/v1/policy/%3Cscript%3E.example" | head -1)" "^400$" "policy API: not a domain name"
 like "$(body "$H/api/v1/results/2026-13-x")" '"error":"expected a day' "results API: a bad day"
 like "$(body "$H/api/v1/reports")" '"deliveries":\[\]' "reports API: none sent yet"
+like "$(get "$H/api/v1/incoming?day=2026-02-30" | head -1)" "^400$" "incoming API: a day not in the calendar"
+like "$(get "$H/api/v1/incoming?days=0" | head -1)" "^400$" "incoming API: days=0"
+like "$(body "$H/api/v1/incoming?days=2")" '"reports-count":1,' "incoming API: the last two days"
+like "$(body "$H/api/v1/incoming?domain=other.example")" '"reports-count":0,' "incoming API: ?domain= filters"
+like "$(body "$H/api/v1/incoming?domain=Our.Example")" '"policy-domain":"our.example","reports-count":1,' \
+    "... by our domain, normalised"
 
 # 6. hundreds of idle and half-sent connections: limited, timed out, and
 # socketmap lookups keep being answered meanwhile
