@@ -4,7 +4,8 @@
  * Cost on the event loop: a page reads today's and yesterday's result
  * records and the report records; the per-day totals of all retained
  * days (the chart) come from one walk of the result database, kept for
- * SERIES_SEC seconds; the incoming reports are the parsed records of
+ * SERIES_SEC seconds (today's and yesterday's entries are the ones just
+ * read); the incoming reports are the parsed records of
  * the last IN_DAYS days, and the JSON as received of the IN_LATEST
  * latest ones (their failure details).  Every list is cut at a fixed
  * number of rows.
@@ -197,6 +198,39 @@ series_read(struct daemon *d)
 	series.n = 0;
 	series.valid = results_foreach(d->store, NULL, on_series, NULL) == 0;
 	series.at = now;
+}
+
+/* series_patch - the chart's entry of ds's day from ds, read just now:
+ * the cached walk may be older than the day's latest sessions */
+static void
+series_patch(const struct day_sessions *ds)
+{
+	size_t i;
+
+	if (ds->error || !series.valid)
+		return;
+	for (i = series.n; i > 0 && strcmp(series.v[i - 1].day, ds->day) > 0; i--)
+		;
+	if (i > 0 && strcmp(series.v[i - 1].day, ds->day) == 0) {
+		series.v[i - 1].ok = ds->ok;
+		series.v[i - 1].fail = ds->fail;
+		return;
+	}
+	if (ds->ok + ds->fail == 0)
+		return;
+	if (series.n == DAYS_MAX) {
+		if (i == 0)
+			return;          /* older than every day kept */
+		memmove(series.v, series.v + 1, (i - 1) * sizeof(series.v[0]));
+		series.n--;
+		i--;
+	} else
+		memmove(series.v + i + 1, series.v + i, (series.n - i) * sizeof(series.v[0]));
+	memset(&series.v[i], 0, sizeof(series.v[0]));
+	memcpy(series.v[i].day, ds->day, sizeof(series.v[0].day));
+	series.v[i].ok = ds->ok;
+	series.v[i].fail = ds->fail;
+	series.n++;
 }
 
 static void
@@ -941,6 +975,8 @@ page_html(struct daemon *d, struct buf *out)
 	day_sessions_read(d, yesterday, &ds[1]);
 	deliveries_read(d, &dl);
 	series_read(d);
+	series_patch(&ds[1]);
+	series_patch(&ds[0]);
 	if (d->mtasts)
 		mtasts_count(d->mtasts, by_mode, &without);
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -1098,6 +1134,8 @@ api_status(struct daemon *d, struct buf *out)
 	day_sessions_read(d, yesterday, &ds[1]);
 	deliveries_read(d, &dl);
 	series_read(d);
+	series_patch(&ds[1]);
+	series_patch(&ds[0]);
 	json_object_object_add(o, "version", jsontext(PACKAGE_VERSION));
 	json_object_object_add(o, "started", json_object_new_int64((int64_t)d->started));
 	json_object_object_add(o, "uptime-seconds", json_object_new_int64((int64_t)(time(NULL)
