@@ -632,7 +632,7 @@ in_row_of(struct in_view *iv, const char *domain, const char *org)
 	text_copy(row->domain, sizeof(row->domain), domain);
 	text_copy(row->org, sizeof(row->org), org);
 	strmap_put(iv->map, key, row);
-	iv->v = xreallocarray(iv->v, iv->n + 1, sizeof(*iv->v));
+	iv->v = xreallocarray(iv->v, iv->n + 1, sizeof(struct in_row *));
 	iv->v[iv->n++] = row;
 	return row;
 }
@@ -835,7 +835,7 @@ in_read(struct in_view *iv, time_t to, int days)
 		}
 	}
 	if (iv->n > 1)
-		qsort(iv->v, iv->n, sizeof(*iv->v), in_worst_first);
+		qsort(iv->v, iv->n, sizeof(struct in_row *), in_worst_first);
 	for (size_t i = 0; i < iv->n; i++)
 		qsort(iv->v[i]->types, iv->v[i]->ntypes, sizeof(iv->v[i]->types[0]), in_type_most);
 }
@@ -894,7 +894,7 @@ html_incoming(struct buf *out, struct daemon *d, struct in_view *iv)
 	}
 	buf_printf(out, " %llu report%s: %llu sessions, %llu failed (%.1f%%).</p>\n",
 	    (unsigned long long)iv->reports, iv->reports == 1 ? "" : "s",
-	    (unsigned long long)(iv->ok + iv->fail), (unsigned long long)iv->fail,
+	    (unsigned long long)iv->ok + iv->fail, (unsigned long long)iv->fail,
 	    100 * rate(iv->ok, iv->fail));
 	buf_puts(out, "<table class=\"incoming\"><tr><th>our domain</th><th>reporting organization</th>"
 	    "<th>reports</th><th>sessions</th><th>failed</th><th>failure rate</th>"
@@ -907,7 +907,7 @@ html_incoming(struct buf *out, struct daemon *d, struct in_view *iv)
 		buf_puts(out, "</td><td>");
 		html(out, row->org);
 		buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>",
-		    (unsigned long long)row->reports, (unsigned long long)(row->ok + row->fail),
+		    (unsigned long long)row->reports, (unsigned long long)row->ok + row->fail,
 		    (unsigned long long)row->fail, 100 * rate(row->ok, row->fail));
 		for (size_t j = 0; j < row->ntypes; j++) {
 			buf_puts(out, j ? ", " : "");
@@ -936,7 +936,7 @@ html_incoming(struct buf *out, struct daemon *d, struct in_view *iv)
 		html(out, l->domain);
 		buf_puts(out, "</td><td>");
 		html(out, l->mx);
-		buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)(l->ok + l->fail),
+		buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)l->ok + l->fail,
 		    (unsigned long long)l->fail);
 		if (l->fail)
 			html_details(out, d, l);
