@@ -25,7 +25,7 @@ TEST_PKGS="$BUILD_PKGS clang libclang-rt-14-dev python3 db5.3-util util-linux pr
  unbound nsd ldnsutils dnsutils openssl python3-jsonschema faketime prometheus python3-dkim publicsuffix
  libgnutls30 libgnutls-dane0 libidn2-0 libnsl2 libpcre2-8-0 libdb5.3 libcrypt1
  dpkg-dev debhelper lintian
- rsyslog rsyslog-relp logrotate"
+ rsyslog rsyslog-relp logrotate chromium"
 # Exim for the tests: it conflicts with postfix, so its packages are only
 # downloaded, into this cache; t/exim.sh unpacks them into each test's
 # private prefix (the libraries it needs are in TEST_PKGS)

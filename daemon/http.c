@@ -64,7 +64,25 @@ struct http {
 	/* sessions in the TLSRPT reports received about our domains for the
 	 * last INCOMING_DAYS days: "ORGANIZATION\tRESULT" -> uint64_t * */
 	struct strmap *incoming;
+	struct request *waiting;     /* suspended connections (a list) */
 };
+
+/* a connection's request that spans calls of on_request: a POSTed report
+ * being received (http_tlsrpt), or a page waiting for a lookup while its
+ * connection is suspended */
+struct request {
+	struct http *h;
+	struct MHD_Connection *c;
+	struct buf body;
+	int upload;
+	int too_large;
+	struct webstatus_wait *wait;   /* while suspended */
+	struct MHD_Response *resp;     /* the page that waited, to queue */
+	unsigned code;
+	struct request *prev, *next;   /* in h->waiting, while suspended */
+};
+
+static void on_timer(struct evloop *loop, void *arg);
 
 #define INCOMING_DAYS 3               /* today, yesterday, the day before */
 #define INCOMING_SERIES_MAX 400       /* organization x result pairs shown */
@@ -172,17 +190,15 @@ on_mhd_log(void *cls, const char *fmt, va_list ap)
 	log_debug("http: %s", msg);
 }
 
-/* respond - queue a response with data[0..len) (copied) */
-static enum MHD_Result
-respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *data,
-    size_t len)
+/* response - a response with data[0..len) (copied) and our headers */
+static struct MHD_Response *
+response(unsigned code, const char *ctype, const char *data, size_t len)
 {
 	struct MHD_Response *r;
-	enum MHD_Result rc;
 
 	r = MHD_create_response_from_buffer(len, (void *)(data ? data : ""), MHD_RESPMEM_MUST_COPY);
 	if (r == NULL)
-		return MHD_NO;
+		return NULL;
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
 	MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
@@ -191,30 +207,91 @@ respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *
 	    "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'");
 	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
 		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	return r;
+}
+
+/* respond - queue a response with data[0..len) (copied) */
+static enum MHD_Result
+respond(struct MHD_Connection *c, unsigned code, const char *ctype, const char *data,
+    size_t len)
+{
+	struct MHD_Response *r = response(code, ctype, data, len);
+	enum MHD_Result rc;
+
+	if (r == NULL)
+		return MHD_NO;
 	rc = MHD_queue_response(c, code, r);
 	MHD_destroy_response(r);
 	return rc;
 }
 
-/* a POSTed report being received (http_tlsrpt) */
-struct upload {
-	struct buf body;
-	int too_large;
-};
+static void
+unlink_waiting(struct request *q)
+{
+	if (q->prev)
+		q->prev->next = q->next;
+	else if (q->h->waiting == q)
+		q->h->waiting = q->next;
+	if (q->next)
+		q->next->prev = q->prev;
+	q->prev = q->next = NULL;
+}
 
 static void
 on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe)
 {
-	struct upload *u = *con_cls;
+	struct request *q = *con_cls;
 
 	(void)cls;
 	(void)c;
 	(void)toe;
-	if (u != NULL) {
-		buf_fini(&u->body);
-		free(u);
+	if (q != NULL) {
+		webstatus_cancel(q->wait);
+		unlink_waiting(q);
+		if (q->resp)
+			MHD_destroy_response(q->resp);
+		buf_fini(&q->body);
+		free(q);
 		*con_cls = NULL;
 	}
+}
+
+static struct request *
+request_new(struct http *h, struct MHD_Connection *c)
+{
+	struct request *q = xcalloc(1, sizeof(*q));
+
+	q->h = h;
+	q->c = c;
+	buf_init(&q->body, HTTPTLSRPT_BODY_MAX);
+	return q;
+}
+
+/* on_waited - the page a suspended connection waited for: resume it, and
+ * run libmicrohttpd from the loop (not from here) to send it */
+static void
+on_waited(void *ctx, unsigned code, const char *ctype, const struct buf *page)
+{
+	struct request *q = ctx;
+	struct http *h = q->h;
+
+	q->wait = NULL;
+	q->code = code;
+	q->resp = response(code, ctype, page->data, page->len);
+	unlink_waiting(q);
+	MHD_resume_connection(q->c);
+	if (h->timer)
+		evloop_timer_cancel(h->d->loop, h->timer);
+	h->timer = evloop_timer_add(h->d->loop, 0, on_timer, h);
+}
+
+/* query_arg - a query argument of the request */
+static const char *
+query_arg(void *ctx, const char *name)
+{
+	struct request *q = ctx;
+
+	return MHD_lookup_connection_value(q->c, MHD_GET_ARGUMENT_KIND, name);
 }
 
 /* post_tlsrpt - POST /tlsrpt: the body is gathered (bounded) over the
@@ -223,14 +300,14 @@ static enum MHD_Result
 post_tlsrpt(struct http *h, struct MHD_Connection *c, const char *upload_data,
     size_t *upload_data_size, void **con_cls)
 {
-	struct upload *u = *con_cls;
+	struct request *u = *con_cls;
 	struct buf msg;
 	unsigned code;
 	enum MHD_Result rc;
 
 	if (u == NULL) {
-		u = xcalloc(1, sizeof(*u));
-		buf_init(&u->body, HTTPTLSRPT_BODY_MAX);
+		u = request_new(h, c);
+		u->upload = 1;
 		*con_cls = u;
 		return MHD_YES;
 	}
@@ -261,12 +338,21 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 {
 	static const char not_allowed[] = "method not allowed: read-only (GET and HEAD)\n";
 	struct http *h = cls;
+	struct request *q = *con_cls;
 	const char *ctype = "text/plain; charset=utf-8";
+	struct webstatus_req req;
 	struct buf page;
 	unsigned code;
 	enum MHD_Result rc;
 
 	(void)version;
+	if (q != NULL && q->resp != NULL) {
+		/* resumed: the page it waited for */
+		rc = MHD_queue_response(c, q->code, q->resp);
+		MHD_destroy_response(q->resp);
+		q->resp = NULL;
+		return rc;
+	}
 	if (h->d->cfg.http_tlsrpt && strcmp(method, MHD_HTTP_METHOD_POST) == 0 && strcmp(url, "/tlsrpt") == 0)
 		return post_tlsrpt(h, c, upload_data, upload_data_size, con_cls);
 	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
@@ -277,12 +363,33 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (q != NULL && q->upload == 0 && q->wait == NULL)
+		return MHD_NO;         /* resumed without a page (stopping) */
 	buf_init(&page, PAGE_MAX);
 	if (strcmp(url, "/metrics") == 0) {
 		ctype = "text/plain; version=0.0.4; charset=utf-8";
 		code = http_metrics(h->d, &page) < 0 ? MHD_HTTP_INTERNAL_SERVER_ERROR : MHD_HTTP_OK;
-	} else
-		code = webstatus_page(h->d, url, &page, &ctype);
+	} else {
+		if (q == NULL)
+			*con_cls = q = request_new(h, c);
+		memset(&req, 0, sizeof(req));
+		req.url = url;
+		req.arg = query_arg;
+		req.done = on_waited;
+		req.ctx = q;
+		code = webstatus_page(h->d, &req, &page, &ctype);
+		if (code == WEBSTATUS_PENDING) {
+			/* answered when the lookup ends (lookup_timeout at most) */
+			buf_fini(&page);
+			q->wait = req.wait;
+			q->next = h->waiting;
+			if (q->next)
+				q->next->prev = q;
+			h->waiting = q;
+			MHD_suspend_connection(c);
+			return MHD_YES;
+		}
+	}
 	if (code == MHD_HTTP_INTERNAL_SERVER_ERROR && page.len == 0)
 		buf_puts(&page, "page too large\n");
 	rc = respond(c, code, ctype, page.data, page.len);
@@ -292,7 +399,6 @@ on_request(void *cls, struct MHD_Connection *c, const char *url, const char *met
 
 /* http_run - let libmicrohttpd do what is ready, then wake up again when
  * its next connection timeout is due */
-static void on_timer(struct evloop *loop, void *arg);
 
 static void
 http_run(struct http *h)
@@ -365,7 +471,7 @@ http_start(struct http *h)
 		struct http_listener *l = &h->l[i];
 		const union MHD_DaemonInfo *info;
 
-		l->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG, 0, on_accept, h,
+		l->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME, 0, on_accept, h,
 		    on_request, h,
 		    MHD_OPTION_LISTEN_SOCKET, (MHD_socket)l->fd,
 		    MHD_OPTION_CONNECTION_LIMIT, (unsigned)d->cfg.http_max_connections,
@@ -397,6 +503,16 @@ http_free(struct http *h)
 		return;
 	if (h->timer)
 		evloop_timer_cancel(h->d->loop, h->timer);
+	/* no lookup answers a connection any more; libmicrohttpd stops only
+	 * with every connection resumed, and then closes them */
+	while (h->waiting) {
+		struct request *q = h->waiting;
+
+		webstatus_cancel(q->wait);
+		q->wait = NULL;
+		unlink_waiting(q);
+		MHD_resume_connection(q->c);
+	}
 	for (size_t i = 0; i < h->n; i++) {
 		if (h->l[i].epfd >= 0)
 			evloop_unwatch(h->d->loop, h->l[i].epfd);

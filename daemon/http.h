@@ -16,6 +16,10 @@
  * libmicrohttpd's epoll mode handles only connections that are ready, and
  * the limits (http_max_connections, http_max_connections_per_ip,
  * http_timeout) bound how many a client may hold and for how long.
+ * A page that waits for a lookup (/api/v1/policy of a domain not cached)
+ * suspends its connection (MHD_suspend_connection) and the loop goes on;
+ * when the lookup ends, lookup_timeout at the latest, the page is made
+ * and the connection resumed.
  *
  * Only GET and HEAD are served (405 otherwise) and change nothing, but
  * for POST /tlsrpt with http_tlsrpt on: a TLSRPT report about our

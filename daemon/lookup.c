@@ -14,9 +14,11 @@
 #include "watch.h"
 #include "xalloc.h"
 
-struct waiter {
+struct lookup_wait {
 	struct daemon *d;
-	struct server_req *sr;
+	struct server_req *sr;     /* the client answered, or: */
+	lookup_done *done;         /* called with the decision */
+	void *done_arg;
 	enum resolve_map map;
 	char domain[DOMAIN_MAX + 1];
 	lookup_format *fmt;
@@ -50,7 +52,7 @@ decide(struct daemon *d, enum resolve_map map, const char *key, size_t len, int 
 }
 
 static void
-waiter_free(struct waiter *w)
+waiter_free(struct lookup_wait *w)
 {
 	if (w->timer)
 		evloop_timer_cancel(w->d->loop, w->timer);
@@ -61,7 +63,7 @@ waiter_free(struct waiter *w)
 /* waiter_done - decide with what is known now (may_wait: unless a source
  * is still resolving), and reply; 0 if it waits for that source */
 static int
-waiter_done(struct waiter *w, int may_wait)
+waiter_done(struct lookup_wait *w, int may_wait)
 {
 	struct resolve_result res;
 	struct buf reply;
@@ -70,6 +72,10 @@ waiter_done(struct waiter *w, int may_wait)
 	if (res.status == RESOLVE_PENDING) {
 		w->watch = resolve_watch(&w->d->rctx, &res, on_resolved, w);
 		return 0;
+	}
+	if (w->done) {
+		w->done(w->done_arg, &res);
+		return 1;
 	}
 	buf_init(&reply, server_req_reply_max(w->sr));
 	w->fmt(w->d, &res, &reply);
@@ -82,7 +88,7 @@ waiter_done(struct waiter *w, int may_wait)
 static void
 on_resolved(void *arg)
 {
-	struct waiter *w = arg;
+	struct lookup_wait *w = arg;
 
 	w->watch = NULL;       /* freed by the source after this call */
 	w->d->stats.wakeups++;
@@ -93,7 +99,7 @@ on_resolved(void *arg)
 static void
 on_timeout(struct evloop *loop, void *arg)
 {
-	struct waiter *w = arg;
+	struct lookup_wait *w = arg;
 
 	(void)loop;
 	w->timer = NULL;
@@ -113,7 +119,7 @@ lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
     enum metrics_map mmap)
 {
 	struct resolve_result res;
-	struct waiter *w;
+	struct lookup_wait *w;
 	double started = mmap != METRICS_MAP_COUNT ? metrics_now() : 0;
 
 	decide(d, map, key, len, d->cfg.lookup_timeout > 0, explain, &res);
@@ -137,4 +143,33 @@ lookup_run(struct daemon *d, enum resolve_map map, const char *key, size_t len,
 	w->timer = evloop_timer_add(d->loop, (int64_t)d->cfg.lookup_timeout * 1000, on_timeout, w);
 	server_req_on_cancel(sr, on_cancel, w);
 	return SERVER_PENDING;
+}
+
+struct lookup_wait *
+lookup_start(struct daemon *d, enum resolve_map map, const char *key, size_t len, int explain,
+    struct resolve_result *res, lookup_done *done, void *arg)
+{
+	struct lookup_wait *w;
+
+	decide(d, map, key, len, d->cfg.lookup_timeout > 0, explain, res);
+	if (res->status != RESOLVE_PENDING)
+		return NULL;
+	w = xcalloc(1, sizeof(*w));
+	w->d = d;
+	w->done = done;
+	w->done_arg = arg;
+	w->map = map;
+	w->explain = explain;
+	w->mmap = METRICS_MAP_COUNT;
+	memcpy(w->domain, res->domain, sizeof(w->domain));
+	w->watch = resolve_watch(&d->rctx, res, on_resolved, w);
+	w->timer = evloop_timer_add(d->loop, (int64_t)d->cfg.lookup_timeout * 1000, on_timeout, w);
+	return w;
+}
+
+void
+lookup_cancel(struct lookup_wait *w)
+{
+	if (w != NULL)
+		waiter_free(w);
 }

@@ -33,4 +33,18 @@ enum server_result lookup_run(struct daemon *d, enum resolve_map map, const char
     size_t len, struct buf *reply, struct server_req *sr, lookup_format *fmt, int explain,
     enum metrics_map mmap);
 
+/* the same for a caller that is not a server client: */
+struct lookup_wait;
+typedef void lookup_done(void *arg, const struct resolve_result *res);
+
+/* lookup_start - decide key[0..len) into *res and return NULL; or, when
+ * the answer waits for a first resolution (lookup_timeout), return a
+ * handle and call done(arg, res) once, later, from the event loop, with
+ * the decision (res borrowed for the call; the handle is freed after
+ * it).  Not counted in the metrics. */
+struct lookup_wait *lookup_start(struct daemon *d, enum resolve_map map, const char *key,
+    size_t len, int explain, struct resolve_result *res, lookup_done *done, void *arg);
+/* lookup_cancel - stop waiting; done is not called.  NULL is fine. */
+void lookup_cancel(struct lookup_wait *w);
+
 #endif

@@ -4,7 +4,11 @@
  * Cost on the event loop: a page reads today's and yesterday's result
  * records and the report records; the per-day totals of all retained
  * days (the chart) come from one walk of the result database, kept for
- * SERIES_SEC seconds.  Every list is cut at a fixed number of rows.
+ * SERIES_SEC seconds (today's and yesterday's entries are the ones just
+ * read); the incoming reports are the parsed records of
+ * the last IN_DAYS days, and the JSON as received of the IN_LATEST
+ * latest ones (their failure details).  Every list is cut at a fixed
+ * number of rows.
  */
 #include "config.h"
 
@@ -24,8 +28,11 @@
 #include "http.h"
 #include "jsontext.h"
 #include "localpolicy.h"
+#include "lookup.h"
+#include "incoming.h"
 #include "metrics.h"
 #include "mtasts.h"
+#include "numparse.h"
 #include "report.h"
 #include "resolve.h"
 #include "results.h"
@@ -191,6 +198,39 @@ series_read(struct daemon *d)
 	series.n = 0;
 	series.valid = results_foreach(d->store, NULL, on_series, NULL) == 0;
 	series.at = now;
+}
+
+/* series_patch - the chart's entry of ds's day from ds, read just now:
+ * the cached walk may be older than the day's latest sessions */
+static void
+series_patch(const struct day_sessions *ds)
+{
+	size_t i;
+
+	if (ds->error || !series.valid)
+		return;
+	for (i = series.n; i > 0 && strcmp(series.v[i - 1].day, ds->day) > 0; i--)
+		;
+	if (i > 0 && strcmp(series.v[i - 1].day, ds->day) == 0) {
+		series.v[i - 1].ok = ds->ok;
+		series.v[i - 1].fail = ds->fail;
+		return;
+	}
+	if (ds->ok + ds->fail == 0)
+		return;
+	if (series.n == DAYS_MAX) {
+		if (i == 0)
+			return;          /* older than every day kept */
+		memmove(series.v, series.v + 1, (i - 1) * sizeof(series.v[0]));
+		series.n--;
+		i--;
+	} else
+		memmove(series.v + i + 1, series.v + i, (series.n - i) * sizeof(series.v[0]));
+	memset(&series.v[i], 0, sizeof(series.v[0]));
+	memcpy(series.v[i].day, ds->day, sizeof(series.v[0].day));
+	series.v[i].ok = ds->ok;
+	series.v[i].fail = ds->fail;
+	series.n++;
 }
 
 static void
@@ -366,12 +406,44 @@ html_day(struct buf *out, const char *title, const struct day_sessions *ds)
 	}
 }
 
-/* html_chart - one inline SVG: sessions (grey) and failures (red) per day */
+/* day_time - noon UTC of day YYYY-MM-DD (numparse_day), or -1 */
+static time_t
+day_time(const char *day)
+{
+	uint64_t y, m, d;
+	char v[11];
+	struct tm tm;
+
+	if (numparse_day(day, strlen(day), 0, v) < 0 || strcmp(v, day) != 0
+	    || numparse_uint(day, 4, 9999, &y) < 0 || numparse_uint(day + 5, 2, 12, &m) < 0
+	    || numparse_uint(day + 8, 2, 31, &d) < 0)
+		return -1;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = (int)y - 1900;
+	tm.tm_mon = (int)m - 1;
+	tm.tm_mday = (int)d;
+	tm.tm_hour = 12;
+	return timegm(&tm);
+}
+
+/* day_number - days since the epoch of YYYY-MM-DD; -1 if it is not one */
+static long
+day_number(const char *day)
+{
+	time_t t = day_time(day);
+
+	return t < 0 ? -1 : (long)(t / 86400);
+}
+
+/* html_chart - one inline SVG: sessions (grey) and failures (red) per
+ * day, each day in its place on a time axis (days without sessions
+ * leave a gap) */
 static void
 html_chart(struct buf *out)
 {
-	const int w = 720, h = 160, top = 10, left = 50;
+	const int w = 720, h = 160, top = 24, left = 50;
 	uint64_t max = 1;
+	long first, span;
 	double bw;
 
 	buf_puts(out, "<h2>Sessions per day</h2>\n");
@@ -382,18 +454,31 @@ html_chart(struct buf *out)
 	for (size_t i = 0; i < series.n; i++)
 		if (series.v[i].ok + series.v[i].fail > max)
 			max = series.v[i].ok + series.v[i].fail;
-	bw = (double)(w - left) / (double)series.n;
+	first = day_number(series.v[0].day);
+	span = day_number(series.v[series.n - 1].day) - first + 1;
+	if (first < 0 || span < 1 || span > DAYS_MAX)
+		span = (long)series.n;           /* not days: one slot each */
+	bw = (double)(w - left) / (double)span;
 	buf_printf(out, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	    "role=\"img\" aria-label=\"sessions and failures per day\">\n", w, h + 30);
-	buf_printf(out, "<text x=\"0\" y=\"%d\" font-size=\"11\">%llu</text>\n", top + 10,
-	    (unsigned long long)max);
+	    "role=\"img\" aria-label=\"sessions and failures per day\">\n", w, top + h + 30);
+	buf_printf(out, "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"10\" fill=\"#9ab\"/>"
+	    "<text x=\"%d\" y=\"11\" font-size=\"11\">sessions</text>"
+	    "<rect x=\"%d\" y=\"2\" width=\"10\" height=\"10\" fill=\"#c33\"/>"
+	    "<text x=\"%d\" y=\"11\" font-size=\"11\">failed</text>\n",
+	    left, left + 14, left + 80, left + 94);
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">%llu</text>\n",
+	    left - 6, top + 10, (unsigned long long)max);
+	buf_printf(out, "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\">0</text>\n",
+	    left - 6, top + h);
 	buf_printf(out, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", left,
 	    top + h, w, top + h);
 	for (size_t i = 0; i < series.n; i++) {
 		uint64_t all = series.v[i].ok + series.v[i].fail;
 		double ha = (double)h * (double)all / (double)max;
 		double hf = (double)h * (double)series.v[i].fail / (double)max;
-		double x = left + bw * (double)i;
+		long slot = span == (long)series.n && first < 0 ? (long)i
+		    : day_number(series.v[i].day) - first;
+		double x = left + bw * (double)(slot < 0 || slot >= span ? (long)i : slot);
 
 		buf_puts(out, "<g><title>");
 		html(out, series.v[i].day);
@@ -455,6 +540,413 @@ html_reports(struct buf *out, const struct deliveries *dl)
 	buf_puts(out, "</table>\n");
 }
 
+/* --- incoming reports ----------------------------------------------------- */
+
+#define IN_DAYS 7                /* days of incoming reports on the page */
+#define IN_DAYS_MAX 400          /* and at most in the API */
+#define IN_ROWS_MAX 500          /* (our domain, organization) rows */
+#define IN_ROWS_SHOWN 100        /* of them on the page */
+#define IN_TYPES_MAX 12          /* result types per row; the rest "other" */
+#define IN_LATEST 10             /* latest reports on the page */
+#define IN_REPORTS_MAX 1000      /* reports in the API */
+#define IN_DETAILS_MAX 100       /* failure details per policy, from the JSON */
+
+/* the sessions one organization reported about one of our domains */
+struct in_row {
+	char domain[DOMAIN_MAX + 1];
+	char org[RPT_TEXT_MAX];
+	uint64_t reports, ok, fail;
+	size_t seen;                 /* the report last counted */
+	size_t ntypes;
+	struct rpt_result types[IN_TYPES_MAX];   /* failures by result type */
+};
+
+/* one report's policy about one of our domains, on the page */
+struct in_latest {
+	char day[11];
+	char org[RPT_TEXT_MAX];
+	char id[RPT_TEXT_MAX];
+	char domain[DOMAIN_MAX + 1];
+	char mx[RPT_TEXT_MAX];
+	uint64_t ok, fail;
+	char via[32];
+};
+
+struct in_view {
+	struct daemon *d;
+	const char *domain;          /* only this policy-domain; NULL: all */
+	struct strmap *map;          /* "DOMAIN\tORG" -> struct in_row (in v) */
+	struct in_row **v;
+	size_t n;
+	size_t rows_left_out;        /* past IN_ROWS_MAX */
+	uint64_t reports, ok, fail;
+	char from[11], to[11];
+	int error;
+	/* the page: the latest IN_LATEST policies (a ring) */
+	struct in_latest latest[IN_LATEST];
+	size_t nlatest;
+	/* the API: the reports as JSON, with their failure details if asked */
+	json_object *list;
+	size_t reports_left_out;
+	int details;
+};
+
+static void
+in_type_add(struct in_row *row, const char *type, uint64_t n)
+{
+	for (size_t i = 0; i < row->ntypes; i++)
+		if (strcmp(row->types[i].type, type) == 0) {
+			row->types[i].count += n;
+			return;
+		}
+	if (row->ntypes == IN_TYPES_MAX)
+		type = "other";
+	if (row->ntypes == IN_TYPES_MAX) {
+		for (size_t i = 0; i < row->ntypes; i++)
+			if (strcmp(row->types[i].type, type) == 0) {
+				row->types[i].count += n;
+				return;
+			}
+		row->ntypes--;   /* the last one becomes "other" */
+		n += row->types[row->ntypes].count;
+	}
+	text_copy(row->types[row->ntypes].type, sizeof(row->types[0].type), type);
+	row->types[row->ntypes++].count = n;
+}
+
+/* in_row_of - the row of (domain, org), NULL when there are too many */
+static struct in_row *
+in_row_of(struct in_view *iv, const char *domain, const char *org)
+{
+	char key[DOMAIN_MAX + RPT_TEXT_MAX + 2];
+	struct in_row *row;
+
+	snprintf(key, sizeof(key), "%s\t%s", domain, org);
+	if ((row = strmap_get(iv->map, key)) != NULL)
+		return row;
+	if (iv->n == IN_ROWS_MAX) {
+		iv->rows_left_out++;
+		return NULL;
+	}
+	row = xcalloc(1, sizeof(*row));
+	text_copy(row->domain, sizeof(row->domain), domain);
+	text_copy(row->org, sizeof(row->org), org);
+	strmap_put(iv->map, key, row);
+	iv->v = xreallocarray(iv->v, iv->n + 1, sizeof(struct in_row *));
+	iv->v[iv->n++] = row;
+	return row;
+}
+
+/* in_details - the failure details of the report's policies about
+ * domain, as received (its JSON, if kept), into arr */
+static void
+in_details(struct daemon *d, const char *day, const char *org, const char *id, const char *domain,
+    json_object *arr)
+{
+	static const char *const fields[] = { "result-type", "sending-mta-ip",
+	    "receiving-mx-hostname", "receiving-mx-helo", "receiving-ip", "additional-information",
+	    "failure-reason-code" };
+	struct json_tokener *tok;
+	json_object *root, *pols;
+	struct buf raw;
+	size_t shown = 0;
+
+	buf_init(&raw, INCOMING_RAW_MAX + 1);
+	if (incoming_raw(d->store, day, org, id, &raw) != 0 || raw.len == 0) {
+		buf_fini(&raw);
+		return;
+	}
+	tok = json_tokener_new_ex(32);
+	root = tok ? json_tokener_parse_ex(tok, raw.data, (int)raw.len) : NULL;
+	if (tok)
+		json_tokener_free(tok);
+	buf_fini(&raw);
+	if (!json_object_object_get_ex(root, "policies", &pols) || !json_object_is_type(pols, json_type_array)) {
+		json_object_put(root);
+		return;
+	}
+	for (size_t i = 0; i < json_object_array_length(pols); i++) {
+		json_object *p = json_object_array_get_idx(pols, i), *pol, *pd, *fd;
+		char name[DOMAIN_MAX + 1];
+		const char *s;
+
+		if (!json_object_object_get_ex(p, "policy", &pol) || !json_object_object_get_ex(pol,
+		    "policy-domain", &pd) || (s = json_object_get_string(pd)) == NULL
+		    || domain_normalize(s, strlen(s), name, NULL) != DOMAIN_OK || strcmp(name, domain) != 0)
+			continue;
+		if (!json_object_object_get_ex(p, "failure-details", &fd)
+		    || !json_object_is_type(fd, json_type_array))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(fd) && shown < IN_DETAILS_MAX; j++) {
+			json_object *e = json_object_array_get_idx(fd, j), *v, *o;
+
+			if (!json_object_is_type(e, json_type_object))
+				continue;
+			o = json_object_new_object();
+			for (size_t k = 0; k < sizeof(fields) / sizeof(fields[0]); k++)
+				if (json_object_object_get_ex(e, fields[k], &v) && json_object_is_type(v, json_type_string))
+					json_object_object_add(o, fields[k], jsontext_new(json_object_get_string(v),
+					    (size_t)json_object_get_string_len(v)));
+			if (json_object_object_get_ex(e, "failed-session-count", &v))
+				json_object_object_add(o, "failed-session-count",
+				    json_object_new_int64(json_object_get_int64(v)));
+			json_object_array_add(arr, o);
+			shown++;
+		}
+	}
+	json_object_put(root);
+}
+
+static void
+on_incoming(void *arg, const struct incoming_rec *rec)
+{
+	struct in_view *iv = arg;
+	const struct rpt_report *r = &rec->r;
+	json_object *o = NULL, *pols = NULL;
+	int counted = 0;
+
+	if (iv->domain == NULL && r->npolicies == 0)
+		return;
+
+	for (size_t i = 0; i < r->npolicies; i++) {
+		const struct rpt_policy *p = &r->policies[i];
+		struct in_row *row;
+
+		if (iv->domain && strcmp(p->domain, iv->domain) != 0)
+			continue;
+		if (!counted) {
+			counted = 1;
+			iv->reports++;
+			if (iv->list && json_object_array_length(iv->list) < IN_REPORTS_MAX) {
+				time_t rt = (time_t)rec->received;
+				char when[32];
+
+				iso_time(rt, when);
+				o = json_object_new_object();
+				json_object_object_add(o, "day", jsontext(r->day));
+				json_object_object_add(o, "organization-name", jsontext(r->org));
+				json_object_object_add(o, "report-id", jsontext(r->id));
+				json_object_object_add(o, "contact-info", jsontext(r->contact));
+				json_object_object_add(o, "start-datetime", jsontext(r->start));
+				json_object_object_add(o, "end-datetime", jsontext(r->end));
+				json_object_object_add(o, "received", jsontext(when));
+				json_object_object_add(o, "via", jsontext(rec->via));
+				json_object_object_add(o, "trusted-by", jsontext(rec->trust));
+				json_object_object_add(o, "notes", jsontext(r->notes));
+				pols = json_object_new_array();
+				json_object_object_add(o, "policies", pols);
+				json_object_array_add(iv->list, o);
+			} else if (iv->list)
+				iv->reports_left_out++;
+		}
+		iv->ok += p->successes;
+		iv->fail += p->failures;
+		if ((row = in_row_of(iv, p->domain, r->org)) != NULL) {
+			if (row->seen != iv->reports) {
+				row->seen = iv->reports;
+				row->reports++;
+			}
+			row->ok += p->successes;
+			row->fail += p->failures;
+			for (size_t j = 0; j < p->nresults; j++)
+				in_type_add(row, p->results[j].type, p->results[j].count);
+		}
+		if (pols) {
+			json_object *po = json_object_new_object(), *rt = json_object_new_object();
+
+			json_object_object_add(po, "policy-type", jsontext(p->ptype));
+			json_object_object_add(po, "policy-domain", jsontext(p->domain));
+			json_object_object_add(po, "mx-host", jsontext(p->mx));
+			json_object_object_add(po, "total-successful-session-count",
+			    json_object_new_int64((int64_t)p->successes));
+			json_object_object_add(po, "total-failure-session-count",
+			    json_object_new_int64((int64_t)p->failures));
+			for (size_t j = 0; j < p->nresults; j++)
+				json_object_object_add(rt, p->results[j].type,
+				    json_object_new_int64((int64_t)p->results[j].count));
+			json_object_object_add(po, "result-types", rt);
+			if (iv->details) {
+				json_object *fd = json_object_new_array();
+
+				in_details(iv->d, r->day, r->org, r->id, p->domain, fd);
+				json_object_object_add(po, "failure-details", fd);
+			}
+			json_object_array_add(pols, po);
+		}
+		if (iv->list == NULL) {
+			struct in_latest *l = &iv->latest[iv->nlatest++ % IN_LATEST];
+
+			memcpy(l->day, r->day, sizeof(l->day));
+			text_copy(l->org, sizeof(l->org), r->org);
+			text_copy(l->id, sizeof(l->id), r->id);
+			text_copy(l->domain, sizeof(l->domain), p->domain);
+			text_copy(l->mx, sizeof(l->mx), p->mx);
+			text_copy(l->via, sizeof(l->via), rec->via);
+			l->ok = p->successes;
+			l->fail = p->failures;
+		}
+	}
+}
+
+/* in_worst_first - the highest failure rate first, then the most
+ * failures, then by domain and organization */
+static int
+in_worst_first(const void *a, const void *b)
+{
+	const struct in_row *x = *(struct in_row *const *)a, *y = *(struct in_row *const *)b;
+	double rx = x->fail ? (double)x->fail / (double)(x->ok + x->fail) : 0;
+	double ry = y->fail ? (double)y->fail / (double)(y->ok + y->fail) : 0;
+	int c;
+
+	if (rx != ry)
+		return rx > ry ? -1 : 1;
+	if (x->fail != y->fail)
+		return x->fail > y->fail ? -1 : 1;
+	if ((c = strcmp(x->domain, y->domain)) != 0)
+		return c;
+	return strcmp(x->org, y->org);
+}
+
+static int
+in_type_most(const void *a, const void *b)
+{
+	const struct rpt_result *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count > y->count ? -1 : 1;
+	return strcmp(x->type, y->type);
+}
+
+/* in_read - the reports of the days from..to (YYYY-MM-DD, to included,
+ * at most IN_DAYS_MAX) into iv */
+static void
+in_read(struct in_view *iv, time_t to, int days)
+{
+	iv->map = strmap_new();
+	decision_daystr(to - (time_t)(days - 1) * 86400, iv->from);
+	decision_daystr(to, iv->to);
+	for (int i = days - 1; i >= 0; i--) {
+		char day[11];
+
+		decision_daystr(to - (time_t)i * 86400, day);
+		if (incoming_foreach(iv->d->store, day, on_incoming, iv) < 0) {
+			iv->error = 1;
+			break;
+		}
+	}
+	if (iv->n > 1)
+		qsort(iv->v, iv->n, sizeof(struct in_row *), in_worst_first);
+	for (size_t i = 0; i < iv->n; i++)
+		qsort(iv->v[i]->types, iv->v[i]->ntypes, sizeof(iv->v[i]->types[0]), in_type_most);
+}
+
+static void
+in_free(struct in_view *iv)
+{
+	strmap_free(iv->map, free);
+	free(iv->v);
+}
+
+/* html_details - the first failure details of a latest report, from
+ * its JSON as received */
+static void
+html_details(struct buf *out, struct daemon *d, const struct in_latest *l)
+{
+	json_object *arr = json_object_new_array();
+	size_t n;
+
+	in_details(d, l->day, l->org, l->id, l->domain, arr);
+	n = json_object_array_length(arr);
+	for (size_t i = 0; i < n && i < 3; i++) {
+		json_object *e = json_object_array_get_idx(arr, i), *v;
+
+		buf_puts(out, i ? "<br>" : "");
+		if (json_object_object_get_ex(e, "result-type", &v))
+			html(out, json_object_get_string(v));
+		if (json_object_object_get_ex(e, "failed-session-count", &v))
+			buf_printf(out, " %lld", (long long)json_object_get_int64(v));
+		if (json_object_object_get_ex(e, "receiving-mx-hostname", &v)) {
+			buf_puts(out, " ");
+			html(out, json_object_get_string(v));
+		}
+		if (json_object_object_get_ex(e, "failure-reason-code", &v)) {
+			buf_puts(out, ": ");
+			html(out, json_object_get_string(v));
+		}
+	}
+	if (n > 3)
+		buf_printf(out, "<br>and %zu more", n - 3);
+	json_object_put(arr);
+}
+
+static void
+html_incoming(struct buf *out, struct daemon *d, struct in_view *iv)
+{
+	buf_puts(out, "<h2 id=\"incoming\">Reports received about our domains</h2>\n<p>");
+	buf_printf(out, "TLSRPT reports whose date-range starts from %s to %s.", iv->from, iv->to);
+	if (iv->error) {
+		buf_puts(out, " The store is not readable now (lent to a client?).</p>\n");
+		return;
+	}
+	if (iv->reports == 0) {
+		buf_puts(out, " None received.</p>\n");
+		return;
+	}
+	buf_printf(out, " %llu report%s: %llu sessions, %llu failed (%.1f%%).</p>\n",
+	    (unsigned long long)iv->reports, iv->reports == 1 ? "" : "s",
+	    (unsigned long long)iv->ok + iv->fail, (unsigned long long)iv->fail,
+	    100 * rate(iv->ok, iv->fail));
+	buf_puts(out, "<table class=\"incoming\"><tr><th>our domain</th><th>reporting organization</th>"
+	    "<th>reports</th><th>sessions</th><th>failed</th><th>failure rate</th>"
+	    "<th>failures by result type</th></tr>\n");
+	for (size_t i = 0; i < iv->n && i < IN_ROWS_SHOWN; i++) {
+		const struct in_row *row = iv->v[i];
+
+		buf_printf(out, "<tr%s><td>", row->fail ? " class=\"bad\"" : "");
+		html(out, row->domain);
+		buf_puts(out, "</td><td>");
+		html(out, row->org);
+		buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>%llu</td><td>%.1f%%</td><td>",
+		    (unsigned long long)row->reports, (unsigned long long)row->ok + row->fail,
+		    (unsigned long long)row->fail, 100 * rate(row->ok, row->fail));
+		for (size_t j = 0; j < row->ntypes; j++) {
+			buf_puts(out, j ? ", " : "");
+			html(out, row->types[j].type);
+			buf_printf(out, " %llu", (unsigned long long)row->types[j].count);
+		}
+		buf_puts(out, "</td></tr>\n");
+	}
+	buf_puts(out, "</table>\n");
+	if (iv->n > IN_ROWS_SHOWN || iv->rows_left_out)
+		buf_printf(out, "<p>More rows not shown: see /api/v1/incoming.</p>\n");
+	buf_puts(out, "<h3>Latest reports</h3>\n<table class=\"latest\"><tr><th>day</th>"
+	    "<th>organization</th><th>report-id</th><th>our domain</th><th>mx-host</th>"
+	    "<th>sessions</th><th>failed</th><th>failures (MX host: reason)</th><th>via</th></tr>\n");
+	for (size_t k = 0; k < IN_LATEST && k < iv->nlatest; k++) {
+		/* newest first */
+		const struct in_latest *l = &iv->latest[(iv->nlatest - 1 - k) % IN_LATEST];
+
+		buf_printf(out, "<tr%s><td>", l->fail ? " class=\"bad\"" : "");
+		html(out, l->day);
+		buf_puts(out, "</td><td>");
+		html(out, l->org);
+		buf_puts(out, "</td><td>");
+		html(out, l->id);
+		buf_puts(out, "</td><td>");
+		html(out, l->domain);
+		buf_puts(out, "</td><td>");
+		html(out, l->mx);
+		buf_printf(out, "</td><td>%llu</td><td>%llu</td><td>", (unsigned long long)l->ok + l->fail,
+		    (unsigned long long)l->fail);
+		if (l->fail)
+			html_details(out, d, l);
+		buf_puts(out, "</td><td>");
+		html(out, l->via);
+		buf_puts(out, "</td></tr>\n");
+	}
+	buf_puts(out, "</table>\n");
+}
+
 static void
 days_now(char today[11], char yesterday[11])
 {
@@ -472,13 +964,19 @@ page_html(struct daemon *d, struct buf *out)
 	char today[11], yesterday[11], t[32], v[256];
 	unsigned long by_mode[3] = { 0, 0, 0 }, without = 0;
 	long long up = (long long)(time(NULL) - d->started);
+	struct in_view iv;
 	struct buf r;
 
 	days_now(today, yesterday);
+	memset(&iv, 0, sizeof(iv));
+	iv.d = d;
+	in_read(&iv, time(NULL), IN_DAYS);
 	day_sessions_read(d, today, &ds[0]);
 	day_sessions_read(d, yesterday, &ds[1]);
 	deliveries_read(d, &dl);
 	series_read(d);
+	series_patch(&ds[1]);
+	series_patch(&ds[0]);
 	if (d->mtasts)
 		mtasts_count(d->mtasts, by_mode, &without);
 	buf_puts(out, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
@@ -486,6 +984,7 @@ page_html(struct daemon *d, struct buf *out)
 	    "body{font-family:sans-serif;margin:1em 2em;color:#222}"
 	    "table{border-collapse:collapse;margin-bottom:1em}"
 	    "th,td{border:1px solid #ccc;padding:2px 8px;text-align:left}"
+	    "th{white-space:nowrap}td:first-child{white-space:nowrap}"
 	    "tr.bad td{background:#fdd}"
 	    "</style></head><body>\n");
 	buf_printf(out, "<h1>tlspolicyd %s</h1>\n<table class=\"kv\">\n", PACKAGE_VERSION);
@@ -518,9 +1017,12 @@ page_html(struct daemon *d, struct buf *out)
 	html_day(out, "Yesterday", &ds[1]);
 	html_chart(out);
 	html_reports(out, &dl);
+	html_incoming(out, d, &iv);
 	buf_puts(out, "<p>Also: <a href=\"/metrics\">/metrics</a>, "
 	    "<a href=\"/api/v1/status\">/api/v1/status</a>, "
-	    "<a href=\"/api/v1/reports\">/api/v1/reports</a>.</p>\n</body></html>\n");
+	    "<a href=\"/api/v1/reports\">/api/v1/reports</a>, "
+	    "<a href=\"/api/v1/incoming\">/api/v1/incoming</a>.</p>\n</body></html>\n");
+	in_free(&iv);
 	day_sessions_free(&ds[0]);
 	day_sessions_free(&ds[1]);
 	free(dl.v);
@@ -632,6 +1134,8 @@ api_status(struct daemon *d, struct buf *out)
 	day_sessions_read(d, yesterday, &ds[1]);
 	deliveries_read(d, &dl);
 	series_read(d);
+	series_patch(&ds[1]);
+	series_patch(&ds[0]);
 	json_object_object_add(o, "version", jsontext(PACKAGE_VERSION));
 	json_object_object_add(o, "started", json_object_new_int64((int64_t)d->started));
 	json_object_object_add(o, "uptime-seconds", json_object_new_int64((int64_t)(time(NULL)
@@ -710,49 +1214,84 @@ describe_json(json_object *o, const struct buf *lines)
 	}
 }
 
-/*
- * api_policy - the answer for a domain, and why.  Read-only: a domain
- * that neither MTA-STS nor DANE has cached is not looked up (that would
- * start DNS queries and a fetch); the answer says so.
- */
+/* policy_json - the answer res and why, with what the caches hold */
 static unsigned
-api_policy(struct daemon *d, const char *key, struct buf *out)
+policy_json(struct daemon *d, const struct resolve_result *res, struct buf *out)
 {
-	struct resolve_result res;
-	char name[DOMAIN_MAX + 1];
-	json_object *o;
+	json_object *o = json_object_new_object();
 	struct buf lines;
-	int cached;
 
-	if (domain_normalize(key, strlen(key), name, NULL) != DOMAIN_OK)
-		return json_error(out, 400, "not a domain name");
-	cached = localpolicy_get(d->local, name) != NULL
-	    || (d->cfg.dane_required_domains && strmap_get(d->cfg.dane_required_domains, name))
-	    || ((!d->mtasts || mtasts_peek(d->mtasts, name)) && (!d->dane || dane_peek(d->dane, name)));
-	o = json_object_new_object();
-	json_object_object_add(o, "domain", jsontext(name));
-	if (cached) {
-		memset(&res, 0, sizeof(res));
-		res.explain = 1;
-		resolve_lookup(&d->rctx, RESOLVE_MAP_POSTFIX, name, strlen(name), 0, &res);
-		json_object_object_add(o, "reply", jsontext(res.status == RESOLVE_OK ? "OK" : "NOTFOUND"));
-		json_object_object_add(o, "answer", res.status == RESOLVE_OK && res.answer
-		    ? jsontext(res.answer) : NULL);
-		json_object_object_add(o, "reason", jsontext(res.why));
-	} else {
-		json_object_object_add(o, "reply", NULL);
-		json_object_object_add(o, "answer", NULL);
-		json_object_object_add(o, "reason", jsontext("not cached: the HTTP interface does not "
-		    "start lookups (use tlspolicyctl query)"));
-	}
+	json_object_object_add(o, "domain", jsontext(res->domain));
+	json_object_object_add(o, "reply", jsontext(res->status == RESOLVE_OK ? "OK" : "NOTFOUND"));
+	json_object_object_add(o, "answer", res->status == RESOLVE_OK && res->answer
+	    ? jsontext(res->answer) : NULL);
+	json_object_object_add(o, "reason", jsontext(res->why));
 	buf_init(&lines, 65536);
 	if (d->dane)
-		dane_describe(d->dane, name, &lines);
+		dane_describe(d->dane, res->domain, &lines);
 	if (d->mtasts)
-		mtasts_describe(d->mtasts, name, &lines);
+		mtasts_describe(d->mtasts, res->domain, &lines);
 	describe_json(o, &lines);
 	buf_fini(&lines);
 	return json_out(o, 200, out);
+}
+
+/* a policy answer waiting for its domain's first resolution */
+struct webstatus_wait {
+	struct daemon *d;
+	struct lookup_wait *lw;
+	struct webstatus_req req;    /* done and ctx */
+};
+
+static void
+on_policy(void *arg, const struct resolve_result *res)
+{
+	struct webstatus_wait *w = arg;
+	struct buf page;
+	unsigned code;
+
+	buf_init(&page, 1 << 20);
+	code = policy_json(w->d, res, &page);
+	w->req.done(w->req.ctx, code, CT_JSON, &page);
+	buf_fini(&page);
+	free(w);
+}
+
+void
+webstatus_cancel(struct webstatus_wait *w)
+{
+	if (w == NULL)
+		return;
+	lookup_cancel(w->lw);
+	free(w);
+}
+
+/*
+ * api_policy - the answer for a domain, and why, as "tlspolicyctl query":
+ * a domain no source has cached is resolved (as a socketmap lookup would
+ * do), and the answer waits for it, at most lookup_timeout, without
+ * holding up the loop.
+ */
+static unsigned
+api_policy(struct daemon *d, struct webstatus_req *req, const char *key, struct buf *out)
+{
+	struct resolve_result res;
+	struct webstatus_wait *w;
+	char name[DOMAIN_MAX + 1];
+
+	if (key == NULL || domain_normalize(key, strlen(key), name, NULL) != DOMAIN_OK)
+		return json_error(out, 400, "not a domain name");
+	w = xcalloc(1, sizeof(*w));
+	w->d = d;
+	w->req = *req;
+	memset(&res, 0, sizeof(res));
+	w->lw = lookup_start(d, RESOLVE_MAP_POSTFIX, name, strlen(name), 1, &res, on_policy, w);
+	if (w->lw != NULL) {
+		req->wait = w;
+		return WEBSTATUS_PENDING;
+	}
+	free(w);
+	return policy_json(d, &res, out);
 }
 
 struct results_ctx {
@@ -850,9 +1389,88 @@ api_reports(struct daemon *d, struct buf *out)
 	return json_out(o, 200, out);
 }
 
-unsigned
-webstatus_page(struct daemon *d, const char *url, struct buf *out, const char **ctype)
+static json_object *
+json_in_row(const struct in_row *row)
 {
+	json_object *o = json_object_new_object(), *t = json_object_new_object();
+
+	json_object_object_add(o, "policy-domain", jsontext(row->domain));
+	json_object_object_add(o, "organization-name", jsontext(row->org));
+	json_object_object_add(o, "reports", json_object_new_int64((int64_t)row->reports));
+	json_object_object_add(o, "total-session-count", json_object_new_int64((int64_t)(row->ok
+	    + row->fail)));
+	json_object_object_add(o, "total-failure-session-count", json_object_new_int64((int64_t)row->fail));
+	json_object_object_add(o, "failure-rate", json_object_new_double(rate(row->ok, row->fail)));
+	for (size_t i = 0; i < row->ntypes; i++)
+		json_object_object_add(t, row->types[i].type,
+		    json_object_new_int64((int64_t)row->types[i].count));
+	json_object_object_add(o, "failures-by-result-type", t);
+	return o;
+}
+
+/* api_incoming - ?day=YYYY-MM-DD or ?days=N, and ?domain=D */
+static unsigned
+api_incoming(struct daemon *d, struct webstatus_req *req, struct buf *out)
+{
+	const char *day = req->arg(req->ctx, "day"), *days = req->arg(req->ctx, "days");
+	const char *dom = req->arg(req->ctx, "domain");
+	char name[DOMAIN_MAX + 1];
+	struct in_view iv;
+	json_object *o, *a;
+	time_t to = time(NULL);
+	int n = IN_DAYS;
+
+	memset(&iv, 0, sizeof(iv));
+	iv.d = d;
+	if (dom) {
+		if (domain_normalize(dom, strlen(dom), name, NULL) != DOMAIN_OK)
+			return json_error(out, 400, "domain: not a domain name");
+		iv.domain = name;
+	}
+	if (day && days)
+		return json_error(out, 400, "day or days, not both");
+	if (day) {
+		if ((to = day_time(day)) < 0)
+			return json_error(out, 400, "day: expected YYYY-MM-DD");
+		n = 1;
+		iv.details = 1;
+	} else if (days) {
+		uint64_t v;
+
+		if (numparse_uint(days, strlen(days), IN_DAYS_MAX, &v) < 0 || v < 1)
+			return json_error(out, 400, "days: expected a number from 1 to 400");
+		n = (int)v;
+	}
+	iv.list = json_object_new_array();
+	in_read(&iv, to, n);
+	if (iv.error) {
+		json_object_put(iv.list);
+		in_free(&iv);
+		return json_error(out, 503, store_strerror(d->store));
+	}
+	o = json_object_new_object();
+	json_object_object_add(o, "from", jsontext(iv.from));
+	json_object_object_add(o, "to", jsontext(iv.to));
+	json_object_object_add(o, "policy-domain", iv.domain ? jsontext(iv.domain) : NULL);
+	json_object_object_add(o, "reports-count", json_object_new_int64((int64_t)iv.reports));
+	json_object_object_add(o, "total-session-count", json_object_new_int64((int64_t)(iv.ok + iv.fail)));
+	json_object_object_add(o, "total-failure-session-count", json_object_new_int64((int64_t)iv.fail));
+	a = json_object_new_array();
+	for (size_t i = 0; i < iv.n; i++)
+		json_object_array_add(a, json_in_row(iv.v[i]));
+	json_object_object_add(o, "summary", a);
+	json_object_object_add(o, "summary-rows-left-out", json_object_new_int64((int64_t)iv.rows_left_out));
+	json_object_object_add(o, "reports", iv.list);
+	json_object_object_add(o, "reports-left-out", json_object_new_int64((int64_t)iv.reports_left_out));
+	in_free(&iv);
+	return json_out(o, 200, out);
+}
+
+unsigned
+webstatus_page(struct daemon *d, struct webstatus_req *req, struct buf *out, const char **ctype)
+{
+	const char *url = req->url;
+
 	*ctype = CT_JSON;
 	if (strcmp(url, "/") == 0) {
 		*ctype = CT_HTML;
@@ -861,7 +1479,11 @@ webstatus_page(struct daemon *d, const char *url, struct buf *out, const char **
 	if (strcmp(url, "/api/v1/status") == 0)
 		return api_status(d, out);
 	if (strncmp(url, "/api/v1/policy/", 15) == 0 && url[15] != '\0')
-		return api_policy(d, url + 15, out);
+		return api_policy(d, req, url + 15, out);
+	if (strcmp(url, "/api/v1/policy") == 0)
+		return api_policy(d, req, req->arg(req->ctx, "domain"), out);
+	if (strcmp(url, "/api/v1/incoming") == 0)
+		return api_incoming(d, req, out);
 	if (strncmp(url, "/api/v1/results/", 16) == 0 && url[16] != '\0')
 		return api_results(d, url + 16, out);
 	if (strcmp(url, "/api/v1/reports") == 0)

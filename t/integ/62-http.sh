@@ -2,11 +2,13 @@
 # The HTTP side (http_listen): a non-loopback listener without http_allow
 # is refused; /metrics passes promtool and its values follow real postmap
 # lookups and a real followed log; only GET and HEAD are served; hostile
-# text from the log (markup, quotes, UTF-8) comes out escaped in the
-# status page and as the same text in the JSON API; hundreds of idle and
+# text from the log and from a POSTed TLSRPT report (markup, quotes,
+# UTF-8) comes out escaped in the status page and as the same text in the
+# JSON API (/api/v1/results, /status, /incoming); hundreds of idle and
 # half-sent HTTP connections are limited and timed out and never keep
 # socketmap lookups from being answered; a real Prometheus scrapes the
-# daemon and its HTTP API returns the lookup count.
+# daemon and its HTTP API returns the lookup count; every metric the
+# Grafana dashboard and the alert rules query is in a real scrape.
 . "$top_srcdir/t/lib.sh"
 need postmap python3 promtool prometheus
 
@@ -49,6 +51,8 @@ http_timeout = 3s
 local_policy_file = $T/local_policy
 log_source = $T/log/mail.log
 result_retention = 3650d
+http_tlsrpt = yes
+report_domains = our.example
 C
 check "daemon starts" start_daemon
 U="unix:$T/run/postfix.sock"
@@ -124,6 +128,47 @@ is "$(metric "tlspolicyd_log_lines_total{source=\"$T/log/mail.log\"}")" 6 "log l
 is "$(metric "tlspolicyd_log_lines_skipped_total{source=\"$T/log/mail.log\"}")" 1 "the garbage line skipped"
 body "$H/metrics" > "$T/scrape2"
 check "promtool check metrics passes after activity" sh -c "promtool check metrics < '$T/scrape2'"
+check "every metric the dashboard and the alert rules query is in a real scrape, with the labels they use" \
+    python3 - "$T/scrape2" "$top_srcdir/contrib/prometheus/tlspolicyd-dashboard.json" \
+    "$top_srcdir/contrib/prometheus/tlspolicyd-rules.yml" <<'PY'
+import json, re, sys
+scrape, dash, rules = sys.argv[1:4]
+families, labels = set(), {}
+for line in open(scrape):
+    m = re.match(r"# TYPE (\S+) (\S+)", line)
+    if m:
+        families.add(m.group(1))
+        continue
+    m = re.match(r"([a-zA-Z_:][a-zA-Z0-9_:]*)(\{([^}]*)\})? ", line)
+    if m:
+        name = re.sub(r"_(bucket|sum|count)$", "", m.group(1)) if m.group(1) not in families else m.group(1)
+        labels.setdefault(name, set()).update(re.findall(r'([a-zA-Z_]\w*)="', m.group(3) or ""))
+exprs = []
+def walk(o):
+    if isinstance(o, dict):
+        for k, v in o.items():
+            if k == "expr" and isinstance(v, str):
+                exprs.append(v)
+            else:
+                walk(v)
+    elif isinstance(o, list):
+        for v in o:
+            walk(v)
+walk(json.load(open(dash)))
+exprs += re.findall(r"^\s*expr:\s*(.+)$", open(rules).read(), re.M)
+assert len(exprs) >= 10, exprs
+checked = set()
+for e in exprs:
+    for name, sel in re.findall(r"\b((?:tlspolicyd|process)_\w+)(\{[^}]*\})?", e):
+        base = re.sub(r"_(bucket|sum|count)$", "", name)
+        assert name in families or base in families, "%s (in %s) is not in /metrics" % (name, e)
+        used = set(re.findall(r"([a-zA-Z_]\w*)\s*(?:=~|!~|!=|=)", sel)) - {"job", "instance"}
+        if labels.get(base):    # a family without samples yet: its name is enough
+            missing = used - labels[base] - {"le"}
+            assert not missing, "%s has no label %s (in %s)" % (name, missing, e)
+        checked.add(base)
+print("# %d metrics of %d expressions found in the scrape" % (len(checked), len(exprs)))
+PY
 
 # 4. read-only
 out=$(get "$H/metrics" POST)
@@ -134,12 +179,52 @@ out=$(get "$H/metrics" HEAD)
 is "$(printf '%s' "$out" | head -1)$(printf '%s' "$out" | sed '1,/^$/d' | wc -c)" "2000" "HEAD: 200, no body"
 like "$(get "$H/nothing" | head -1)" "^404$" "unknown paths are 404"
 
-# 5. hostile text: escaped in HTML, the same text in JSON
+# 5. hostile text: escaped in HTML, the same text in JSON; from the log,
+# and from a TLSRPT report about our domain POSTed by a hostile sender
+python3 - "$H/tlsrpt" "$today" <<'PY'
+import json, sys, urllib.request
+url, day = sys.argv[1:3]
+r = {"organization-name": "<img src=x onerror=alert(1)> \"Evil\" & Co", "contact-info": "<a href=x>c</a>",
+     "report-id": "<script>alert('id')</script>",
+     "date-range": {"start-datetime": day + "T00:00:00Z", "end-datetime": day + "T23:59:59Z"},
+     "policies": [{"policy": {"policy-type": "sts", "policy-domain": "our.example",
+                              "mx-host": ["<b>mx</b>.our.example"]},
+                   "summary": {"total-successful-session-count": 7, "total-failure-session-count": 3},
+                   "failure-details": [{"result-type": "<i>odd</i>", "sending-mta-ip": "192.0.2.9",
+                                        "receiving-mx-hostname": "<svg onload=alert(2)>",
+                                        "failure-reason-code": "<script>reason()</script> & \u00fc",
+                                        "failed-session-count": 3}]}]}
+req = urllib.request.Request(url, data=json.dumps(r).encode(), method="POST",
+                             headers={"Content-Type": "application/tlsrpt+json"})
+print("# POST /tlsrpt:", urllib.request.urlopen(req, timeout=20).status)
+PY
 body "$H/" > "$T/page.html"
 like "$(cat "$T/page.html")" "<td>xn--bcher-kva.example</td>" "the status page lists the domain (A-label)"
 like "$(cat "$T/page.html")" "hostname mismatch &lt;script&gt;alert\(&quot;x&quot;\)&lt;/script&gt; &#39;q&#39; &amp; ü" \
     "the reason is HTML-escaped, UTF-8 kept"
 check "no markup from the log in the page" sh -c "! grep -q '<script' '$T/page.html'"
+like "$(cat "$T/page.html")" "<td>&lt;img src=x onerror=alert\(1\)&gt; &quot;Evil&quot; &amp; Co</td>" \
+    "incoming reports: the organization escaped"
+like "$(cat "$T/page.html")" "<td>&lt;script&gt;alert\(&#39;id&#39;\)&lt;/script&gt;</td>" "... the report-id"
+like "$(cat "$T/page.html")" "<td>&lt;b&gt;mx&lt;/b&gt;.our.example</td>" "... the mx-host"
+like "$(cat "$T/page.html")" "&lt;i&gt;odd&lt;/i&gt; 3 &lt;svg onload=alert\(2\)&gt;: &lt;script&gt;reason\(\)&lt;/script&gt; &amp; ü" \
+    "... the result type, MX host name and failure reason"
+check "no markup from the report in the page" sh -c "! grep -Eq '<b>mx|<i>odd|<a href=x|<svg onload|<img' '$T/page.html'"
+body "$H/api/v1/incoming?day=$today" > "$T/incoming.json"
+check "incoming JSON: strict UTF-8 JSON, the hostile strings exactly as sent" python3 - "$T/incoming.json" <<'PY'
+import json, sys
+data = json.loads(open(sys.argv[1], "rb").read().decode("utf-8", errors="strict"))
+r = data["reports"][0]
+assert r["organization-name"] == "<img src=x onerror=alert(1)> \"Evil\" & Co", r
+assert r["report-id"] == "<script>alert('id')</script>", r
+p = r["policies"][0]
+assert p["mx-host"] == "<b>mx</b>.our.example" and p["result-types"] == {"<i>odd</i>": 3}, p
+d = p["failure-details"][0]
+assert d["receiving-mx-hostname"] == "<svg onload=alert(2)>", d
+assert d["failure-reason-code"] == "<script>reason()</script> & \u00fc", d
+s = data["summary"][0]
+assert s["organization-name"] == r["organization-name"] and s["failure-rate"] == 0.3, s
+PY
 check "the page has its SVG chart and no external assets" python3 - "$T/page.html" <<'PY'
 import sys, re
 page = open(sys.argv[1], encoding="utf-8").read()
@@ -178,6 +263,12 @@ like "$(body "$H/api/v1/policy/Bank.Example.")" '"reply":"OK","answer":"dane-onl
 like "$(get "$H/api/v1/policy/%3Cscript%3E.example" | head -1)" "^400$" "policy API: not a domain name"
 like "$(body "$H/api/v1/results/2026-13-x")" '"error":"expected a day' "results API: a bad day"
 like "$(body "$H/api/v1/reports")" '"deliveries":\[\]' "reports API: none sent yet"
+like "$(get "$H/api/v1/incoming?day=2026-02-30" | head -1)" "^400$" "incoming API: a day not in the calendar"
+like "$(get "$H/api/v1/incoming?days=0" | head -1)" "^400$" "incoming API: days=0"
+like "$(body "$H/api/v1/incoming?days=2")" '"reports-count":1,' "incoming API: the last two days"
+like "$(body "$H/api/v1/incoming?domain=other.example")" '"reports-count":0,' "incoming API: ?domain= filters"
+like "$(body "$H/api/v1/incoming?domain=Our.Example")" '"policy-domain":"our.example","reports-count":1,' \
+    "... by our domain, normalised"
 
 # 6. hundreds of idle and half-sent connections: limited, timed out, and
 # socketmap lookups keep being answered meanwhile
