@@ -26,8 +26,9 @@
  * State is kept per (logging host, syslog name, service, pid), at most
  * HANDSHAKES_MAX processes (the least recently seen is dropped: an smtpd
  * entry silently, a tlsproxy failure counted).  It is not saved: a
- * handshake whose lines are split by a restart of the reader is counted
- * from its disconnect line without its reason, or (tlsproxy) not at all.
+ * failure whose lines are split by a restart of the reader is not counted
+ * (no failure is made up from a disconnect line alone, which cannot tell
+ * a failed handshake from a STARTTLS refused before one).
  * Pure: no I/O; outcomes go to a callback.
  */
 #ifndef TLSPOLICY_HANDSHAKES_H
