@@ -3,9 +3,10 @@
 # parsed by t/logparse (postfix: t/logparse; exim: t/logparse -x; in UTC,
 # the year of syslog dates anchored at 2025-03-10T09:46:40Z), must give
 # NAME.ref line for line; NAME.sessions.ref, where present, holds the
-# session outcomes of the same lines (t/logparse -s; Exim: t/logparse -X).  Every reference needs its
-# input and every input its reference; a parser with no case at all is a
-# failure, never a pass.
+# session outcomes of the same lines (t/logparse -s; Exim: t/logparse -X),
+# NAME.handshakes.ref the incoming handshakes (t/logparse -H, Postfix).
+# Every reference needs its input and every input its reference; a parser
+# with no case at all is a failure, never a pass.
 : "${top_srcdir:?}" "${top_builddir:?}"
 set -u
 n=0
@@ -33,7 +34,11 @@ for mta in postfix exim; do
 	cases=0
 	for ref in "$data"/*.ref; do
 		[ -f "$ref" ] || continue
-		case $ref in *.sessions.ref) base=${ref%.sessions.ref} ;; *) base=${ref%.ref} ;; esac
+		case $ref in
+		*.sessions.ref) base=${ref%.sessions.ref} ;;
+		*.handshakes.ref) base=${ref%.handshakes.ref} ;;
+		*) base=${ref%.ref} ;;
+		esac
 		if [ ! -f "$base.log" ] || [ ! -f "$base.ref" ]; then
 			n=$((n + 1))
 			echo "not ok $n - logparse_$mta: $(basename "$ref") has no input or no parser reference"
@@ -54,6 +59,9 @@ for mta in postfix exim; do
 		compare "logparse_$mta" "${log%.log}.ref" $flag "$at"
 		if [ -f "${log%.log}.sessions.ref" ]; then
 			compare "session outcomes" "${log%.log}.sessions.ref" "$sflag" "$at"
+		fi
+		if [ -f "${log%.log}.handshakes.ref" ]; then
+			compare "incoming handshakes" "${log%.log}.handshakes.ref" -H "$at"
 		fi
 	done
 	if [ "$cases" -eq 0 ]; then

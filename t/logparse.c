@@ -4,6 +4,7 @@
  *
  *   logparse NOW < log        (NOW: the Unix time that anchors yearless dates)
  *   logparse -s NOW < log     the session outcomes instead (sessions.h)
+ *   logparse -H NOW < log     the incoming handshakes instead (handshakes.h)
  *   logparse -x NOW < log     Exim main-log lines (logparse_exim.h)
  *   logparse -X NOW < log     the session outcomes of Exim lines (eximsessions.h)
  */
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "eximsessions.h"
+#include "handshakes.h"
 #include "logparse_exim.h"
 #include "logparse_postfix.h"
 #include "numparse.h"
@@ -38,6 +40,16 @@ outcome(void *arg, const struct session_outcome *o)
 	else
 		printf(" type=%s%s%s", o->result_type, o->reason[0] ? " reason=" : "", o->reason);
 	putchar('\n');
+}
+
+static void
+handshake(void *arg, int success, enum metrics_hs_reason reason)
+{
+	const struct logparse_event *ev = arg;
+
+	printf("handshake host=%s name=%s service=%s pid=%lu %s%s%s\n", ev->host,
+	    ev->syslog_name, ev->service, ev->pid, success ? "success" : "failure",
+	    success ? "" : " reason=", success ? "" : metrics_hs_reasons[reason]);
 }
 
 /* exim_sessions - the session outcomes of Exim main-log lines */
@@ -151,11 +163,13 @@ main(int argc, char **argv)
 	uint64_t at;
 	int exim_mode = argc > 1 && strcmp(argv[1], "-x") == 0;
 	int exim_sess = argc > 1 && strcmp(argv[1], "-X") == 0;
-	int ti = 1 + (sess || exim_mode || exim_sess);
+	int hs_mode = argc > 1 && strcmp(argv[1], "-H") == 0;
+	int ti = 1 + (sess || exim_mode || exim_sess || hs_mode);
+	struct handshakes *hs;
 
 	if (argc > ti) {
 		if (numparse_uint(argv[ti], strlen(argv[ti]), INT64_MAX, &at) < 0) {
-			fprintf(stderr, "usage: logparse [-s|-x|-X] [UNIX_SECONDS]\n");
+			fprintf(stderr, "usage: logparse [-s|-x|-X|-H] [UNIX_SECONDS]\n");
 			return 2;
 		}
 		now = (time_t)at;
@@ -165,6 +179,7 @@ main(int argc, char **argv)
 	if (exim_sess)
 		return exim_sessions(now);
 	ss = sess ? sessions_new(outcome, NULL) : NULL;
+	hs = hs_mode ? handshakes_new(handshake, &ev) : NULL;
 
 	while (fgets(line, sizeof(line), stdin)) {
 		size_t len = strlen(line);
@@ -177,6 +192,10 @@ main(int argc, char **argv)
 		k = logparse_postfix(line, len, now, &ev);
 		if (ss) {
 			sessions_feed(ss, &ev);
+			continue;
+		}
+		if (hs) {
+			handshakes_feed(hs, &ev);
 			continue;
 		}
 		if (k == LOGPARSE_SKIP) {
@@ -195,7 +214,7 @@ main(int argc, char **argv)
 			printf(" peer=%s[%s]:%u", ev.peer, ev.addr, ev.port);
 		else if (ev.peer[0])
 			printf(" peer=%s", ev.peer);
-		if (k == LOGPARSE_TLS)
+		if (k == LOGPARSE_TLS || k == LOGPARSE_IN_TLS)
 			printf(" trust=%s%s proto=%s", trusts[ev.trust], ev.reused ? " reused" : "",
 			    ev.protocol);
 		if (k == LOGPARSE_STATUS && ev.reused)
@@ -210,10 +229,13 @@ main(int argc, char **argv)
 			printf(" status=%s", ev.status);
 		if (ev.verify_num >= 0)
 			printf(" num=%d", ev.verify_num);
+		if (k == LOGPARSE_IN_DISCONNECT)
+			printf(" starttls=%u/%u", ev.starttls_ok, ev.starttls_tries);
 		if (ev.text[0])
 			printf(" text=\"%s\"", ev.text);
 		putchar('\n');
 	}
 	sessions_free(ss);
+	handshakes_free(hs);
 	return 0;
 }

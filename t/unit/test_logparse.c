@@ -47,6 +47,17 @@ static const struct tmpl {
 	{ LOGPARSE_STATUS, "<22>1 2025-03-10T09:14:02Z $ $/smtp 7 - - 4B7E21C0F5A: to=<$@b.example>, relay=$[$]:25, "
 	  "dsn=4.7.5, status=deferred ($)",
 	  { "mta1", "postfix", "a", "mx.b.example", "192.0.2.1", "Cannot start TLS: handshake failure" } },
+	/* the server side */
+	{ LOGPARSE_IN_SSL_ERROR, "Mar 10 09:14:02 $ $/smtpd[8]: SSL_accept error from $[$]: $",
+	  { "mx1", "postfix", "client.example", "192.0.2.9", "-1" } },
+	{ LOGPARSE_TLS_PROBLEM, "Mar 10 09:14:02 $ $/smtpd[8]: warning: TLS library problem: $",
+	  { "mx1", "postfix", "error:0A000418:SSL routines::tlsv1 alert unknown ca:x:SSL alert number 48:" } },
+	{ LOGPARSE_IN_DISCONNECT, "Mar 10 09:14:02 $ $/smtpd[8]: disconnect from $[$] ehlo=1 starttls=0/1 commands=1/2",
+	  { "mx1", "postfix", "client.example", "192.0.2.9" } },
+	{ LOGPARSE_IN_TLS, "Mar 10 09:14:02 $ $/submission/smtpd[8]: Anonymous TLS connection established from $[$]: $ with x",
+	  { "mx1", "postfix", "client.example", "192.0.2.9", "TLSv1.3" } },
+	{ LOGPARSE_IN_TLS, "Mar 10 09:14:02 $ $/tlsproxy[9]: Anonymous TLS connection established from $[$]:25: $ with x",
+	  { "mx1", "postfix", "client.example", "192.0.2.9", "TLSv1.3" } },
 };
 
 static const char *const hostile[] = {
@@ -168,6 +179,66 @@ hostile_fields(void)
 	 * its attempt without one) */
 	ok(outcome_n > 0, "%d of the %d attempts reach a session outcome", outcome_n, attempts);
 	is_int(outcome_bad, 0, "and every session outcome of them is clean");
+}
+
+/* incoming - smtpd's and tlsproxy's server-side lines, and the smtpd lines
+ * told OTHER from their first words */
+static void
+incoming(void)
+{
+	static const struct {
+		const char *line;
+		enum logparse_kind kind;
+		unsigned ok, tries;
+		const char *text;
+	} cases[] = {
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] ehlo=2 starttls=1 mail=1 quit=1 commands=5",
+		  LOGPARSE_IN_DISCONNECT, 1, 1, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] ehlo=1 starttls=0/1 commands=1/2",
+		  LOGPARSE_IN_DISCONNECT, 0, 1, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] ehlo=1 quit=1 commands=2",
+		  LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9]", LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] starttls=2/1", LOGPARSE_SKIP, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] starttls=x", LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] starttls=99999/1", LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9] starttls=1/", LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from a[192.0.2.9 starttls=1", LOGPARSE_SKIP, 0, 0, "" },
+		/* a name of the client cannot fake the counts: they follow "H[A]" */
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: disconnect from starttls=1[192.0.2.9] ehlo=1 commands=1",
+		  LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: SSL_accept error from a[192.0.2.9]: lost connection",
+		  LOGPARSE_IN_SSL_ERROR, 0, 0, "lost connection" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: SSL_accept error from a[192.0.2.9]", LOGPARSE_SKIP, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: lost connection after STARTTLS from a[192.0.2.9]",
+		  LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: connect from a[192.0.2.9]", LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: NOQUEUE: reject: RCPT from a[192.0.2.9]: 554 5.7.1",
+		  LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: warning: hostname a does not resolve", LOGPARSE_OTHER, 0, 0, "" },
+		/* the client side of smtp keeps its TLS library problems to itself */
+		{ "Mar 10 09:14:02 mx1 postfix/smtp[8]: warning: TLS library problem: x", LOGPARSE_OTHER, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/tlsproxy[8]: warning: TLS library problem: x", LOGPARSE_TLS_PROBLEM, 0, 0, "x" },
+		{ "Mar 10 09:14:02 mx1 postfix/tlsproxy[8]: SSL_accept error from a[192.0.2.9]:25: -1",
+		  LOGPARSE_IN_SSL_ERROR, 0, 0, "-1" },
+		/* tlsproxy's client side is still parsed as such */
+		{ "Mar 10 09:14:02 mx1 postfix/tlsproxy[8]: Verified TLS connection established to mx.b.example[192.0.2.1]:25: TLSv1.3 x",
+		  LOGPARSE_TLS, 0, 0, "" },
+		{ "Mar 10 09:14:02 mx1 postfix/smtpd[8]: Verified TLS connection established to mx.b.example[192.0.2.1]:25: TLSv1.3 x",
+		  LOGPARSE_OTHER, 0, 0, "" },
+	};
+	struct logparse_event ev;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		enum logparse_kind k = logparse_postfix(cases[i].line, strlen(cases[i].line), 1741600000, &ev);
+
+		is_int(k, cases[i].kind, "incoming %zu: %s", i, logparse_kind_name(cases[i].kind));
+		if (k == LOGPARSE_IN_DISCONNECT)
+			ok(ev.starttls_ok == cases[i].ok && ev.starttls_tries == cases[i].tries,
+			    "incoming %zu: starttls=%u/%u", i, ev.starttls_ok, ev.starttls_tries);
+		if (k != LOGPARSE_SKIP && k != LOGPARSE_OTHER)
+			is_str(ev.text, cases[i].text, "incoming %zu: text", i);
+	}
 }
 
 /* feed - one line into sessions */
@@ -329,6 +400,7 @@ main(void)
 	}
 	free(line);
 	hostile_fields();
+	incoming();
 	tlsrpt_types();
 	text_cases();
 	names();

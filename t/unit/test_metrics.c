@@ -57,6 +57,10 @@ main(void)
 	metrics_session("tlsa", "certificate-expired");
 	metrics_session("no-policy-found", "made-up-type");
 	metrics_session("odd", NULL);
+	metrics_handshakes(METRICS_MTA_POSTFIX, -1, 5);
+	metrics_handshakes(METRICS_MTA_POSTFIX, METRICS_HS_UNKNOWN_CA, 2);
+	metrics_handshakes(METRICS_MTA_POSTFIX, METRICS_HS_REASON_COUNT, 1);   /* out of range: dropped */
+	metrics_handshakes(METRICS_MTA_COUNT, METRICS_HS_EOF, 1);
 	is_int(metrics.latency_count, 3, "three lookups timed");
 
 	buf_init(&out, 1 << 20);
@@ -102,6 +106,12 @@ main(void)
 	    "an unknown result type counts as validation-failure");
 	ok(has_line(&out, "tlspolicyd_sessions_total{policy_type=\"no-policy-found\",result=\"success\"} 1"),
 	    "an unknown policy type counts as no-policy-found");
+	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"postfix\",outcome=\"success\",reason=\"none\"} 5"),
+	    "incoming handshakes: successes");
+	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"postfix\",outcome=\"failure\",reason=\"unknown_ca\"} 2"),
+	    "incoming handshakes: failures by reason");
+	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"postfix\",outcome=\"failure\",reason=\"other\"} 0"),
+	    "an out-of-range reason or MTA is not counted anywhere");
 	ok(out.len > 0 && out.data[out.len - 1] == '\n', "ends with a newline");
 
 	/* samples: escaping and number forms */

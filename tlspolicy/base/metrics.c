@@ -19,6 +19,16 @@ const char *const metrics_result_types[METRICS_RESULT_TYPE_COUNT] = {
 	"dane-required", "sts-policy-fetch-error", "sts-policy-invalid", "sts-webpki-invalid",
 };
 
+const char *const metrics_hs_reasons[METRICS_HS_REASON_COUNT] = {
+	"eof", "timeout", "handshake_failure", "bad_certificate", "unsupported_certificate",
+	"certificate_revoked", "certificate_expired", "certificate_unknown", "unknown_ca",
+	"access_denied", "decode_error", "decrypt_error", "protocol_version",
+	"insufficient_security", "internal_error", "unrecognized_name", "no_shared_cipher",
+	"other",
+};
+
+static const char *const mta_names[METRICS_MTA_COUNT] = { "postfix" };
+
 static const char *const map_names[METRICS_MAP_COUNT] = {
 	"postfix", "postfix-tlsrpt", "exim", "none",
 };
@@ -159,6 +169,14 @@ metrics_session(const char *ptype, const char *result_type)
 }
 
 void
+metrics_handshakes(enum metrics_mta mta, int reason, uint64_t n)
+{
+	if ((unsigned)mta >= METRICS_MTA_COUNT || reason >= METRICS_HS_REASON_COUNT)
+		return;
+	metrics.handshakes[mta][reason < 0 ? 0 : 1 + reason] += n;
+}
+
+void
 metrics_reset(void)
 {
 	memset(&metrics, 0, sizeof(metrics));
@@ -260,6 +278,25 @@ write_lookups(struct buf *out, const struct metrics *m)
 	return 0;
 }
 
+static int
+write_handshakes(struct buf *out, const struct metrics *m)
+{
+	const char *l[6] = { "mta", NULL, "outcome", NULL, "reason", NULL };
+
+	FAMILY("tlspolicyd_incoming_handshakes_total", "counter",
+	    "Incoming STARTTLS handshakes counted from the MTA logs (other senders connecting "
+	    "to our SMTP server), by MTA, outcome and reason (the TLS alert the client sent, "
+	    "eof, timeout...; none for a success).");
+	for (int i = 0; i < METRICS_MTA_COUNT; i++)
+		for (int r = 0; r <= METRICS_HS_REASON_COUNT; r++) {
+			l[1] = mta_names[i];
+			l[3] = r == 0 ? "success" : "failure";
+			l[5] = r == 0 ? "none" : metrics_hs_reasons[r - 1];
+			SAMPLE("tlspolicyd_incoming_handshakes_total", l, 3, m->handshakes[i][r]);
+		}
+	return 0;
+}
+
 int
 metrics_write(struct buf *out, const struct metrics *m)
 {
@@ -318,5 +355,5 @@ metrics_write(struct buf *out, const struct metrics *m)
 			l[3] = r == 0 ? "success" : metrics_result_types[r - 1];
 			SAMPLE("tlspolicyd_sessions_total", l, 2, m->sessions[p][r]);
 		}
-	return 0;
+	return write_handshakes(out, m);
 }

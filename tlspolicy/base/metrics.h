@@ -7,7 +7,8 @@
  * is bounded by its enum (no domain names in labels).  The code where an
  * event happens counts it (lookups in the daemon's handlers, DNS queries
  * in dns.c, fetches in mtasts.c, sessions in ingest.c, cache lookups in
- * mtasts.c and dane.c).  Single-threaded: the counters are read and
+ * mtasts.c and dane.c, incoming handshakes in ingest.c when what was
+ * read is committed).  Single-threaded: the counters are read and
  * written on the event loop only.  Gauges (sizes, start time) are not
  * kept here: the exposition code computes them and writes them with
  * metrics_write_family() / metrics_write_sample().
@@ -62,6 +63,26 @@ extern const char *const metrics_result_types[METRICS_RESULT_TYPE_COUNT];
 /* policy types of the sessions: sts, tlsa, no-policy-found */
 #define METRICS_PTYPE_COUNT 3
 
+/* the MTAs whose incoming STARTTLS handshakes are counted (the label
+ * "mta": Postfix's only for now) */
+enum metrics_mta { METRICS_MTA_POSTFIX, METRICS_MTA_COUNT };
+
+/* why an incoming STARTTLS handshake failed: the TLS alert the client
+ * sent (RFC 8446 6, RFC 5246 7.2 names), the connection dropped (eof) or
+ * timed out, no cipher in common, or another error; names in
+ * metrics_hs_reasons[] */
+enum metrics_hs_reason {
+	METRICS_HS_EOF, METRICS_HS_TIMEOUT, METRICS_HS_HANDSHAKE_FAILURE,
+	METRICS_HS_BAD_CERTIFICATE, METRICS_HS_UNSUPPORTED_CERTIFICATE,
+	METRICS_HS_CERTIFICATE_REVOKED, METRICS_HS_CERTIFICATE_EXPIRED,
+	METRICS_HS_CERTIFICATE_UNKNOWN, METRICS_HS_UNKNOWN_CA, METRICS_HS_ACCESS_DENIED,
+	METRICS_HS_DECODE_ERROR, METRICS_HS_DECRYPT_ERROR, METRICS_HS_PROTOCOL_VERSION,
+	METRICS_HS_INSUFFICIENT_SECURITY, METRICS_HS_INTERNAL_ERROR,
+	METRICS_HS_UNRECOGNIZED_NAME, METRICS_HS_NO_SHARED_CIPHER, METRICS_HS_OTHER,
+	METRICS_HS_REASON_COUNT
+};
+extern const char *const metrics_hs_reasons[METRICS_HS_REASON_COUNT];
+
 /* upper bounds of the lookup latency histogram, in seconds */
 #define METRICS_LATENCY_BUCKETS 12
 
@@ -77,6 +98,8 @@ struct metrics {
 	uint64_t dns_failures[METRICS_DNS_FAILURE_COUNT];
 	uint64_t dns_answers[2];                           /* [without, with] the AD bit */
 	uint64_t sessions[METRICS_PTYPE_COUNT][METRICS_RESULT_TYPE_COUNT + 1]; /* [0]: success */
+	/* incoming STARTTLS handshakes: [0] succeeded, [1 + reason] failed */
+	uint64_t handshakes[METRICS_MTA_COUNT][METRICS_HS_REASON_COUNT + 1];
 };
 
 extern struct metrics metrics;
@@ -98,6 +121,9 @@ void metrics_dns_answer(int ad);
 /* metrics_session - one session counted from a log: ptype "sts", "tlsa"
  * or "no-policy-found"; result_type NULL or "" for a success */
 void metrics_session(const char *ptype, const char *result_type);
+/* metrics_handshakes - n incoming STARTTLS handshakes to mta that
+ * succeeded (reason < 0) or failed for reason */
+void metrics_handshakes(enum metrics_mta mta, int reason, uint64_t n);
 void metrics_reset(void);
 
 /* metrics_now - a monotonic time in seconds, for latencies */

@@ -12,6 +12,7 @@
 #include "attrib.h"
 #include "buf.h"
 #include "eximsessions.h"
+#include "handshakes.h"
 #include "ingest.h"
 #include "log.h"
 #include "logfollow.h"
@@ -46,6 +47,11 @@ struct ingest {
 	char last_name[sizeof(((struct logparse_event *)0)->syslog_name)];   /* last one matched */
 	struct sessions *sessions;
 	struct eximsessions *exim;
+	struct handshakes *handshakes;
+	/* incoming handshakes counted since the last commit, published to
+	 * the metrics when it succeeds: lines read again after a crash were
+	 * never published ([0]: successes, [1 + reason]: failures) */
+	uint64_t hs[METRICS_MTA_COUNT][METRICS_HS_REASON_COUNT + 1];
 	struct attrib *attrib;
 	struct results_batch *batch;
 	struct ingest_stats stats;       /* totals including the uncommitted part */
@@ -91,6 +97,26 @@ on_outcome(void *arg, const struct session_outcome *o)
 		ig->stats.failures++;
 }
 
+static void
+on_handshake(void *arg, int success, enum metrics_hs_reason reason)
+{
+	struct ingest *ig = arg;
+
+	ig->hs[METRICS_MTA_POSTFIX][success ? 0 : 1 + (int)reason]++;
+}
+
+/* publish - the handshakes counted since the last commit, to the metrics */
+static void
+publish(struct ingest *ig)
+{
+	for (int m = 0; m < METRICS_MTA_COUNT; m++)
+		for (int i = 0; i <= METRICS_HS_REASON_COUNT; i++)
+			if (ig->hs[m][i] > 0) {
+				metrics_handshakes((enum metrics_mta)m, i - 1, ig->hs[m][i]);
+				ig->hs[m][i] = 0;
+			}
+}
+
 struct ingest *
 ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 {
@@ -110,6 +136,7 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	sessions_exclude_sender(ig->sessions, cfg->exclude_sender);
 	ig->exim = eximsessions_new(on_outcome, ig);
 	eximsessions_exclude_sender(ig->exim, cfg->exclude_sender);
+	ig->handshakes = handshakes_new(on_handshake, ig);
 	ig->attrib = attrib_new(st);
 	ig->batch = results_batch_new();
 	ig->now = time(NULL);
@@ -128,6 +155,7 @@ ingest_free(struct ingest *ig)
 		return;
 	sessions_free(ig->sessions);
 	eximsessions_free(ig->exim);
+	handshakes_free(ig->handshakes);
 	attrib_free(ig->attrib);
 	results_batch_free(ig->batch);
 	buf_fini(&ig->rec);
@@ -171,7 +199,10 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 		}
 		memcpy(ig->last_name, ig->ev.syslog_name, sizeof(ig->last_name));
 	}
-	sessions_feed(ig->sessions, &ig->ev);
+	if (ig->ev.kind >= LOGPARSE_IN_TLS)
+		handshakes_feed(ig->handshakes, &ig->ev);
+	else
+		sessions_feed(ig->sessions, &ig->ev);
 }
 
 /*
@@ -234,6 +265,7 @@ ingest_commit(struct ingest *ig, const struct logfollow_cursor *c)
 		goto fail;
 	results_batch_clear(ig->batch);
 	attrib_forget(ig->attrib);
+	publish(ig);
 	ig->committed_lines = ig->stats.lines;
 	return 0;
 fail:

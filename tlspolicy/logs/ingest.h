@@ -5,7 +5,10 @@
  * sessions, or, when they are not Postfix lines, through logparse_exim
  * and eximsessions (an Exim main log, file or syslog layout; a central
  * syslog file may mix both); each session outcome is attributed to its policy (attrib)
- * and counted in a results_batch.  ingest_commit() writes, in one
+ * and counted in a results_batch.  Postfix's server-side handshake lines
+ * go to handshakes; their counts are added to the metrics when what was
+ * read is committed, so that lines read again after a crash are never
+ * counted twice by one process.  ingest_commit() writes, in one
  * transaction, the batch, the source's cursor and the whole correlation
  * state, so that after a crash at any instant the next start continues
  * from the last commit with exactly the state it had: no session is lost

@@ -243,6 +243,7 @@ tls_summary(struct logline *s, struct logparse_event *ev)
 		{ "Trusted ", LOGPARSE_TRUSTED }, { "Verified ", LOGPARSE_VERIFIED },
 	};
 	size_t i;
+	int in = 0;
 
 	for (i = 0; i < sizeof(trusts) / sizeof(trusts[0]); i++)
 		if (logline_eat(s, trusts[i].word))
@@ -254,13 +255,67 @@ tls_summary(struct logline *s, struct logparse_event *ev)
 		ev->reused = 0;
 	else if (logline_eat(s, "TLS connection reused to "))
 		ev->reused = 1;
+	else if (logline_eat(s, "TLS connection established from "))
+		in = 1;
+	else if (logline_eat(s, "TLS connection reused from "))
+		in = ev->reused = 1;
 	else
 		return LOGPARSE_OTHER;
 	if (!namaddr(s, ev) || !logline_eat(s, ": ")
 	    || !token(s, ev->protocol, sizeof(ev->protocol)))
 		return LOGPARSE_SKIP;
 	word(ev->protocol);
-	return LOGPARSE_TLS;
+	return in ? LOGPARSE_IN_TLS : LOGPARSE_TLS;
+}
+
+/* incoming - the lines of smtpd's and tlsproxy's STARTTLS handshakes as a
+ * server; OTHER for every other line */
+static enum logparse_kind
+incoming(struct logline *s, struct logparse_event *ev, int smtpd)
+{
+	struct logline c;
+	enum logparse_kind k;
+
+	if (logline_eat(s, "SSL_accept error from ")) {
+		if (!namaddr(s, ev) || !logline_eat(s, ": "))
+			return LOGPARSE_SKIP;
+		rest(s, ev->text, sizeof(ev->text));
+		return LOGPARSE_IN_SSL_ERROR;
+	}
+	if (logline_eat(s, "warning: TLS library problem: ")) {
+		rest(s, ev->text, sizeof(ev->text));
+		return LOGPARSE_TLS_PROBLEM;
+	}
+	if (smtpd && logline_eat(s, "disconnect from ")) {
+		unsigned long ok, tries;
+
+		/* "disconnect from H[A] ehlo=2 starttls=1 mail=1 ... commands=N" */
+		if (!namaddr(s, ev))
+			return LOGPARSE_SKIP;
+		while (s->n > 0 && !logline_eat(s, " starttls=")) {
+			s->p++;
+			s->n--;
+		}
+		if (s->n == 0 || !logline_digits(s, 1, 4, &ok))
+			return LOGPARSE_OTHER;
+		tries = ok;
+		if (logline_eat(s, "/") && !logline_digits(s, 1, 4, &tries))
+			return LOGPARSE_OTHER;
+		if (s->n > 0 && s->p[0] != ' ')   /* more digits than counted */
+			return LOGPARSE_OTHER;
+		if (tries < ok)
+			return LOGPARSE_SKIP;
+		ev->starttls_ok = (unsigned)ok;
+		ev->starttls_tries = (unsigned)tries;
+		return LOGPARSE_IN_DISCONNECT;
+	}
+	/* tlsproxy's "... TLS connection established to" is its client side,
+	 * for the caller to parse from the start */
+	c = *s;
+	if ((k = tls_summary(&c, ev)) == LOGPARSE_TLS)
+		return LOGPARSE_OTHER;
+	*s = c;
+	return k;
 }
 
 /* domain_of - the domain of the address addr (left empty when the address
@@ -401,6 +456,11 @@ message(struct logline *s, struct logparse_event *ev)
 		}
 		return LOGPARSE_OTHER;
 	}
+	if (strcmp(ev->service, "smtpd") == 0)
+		return incoming(s, ev, 1);
+	if (strcmp(ev->service, "tlsproxy") == 0
+	    && (k = incoming(s, ev, 0)) != LOGPARSE_OTHER)
+		return k;
 	if (!smtp)
 		return LOGPARSE_OTHER;
 	if (logline_eat(s, "warning: ")) {
@@ -450,8 +510,9 @@ message(struct logline *s, struct logparse_event *ev)
 /*
  * uninteresting - a quick look at the tag of a syslog or maillog_file line:
  * "NAME/SERVICE[PID]: " with a service other than smtp, lmtp, tlsproxy
- * and qmgr (smtpd, cleanup, local...: most of a mail log), or a qmgr line
- * other than "QID: from=<", is a Postfix line of no interest, told
+ * and qmgr (cleanup, local...: most of a mail log), a qmgr line other
+ * than "QID: from=<", or an smtpd line that does not start as one of its
+ * handshake lines (see incoming()), is a Postfix line of no interest, told
  * without parsing the rest of its envelope.
  */
 static int
@@ -488,6 +549,24 @@ uninteresting(const char *line, size_t len)
 			m++;
 		return (size_t)(e - m) < 8 || memcmp(m, ": from=<", 8) != 0;
 	}
+	if (n == 5 && memcmp(sl, "smtpd", 5) == 0) {
+		/* of smtpd's lines only those of its STARTTLS handshakes */
+		static const struct { const char *p; size_t n; } in[] = {
+#define P(s) { s, sizeof(s) - 1 }
+			P("SSL_accept error from "), P("warning: TLS library problem: "),
+			P("disconnect from "), P("Anonymous TLS connection "),
+			P("Untrusted TLS connection "), P("Trusted TLS connection "),
+			P("Verified TLS connection "),
+#undef P
+		};
+		const char *m = end + 3;
+		size_t left = len - (size_t)(m - line);
+
+		for (size_t i = 0; i < sizeof(in) / sizeof(in[0]); i++)
+			if (left >= in[i].n && memcmp(m, in[i].p, in[i].n) == 0)
+				return 0;
+		return 1;
+	}
 	return !((n == 4 && (memcmp(sl, "smtp", 4) == 0 || memcmp(sl, "lmtp", 4) == 0))
 	    || (n == 8 && memcmp(sl, "tlsproxy", 8) == 0));
 }
@@ -509,6 +588,7 @@ logparse_postfix(const char *line, size_t len, time_t now, struct logparse_event
 	ev->trust = LOGPARSE_ANONYMOUS;
 	ev->dsn[0] = ev->status[0] = ev->text[0] = '\0';
 	ev->verify_num = -1;
+	ev->starttls_ok = ev->starttls_tries = 0;
 	if (len > LOGPARSE_LINE_MAX)
 		return ev->kind = LOGPARSE_SKIP;
 	if (uninteresting(line, len))
@@ -536,7 +616,8 @@ const char *
 logparse_kind_name(enum logparse_kind kind)
 {
 	static const char *const names[] = { "skip", "other", "tls", "verify", "ssl-error",
-		"status", "queue-reason", "from", "tlsrpt", "policy" };
+		"status", "queue-reason", "from", "tlsrpt", "policy", "in-tls", "in-ssl-error",
+		"tls-problem", "in-disconnect" };
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

@@ -30,6 +30,11 @@
  *   protocol, dsn, status  printable ASCII without spaces, else ""
  *   host, syslog_name      printable ASCII without spaces, else the line
  *             is LOGPARSE_SKIP (they key the correlation state)
+ * Of smtpd's lines only those of its STARTTLS handshakes are parsed:
+ * "SSL_accept error from", "warning: TLS library problem: ", "<Trust> TLS
+ * connection established from" and "disconnect from" with its command
+ * counts (Postfix >= 3.0; a line without "starttls=" is OTHER); every
+ * other smtpd line is told OTHER from its first words.
  * Which syslog names count as Postfix is the caller's choice
  * (logparse_name_match()).
  */
@@ -54,6 +59,11 @@ enum logparse_kind {
 	LOGPARSE_FROM,          /* qmgr "QID: from=<S>, size=..." */
 	LOGPARSE_TLSRPT,        /* Postfix >= 3.10 "TLSRPT: status=..., domain=..., ..." */
 	LOGPARSE_POLICY,        /* "warning: TLS policy lookup for D/MX: R" */
+	/* the server side (smtpd, tlsproxy): other senders connecting to us */
+	LOGPARSE_IN_TLS,        /* "<Trust> TLS connection established|reused from H[A]: ..." */
+	LOGPARSE_IN_SSL_ERROR,  /* "SSL_accept error from H[A]: R" */
+	LOGPARSE_TLS_PROBLEM,   /* "warning: TLS library problem: R" (smtpd, tlsproxy) */
+	LOGPARSE_IN_DISCONNECT, /* smtpd "disconnect from H[A] ... starttls=N[/M] ..." */
 };
 
 enum logparse_trust {
@@ -81,6 +91,8 @@ struct logparse_event {
 	char dsn[12];
 	char status[16];                  /* STATUS: sent, deferred, bounced...; TLSRPT: success/failure */
 	int verify_num;                   /* VERIFY: OpenSSL error number, or -1 */
+	unsigned starttls_ok;             /* IN_DISCONNECT: "starttls=OK/TRIES" (OK */
+	unsigned starttls_tries;          /* alone: TRIES = OK), at most 9999 each */
 	char text[512];                   /* reason, status text, failure_type... */
 };
 
