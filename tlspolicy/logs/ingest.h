@@ -5,7 +5,10 @@
  * sessions, or, when they are not Postfix lines, through logparse_exim
  * and eximsessions (an Exim main log, file or syslog layout; a central
  * syslog file may mix both); each session outcome is attributed to its policy (attrib)
- * and counted in a results_batch.  ingest_commit() writes, in one
+ * and counted in a results_batch.  Decision lines of tlspolicyd
+ * (decisionlog.h), logged where an MTA's own daemon answered it, are
+ * stored as decision records at once (they are the same however often
+ * they are read) and join the attribution of the sessions after them.  ingest_commit() writes, in one
  * transaction, the batch, the source's cursor and the whole correlation
  * state, so that after a crash at any instant the next start continues
  * from the last commit with exactly the state it had: no session is lost
@@ -30,6 +33,7 @@ struct ingest_stats {
 	uint64_t sessions;    /* sessions counted */
 	uint64_t failures;    /* of which failed */
 	uint64_t excluded;    /* the reporter's own messages, not counted */
+	uint64_t decisions;   /* decision lines taken (since the start, not saved) */
 };
 
 struct ingest_config {
@@ -40,6 +44,13 @@ struct ingest_config {
 	                                        logparse_name_match()); NULL: the
 	                                        default "postfix postfix-*" */
 	size_t nsyslog_names;
+	char *const *decision_names;         /* the syslog names whose decision
+	                                        lines (decisionlog.h) are taken
+	                                        (decision_syslog_names); NULL:
+	                                        "tlspolicyd"; none when
+	                                        ndecision_names is 0 but the
+	                                        pointer is not NULL */
+	size_t ndecision_names;
 	struct strmap *own_ip;               /* sending_ip when made by
 	                                        ingest_config_init: owned */
 	char sender[320];                    /* exclude_sender's storage there */
