@@ -1,16 +1,24 @@
 #!/bin/sh
 # Many sending hosts, one collector, with real rsyslog: three private
-# Postfix instances (s1, s2, s3) deliver through the test world; each
-# one's maillog_file is read by its own private rsyslogd (imfile) and
-# forwarded to a collector rsyslogd on loopback, s1 over TCP with a
-# disk-assisted queue, s2 and s3 over RELP.  The collector writes one
-# merged file with contrib/rsyslog/collector-merged.conf, which the
+# Postfix instances (s1, s2, s3) deliver through the test world, each
+# host's lines go through its own private rsyslogd to a collector
+# rsyslogd on loopback.  s1's maillog_file is read with imfile and sent
+# over TCP with a disk-assisted queue; s1 asks the collector's
+# tlspolicyd for its policies (the central layout).  s2 and s3 log to
+# syslog and each asks a tlspolicyd of its own (the local layout): in a
+# private mount namespace their /dev/log is their rsyslogd's socket,
+# which writes the host's own mail log and forwards the mail facility
+# over RELP (sender-relp.conf); the policy decisions of their daemons
+# reach the collector as log lines.  The collector writes one merged
+# file with contrib/rsyslog/collector-merged.conf, which the
 # collector's tlspolicyd follows.  Its counts must equal the sum of
-# what each host's own maillog gives when ingested alone, with each
-# host's sending_mta_ip - also when the collector's rsyslogd and
-# tlspolicyd are killed (SIGKILL) in the middle and lines arrive late.
-# No rsyslogd here is the machine's syslog: each runs with its own
-# configuration, pid file and work directory, no /dev/log input.
+# what each host's own log gives when ingested alone, with each host's
+# sending_mta_ip - also when the collector's rsyslogd and tlspolicyd
+# are killed (SIGKILL) in the middle and lines arrive late - and the
+# sessions of local.test, which only s2 and s3 (their own daemons)
+# looked up, count under its MTA-STS policy.  No rsyslogd here is the
+# machine's syslog: each runs with its own configuration, pid file and
+# work directory.
 . "$top_srcdir/t/lib.sh"
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
@@ -29,6 +37,8 @@ chmod 644 "$P"/*.key
 world_dns_batch
 world_sts good.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
 world_sts nostarttls.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.nostarttls.test\nmax_age: 86400\n')"
+world_sts local.test 20261202 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
+world_dns_set "local.test. MX 10 mx.good.test."
 world_dns_set "good.test. MX 10 mx.good.test."
 world_dns_set "mx.good.test. A 127.0.3.61"
 world_dns_set "nostarttls.test. MX 10 mx.nostarttls.test."
@@ -43,7 +53,7 @@ pf_instance mx
 mkdir -p "$T/mail"
 chown nobody "$T/mail"
 postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test nostarttls.test" \
+    "virtual_mailbox_domains = good.test nostarttls.test local.test" \
     "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
     "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
     "smtpd_tls_security_level = may"
@@ -88,22 +98,68 @@ report_from = tlsrpt-noreply@collector.localdomain
 C
 check "the collector's tlspolicyd starts" start_daemon
 
+# nsrun HOST COMMAND...: COMMAND in a private mount namespace whose
+# /etc/resolv.conf is the test world's and whose /dev/log is HOST's
+# rsyslogd socket (a tmpfs /dev with null, zero, random, urandom)
+nsrun() {
+	_h=$1
+	shift
+	mkdir -p "$T/ns-$_h/dev"
+	unshare --mount --propagation private sh -c '
+		set -e
+		T=$1 h=$2
+		shift 2
+		mount --bind "$T/resolv.conf" /etc/resolv.conf
+		mount --bind /dev "$T/ns-$h/dev"
+		mount -t tmpfs -o mode=755 tmpfs /dev
+		for n in null zero random urandom; do
+			touch "/dev/$n"
+			mount --bind "$T/ns-$h/dev/$n" "/dev/$n"
+		done
+		ln -s /proc/self/fd /dev/fd
+		touch /dev/log
+		mount --bind "$T/rs-$h/log.sock" /dev/log
+		exec "$@"' sh "$T" "$_h" "$@"
+}
+
+# local_daemon HOST: HOST's own tlspolicyd (no log_source, no reports),
+# logging to syslog; its socket $T/HOST/run/postfix.sock
+local_daemon() {
+	mkdir -p "$T/$1/state" "$T/$1/run"
+	sed -e "s|^state_directory = .*|state_directory = $T/$1/state|" -e '/^log_source/d' \
+	    -e "s|^control_socket = .*|control_socket = unix:$T/$1/run/control.sock|" \
+	    -e "s|^socketmap_listen = .*|socketmap_listen = unix:$T/$1/run/postfix.sock|" \
+	    "$T/tlspolicyd.conf" > "$T/$1/tlspolicyd.conf"
+	[ "$(id -u)" = 0 ] && chown nobody "$T/$1/state" "$T/$1/run"
+	nsrun "$1" "$TLSPOLICYD" -c "$T/$1/tlspolicyd.conf" >> "$T/$1.daemon.log" 2>&1 || return 1
+	wait_for 20 grep -q " $1 tlspolicyd\[[0-9]*\]: tlspolicyd .* ready " "$T/$1/maillog" || return 1
+	bg_pids="$bg_pids $(cat "$T/$1/run/tlspolicyd.pid")"
+}
+
 # --- three sending hosts, each with its own rsyslogd ------------------
-sender() {   # sender NAME tcp|relp
+sender() {   # sender NAME tcp|syslog
 	pf_instance "$1"
 	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
 	postconf -c "$T/$1" -M# smtp/inet
+	_sock=$T/run/postfix.sock
+	[ "$2" = syslog ] && _sock=$T/$1/run/postfix.sock
 	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
-	    "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
+	    "smtp_tls_policy_maps = socketmap:unix:$_sock:postfix" \
 	    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
 	touch "$T/$1/maillog"
 	chmod 644 "$T/$1/maillog"
 	mkdir -p "$T/rs-$1"
 	{
 		printf 'global(workDirectory="%s" localHostName="%s")\n' "$T/rs-$1" "$1"
-		if [ "$2" = relp ]; then
-			sed -e "s|/var/log/postfix.log|$T/$1/maillog|" -e 's|collector.example.org|127.0.0.1|' \
-			    -e "s|port=\"2514\"|port=\"$RELP\"|" "$top_srcdir/contrib/rsyslog/sender-maillog.conf"
+		if [ "$2" = syslog ]; then
+			# the host's syslog: its socket, its own mail log, and
+			# sender-relp.conf's forwarding
+			printf 'module(load="imuxsock" SysSock.Use="off")\n'
+			printf 'input(type="imuxsock" Socket="%s" RateLimit.Interval="0")\n' "$T/rs-$1/log.sock"
+			printf 'mail.* action(type="omfile" file="%s" template="RSYSLOG_TraditionalFileFormat")\n' \
+			    "$T/$1/maillog"
+			sed -e 's|collector.example.org|127.0.0.1|' -e "s|port=\"2514\"|port=\"$RELP\"|" \
+			    "$top_srcdir/contrib/rsyslog/sender-relp.conf"
 		else
 			# the imfile input of sender-maillog.conf, the omfwd action of sender-tcp.conf
 			printf 'module(load="imfile")\ntemplate(name="mailraw" type="string" string="%%msg%%")\n'
@@ -118,11 +174,22 @@ sender() {   # sender NAME tcp|relp
 	rsyslogd -N1 -f "$T/rs-$1.conf" > "$T/rs-$1.check" 2>&1 || return 1
 	rsyslogd -n -f "$T/rs-$1.conf" -i "$T/rs-$1.pid" >> "$T/rs-$1.log" 2>&1 &
 	bg_pids="$bg_pids $!"
-	pf_start "$1" "$T/resolv.conf"
+	if [ "$2" = tcp ]; then
+		pf_start "$1" "$T/resolv.conf"
+		return
+	fi
+	# Postfix logs to syslog, as its own daemon does
+	postconf -c "$T/$1" -X maillog_file
+	wait_for 20 test -S "$T/rs-$1/log.sock" || return 1
+	local_daemon "$1" || return 1
+	touch -d '1 minute ago' "$T/$1/main.cf" "$T/$1/master.cf"
+	nsrun "$1" postfix -c "$T/$1" start > "$T/$1.start.log" 2>&1
+	PF_INSTANCES="${PF_INSTANCES:-} $1"
+	wait_for 20 grep -q ' s[0-9]* postfix/master\[[0-9]*\]: daemon started' "$T/$1/maillog"
 }
-check "s1: Postfix and rsyslogd (TCP) start" sender s1 tcp
-check "s2: Postfix and rsyslogd (RELP) start" sender s2 relp
-check "s3: Postfix and rsyslogd (RELP) start" sender s3 relp
+check "s1: Postfix and rsyslogd (TCP) start, asking the collector's tlspolicyd" sender s1 tcp
+check "s2: rsyslogd (RELP), its own tlspolicyd, Postfix start" sender s2 syslog
+check "s3: rsyslogd (RELP), its own tlspolicyd, Postfix start" sender s3 syslog
 check "every line of s1's start reached the merged file" wait_for 30 grep -q ' s1 postfix/master' "$T/merged.log"
 
 # send COUNT HOST DOMAIN: COUNT messages, waited for in HOST's maillog
@@ -144,7 +211,10 @@ check "phase 1: s3 delivers to good.test three times" send 3 s3 good.test
 for h in s1 s2 s3; do
 	check "phase 1: $h delivers to nostarttls.test once" send 1 $h nostarttls.test
 done
-check "phase 1: the collector counted 9 sessions" wait_sessions 9
+# local.test: only the hosts with their own daemons send there
+check "phase 1: s2 delivers to local.test once" send 1 s2 local.test
+check "phase 1: s3 delivers to local.test twice" send 2 s3 local.test
+check "phase 1: the collector counted 12 sessions" wait_sessions 12
 
 # the collector dies: rsyslogd and tlspolicyd killed with SIGKILL
 kill -9 "$CPID" "$DPID"
@@ -156,20 +226,21 @@ for h in s1 s2 s3; do
 	check "phase 2: $h delivers to both domains while the collector's rsyslogd is down" \
 	    eval "send 1 $h good.test && send 1 $h nostarttls.test"
 done
-is "$(status_sessions)" 9 "nothing new in the merged file while the collector is down"
+check "phase 2: s2 delivers to local.test while the collector's rsyslogd is down" send 1 s2 local.test
+is "$(status_sessions)" 12 "nothing new in the merged file while the collector is down"
 check "the collector's rsyslogd restarts" collector_start
 # and tlspolicyd is killed again while the late lines arrive
 sleep 0.2
 kill -9 "$DPID"
 wait "$DPID" 2>/dev/null
 check "the collector's tlspolicyd restarts once more" start_daemon
-check "phase 2: the collector counted 15 sessions" wait_sessions 15 90
+check "phase 2: the collector counted 19 sessions" wait_sessions 19 90
 # quiet: nothing more is counted later
 for h in s1 s2 s3; do
-	check "$h: every line of its maillog reached the merged file" wait_for 30 sh -c \
-	    "[ \$(grep -c ' $h postfix/' '$T/$h/maillog') -eq \$(grep -c ' $h postfix/' '$T/merged.log') ]"
+	check "$h: every line of its mail log reached the merged file" wait_for 30 sh -c \
+	    "[ \$(grep -Ec ' $h (postfix/|tlspolicyd\\[)' '$T/$h/maillog') -eq \$(grep -Ec ' $h (postfix/|tlspolicyd\\[)' '$T/merged.log') ]"
 done
-is "$(status_sessions)" 15 "15 sessions, each counted once"
+is "$(status_sessions)" 19 "19 sessions, each counted once"
 
 # --- each host's own maillog ingested alone ---------------------------
 D=$(date -u +%Y-%m-%d)
@@ -187,8 +258,8 @@ for h in s1 s2 s3; do
 done
 # sum the per-host results (counts per day and domain; details per type,
 # MX and sending address) and compare with the collector's.  The policy
-# is left out: a store of its own has no policy decisions (its daemon
-# answered no lookup), so it counts under no-policy-found.
+# is left out: s1's log alone has no decisions (the collector's daemon
+# answered its lookups), so it counts under no-policy-found there.
 python3 - "$T/results.collector" "$T/results.s1" "$T/results.s2" "$T/results.s3" > "$T/compare.txt" <<'PY'
 import re, sys, collections
 def load(path):
@@ -223,6 +294,15 @@ for i in 1 2 3; do
 	    "starttls-not-supported count=2 mx=mx.nostarttls.test ip=127.0.3.62 sending=192.0.2.$i\$" \
 	    "s$i's failures carry s$i's own sending address"
 done
+# the local layout: s2's and s3's daemons logged their decisions, the
+# collector took them from the merged file
+for h in s2 s3; do
+	check "$h's decision for local.test reached the merged file" sh -c "grep ' $h tlspolicyd\[' '$T/merged.log' |
+	    grep -qF 'decision day=$D domain=local.test policy=sts id=20261202 value=\"version: STSv1\\nmode: enforce\\nmx: mx.good.test\\n'"
+done
+like "$(grep -A1 "^$D local.test " "$T/results.collector")" "sts 20261202 successes=4 failures=0" \
+    "local.test: 4 sessions (s2 2, s3 2) under the policy that s2's and s3's own daemons served"
+is "$(grep -c no-policy-found "$T/results.collector")" 0 "no session of any host counts under no-policy-found"
 stop_daemon
 for h in s1 s2 s3 mx; do pf_stop $h; done
 done_testing
