@@ -23,10 +23,14 @@
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
 . "$top_srcdir/t/postfix.sh"
+. "$top_srcdir/t/exim.sh"
 need_root
-need nsd unbound ldns-signzone dig openssl python3 postfix postconf sendmail unshare rsyslogd
+need nsd unbound ldns-signzone dig openssl python3 postfix postconf sendmail unshare rsyslogd apt-get dpkg
 [ -f /usr/lib/x86_64-linux-gnu/rsyslog/omrelp.so ] || ls /usr/lib/*/rsyslog/omrelp.so >/dev/null 2>&1 \
     || skip_all "rsyslog-relp is not installed"
+: > "$T/resolv.conf"
+exim_setup "$T/resolv.conf" || { done_testing; exit 1; }
+ok "private Exim $EXIM_VERSION"
 
 WORLD_DNS53=127.0.53.66
 world_dns_up
@@ -93,7 +97,7 @@ sts_ca_file = $WORLD_CA
 sts_https_port = $WORLD_HTTPS_PORT
 socketmap_socket_mode = 0666
 log_source = $T/merged.log
-sending_mta_ip = s1=192.0.2.1 s2=192.0.2.2 s3.localdomain=192.0.2.3
+sending_mta_ip = s1=192.0.2.1 s2=192.0.2.2 s3.localdomain=192.0.2.3 s4=192.0.2.4
 report_from = tlsrpt-noreply@collector.localdomain
 C
 check "the collector's tlspolicyd starts" start_daemon
@@ -122,30 +126,30 @@ nsrun() {
 		exec "$@"' sh "$T" "$_h" "$@"
 }
 
-# local_daemon HOST: HOST's own tlspolicyd (no log_source, no reports),
-# logging to syslog; its socket $T/HOST/run/postfix.sock
+# local_daemon HOST [SETTING...]: HOST's own tlspolicyd (no log_source,
+# no reports), logging to syslog; its socket $T/HOST/run/postfix.sock
 local_daemon() {
 	mkdir -p "$T/$1/state" "$T/$1/run"
 	sed -e "s|^state_directory = .*|state_directory = $T/$1/state|" -e '/^log_source/d' \
 	    -e "s|^control_socket = .*|control_socket = unix:$T/$1/run/control.sock|" \
 	    -e "s|^socketmap_listen = .*|socketmap_listen = unix:$T/$1/run/postfix.sock|" \
 	    "$T/tlspolicyd.conf" > "$T/$1/tlspolicyd.conf"
+	_h=$1
+	shift
+	printf '%s\n' "$@" >> "$T/$_h/tlspolicyd.conf"
+	set -- "$_h"
 	[ "$(id -u)" = 0 ] && chown nobody "$T/$1/state" "$T/$1/run"
 	nsrun "$1" "$TLSPOLICYD" -c "$T/$1/tlspolicyd.conf" >> "$T/$1.daemon.log" 2>&1 || return 1
 	wait_for 20 grep -q " $1 tlspolicyd\[[0-9]*\]: tlspolicyd .* ready " "$T/$1/maillog" || return 1
 	bg_pids="$bg_pids $(cat "$T/$1/run/tlspolicyd.pid")"
 }
 
-# --- three sending hosts, each with its own rsyslogd ------------------
-sender() {   # sender NAME tcp|syslog
-	pf_instance "$1"
-	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
-	postconf -c "$T/$1" -M# smtp/inet
-	_sock=$T/run/postfix.sock
-	[ "$2" = syslog ] && _sock=$T/$1/run/postfix.sock
-	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
-	    "smtp_tls_policy_maps = socketmap:unix:$_sock:postfix" \
-	    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+# --- sending hosts, each with its own rsyslogd ------------------------
+# host_syslog NAME tcp|syslog: NAME's rsyslogd; tcp: imfile reads
+# $T/NAME/maillog (Postfix's maillog_file); syslog: its socket
+# $T/rs-NAME/log.sock, the host's own log $T/NAME/maillog
+host_syslog() {
+	mkdir -p "$T/$1"
 	touch "$T/$1/maillog"
 	chmod 644 "$T/$1/maillog"
 	mkdir -p "$T/rs-$1"
@@ -174,13 +178,25 @@ sender() {   # sender NAME tcp|syslog
 	rsyslogd -N1 -f "$T/rs-$1.conf" > "$T/rs-$1.check" 2>&1 || return 1
 	rsyslogd -n -f "$T/rs-$1.conf" -i "$T/rs-$1.pid" >> "$T/rs-$1.log" 2>&1 &
 	bg_pids="$bg_pids $!"
+	[ "$2" = tcp ] || wait_for 20 test -S "$T/rs-$1/log.sock"
+}
+
+sender() {   # sender NAME tcp|syslog: a Postfix host
+	pf_instance "$1"
+	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
+	postconf -c "$T/$1" -M# smtp/inet
+	_sock=$T/run/postfix.sock
+	[ "$2" = syslog ] && _sock=$T/$1/run/postfix.sock
+	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
+	    "smtp_tls_policy_maps = socketmap:unix:$_sock:postfix" \
+	    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+	host_syslog "$1" "$2" || return 1
 	if [ "$2" = tcp ]; then
 		pf_start "$1" "$T/resolv.conf"
 		return
 	fi
 	# Postfix logs to syslog, as its own daemon does
 	postconf -c "$T/$1" -X maillog_file
-	wait_for 20 test -S "$T/rs-$1/log.sock" || return 1
 	local_daemon "$1" || return 1
 	touch -d '1 minute ago' "$T/$1/main.cf" "$T/$1/master.cf"
 	nsrun "$1" postfix -c "$T/$1" start > "$T/$1.start.log" 2>&1
@@ -191,6 +207,30 @@ check "s1: Postfix and rsyslogd (TCP) start, asking the collector's tlspolicyd" 
 check "s2: rsyslogd (RELP), its own tlspolicyd, Postfix start" sender s2 syslog
 check "s3: rsyslogd (RELP), its own tlspolicyd, Postfix start" sender s3 syslog
 check "every line of s1's start reached the merged file" wait_for 30 grep -q ' s1 postfix/master' "$T/merged.log"
+
+# s4: Exim (contrib/exim/exim.conf) logging to syslog (log_file_path =
+# syslog), asking a tlspolicyd of its own on its exim_listen socket
+exim_host() {
+	host_syslog s4 syslog || return 1
+	local_daemon s4 "exim_listen = unix:$T/s4/run/exim.sock" "exim_socket_mode = 0666" || return 1
+	{
+		exim_private | sed 's|^log_file_path = .*|log_file_path = syslog|'
+		printf 'TLSPOLICY_CA = %s\n' "$P/ca.crt"
+	} > "$EXIM_DIR/local.conf"
+	chmod 644 "$EXIM_DIR/local.conf"
+	sed -e "s|/etc/exim/local.conf|$EXIM_DIR/local.conf|" -e "s|/run/tlspolicyd/exim.sock|$T/s4/run/exim.sock|" \
+	    -e "s|/var/mail/|$EXIM_DIR/mail/|" "$top_srcdir/contrib/exim/exim.conf" > "$EXIM_DIR/exim.conf"
+	chmod 644 "$EXIM_DIR/exim.conf"
+	EXIM_DEVLOG=$T/rs-s4/log.sock
+	EXIM_LOG=$T/s4/maillog
+	exim -bV > "$T/exim-bV2.log" 2>&1
+}
+check "s4: rsyslogd (RELP), its own tlspolicyd, Exim with contrib/exim/exim.conf" exim_host
+# xsend DOMAIN: one message from s4's Exim, one delivery attempt
+xsend() {
+	_id=$(exim_send sender@out.localdomain "user@$1") || return 1
+	exim_deliver_now "$_id"
+}
 
 # send COUNT HOST DOMAIN: COUNT messages, waited for in HOST's maillog
 sent() { grep -Ec "to=<user@$2>, relay=.*status=(sent|bounced|deferred)" "$T/$1/maillog"; }
@@ -214,7 +254,10 @@ done
 # local.test: only the hosts with their own daemons send there
 check "phase 1: s2 delivers to local.test once" send 1 s2 local.test
 check "phase 1: s3 delivers to local.test twice" send 2 s3 local.test
-check "phase 1: the collector counted 12 sessions" wait_sessions 12
+for d in good.test nostarttls.test local.test; do
+	check "phase 1: s4 (Exim) delivers to $d once" xsend $d
+done
+check "phase 1: the collector counted 15 sessions" wait_sessions 15
 
 # the collector dies: rsyslogd and tlspolicyd killed with SIGKILL
 kill -9 "$CPID" "$DPID"
@@ -227,26 +270,27 @@ for h in s1 s2 s3; do
 	    eval "send 1 $h good.test && send 1 $h nostarttls.test"
 done
 check "phase 2: s2 delivers to local.test while the collector's rsyslogd is down" send 1 s2 local.test
-is "$(status_sessions)" 12 "nothing new in the merged file while the collector is down"
+check "phase 2: s4 (Exim) delivers to good.test while the collector's rsyslogd is down" xsend good.test
+is "$(status_sessions)" 15 "nothing new in the merged file while the collector is down"
 check "the collector's rsyslogd restarts" collector_start
 # and tlspolicyd is killed again while the late lines arrive
 sleep 0.2
 kill -9 "$DPID"
 wait "$DPID" 2>/dev/null
 check "the collector's tlspolicyd restarts once more" start_daemon
-check "phase 2: the collector counted 19 sessions" wait_sessions 19 90
+check "phase 2: the collector counted 23 sessions" wait_sessions 23 90
 # quiet: nothing more is counted later
-for h in s1 s2 s3; do
+for h in s1 s2 s3 s4; do
 	check "$h: every line of its mail log reached the merged file" wait_for 30 sh -c \
-	    "[ \$(grep -Ec ' $h (postfix/|tlspolicyd\\[)' '$T/$h/maillog') -eq \$(grep -Ec ' $h (postfix/|tlspolicyd\\[)' '$T/merged.log') ]"
+	    "[ \$(grep -Ec ' $h (postfix/|exim4?\\[|tlspolicyd\\[)' '$T/$h/maillog') -eq \$(grep -Ec ' $h (postfix/|exim4?\\[|tlspolicyd\\[)' '$T/merged.log') ]"
 done
-is "$(status_sessions)" 19 "19 sessions, each counted once"
+is "$(status_sessions)" 23 "23 sessions, each counted once"
 
 # --- each host's own maillog ingested alone ---------------------------
 D=$(date -u +%Y-%m-%d)
 ctl results > "$T/results.collector"
 sed 's/^/# collector: /' "$T/results.collector"
-for h in s1 s2 s3; do
+for h in s1 s2 s3 s4; do
 	mkdir -p "$T/alone-$h"
 	sed -e "s|^state_directory = .*|state_directory = $T/alone-$h|" -e '/^log_source/d' \
 	    -e "s|^control_socket = .*|control_socket = unix:$T/alone-$h/control.sock|" \
@@ -260,7 +304,7 @@ done
 # MX and sending address) and compare with the collector's.  The policy
 # is left out: s1's log alone has no decisions (the collector's daemon
 # answered its lookups), so it counts under no-policy-found there.
-python3 - "$T/results.collector" "$T/results.s1" "$T/results.s2" "$T/results.s3" > "$T/compare.txt" <<'PY'
+python3 - "$T/results.collector" "$T/results.s1" "$T/results.s2" "$T/results.s3" "$T/results.s4" > "$T/compare.txt" <<'PY'
 import re, sys, collections
 def load(path):
     c = collections.Counter()
@@ -287,21 +331,34 @@ PY
 rc=$?
 sed 's/^/# /' "$T/compare.txt"
 is "$rc" 0 "the collector's counts equal the sum of each host's own log ingested alone"
-like "$(grep -A1 "^$D good.test " "$T/results.collector")" "sts 20261201 successes=9 failures=0" "good.test: 9 successes (1+2+3, then 1 each)"
-like "$(grep "^$D nostarttls.test " "$T/results.collector")" "successes=0 failures=6" "nostarttls.test: 6 failures (2 per host)"
+like "$(grep -A1 "^$D good.test " "$T/results.collector")" "sts 20261201 successes=11 failures=0" "good.test: 11 successes (1+2+3+1, then 1 each)"
+like "$(grep "^$D nostarttls.test " "$T/results.collector")" "successes=0 failures=7" "nostarttls.test: 7 failures (2 per Postfix host, 1 Exim)"
 for i in 1 2 3; do
 	like "$(grep -A3 "^$D nostarttls.test " "$T/results.collector" | grep "sending=192.0.2.$i\$")" \
 	    "starttls-not-supported count=2 mx=mx.nostarttls.test ip=127.0.3.62 sending=192.0.2.$i\$" \
 	    "s$i's failures carry s$i's own sending address"
 done
+like "$(grep -A4 "^$D nostarttls.test " "$T/results.collector" | grep "sending=192.0.2.4\$")" \
+    "starttls-not-supported count=1 mx=mx.nostarttls.test ip=127.0.3.62 sending=192.0.2.4\$" \
+    "s4's (Exim's) failure carries s4's own sending address"
+# Exim's sessions at the collector, as its own log ingested alone gives them
+x_alone=$(sed -n 's/.* \([0-9]*\) sessions counted.*/\1/p' "$T/alone-s4.out")
+is "$x_alone" 4 "s4's (Exim's) own log ingested alone: 4 sessions"
+# and s4's lines as the collector received them, alone, give the same
+mkdir -p "$T/alone-s4m"
+sed -e "s|alone-s4|alone-s4m|g" "$T/alone-s4.conf" > "$T/alone-s4m.conf"
+grep ' s4 ' "$T/merged.log" > "$T/merged-s4.log"
+"$TLSPOLICYCTL" -c "$T/alone-s4m.conf" ingest "$T/merged-s4.log" > "$T/alone-s4m.out" 2>&1
+"$TLSPOLICYCTL" -c "$T/alone-s4m.conf" results > "$T/results.s4m"
+is "$(cat "$T/results.s4m")" "$(cat "$T/results.s4")" "s4's lines in the merged file count as s4's own log does"
 # the local layout: s2's and s3's daemons logged their decisions, the
 # collector took them from the merged file
-for h in s2 s3; do
+for h in s2 s3 s4; do
 	check "$h's decision for local.test reached the merged file" sh -c "grep ' $h tlspolicyd\[' '$T/merged.log' |
 	    grep -qF 'decision day=$D domain=local.test policy=sts id=20261202 value=\"version: STSv1\\nmode: enforce\\nmx: mx.good.test\\n'"
 done
-like "$(grep -A1 "^$D local.test " "$T/results.collector")" "sts 20261202 successes=4 failures=0" \
-    "local.test: 4 sessions (s2 2, s3 2) under the policy that s2's and s3's own daemons served"
+like "$(grep -A1 "^$D local.test " "$T/results.collector")" "sts 20261202 successes=5 failures=0" \
+    "local.test: 5 sessions (s2 2, s3 2, s4 1) under the policy that s2's, s3's and s4's own daemons served"
 is "$(grep -c no-policy-found "$T/results.collector")" 0 "no session of any host counts under no-policy-found"
 stop_daemon
 for h in s1 s2 s3 mx; do pf_stop $h; done
