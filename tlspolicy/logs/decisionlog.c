@@ -148,7 +148,6 @@ value(struct logline *s, struct decisionlog_event *ev)
 	ev->vlen = 0;
 	while (s->n > 0) {
 		char c = *s->p;
-		int hi, lo;
 
 		logline_skip(s, 1);
 		if (c == '"')
@@ -163,6 +162,8 @@ value(struct logline *s, struct decisionlog_event *ev)
 			if (c == 'n') {
 				c = '\n';
 			} else if (c == 'x') {
+				int hi, lo;
+
 				if (s->n < 2 || (hi = hexval(s->p[0])) < 0 || (lo = hexval(s->p[1])) < 0
 				    || (hi == 0 && lo == 0))
 					return 0;
