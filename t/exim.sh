@@ -16,6 +16,7 @@
 #                                transport come from $EXIM_TRANSPORT (lines)
 #                                and for the main section from $EXIM_MAIN.
 #   exim CMD...                  run the private exim with its -C config
+#                                (with EXIM_DEVLOG=SOCKET: /dev/log is SOCKET)
 #   exim_send FROM TO...         queue a test message (no delivery yet);
 #                                prints the message id
 #   exim_deliver_now ID          one delivery attempt for ID now, even if
@@ -177,15 +178,27 @@ C
 }
 
 # exim ARGS: the private exim in its namespace, as root
+# (with EXIM_DEVLOG, a syslog socket: /dev in the namespace is a tmpfs
+# with null, zero, random, urandom and that socket as /dev/log, for an
+# Exim that logs to syslog)
 exim() {
+	mkdir -p "$EXIM_DIR/dev"
 	unshare --mount --propagation private sh -c '
 		mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group &&
 		    mount --bind "$3" /etc/resolv.conf || exit 111
-		shift 3
+		if [ -n "$4" ]; then
+			mount --bind /dev "$5" && mount -t tmpfs -o mode=755 tmpfs /dev || exit 111
+			for _n in null zero random urandom; do
+				touch "/dev/$_n" && mount --bind "$5/$_n" "/dev/$_n" || exit 111
+			done
+			ln -s /proc/self/fd /dev/fd
+			touch /dev/log && mount --bind "$4" /dev/log || exit 111
+		fi
+		shift 5
 		_l=$1 _b=$2 _c=$3
 		shift 3
 		exec env LD_LIBRARY_PATH="$_l" "$_b" -C "$_c" "$@"' sh \
-	    "$EXIM_DIR/passwd" "$EXIM_DIR/group" "$EXIM_RESOLV" \
+	    "$EXIM_DIR/passwd" "$EXIM_DIR/group" "$EXIM_RESOLV" "${EXIM_DEVLOG:-}" "$EXIM_DIR/dev" \
 	    "$EXIM_LIBS" "$EXIM_BIN" "$EXIM_DIR/exim.conf" "$@"
 }
 

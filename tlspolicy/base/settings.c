@@ -93,6 +93,7 @@ static const struct settings_row {
 	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },
 	{ "sending_mta_ip", T_HOSTIPS, "", 0, 0, OFF(sending_mta_ip) },
 	{ "postfix_syslog_names", T_NAMES, "postfix postfix-*", 1, 0, OFF(postfix_syslog_names) },
+	{ "decision_syslog_names", T_NAMES, "tlspolicyd", 0, 0, OFF(decision_syslog_names) },
 	{ "result_retention", T_DURATION, "30d", 86400, 3650u * 86400, OFF(result_retention) },
 	{ "report_from", T_ADDRESS, "", 0, 0, OFF(report_from) },
 	{ "report_organization", T_STR, "", 0, 0, OFF(report_organization) },

@@ -90,6 +90,8 @@ struct settings {
 	                                    inet_ntop writes it) */
 	struct settings_words postfix_syslog_names; /* syslog names, "NAME*" prefixes;
 	                                    one or more */
+	struct settings_words decision_syslog_names; /* syslog names whose
+	                                    decision lines are taken; none: off */
 	unsigned result_retention;       /* seconds */
 	char *report_from;               /* "" = tlsrpt-noreply@<host name> */
 	char *report_organization;       /* "" = the submitter domain */

@@ -125,7 +125,7 @@ load_one(void *arg, const char *kind, const char *what, const char *value, size_
 	}
 }
 
-static const struct day_info *
+static struct day_info *
 lookup(struct attrib *a, const char *day, const char *domain)
 {
 	char ckey[16 + DOMAIN_MAX + 1];
@@ -148,6 +148,51 @@ lookup(struct attrib *a, const char *day, const char *domain)
 		strmap_put(a->cache, ckey, d);
 	}
 	return d;
+}
+
+void
+attrib_add(struct attrib *a, const char *day, const char *domain, const char *kind,
+    const char *what, const char *value, size_t vlen)
+{
+	struct day_info *d = lookup(a, day, domain);
+	struct day_info one;
+	size_t i, at;
+
+	/* read from the store with it (just written), or kept in memory, a
+	 * record is added in the store's key order, as a reload reads them */
+	if (strcmp(kind, "sts") == 0) {
+		for (i = 0; i < d->nsts && strcmp(d->sts[i].id, what) < 0; i++)
+			;
+		if ((i < d->nsts && strcmp(d->sts[i].id, what) == 0) || d->nsts >= DAY_STS_MAX)
+			return;
+		at = i;
+		load_one(d, kind, what, value, vlen);     /* appended, if it parses */
+		if (d->nsts > at && at < d->nsts - 1 && strcmp(d->sts[d->nsts - 1].id, what) == 0) {
+			struct day_sts s = d->sts[d->nsts - 1];
+
+			memmove(&d->sts[at + 1], &d->sts[at], (d->nsts - 1 - at) * sizeof(s));
+			d->sts[at] = s;
+		}
+	} else if (strcmp(kind, "tlsa") == 0) {
+		for (i = 0; i < d->ntlsa && strcmp(d->tlsa[i], what) < 0; i++)
+			;
+		if ((i < d->ntlsa && strcmp(d->tlsa[i], what) == 0) || d->ntlsa >= DAY_TLSA_MAX)
+			return;
+		at = i;
+		load_one(d, kind, what, value, vlen);
+		if (at < d->ntlsa - 1) {
+			memmove(&d->tlsa[at + 1], &d->tlsa[at], (d->ntlsa - 1 - at) * sizeof(d->tlsa[0]));
+			text_copy(d->tlsa[at], sizeof(d->tlsa[0]), what);
+		}
+	} else if (strcmp(kind, "failure") == 0) {
+		/* of several, the store's last key is read last and kept */
+		memset(&one, 0, sizeof(one));
+		load_one(&one, kind, what, value, vlen);
+		if (d->failure[0] == '\0' || strcmp(one.failure, d->failure) >= 0) {
+			memcpy(d->failure, one.failure, sizeof(d->failure));
+			memcpy(d->failure_detail, one.failure_detail, sizeof(d->failure_detail));
+		}
+	}
 }
 
 static int

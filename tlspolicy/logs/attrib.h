@@ -22,7 +22,8 @@
  *      and the like) under type sts, whatever its TLS outcome.
  *   4. Otherwise no-policy-found.
  * Decisions are read once per (day, domain); today's again after
- * attrib_forget().
+ * attrib_forget(); a record taken from the log (attrib_add) joins them
+ * at once, for every day.
  */
 #ifndef TLSPOLICY_ATTRIB_H
 #define TLSPOLICY_ATTRIB_H
@@ -38,6 +39,12 @@ void attrib_free(struct attrib *a);
 /* attrib_forget - drop the decisions read for today (more may come;
  * earlier days do not change) */
 void attrib_forget(struct attrib *a);
+/* attrib_add - one more decision record of (day, domain), which the
+ * caller has just stored (read back from a log: decisionlog): the
+ * decisions already read for it take it as if read from the store,
+ * records already known are not added twice */
+void attrib_add(struct attrib *a, const char *day, const char *domain, const char *kind,
+    const char *what, const char *value, size_t vlen);
 /* attrib_outcome - the counter of o into r; sendip may be "" */
 void attrib_outcome(struct attrib *a, const struct session_outcome *o, const char *sendip,
     struct result_rec *r);

@@ -12,6 +12,7 @@
 
 #include "buf.h"
 #include "eximsessions.h"
+#include "hostlatest.h"
 #include "logparse_exim.h"
 #include "logparse_postfix.h"
 #include "record.h"
@@ -123,39 +124,25 @@ msg_key(const struct exim_event *ev, char *key, size_t size)
  * silent since before late goes all the same */
 struct prune_arg {
 	time_t idle, quiet;
-	struct strmap *latest;
+	struct hostlatest *latest;
 	time_t late;
 };
 
-/* key_host - the host part of a "host msgid" key into host */
-static void
-key_host(const char *key, char *host, size_t size)
+/* key_host_len - the length of the host part of a "host msgid" key */
+static size_t
+key_host_len(const char *key)
 {
 	const char *sp = strrchr(key, ' ');
-	size_t n = sp ? (size_t)(sp - key) : 0;
 
-	if (n >= size)
-		n = size - 1;
-	memcpy(host, key, n);
-	host[n] = '\0';
+	return sp ? (size_t)(sp - key) : 0;
 }
 
 static void
 note_latest(const char *key, void *value, void *arg)
 {
-	struct prune_arg *a = arg;
 	const struct xmsg *m = value;
-	char host[sizeof(((struct exim_event *)0)->host)];
-	time_t *t;
 
-	key_host(key, host, sizeof(host));
-	if ((t = strmap_get(a->latest, host)) == NULL) {
-		t = xmalloc(sizeof(*t));
-		*t = m->last_seen;
-		strmap_put(a->latest, host, t);
-	} else if (m->last_seen > *t) {
-		*t = m->last_seen;
-	}
+	hostlatest_note(((struct prune_arg *)arg)->latest, key, key_host_len(key), m->last_seen);
 }
 
 static int
@@ -166,13 +153,11 @@ prune(const char *key, void *value, void *arg)
 	time_t idle = a->idle, quiet = a->quiet;
 
 	if (a->latest != NULL) {
-		char host[sizeof(((struct exim_event *)0)->host)];
-		const time_t *t;
+		time_t t;
 
-		key_host(key, host, sizeof(host));
-		if ((t = strmap_get(a->latest, host)) != NULL) {
-			idle = *t - IDLE_MAX;
-			quiet = *t - QUIET_MAX;
+		if (hostlatest_get(a->latest, key, key_host_len(key), &t)) {
+			idle = t - IDLE_MAX;
+			quiet = t - QUIET_MAX;
 		}
 		if (m->last_seen < a->late)
 			idle = quiet = m->last_seen + 1;
@@ -536,21 +521,13 @@ eximsessions_feed(struct eximsessions *x, const struct exim_event *ev)
 	 * day of the log's; driven by the log itself, so a replay after a
 	 * restart prunes at the same lines */
 	if (ev->when >= x->next_prune) {
-		struct prune_arg a = { 0, 0, strmap_new(), ev->when - LATE_MAX };
-
-		time_t *t;
+		struct prune_arg a = { 0, 0, hostlatest_new(), ev->when - LATE_MAX };
 
 		strmap_foreach(x->msgs, note_latest, &a);
 		/* this line is its host's newest */
-		if ((t = strmap_get(a.latest, ev->host)) == NULL) {
-			t = xmalloc(sizeof(*t));
-			*t = ev->when;
-			strmap_put(a.latest, ev->host, t);
-		} else if (ev->when > *t) {
-			*t = ev->when;
-		}
+		hostlatest_note(a.latest, ev->host, strlen(ev->host), ev->when);
 		strmap_foreach_remove(x->msgs, prune, &a);
-		strmap_free(a.latest, free);
+		hostlatest_free(a.latest);
 		x->next_prune = ev->when + 600;
 	}
 	if (ev->msgid[0] == '\0')

@@ -11,6 +11,8 @@
 
 #include "attrib.h"
 #include "buf.h"
+#include "decision.h"
+#include "decisionlog.h"
 #include "eximsessions.h"
 #include "handshakes.h"
 #include "ingest.h"
@@ -35,6 +37,8 @@
 
 /* the syslog names when the configuration gives none */
 static char *const default_names[] = { "postfix", "postfix-*" };
+/* the names decisions are taken from when the configuration gives none */
+static char *const default_decision_names[] = { "tlspolicyd" };
 
 struct ingest {
 	char self[256];                  /* this machine's name: the host of lines
@@ -44,6 +48,8 @@ struct ingest {
 	const struct strmap *sending_ip;
 	char *const *syslog_names;
 	size_t nsyslog_names;
+	char *const *decision_names;
+	size_t ndecision_names;
 	char last_name[sizeof(((struct logparse_event *)0)->syslog_name)];   /* last one matched */
 	struct sessions *sessions;
 	struct eximsessions *exim;
@@ -58,6 +64,8 @@ struct ingest {
 	uint64_t committed_lines;
 	struct logparse_event ev;
 	struct exim_event xev;
+	struct decisionlog_event dev;
+	uint64_t decisions;
 	struct buf rec, state;
 	time_t now;                      /* for yearless timestamps, refreshed now and then */
 };
@@ -132,6 +140,13 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 		ig->syslog_names = default_names;
 		ig->nsyslog_names = sizeof(default_names) / sizeof(default_names[0]);
 	}
+	if (cfg->decision_names != NULL || cfg->ndecision_names > 0) {
+		ig->decision_names = cfg->decision_names;
+		ig->ndecision_names = cfg->ndecision_names;
+	} else {
+		ig->decision_names = default_decision_names;
+		ig->ndecision_names = 1;
+	}
 	ig->sessions = sessions_new(on_outcome, ig);
 	sessions_exclude_sender(ig->sessions, cfg->exclude_sender);
 	ig->exim = eximsessions_new(on_outcome, ig);
@@ -164,6 +179,22 @@ ingest_free(struct ingest *ig)
 	free(ig);
 }
 
+/* decision - a decision line of a tlspolicyd into the store and the
+ * attribution; 0 if line is none (or of a name not taken) */
+static int
+decision(struct ingest *ig, const char *line, size_t len)
+{
+	struct decisionlog_event *d = &ig->dev;
+
+	if (ig->ndecision_names == 0 || !decisionlog_parse(line, len, ig->now, d)
+	    || !logparse_name_match(ig->decision_names, ig->ndecision_names, d->syslog_name))
+		return 0;
+	decision_put(ig->st, d->day, d->domain, d->kind, d->what, d->value, d->vlen);
+	attrib_add(ig->attrib, d->day, d->domain, d->kind, d->what, d->value, d->vlen);
+	ig->decisions++;
+	return 1;
+}
+
 void
 ingest_line(struct ingest *ig, const char *line, size_t len)
 {
@@ -178,7 +209,8 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 		 * syslog, mixed with Postfix's through central syslog)? */
 		switch (logparse_exim(line, len, ig->now, &ig->xev)) {
 		case EXIM_SKIP:
-			ig->stats.skipped++;
+			if (!decision(ig, line, len))
+				ig->stats.skipped++;
 			break;
 		case EXIM_OTHER:
 			break;
@@ -341,6 +373,7 @@ void
 ingest_get_stats(const struct ingest *ig, struct ingest_stats *out)
 {
 	*out = ig->stats;
+	out->decisions = ig->decisions;
 	out->excluded = sessions_excluded(ig->sessions) + eximsessions_excluded(ig->exim);
 }
 
@@ -374,6 +407,8 @@ ingest_ip_map(const struct strmap *hosts)
 void
 ingest_config_init(struct ingest_config *c, const struct settings *s)
 {
+	static char *const none[] = { NULL };
+
 	memset(c, 0, sizeof(*c));
 	settings_report_from(s, c->sender, sizeof(c->sender));
 	c->exclude_sender = c->sender;
@@ -381,6 +416,9 @@ ingest_config_init(struct ingest_config *c, const struct settings *s)
 	c->sending_ip = c->own_ip;
 	c->syslog_names = s->postfix_syslog_names.v;
 	c->nsyslog_names = s->postfix_syslog_names.n;
+	/* an empty setting takes none */
+	c->decision_names = s->decision_syslog_names.n ? s->decision_syslog_names.v : none;
+	c->ndecision_names = s->decision_syslog_names.n;
 }
 
 void

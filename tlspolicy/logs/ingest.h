@@ -8,7 +8,11 @@
  * and counted in a results_batch.  Postfix's server-side handshake lines
  * go to handshakes; their counts are added to the metrics when what was
  * read is committed, so that lines read again after a crash are never
- * counted twice by one process.  ingest_commit() writes, in one
+ * counted twice by one process.  Decision lines of tlspolicyd
+ * (decisionlog.h), logged where an MTA's own daemon answered it, are
+ * stored as decision records at once (they are the same however often
+ * they are read) and join the attribution of the sessions after them.
+ * ingest_commit() writes, in one
  * transaction, the batch, the source's cursor and the whole correlation
  * state, so that after a crash at any instant the next start continues
  * from the last commit with exactly the state it had: no session is lost
@@ -33,6 +37,7 @@ struct ingest_stats {
 	uint64_t sessions;    /* sessions counted */
 	uint64_t failures;    /* of which failed */
 	uint64_t excluded;    /* the reporter's own messages, not counted */
+	uint64_t decisions;   /* decision lines taken (since the start, not saved) */
 };
 
 struct ingest_config {
@@ -43,6 +48,13 @@ struct ingest_config {
 	                                        logparse_name_match()); NULL: the
 	                                        default "postfix postfix-*" */
 	size_t nsyslog_names;
+	char *const *decision_names;         /* the syslog names whose decision
+	                                        lines (decisionlog.h) are taken
+	                                        (decision_syslog_names); NULL:
+	                                        "tlspolicyd"; none when
+	                                        ndecision_names is 0 but the
+	                                        pointer is not NULL */
+	size_t ndecision_names;
 	struct strmap *own_ip;               /* sending_ip when made by
 	                                        ingest_config_init: owned */
 	char sender[320];                    /* exclude_sender's storage there */

@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "buf.h"
+#include "hostlatest.h"
 #include "logparse_postfix.h"
 #include "record.h"
 #include "sessions.h"
@@ -270,7 +271,7 @@ note_peer(struct proc *p, const struct logparse_event *ev)
  * host silent for LATE_MAX of the log's time is forgotten all the same.
  */
 struct prune {
-	struct strmap *latest;        /* host -> time_t *, of its newest process */
+	struct hostlatest *latest;    /* of each host's newest process */
 	time_t now;
 };
 
@@ -286,23 +287,9 @@ host_len(const char *key)
 static void
 note_latest(const char *key, void *value, void *arg)
 {
-	struct prune *a = arg;
 	const struct proc *p = value;
-	char host[sizeof(((struct logparse_event *)0)->host)];
-	size_t n = host_len(key);
-	time_t *t;
 
-	if (n >= sizeof(host))
-		n = sizeof(host) - 1;
-	memcpy(host, key, n);
-	host[n] = '\0';
-	if ((t = strmap_get(a->latest, host)) == NULL) {
-		t = xmalloc(sizeof(*t));
-		*t = p->last_seen;
-		strmap_put(a->latest, host, t);
-	} else if (p->last_seen > *t) {
-		*t = p->last_seen;
-	}
+	hostlatest_note(((struct prune *)arg)->latest, key, host_len(key), p->last_seen);
 }
 
 static int
@@ -310,16 +297,10 @@ idle(const char *key, void *value, void *arg)
 {
 	struct proc *p = value;
 	struct prune *a = arg;
-	char host[sizeof(((struct logparse_event *)0)->host)];
-	size_t n = host_len(key);
-	const time_t *latest;
+	time_t latest;
 
-	if (n >= sizeof(host))
-		n = sizeof(host) - 1;
-	memcpy(host, key, n);
-	host[n] = '\0';
-	latest = strmap_get(a->latest, host);
-	if ((latest == NULL || p->last_seen + IDLE_MAX >= *latest) && p->last_seen + LATE_MAX >= a->now)
+	if ((!hostlatest_get(a->latest, key, host_len(key), &latest)
+	    || p->last_seen + IDLE_MAX >= latest) && p->last_seen + LATE_MAX >= a->now)
 		return 0;
 	free(p);
 	return 1;
@@ -369,11 +350,11 @@ sessions_feed(struct sessions *s, const struct logparse_event *ev)
 	if (ev->when >= s->next_prune) {
 		struct prune a;
 
-		a.latest = strmap_new();
+		a.latest = hostlatest_new();
 		a.now = ev->when;
 		strmap_foreach(s->procs, note_latest, &a);
 		strmap_foreach_remove(s->procs, idle, &a);
-		strmap_free(a.latest, free);
+		hostlatest_free(a.latest);
 		s->next_prune = ev->when + 600;
 	}
 	switch (ev->kind) {

@@ -10,6 +10,7 @@
 
 #include "buf.h"
 #include "decision.h"
+#include "decisionlog.h"
 #include "log.h"
 #include "record.h"
 #include "store.h"
@@ -95,13 +96,11 @@ decision_daystr(time_t t, char out[11])
 }
 
 void
-decision_record(struct store *st, const char *domain, const char *kind, const char *what,
-    const char *value, size_t vlen)
+decision_put(struct store *st, const char *day, const char *domain, const char *kind,
+    const char *what, const char *value, size_t vlen)
 {
-	char day[11];
 	struct buf key;
 
-	decision_daystr(time(NULL), day);
 	buf_init(&key, DECISION_KEY_MAX);
 	decision_key(&key, day, domain, kind, what);
 	/* A lookup waits for this write: the commit goes to the operating
@@ -116,6 +115,25 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
 		enqueue(key.data, key.len, value, vlen);
 	}
 	buf_fini(&key);
+}
+
+void
+decision_record(struct store *st, const char *domain, const char *kind, const char *what,
+    const char *value, size_t vlen)
+{
+	char day[11];
+	struct buf msg;
+
+	decision_daystr(time(NULL), day);
+	decision_put(st, day, domain, kind, what, value, vlen);
+	/* and in the log, for a collector that counts this host's sessions */
+	buf_init(&msg, DECISIONLOG_MSG_MAX);
+	if (decisionlog_format(&msg, day, domain, kind, what, value, vlen) == 0)
+		log_info("%.*s", (int)msg.len, msg.data);
+	else
+		log_warnx("decision day=%s domain=%s policy=%s not logged: longer than %u bytes",
+		    day, domain, kind, (unsigned)DECISIONLOG_MSG_MAX);
+	buf_fini(&msg);
 }
 
 void

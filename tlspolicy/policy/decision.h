@@ -40,7 +40,13 @@ void decision_daystr(time_t t, char out[11]);
  * decision_flush; never waited for.
  */
 #define DECISION_QUEUE_MAX ((size_t)8 << 20)
+/* It also logs the record as a decisionlog line (decisionlog.h), or a
+ * warning when that would be too long. */
 void decision_record(struct store *st, const char *domain, const char *kind,
+    const char *what, const char *value, size_t vlen);
+/* decision_put - decision_record's write, for the given day and without
+ * the log line: a record read back from a log (decisionlog) */
+void decision_put(struct store *st, const char *day, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen);
 /* decision_flush - write the queued records in their order; stops at the
  * first failure (the rest stay queued).  Returns the number left. */
