@@ -10,15 +10,19 @@
 #include "strmap.h"
 #include "xalloc.h"
 
+struct lru_link {
+	struct lru_link *prev, *next;   /* prev: more recently used */
+};
+
 struct lru_node {
-	struct lru_node *prev, *next;   /* prev: more recently used */
+	struct lru_link link;           /* first: a link is its node */
 	void *value;
 	char key[];
 };
 
 struct lru {
 	struct strmap *map;             /* key -> node */
-	struct lru_node head;           /* sentinel: head.next most recent */
+	struct lru_link head;           /* sentinel: head.next most recent */
 	struct lru_node *last;          /* the last one found or put */
 	size_t max;
 	lru_pinned_fn *pinned;
@@ -29,17 +33,17 @@ struct lru {
 static void
 unlink_node(struct lru_node *n)
 {
-	n->prev->next = n->next;
-	n->next->prev = n->prev;
+	n->link.prev->next = n->link.next;
+	n->link.next->prev = n->link.prev;
 }
 
 static void
 push_front(struct lru *c, struct lru_node *n)
 {
-	n->prev = &c->head;
-	n->next = c->head.next;
-	c->head.next->prev = n;
-	c->head.next = n;
+	n->link.prev = &c->head;
+	n->link.next = c->head.next;
+	c->head.next->prev = &n->link;
+	c->head.next = &n->link;
 }
 
 struct lru *
@@ -61,8 +65,10 @@ lru_free(struct lru *c, void (*value_free)(void *))
 {
 	if (c == NULL)
 		return;
-	for (struct lru_node *n = c->head.next, *next; n != &c->head; n = next) {
-		next = n->next;
+	for (struct lru_link *l = c->head.next, *next; l != &c->head; l = next) {
+		struct lru_node *n = (struct lru_node *)l;
+
+		next = l->next;
 		if (value_free)
 			value_free(n->value);
 		free(n);
@@ -78,7 +84,7 @@ lru_get(struct lru *c, const char *key)
 
 	if (n == NULL)
 		return NULL;
-	if (c->head.next != n) {
+	if (c->head.next != &n->link) {
 		unlink_node(n);
 		push_front(c, n);
 	}
@@ -102,13 +108,14 @@ static void
 trim(struct lru *c, const struct lru_node *keep1, const struct lru_node *keep2)
 {
 	size_t looked = 0, count = strmap_count(c->map);
-	struct lru_node *n = c->head.prev;
+	struct lru_link *l = c->head.prev;
 
-	while (count > c->max && n != &c->head && looked++ < count) {
-		struct lru_node *prev = n->prev;
+	while (count > c->max && l != &c->head && looked++ < count) {
+		struct lru_link *prev = l->prev;
+		struct lru_node *n = (struct lru_node *)l;
 
 		if (n == keep1 || n == keep2) {
-			n = prev;
+			l = prev;
 			continue;
 		}
 		unlink_node(n);
@@ -120,7 +127,7 @@ trim(struct lru *c, const struct lru_node *keep1, const struct lru_node *keep2)
 			c->evict(n->key, n->value, c->arg);
 			free(n);
 		}
-		n = prev;
+		l = prev;
 	}
 }
 
@@ -163,6 +170,9 @@ lru_count(const struct lru *c)
 void
 lru_foreach(const struct lru *c, void (*fn)(const char *key, void *value, void *arg), void *arg)
 {
-	for (const struct lru_node *n = c->head.next; n != &c->head; n = n->next)
+	for (const struct lru_link *l = c->head.next; l != &c->head; l = l->next) {
+		const struct lru_node *n = (const struct lru_node *)l;
+
 		fn(n->key, n->value, arg);
+	}
 }

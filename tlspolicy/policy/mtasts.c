@@ -934,8 +934,6 @@ walk(struct evloop *loop, void *arg)
 		char domain[DOMAIN_MAX + 1];
 		const struct mtasts_entry *e;
 		struct mtasts_entry t;
-		struct header h;
-		int mode;
 
 		if (m->walk_len && key.len == m->walk_len && memcmp(key.data, m->walk_after, key.len) == 0)
 			continue;          /* seen in the last slice */
@@ -947,6 +945,9 @@ walk(struct evloop *loop, void *arg)
 		if (domain_normalize(key.data, key.len, domain, NULL) != DOMAIN_OK)
 			continue;
 		if ((e = lru_peek(m->entries, domain)) == NULL) {
+			struct header h;
+			int mode;
+
 			if (header_parse(val.data, val.len, &h) < 0)
 				continue;
 			mode = h.policy ? policy_mode(h.policy, h.policylen) : -1;
