@@ -1,8 +1,10 @@
 /*
  * cachefill - bench-only loader: fills a tlspolicyd state directory with
  * N cached MTA-STS policies (enforce, "mx: mx.DOMAIN", checked now, valid
- * for a day) and N DANE results (all MX hosts with a usable TLSA 3 1 1
- * record), in the record layouts mtasts.c and dane.c write (entry_save),
+ * for a day), each with the DANE result a domain without DNSSEC has (MX
+ * not validated: MTA-STS applies), and N DANE results (all MX hosts with
+ * a usable TLSA 3 1 1 record), in the record layouts mtasts.c and dane.c
+ * write (entry_save),
  * through the store API, 10,000 records per transaction.  The daemon
  * started on that directory loads them as its own.
  *
@@ -63,6 +65,14 @@ main(int argc, char **argv)
 		if (store_put(st, txn, sts ? STORE_DB_POLICY : STORE_DB_DANE, dom, strlen(dom), b.data,
 		    b.len) < 0)
 			goto fail;
+		if (sts) {
+			/* what the daemon keeps for a domain without DNSSEC */
+			buf_reset(&b);
+			buf_printf(&b, "verdict 1\nexpires %lld\nmx_secure 0\nwhy MX RRset not DNSSEC-validated\n",
+			    now + 86400);
+			if (store_put(st, txn, STORE_DB_DANE, dom, strlen(dom), b.data, b.len) < 0)
+				goto fail;
+		}
 		if (i % 10000 == 9999 || i == n + nd - 1) {
 			if (store_commit(st, txn) < 0) {
 				txn = NULL;

@@ -1,28 +1,31 @@
 #!/bin/sh
 # scale.sh - one host at internet scale: a state directory filled by
-# bench/cachefill with N cached MTA-STS policies and N DANE results, then
-# tlspolicyd started on it: store size, time from start to the first
-# answer (restart-to-ready), RSS once ready, and cached socketmap lookups
-# (bench/sockmap, 16 persistent connections, keys spread over the cache)
-# beside bench/refserver; the same with 1,000 entries for comparison.
-#
-# With --dane M: M DANE results instead of N.  A DANE result takes a
-# fixed 26.8 kB in memory (16 hosts of 8 TLSA records each): do not ask
-# for a million of them on a machine without 30 GB to spare.
+# bench/cachefill with N cached MTA-STS policies (each domain with the
+# DANE result of a domain without DNSSEC beside it) and M DANE results
+# (dane-only), then tlspolicyd started on it: store size, time from start
+# to the first answer (restart-to-ready), RSS, and cached socketmap
+# lookups (bench/sockmap, 16 persistent connections) of one domain, of
+# 10,000 domains, and of every domain in turn (twice over, in a shuffled
+# order: the first pass also records each domain's decision of the day),
+# with the RSS after them, beside bench/refserver; the same with 1,000 of
+# each first, for comparison.
 #
 # usage: bench/scale.sh [--builddir DIR] [-n N] [--dane M] [-d SECONDS]
+#                       [--cache SIZE]
 set -eu
 builddir=.
 n=1000000
 dane=
 duration=5
+cache=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--builddir) builddir=$2; shift 2 ;;
 	-n) n=$2; shift 2 ;;
 	-d) duration=$2; shift 2 ;;
 	--dane) dane=$2; shift 2 ;;
-	*) echo "usage: $0 [--builddir DIR] [-n N] [--dane M] [-d SECONDS]" >&2; exit 2 ;;
+	--cache) cache=$2; shift 2 ;;
+	*) echo "usage: $0 [--builddir DIR] [-n N] [--dane M] [-d SECONDS] [--cache SIZE]" >&2; exit 2 ;;
 	esac
 done
 builddir=$(cd "$builddir" && pwd)
@@ -45,19 +48,22 @@ echo s7.example > "$T/key"
 "$R" "$T/ref.sock" "$want" &
 pids="$pids $!"
 
-# one COUNT: fill, start, measure; prints one row
+rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
+f() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# one N M: fill, start, measure; prints one row
 one() {
 	cnt=$1
-	dn=${2:-$1}
-	S=$T/state$cnt
-	mkdir -p "$S" "$T/run$cnt"
+	dn=$2
+	S=$T/state$cnt.$dn
+	mkdir -p "$S" "$T/run"
 	fs=$(date +%s.%N)
 	"$F" "$S" "$cnt" "$dn"
 	fe=$(date +%s.%N)
-	[ -z "$user" ] || chown -R "$user" "$S" "$T/run$cnt"
-	cat > "$T/$cnt.conf" <<C
-socketmap_listen = unix:$T/run$cnt/postfix.sock
-control_socket = unix:$T/run$cnt/control.sock
+	[ -z "$user" ] || chown -R "$user" "$S" "$T/run"
+	cat > "$T/conf" <<C
+socketmap_listen = unix:$T/run/postfix.sock
+control_socket = unix:$T/run/control.sock
 state_directory = $S
 log_level = warning
 mta_sts = yes
@@ -65,30 +71,54 @@ dane = yes
 dns_resolver = 127.0.0.1:9
 user = $user
 C
+	[ -z "$cache" ] || echo "policy_cache_size = $cache" >> "$T/conf"
+	# every domain, shuffled; and 10,000 of them
+	awk -v n="$cnt" -v m="$dn" 'BEGIN { for (i = 0; i < n; i++) print "s" i ".example";
+	    for (i = 0; i < m; i++) print "t" i ".example" }' | shuf --random-source=/dev/zero > "$T/all"
+	head -n 10000 "$T/all" > "$T/hot"
 	size=$(du -sk "$S" | cut -f1)
-	s=$(date +%s.%N)
-	"$D" -f -c "$T/$cnt.conf" 2> "$T/daemon$cnt.log" &
-	dp=$!
-	pids="$pids $dp"
 	# ready: the first answer to a lookup of a cached policy
-	while ! [ -S "$T/run$cnt/postfix.sock" ] || ! "$C" -u "$T/run$cnt/postfix.sock" -1 \
-	    -k "$T/key" -e "$want" 2>&1 | grep -q ' errors=0'; do
-		kill -0 "$dp" || { cat "$T/daemon$cnt.log" >&2; exit 1; }
-		sleep 0.01
-	done
-	e=$(date +%s.%N)
-	rss=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$dp/status")
-	tp=$("$C" -u "$T/run$cnt/postfix.sock" -c 16 -d "$duration" -K s7.example -e "$want")
-	rss2=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$dp/status")
-	ref=$("$C" -u "$T/ref.sock" -c 16 -d "$duration" -e "$want")
-	f() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
-	printf '%9s %8s %8.1f %9d %8.2f %9d %9d %10s %7s %10s %7s\n' "$cnt" "$dn" "$(echo "$fe - $fs" | bc)" \
-	    "$((size / 1024))" "$(echo "$e - $s" | bc)" "$((rss / 1024))" "$((rss2 / 1024))" \
-	    "$(f "$tp" rps)" "$(f "$tp" p99_us)" "$(f "$ref" rps)" "$(f "$ref" p99_us)"
+	ready() {
+		while ! [ -S "$T/run/postfix.sock" ] || ! "$C" -u "$T/run/postfix.sock" -1 \
+		    -k "$T/key" -e "$want" 2>&1 | grep -q ' errors=0'; do
+			kill -0 "$dp" || { cat "$T/daemon.log" >&2; exit 1; }
+			sleep 0.01
+		done
+	}
+	# a first start and stop: the files written by the fill (and changed
+	# by chown) are verified once and sealed at the clean stop, as after
+	# any run of the daemon; then the restart that is measured
+	"$D" -f -c "$T/conf" 2> "$T/daemon.log" &
+	dp=$!
+	ready
 	kill "$dp"
 	wait "$dp" 2>/dev/null || true
+	s=$(date +%s.%N)
+	"$D" -f -c "$T/conf" 2> "$T/daemon.log" &
+	dp=$!
+	pids="$pids $dp"
+	ready
+	e=$(date +%s.%N)
+	rss1=$(rss "$dp")
+	one=$("$C" -u "$T/run/postfix.sock" -c 16 -d "$duration" -K s7.example -e "$want")
+	hot=$("$C" -u "$T/run/postfix.sock" -c 16 -a -k "$T/hot" -e "OK ")
+	hot=$("$C" -u "$T/run/postfix.sock" -c 16 -d "$duration" -k "$T/hot" -e "OK ")
+	pass1=$("$C" -u "$T/run/postfix.sock" -c 16 -a -k "$T/all" -e "OK ")
+	pass2=$("$C" -u "$T/run/postfix.sock" -c 16 -a -k "$T/all" -e "OK ")
+	rss2=$(rss "$dp")
+	ref=$("$C" -u "$T/ref.sock" -c 16 -d "$duration" -e "$want")
+	printf '%9s %8s %6.1f %8d %7.2f %6d %8s %6s %8s %6s %8s %8s %6s %6d %8s %6s\n' "$cnt" "$dn" \
+	    "$(echo "$fe - $fs" | bc)" "$((size / 1024))" "$(echo "$e - $s" | bc)" "$((rss1 / 1024))" \
+	    "$(f "$one" rps)" "$(f "$one" p99_us)" "$(f "$hot" rps)" "$(f "$hot" p99_us)" \
+	    "$(f "$pass1" rps)" "$(f "$pass2" rps)" "$(f "$pass2" p99_us)" "$((rss2 / 1024))" \
+	    "$(f "$ref" rps)" "$(f "$ref" p99_us)"
+	kill "$dp"
+	wait "$dp" 2>/dev/null || true
+	rm -rf "$S"
 }
-echo "cached MTA-STS policies and DANE results; lookups: 16 connections, ${duration}s, $(nproc) cores shared by client and server"
-printf '%9s %8s %8s %9s %8s %9s %9s %10s %7s %10s %7s\n' N_sts N_dane fill_s store_MB ready_s rss_MB rss2_MB tlspd_rps p99_us ref_rps p99_us
-one 1000
+echo "MTA-STS policies and DANE results cached; lookups over 16 connections (${duration}s, or every key once), $(nproc) cores shared by client and server"
+echo "one: one domain; 10k: 10,000 domains; all: every domain once, twice (pass1 records the day's decisions); rss: after ready, and after all"
+printf '%9s %8s %6s %8s %7s %6s %8s %6s %8s %6s %8s %8s %6s %6s %8s %6s\n' N_sts N_dane fill_s store_MB ready_s rss_MB \
+    one_rps p99_us 10k_rps p99_us pass1_rps pass2_rps p99_us rss_MB ref_rps p99_us
+one 1000 1000
 one "$n" "${dane:-$n}"

@@ -4,10 +4,12 @@
  * measuring lookups per second and latency percentiles.
  *
  * usage: sockmap (-u PATH | -i HOST:PORT) [-c CONNS] [-d SECONDS]
- *                [-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT] [-1]
+ *                [-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT] [-1 | -a | -L]
  *
  * -1: cold mode: send every key of the key file once, one at a time on
  * one connection, and print "cold n= p50_us= max_us=" instead.
+ * -a: every key of the key file once, over the C connections, then stop;
+ * the rate is over the time that took (no warm-up left out).
  * -L: Exim ${readsocket} style instead of socketmap: each lookup connects,
  * writes "policy KEY", shuts down its writing side and reads the one-line
  * answer until the server closes; C such clients at a time.  The latency
@@ -266,9 +268,10 @@ main(int argc, char **argv)
 	size_t next = 0;
 	int ep, ch;
 
-	int once = 0;
+	int once = 0, all = 0;
+	unsigned long active = 0;
 
-	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:1L")) != -1) {
+	while ((ch = getopt(argc, argv, "u:i:c:d:n:k:K:e:1aL")) != -1) {
 		switch (ch) {
 		case 'u': unixpath = optarg; break;
 		case 'i': inet = optarg; break;
@@ -279,31 +282,33 @@ main(int argc, char **argv)
 		case 'K': onekey = optarg; break;
 		case 'e': expect = optarg; break;
 		case '1': once = 1; break;
+		case 'a': all = 1; break;
 		case 'L': linemode = 1; break;
 		default: return 2;
 		}
 	}
 	if ((!unixpath && !inet) || nconns < 1 || nconns > MAX_CONNS || seconds < 1) {
 		fprintf(stderr, "usage: sockmap (-u PATH | -i HOST:PORT) [-c 1..%d] [-d SECONDS] "
-		    "[-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT] [-1 | -L]\n", MAX_CONNS);
+		    "[-n MAPNAME] [-K KEY | -k KEYFILE] [-e EXPECT] [-1 | -a | -L]\n", MAX_CONNS);
 		return 2;
 	}
 	load_keys(keyfile, onekey);
 	dial_unix = unixpath;
 	dial_inet = inet;
-	if (once && linemode) {
-		fprintf(stderr, "sockmap: -1 and -L do not go together\n");
+	if (once + all + linemode > 1) {
+		fprintf(stderr, "sockmap: -1, -a and -L do not go together\n");
 		return 2;
 	}
 	if (once)
 		return cold(unixpath, inet);
 	ep = epoll_create1(0);
 	start = now_ns();
-	measure_from = start + WARMUP_NS;
-	stop = measure_from + (int64_t)seconds * 1000000000;
-	for (unsigned long i = 0; i < nconns; i++) {
+	measure_from = all ? start : start + WARMUP_NS;
+	stop = all ? INT64_MAX : measure_from + (int64_t)seconds * 1000000000;
+	for (unsigned long i = 0; i < nconns && (!all || next < nkeys); i++) {
 		struct conn *c = &conns[i];
 
+		active++;
 		if (linemode) {
 			if (send_request(c, next++ % nkeys, ep) < 0) {
 				perror("sockmap: connect");
@@ -323,7 +328,7 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	for (;;) {
+	while (!all || active > 0) {
 		int n = epoll_wait(ep, evs, MAX_CONNS, 1000);
 		int64_t t = now_ns();
 
@@ -390,12 +395,25 @@ main(int argc, char **argv)
 				}
 				memmove(c->buf, c->buf + used, c->len - (size_t)used);
 				c->len -= (size_t)used;
+				if (all && next >= nkeys) {
+					active--;
+					continue;
+				}
 				if (send_request(c, next++ % nkeys, ep) < 0) {
 					perror("sockmap: write");
 					return 1;
 				}
 			}
 		}
+	}
+	if (all) {
+		double secs = (double)(now_ns() - start) / 1e9;
+
+		printf("conns=%lu requests=%llu seconds=%.1f rps=%.0f p50_us=%llu p99_us=%llu max_us=%llu errors=%llu\n",
+		    nconns, (unsigned long long)requests, secs, (double)requests / secs,
+		    (unsigned long long)percentile(0.50), (unsigned long long)percentile(0.99),
+		    (unsigned long long)maxus, (unsigned long long)errors);
+		return errors ? 1 : 0;
 	}
 	printf("conns=%lu requests=%llu seconds=%lu rps=%.0f p50_us=%llu p99_us=%llu max_us=%llu errors=%llu\n",
 	    nconns, (unsigned long long)requests, seconds, (double)requests / (double)seconds,

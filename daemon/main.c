@@ -295,11 +295,12 @@ start_resolvers(struct daemon *d)
 		mc.https_port = d->cfg.sts_https_port;
 		mc.fetch_timeout_ms = d->cfg.sts_fetch_timeout * 1000;
 		mc.check_interval = d->cfg.sts_check_interval;
+		mc.cache_max = d->cfg.policy_cache_size;
 		d->mtasts = mtasts_new(d->loop, d->dns, d->https, d->store, &mc);
 		d->rctx.mtasts = d->mtasts;
 	}
 	if (d->cfg.dane) {
-		d->dane = dane_new(d->dns, d->store);
+		d->dane = dane_new(d->dns, d->store, d->cfg.policy_cache_size);
 		d->rctx.dane = d->dane;
 		daemon_check_dnssec(d);
 	}

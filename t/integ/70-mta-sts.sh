@@ -191,6 +191,42 @@ stop_daemon
 world_https_stop
 check "daemon restarts" start_daemon
 is "$(pm_q enforce.test "$M")" "$WANT" "restart: policy served from the store with HTTPS down"
+
+# nothing is loaded at start: after a restart, a domain not looked up
+# yet is read from the store when asked for.  While the store is lent, it
+# is resolved as a new one; with HTTPS down that fails, and the failure
+# must not replace the policy the store has once the store is back.
+stop_daemon
+check "daemon restarts again" start_daemon
+cat > "$T/holder.py" <<'PY'
+import fcntl, os, socket, sys, time
+ctl, lock, held, release = sys.argv[1:5]
+s = socket.socket(socket.AF_UNIX)
+s.connect(ctl)
+cmd = ("lend %d" % os.getpid()).encode()
+s.sendall(b"%d:%s," % (len(cmd), cmd))
+reply = s.recv(512)
+f = open(lock, "r+")
+fcntl.flock(f, fcntl.LOCK_EX)
+open(held, "w").write(reply.decode(errors="replace"))
+for _ in range(600):
+    if os.path.exists(release):
+        break
+    time.sleep(0.1)
+PY
+python3 "$T/holder.py" "$T/run/control.sock" "$T/state/store.lock" "$T/held" "$T/release" &
+HOLDER=$!
+check "the store is lent and held" wait_for 20 test -s "$T/held"
+out=$(pm_q enforce.test "$M"); rc=$?
+is "$rc:$out" "1:" "store lent, policy not in memory, HTTPS down: resolved anew, NOTFOUND"
+check "the failed fetch is over" wait_for 25 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' query enforce.test | grep -q 'last error: sts-policy-fetch-error'"
+touch "$T/release"
+wait "$HOLDER"
+check "the daemon has its store again" wait_for 20 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -qx 'store: open'"
+check "the stored policy survived the failure: served again" wait_for 20 sh -c \
+    "[ \"\$(postmap -c '$(postfix_dir)' -q enforce.test 'socketmap:$M')\" = '$WANT' ]"
 like "$(ctl flush enforce.test)" "flushed enforce.test" "tlspolicyctl flush"
 out=$(pm_q enforce.test "$M"); rc=$?
 is "$rc:$out" "1:" "after flush with HTTPS down: NOTFOUND"

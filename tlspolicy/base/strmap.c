@@ -150,6 +150,18 @@ strmap_remove_slot(struct strmap *map, size_t i)
 	}
 }
 
+void *
+strmap_remove(struct strmap *map, const char *key)
+{
+	struct strmap_slot *s = strmap_find(map, key, strmap_hash(key));
+	void *value = s->value;
+
+	if (s->key == NULL)
+		return NULL;
+	strmap_remove_slot(map, (size_t)(s - map->slots));
+	return value;
+}
+
 void
 strmap_foreach(const struct strmap *map, void (*fn)(const char *key, void *value, void *arg),
     void *arg)

@@ -19,6 +19,9 @@ void strmap_free(struct strmap *map, void (*value_free)(void *));
 void *strmap_get(const struct strmap *map, const char *key);
 /* strmap_put - insert or replace; returns the previous value or NULL */
 void *strmap_put(struct strmap *map, const char *key, void *value);
+/* strmap_remove - remove key (and free its copy); returns its value, or
+ * NULL if absent */
+void *strmap_remove(struct strmap *map, const char *key);
 size_t strmap_count(const struct strmap *map);
 /* strmap_foreach - call fn on every entry, in no particular order; fn may
  * not change the map, but strmap_foreach_remove() drops entries for which

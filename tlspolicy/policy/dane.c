@@ -13,16 +13,29 @@
 #include "dns.h"
 #include "dnswire.h"
 #include "log.h"
+#include "lru.h"
 #include "metrics.h"
 #include "numparse.h"
 #include "store.h"
-#include "strmap.h"
 #include "watch.h"
 #include "xalloc.h"
 
 /* A stored result: the verdict and DANE_HOSTS_MAX hosts with their TLSA
  * records fit well within this. */
 #define RECORD_MAX 65536
+
+/* A result while it is looked up, or read from a record: every host in
+ * a fixed place.  Cached entries (struct dane_entry) keep the hosts as
+ * record text instead, sized to what was found. */
+struct dane_result {
+	char domain[DOMAIN_MAX + 1];
+	enum dane_verdict verdict;
+	int mx_secure;
+	char why[160];
+	size_t nhosts;
+	struct dane_host hosts[DANE_HOSTS_MAX];
+	time_t expires;
+};
 
 /* One lookup of a flight; arg of the DNS callbacks. */
 struct dquery {
@@ -34,7 +47,7 @@ struct dquery {
 struct dflight {
 	struct dane *d;
 	struct dane_entry *cached;    /* what lookups keep seeing meanwhile */
-	struct dane_entry *e;         /* the new result being built */
+	struct dane_result *e;        /* the new result being built */
 	int pending;
 	uint32_t ttl;                                   /* smallest TTL seen */
 	int addr[DANE_HOSTS_MAX];                       /* 0 wait, 1 secure, 2 insecure, 3 error */
@@ -48,7 +61,9 @@ struct dflight {
 struct dane {
 	struct dns *dns;
 	struct store *store;
-	struct strmap *entries;
+	struct lru *entries;          /* domain -> struct dane_entry */
+	struct buf rec;               /* a record read from the store */
+	struct dane_result scratch;   /* a record parsed */
 };
 
 static void host_settle(struct dflight *f, size_t i);
@@ -61,13 +76,8 @@ entry_save(struct dane *d, struct dane_entry *e)
 	buf_init(&b, RECORD_MAX);
 	buf_printf(&b, "verdict %d\nexpires %lld\nmx_secure %d\nwhy %s\n", (int)e->verdict,
 	    (long long)e->expires, e->mx_secure, e->why);
-	for (size_t i = 0; i < e->nhosts; i++) {
-		const struct dane_host *h = &e->hosts[i];
-
-		buf_printf(&b, "host %s %s %d %d\n", h->name, h->base, (int)h->cls, h->addr_secure);
-		for (size_t k = 0; k < h->ntlsa; k++)
-			buf_printf(&b, "tlsa %s\n", h->tlsa[k]);
-	}
+	if (e->hosts)
+		buf_puts(&b, e->hosts);
 	/* lookups may wait for this: committed without waiting for the disk
 	 * (a crash of the machine before the next checkpoint costs a lookup) */
 	e->unsaved = store_put_lazy(d->store, STORE_DB_DANE, e->domain, strlen(e->domain),
@@ -76,6 +86,51 @@ entry_save(struct dane *d, struct dane_entry *e)
 		log_warnx("store: DANE result of %s not saved yet: %s", e->domain,
 		    store_strerror(d->store));
 	buf_fini(&b);
+}
+
+/* hosts_text - the "host" and "tlsa" lines of r, as a new string or NULL */
+static char *
+hosts_text(const struct dane_result *r)
+{
+	struct buf b;
+	char *s;
+
+	if (r->nhosts == 0)
+		return NULL;
+	buf_init(&b, RECORD_MAX);
+	for (size_t i = 0; i < r->nhosts; i++) {
+		const struct dane_host *h = &r->hosts[i];
+
+		buf_printf(&b, "host %s %s %d %d\n", h->name, h->base, (int)h->cls, h->addr_secure);
+		for (size_t k = 0; k < h->ntlsa; k++)
+			buf_printf(&b, "tlsa %s\n", h->tlsa[k]);
+	}
+	s = xstrndup(b.data, b.len);
+	buf_fini(&b);
+	return s;
+}
+
+static struct dane_entry *
+entry_new(const char *domain)
+{
+	size_t len = strlen(domain);
+	struct dane_entry *e = xcalloc(1, sizeof(*e) + len + 1);
+
+	memcpy(e->domain, domain, len + 1);
+	e->why = xstrdup("");
+	return e;
+}
+
+static void
+entry_free(void *p)
+{
+	struct dane_entry *e = p;
+
+	if (e == NULL)
+		return;
+	free(e->why);
+	free(e->hosts);
+	free(e);
 }
 
 struct resave {
@@ -101,17 +156,23 @@ dane_save_unsaved(struct dane *d)
 {
 	struct resave r = { d, 0 };
 
-	strmap_foreach(d->entries, resave_one, &r);
+	lru_foreach(d->entries, resave_one, &r);
 	return r.left;
 }
 
-/* entry_load - the record of one domain; -1 if malformed */
+/* record_parse - a record (or the host lines of one) into e, which is
+ * cleared first; -1 if malformed */
 static int
-entry_load(struct dane_entry *e, const char *rec, size_t len)
+record_parse(struct dane_result *e, const char *rec, size_t len)
 {
 	size_t pos = 0;
 	struct dane_host *h = NULL;
 
+	e->verdict = DANE_UNKNOWN;
+	e->mx_secure = 0;
+	e->why[0] = '\0';
+	e->nhosts = 0;
+	e->expires = 0;
 	while (pos < len) {
 		const char *line = rec + pos, *nl = memchr(line, '\n', len - pos);
 		size_t llen = nl ? (size_t)(nl - line) : len - pos;
@@ -181,7 +242,7 @@ note_ttl(struct dflight *f, const struct dns_msg *m)
 static void
 verdict(struct dflight *f)
 {
-	struct dane_entry *e = f->e;
+	struct dane_result *e = f->e;
 	size_t usable = 0, secure = 0;
 
 	for (size_t i = 0; i < e->nhosts; i++) {
@@ -219,7 +280,8 @@ verdict(struct dflight *f)
 static void
 dflight_end(struct dflight *f)
 {
-	struct dane_entry *e = f->e;
+	struct dane_result *e = f->e;
+	struct dane_entry *c = f->cached;
 	struct watchlist watchers = f->watchers;
 	uint32_t ttl = f->ttl;
 
@@ -232,11 +294,15 @@ dflight_end(struct dflight *f)
 		ttl = DANE_TTL_MIN;
 	if (ttl > DANE_TTL_MAX)
 		ttl = DANE_TTL_MAX;
-	e->expires = time(NULL) + ttl;
-	e->flight = NULL;
-	e->decided_day = f->cached->decided_day;
-	*f->cached = *e;
-	entry_save(f->d, f->cached);
+	c->verdict = e->verdict;
+	c->mx_secure = e->mx_secure;
+	free(c->why);
+	c->why = xstrdup(e->why);
+	free(c->hosts);
+	c->hosts = hosts_text(e);
+	c->expires = time(NULL) + ttl;
+	c->flight = NULL;
+	entry_save(f->d, c);
 	free(e);
 	free(f);
 	watch_fire(&watchers);
@@ -380,7 +446,7 @@ on_mx(void *arg, enum dns_status st, const struct dns_msg *m, const char *why)
 {
 	struct dquery *q = arg;
 	struct dflight *f = q->f;
-	struct dane_entry *e = f->e;
+	struct dane_result *e = f->e;
 	uint16_t prefs[DANE_HOSTS_MAX];
 
 	e->nhosts = 0;
@@ -424,7 +490,7 @@ on_mx(void *arg, enum dns_status st, const struct dns_msg *m, const char *why)
 		}
 		if (e->verdict == DANE_UNKNOWN && e->nhosts == 0) {
 			/* no MX: the domain itself is the implicit MX */
-			memcpy(e->hosts[0].name, e->domain, sizeof(e->domain));
+			memcpy(e->hosts[0].name, e->domain, sizeof(e->hosts[0].name));
 			e->nhosts = 1;
 		}
 		for (size_t i = 0; i < e->nhosts && e->verdict == DANE_UNKNOWN; i++)
@@ -441,7 +507,7 @@ dflight_start(struct dane *d, struct dane_entry *e)
 	f->d = d;
 	f->cached = e;
 	f->e = xcalloc(1, sizeof(*f->e));
-	memcpy(f->e->domain, e->domain, sizeof(e->domain));
+	snprintf(f->e->domain, sizeof(f->e->domain), "%s", e->domain);
 	f->ttl = DANE_TTL_MAX;
 	e->flight = f;
 	f->q[0].f = f;
@@ -453,16 +519,47 @@ dflight_start(struct dane *d, struct dane_entry *e)
 
 /* --- public side -------------------------------------------------------- */
 
+/* load - the result of domain from the store into memory; NULL if there
+ * is none, it is unusable, or the store cannot be read (not open) */
+static struct dane_entry *
+load(struct dane *d, const char *domain)
+{
+	struct dane_result *r = &d->scratch;
+	struct dane_entry *e;
+
+	if (store_get(d->store, NULL, STORE_DB_DANE, domain, strlen(domain), &d->rec) != 0
+	    || record_parse(r, d->rec.data ? d->rec.data : "", d->rec.len) < 0
+	    || r->verdict == DANE_UNKNOWN)
+		return NULL;
+	e = entry_new(domain);
+	e->verdict = r->verdict;
+	e->mx_secure = r->mx_secure;
+	free(e->why);
+	e->why = xstrdup(r->why);
+	e->hosts = hosts_text(r);
+	e->expires = r->expires;
+	lru_put(d->entries, domain, e);
+	return e;
+}
+
+/* find - the entry of domain in memory, else from the store */
+static struct dane_entry *
+find(struct dane *d, const char *domain)
+{
+	struct dane_entry *e = lru_get(d->entries, domain);
+
+	return e ? e : load(d, domain);
+}
+
 const struct dane_entry *
 dane_get(struct dane *d, const char *domain, int *resolving)
 {
-	struct dane_entry *e = strmap_get(d->entries, domain);
+	struct dane_entry *e = find(d, domain);
 
 	metrics_cache_lookup(METRICS_CACHE_DANE, e != NULL);
 	if (e == NULL) {
-		e = xcalloc(1, sizeof(*e));
-		snprintf(e->domain, sizeof(e->domain), "%s", domain);
-		strmap_put(d->entries, domain, e);
+		e = entry_new(domain);
+		lru_put(d->entries, domain, e);
 	}
 	if (!e->flight && time(NULL) >= e->expires)
 		dflight_start(d, e);
@@ -473,7 +570,7 @@ dane_get(struct dane *d, const char *domain, int *resolving)
 struct watch *
 dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg)
 {
-	struct dane_entry *e = strmap_get(d->entries, domain);
+	struct dane_entry *e = lru_peek(d->entries, domain);
 
 	if (e == NULL || e->flight == NULL)
 		return NULL;
@@ -483,17 +580,24 @@ dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg)
 int
 dane_flush(struct dane *d, const char *domain)
 {
-	struct dane_entry *e = strmap_get(d->entries, domain);
+	struct dane_entry *e = lru_peek(d->entries, domain);
+	int rc;
 
-	if (e == NULL)
-		return -1;
-	e->expires = 0;
-	if (e->flight == NULL) {
-		strmap_put(d->entries, domain, NULL);
-		store_del(d->store, NULL, STORE_DB_DANE, domain, strlen(domain));
-		free(e);
+	if (e != NULL && e->flight != NULL) {
+		e->expires = 0;
+		return 0;
 	}
-	return 0;
+	if (e != NULL)
+		entry_free(lru_remove(d->entries, domain));
+	rc = store_del(d->store, NULL, STORE_DB_DANE, domain, strlen(domain));
+	return e != NULL || rc == 0 ? 0 : -1;
+}
+
+/* hosts_parse - the hosts of e into d's scratch result; -1 if malformed */
+static int
+hosts_parse(struct dane *d, const struct dane_entry *e)
+{
+	return record_parse(&d->scratch, e->hosts ? e->hosts : "", e->hosts ? strlen(e->hosts) : 0);
 }
 
 void
@@ -504,8 +608,10 @@ dane_decided(struct dane *d, const struct dane_entry *ce)
 
 	if (e->decided_day == today || (e->verdict != DANE_ALL && e->verdict != DANE_SOME))
 		return;
-	for (size_t i = 0; i < e->nhosts; i++) {
-		const struct dane_host *h = &e->hosts[i];
+	if (hosts_parse(d, e) < 0)
+		return;
+	for (size_t i = 0; i < d->scratch.nhosts; i++) {
+		const struct dane_host *h = &d->scratch.hosts[i];
 		struct buf val;
 
 		if (h->ntlsa == 0)
@@ -537,13 +643,13 @@ class_name(enum dane_host_class c)
 const struct dane_entry *
 dane_peek(struct dane *d, const char *domain)
 {
-	return strmap_get(d->entries, domain);
+	return find(d, domain);
 }
 
 void
 dane_describe(struct dane *d, const char *domain, struct buf *out)
 {
-	const struct dane_entry *e = strmap_get(d->entries, domain);
+	const struct dane_entry *e = find(d, domain);
 	static const char *const verdicts[] = { "unknown", "none", "some MX hosts", "all MX hosts",
 		"error" };
 
@@ -553,8 +659,10 @@ dane_describe(struct dane *d, const char *domain, struct buf *out)
 	}
 	buf_printf(out, "dane: %s (%s)\ndane mx: %s\n", verdicts[e->verdict], e->why,
 	    e->mx_secure ? "DNSSEC-validated" : "not validated");
-	for (size_t i = 0; i < e->nhosts; i++) {
-		const struct dane_host *h = &e->hosts[i];
+	if (hosts_parse(d, e) < 0)
+		return;
+	for (size_t i = 0; i < d->scratch.nhosts; i++) {
+		const struct dane_host *h = &d->scratch.hosts[i];
 
 		buf_printf(out, "dane host: %s%s%s: %s\n", h->name, strcmp(h->base, h->name) ? " -> " : "",
 		    strcmp(h->base, h->name) ? h->base : "", class_name(h->cls));
@@ -563,49 +671,34 @@ dane_describe(struct dane *d, const char *domain, struct buf *out)
 	}
 }
 
-static void
-load(struct dane *d)
+/* pinned - in memory while looked up, or until saved */
+static int
+pinned(void *value, void *arg)
 {
-	struct buf key, val;
-	struct store_cursor *c = store_cursor_open(d->store, STORE_DB_DANE);
+	const struct dane_entry *e = value;
 
-	buf_init(&key, DOMAIN_MAX + 1);
-	buf_init(&val, RECORD_MAX);
-	while (c && store_cursor_next(c, &key, &val) == 0) {
-		char domain[DOMAIN_MAX + 1];
-		struct dane_entry *e;
+	(void)arg;
+	return e->flight != NULL || e->unsaved;
+}
 
-		if (key.len > DOMAIN_MAX || domain_normalize(key.data, key.len, domain, NULL) != DOMAIN_OK)
-			continue;
-		e = xcalloc(1, sizeof(*e));
-		memcpy(e->domain, domain, sizeof(domain));
-		if (entry_load(e, val.data, val.len) < 0 || e->verdict == DANE_UNKNOWN) {
-			free(e);
-			continue;
-		}
-		strmap_put(d->entries, domain, e);
-	}
-	store_cursor_close(c);
-	buf_fini(&key);
-	buf_fini(&val);
+static void
+evict(const char *key, void *value, void *arg)
+{
+	(void)key;
+	(void)arg;
+	entry_free(value);
 }
 
 struct dane *
-dane_new(struct dns *dns, struct store *store)
+dane_new(struct dns *dns, struct store *store, size_t cache_max)
 {
 	struct dane *d = xcalloc(1, sizeof(*d));
 
 	d->dns = dns;
 	d->store = store;
-	d->entries = strmap_new();
-	load(d);
+	d->entries = lru_new(cache_max, pinned, evict, d);
+	buf_init(&d->rec, RECORD_MAX);
 	return d;
-}
-
-static void
-entry_free(void *p)
-{
-	free(p);
 }
 
 void
@@ -613,6 +706,7 @@ dane_free(struct dane *d)
 {
 	if (d == NULL)
 		return;
-	strmap_free(d->entries, entry_free);
+	lru_free(d->entries, entry_free);
+	buf_fini(&d->rec);
 	free(d);
 }

@@ -11,9 +11,13 @@
  *   DANE_SOME   secure MX RRset, some hosts with secure TLSA records
  *   DANE_NONE   DNSSEC shows DANE does not apply (insecure MX or no TLSA)
  *   DANE_ERROR  DNS failure or bogus answers on the way
- * Results are cached in memory and the store with the DNS TTLs, bounded
- * to [DANE_TTL_MIN, DANE_TTL_MAX]; errors for DANE_TTL_MIN.  While a
- * result is refreshed, the previous one keeps being served.
+ * Results are cached in the store with the DNS TTLs, bounded to
+ * [DANE_TTL_MIN, DANE_TTL_MAX]; errors for DANE_TTL_MIN.  At most
+ * cache_max of them are kept in memory as well (the least recently used
+ * go first, never one being looked up or not saved yet); one not in
+ * memory is read from the store when asked for, or, while the store is
+ * not open (lent), looked up again.  While a result is refreshed, the
+ * previous one keeps being served.
  */
 #ifndef TLSPOLICY_DANE_H
 #define TLSPOLICY_DANE_H
@@ -45,6 +49,8 @@ enum dane_host_class {
 	DANE_HOST_ERROR,       /* DNS failure or bogus */
 };
 
+/* One MX host of a result, as the lookups find it (dane.c keeps hosts
+ * in memory as their record text, sized to what was found). */
 struct dane_host {
 	char name[DOMAIN_MAX + 1];        /* MX host */
 	char base[DOMAIN_MAX + 1];        /* TLSA base domain (after CNAME) */
@@ -54,22 +60,23 @@ struct dane_host {
 	char tlsa[DANE_TLSA_MAX][140];    /* "usage selector mtype HEX", cut */
 };
 
+/* A cached result; borrowed, valid until the next event-loop callback. */
 struct dane_entry {
-	char domain[DOMAIN_MAX + 1];
 	enum dane_verdict verdict;
 	int mx_secure;
-	char why[160];
-	size_t nhosts;
-	struct dane_host hosts[DANE_HOSTS_MAX];
+	char *why;                    /* never NULL */
+	char *hosts;                  /* the "host" and "tlsa" lines, or NULL */
 	time_t expires;
 	void *flight;
 	long decided_day;
 	int unsaved;                  /* the store did not take the last save */
+	char domain[];
 };
 
-/* dane_new - the cache, loaded from store.  dns and store are borrowed
- * and kept: they must outlive the cache */
-struct dane *dane_new(struct dns *dns, struct store *store);
+/* dane_new - the cache over store, at most cache_max results in memory
+ * (at least 2).  dns and store are borrowed and kept: they must outlive
+ * the cache */
+struct dane *dane_new(struct dns *dns, struct store *store, size_t cache_max);
 /* dane_free - call after dns_free() */
 void dane_free(struct dane *d);
 /* dane_save_unsaved - save again the results the store did not take;
@@ -92,8 +99,9 @@ int dane_flush(struct dane *d, const char *domain);
 
 /* dane_decided - record, once per UTC day, the TLSA policies served */
 void dane_decided(struct dane *d, const struct dane_entry *e);
-/* dane_peek - the entry of domain if cached, else NULL; nothing is
- * started (borrowed until the next event-loop callback) */
+/* dane_peek - the entry of domain if cached (in memory or the store),
+ * else NULL; nothing is started (borrowed until the next event-loop
+ * callback) */
 const struct dane_entry *dane_peek(struct dane *d, const char *domain);
 /* dane_describe - "name: value" lines for tlspolicyctl query, appended
  * to out */

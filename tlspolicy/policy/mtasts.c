@@ -20,17 +20,20 @@
 #include "httpresp.h"
 #include "https.h"
 #include "log.h"
+#include "lru.h"
 #include "metrics.h"
 #include "mtasts.h"
 #include "numparse.h"
 #include "store.h"
-#include "strmap.h"
 #include "watch.h"
 #include "xalloc.h"
 
-#define SWEEP_MSEC 60000
+#define SWEEP_SEC 60            /* the refresh budget is per this */
 #define REFRESH_PER_SWEEP 20   /* proactive refreshes per sweep, at least */
 #define RECORD_MAX (STS_BODY_MAX + 4096)
+#define WALK_MSEC 500           /* a slice of the walk over the store */
+#define WALK_SLICE 2500         /* records per slice: 5,000 a second */
+#define USED_SAVE_AFTER 86400   /* last_used saved on eviction once this stale */
 
 struct flight {
 	struct mtasts *m;
@@ -54,12 +57,19 @@ struct mtasts {
 	struct https_client *https;
 	struct store *store;
 	struct mtasts_config cfg;
-	struct strmap *entries;
-	struct evloop_timer *sweep;
-	char **names;                 /* domains, for iteration */
-	size_t nnames, capnames;
+	struct lru *entries;          /* domain -> struct mtasts_entry */
+	struct buf rec;               /* a record read from the store */
+	struct evloop_timer *walk;
+	char walk_after[DOMAIN_MAX + 1];  /* the walk goes on after this key */
+	size_t walk_len;              /* its length; 0: from the start */
+	unsigned long pass_n[4];      /* this pass: by mode, then without policy */
+	unsigned long counted[4];     /* the last complete pass */
+	int have_counted;
+	time_t budget_from;           /* the refresh budget's minute */
+	unsigned budget_used;
 };
 
+static const char no_error[] = "";
 static void flight_start(struct mtasts *m, struct mtasts_entry *e);
 
 /*
@@ -87,6 +97,15 @@ check_allowed(const struct mtasts_entry *e, time_t now)
 	if (e->flight != NULL || now < e->retry_after)
 		return 0;
 	return now - e->checked >= STS_CHECK_MIN || now < e->checked;
+}
+
+/* set_error - e's last error: "" when text is NULL, else len bytes of it */
+static void
+set_error(struct mtasts_entry *e, const char *text, size_t len)
+{
+	if (e->last_error != no_error)
+		free((char *)e->last_error);
+	e->last_error = text == NULL || len == 0 ? no_error : xstrndup(text, len > 159 ? 159 : len);
 }
 
 /* --- entries and their records in the store ------------------------------ */
@@ -137,11 +156,42 @@ done:
 	return rc;
 }
 
+static int entry_load(struct mtasts_entry *e, const char *rec, size_t len);
+
 static void
 entry_save(struct mtasts *m, struct mtasts_entry *e)
 {
 	struct buf b;
 
+	if (e->provisional) {
+		/* made while the store could not be read: a result without a
+		 * policy does not replace the policy the store may have */
+		int rc = store_get(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain),
+		    &m->rec);
+
+		if (rc < 0) {
+			e->unsaved = 1;
+			return;
+		}
+		e->provisional = 0;
+		if (rc == 0 && !e->have_policy) {
+			time_t used = e->last_used, checked = e->checked, retry = e->retry_after;
+
+			if (entry_load(e, m->rec.data, m->rec.len) == 0 && e->have_policy) {
+				e->stored = 1;
+				e->unsaved = 0;
+				e->saved_used = e->last_used;
+				/* what this resolution saw of the domain stays */
+				e->last_used = used > e->last_used ? used : e->last_used;
+				e->checked = checked > e->checked ? checked : e->checked;
+				e->retry_after = retry > e->retry_after ? retry : e->retry_after;
+				return;
+			}
+			e->last_used = used;
+			e->checked = checked;
+			e->retry_after = retry;
+		}
+	}
 	buf_init(&b, RECORD_MAX);
 	buf_printf(&b, "id %s\nfetched %lld\nexpires %lld\nchecked %lld\nlast_used %lld\n"
 	    "retry_after %lld\nerror %s\n", e->id, (long long)e->fetched, (long long)e->expires,
@@ -156,6 +206,10 @@ entry_save(struct mtasts *m, struct mtasts_entry *e)
 	if (e->unsaved && store_should_log(m->store))
 		log_warnx("store: policy of %s not saved yet: %s", e->domain,
 		    store_strerror(m->store));
+	if (!e->unsaved) {
+		e->stored = 1;
+		e->saved_used = e->last_used;
+	}
 	buf_fini(&b);
 }
 
@@ -182,42 +236,57 @@ mtasts_save_unsaved(struct mtasts *m)
 {
 	struct resave r = { m, 0 };
 
-	strmap_foreach(m->entries, resave_one, &r);
+	lru_foreach(m->entries, resave_one, &r);
 	return r.left;
 }
 
-/* entry_load - rebuild an entry from its record; -1 if the record is bad */
+/* The fields of a record before its policy. */
+struct header {
+	const char *id, *error;
+	size_t idlen, errlen;
+	time_t fetched, expires, checked, last_used, retry_after;
+	const char *policy;           /* the policy text, or NULL */
+	size_t policylen;
+};
+
+/* header_parse - the fields of a record; -1 if it is bad */
 static int
-entry_load(struct mtasts_entry *e, const char *rec, size_t len)
+header_parse(const char *rec, size_t len, struct header *h)
 {
 	size_t pos = 0;
 
+	memset(h, 0, sizeof(*h));
+	h->id = h->error = "";
 	while (pos < len) {
 		const char *line = rec + pos, *nl = memchr(line, '\n', len - pos), *sp;
 		size_t llen = nl ? (size_t)(nl - line) : len - pos;
 		uint64_t v;
 		time_t *field = NULL;
-		const char *why;
 
 		pos += llen + 1;
-		if (llen == 6 && memcmp(line, "policy", 6) == 0)
-			return pos <= len ? entry_set_policy(e, rec + pos, len - pos, &why) : -1;
+		if (llen == 6 && memcmp(line, "policy", 6) == 0) {
+			if (pos > len)
+				return -1;
+			h->policy = rec + pos;
+			h->policylen = len - pos;
+			return 0;
+		}
 		if ((sp = memchr(line, ' ', llen)) == NULL)
 			return -1;
 		if (sp - line == 2 && memcmp(line, "id", 2) == 0) {
 			if ((size_t)(line + llen - sp - 1) > STS_ID_MAX)
 				return -1;
-			memcpy(e->id, sp + 1, (size_t)(line + llen - sp - 1));
-			e->id[line + llen - sp - 1] = '\0';
+			h->id = sp + 1;
+			h->idlen = (size_t)(line + llen - sp - 1);
 			continue;
 		}
 		if (sp - line == 5 && memcmp(line, "error", 5) == 0) {
-			snprintf(e->last_error, sizeof(e->last_error), "%.*s",
-			    (int)(line + llen - sp - 1), sp + 1);
+			h->error = sp + 1;
+			h->errlen = (size_t)(line + llen - sp - 1);
 			continue;
 		}
 #define FIELD(name, f) if ((size_t)(sp - line) == sizeof(name) - 1 \
-		    && memcmp(line, name, sizeof(name) - 1) == 0) field = &e->f;
+		    && memcmp(line, name, sizeof(name) - 1) == 0) field = &h->f;
 		FIELD("fetched", fetched)
 		FIELD("expires", expires)
 		FIELD("checked", checked)
@@ -232,18 +301,57 @@ entry_load(struct mtasts_entry *e, const char *rec, size_t len)
 	return 0;
 }
 
-static struct mtasts_entry *
-entry_new(struct mtasts *m, const char *domain)
+/* policy_mode - the mode line of a canonical policy text; -1 if none */
+static int
+policy_mode(const char *text, size_t len)
 {
-	struct mtasts_entry *e = xcalloc(1, sizeof(*e));
+	static const char tag[] = "\nmode: ";
 
-	snprintf(e->domain, sizeof(e->domain), "%s", domain);
-	strmap_put(m->entries, domain, e);
-	if (m->nnames == m->capnames) {
-		m->capnames = m->capnames ? m->capnames * 2 : 64;
-		m->names = xreallocarray(m->names, m->capnames, sizeof(char *));
-	}
-	m->names[m->nnames++] = xstrdup(domain);
+	for (size_t i = 0; i + sizeof(tag) - 1 < len; i++)
+		if (text[i] == '\n' && memcmp(text + i, tag, sizeof(tag) - 1) == 0) {
+			const char *w = text + i + sizeof(tag) - 1;
+			size_t left = len - i - (sizeof(tag) - 1);
+
+			for (int mode = STS_MODE_NONE; mode <= STS_MODE_ENFORCE; mode++) {
+				const char *name = sts_mode_name((enum sts_mode)mode);
+				size_t n = strlen(name);
+
+				if (left > n && memcmp(w, name, n) == 0 && w[n] == '\n')
+					return mode;
+			}
+			return -1;
+		}
+	return -1;
+}
+
+/* entry_load - rebuild an entry from its record; -1 if the record is bad */
+static int
+entry_load(struct mtasts_entry *e, const char *rec, size_t len)
+{
+	struct header h;
+	const char *why;
+
+	if (header_parse(rec, len, &h) < 0)
+		return -1;
+	memcpy(e->id, h.id, h.idlen);
+	e->id[h.idlen] = '\0';
+	set_error(e, h.error, h.errlen);
+	e->fetched = h.fetched;
+	e->expires = h.expires;
+	e->checked = h.checked;
+	e->last_used = h.last_used;
+	e->retry_after = h.retry_after;
+	return h.policy ? entry_set_policy(e, h.policy, h.policylen, &why) : 0;
+}
+
+static struct mtasts_entry *
+entry_alloc(const char *domain)
+{
+	size_t len = strlen(domain);
+	struct mtasts_entry *e = xcalloc(1, sizeof(*e) + len + 1);
+
+	memcpy(e->domain, domain, len + 1);
+	e->last_error = no_error;
 	return e;
 }
 
@@ -255,7 +363,41 @@ entry_free(void *p)
 	if (e == NULL)
 		return;
 	entry_clear_policy(e);
+	set_error(e, NULL, 0);
 	free(e);
+}
+
+/* load - the entry of domain from the store into memory; NULL if there is
+ * none or it is bad (*unreadable 0), or the store could not be read
+ * (*unreadable 1) */
+static struct mtasts_entry *
+load(struct mtasts *m, const char *domain, int *unreadable)
+{
+	struct mtasts_entry *e;
+	int rc = store_get(m->store, NULL, STORE_DB_POLICY, domain, strlen(domain), &m->rec);
+
+	*unreadable = rc < 0;
+	if (rc != 0)
+		return NULL;
+	e = entry_alloc(domain);
+	if (entry_load(e, m->rec.data ? m->rec.data : "", m->rec.len) < 0) {
+		entry_free(e);
+		return NULL;
+	}
+	e->stored = 1;
+	e->saved_used = e->last_used;
+	lru_put(m->entries, domain, e);
+	return e;
+}
+
+/* find - the entry of domain in memory, else from the store */
+static struct mtasts_entry *
+find(struct mtasts *m, const char *domain)
+{
+	struct mtasts_entry *e = lru_get(m->entries, domain);
+	int unreadable;
+
+	return e ? e : load(m, domain, &unreadable);
 }
 
 /* entry_drop - remove e from memory and the store (not while in flight) */
@@ -265,22 +407,50 @@ entry_drop(struct mtasts *m, struct mtasts_entry *e)
 	if (e->flight)
 		return;
 	store_del(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain));
-	strmap_put(m->entries, e->domain, NULL);
+	entry_free(lru_remove(m->entries, e->domain));
+}
+
+/* pinned - in memory while resolved, until saved, and until the store
+ * could be read for it */
+static int
+pinned(void *value, void *arg)
+{
+	const struct mtasts_entry *e = value;
+
+	(void)arg;
+	return e->flight != NULL || e->unsaved || e->provisional;
+}
+
+/* evict - out of memory; a last use the store does not know of by more
+ * than a day is saved first (it keeps the entry from being forgotten) */
+static void
+evict(const char *key, void *value, void *arg)
+{
+	struct mtasts_entry *e = value;
+
+	(void)key;
+	if (e->stored && e->last_used - e->saved_used >= USED_SAVE_AFTER)
+		entry_save(arg, e);
 	entry_free(e);
 }
 
 /* --- one resolution: TXT and addresses in parallel, then HTTPS -------- */
 
+/* flight_end - the resolution is over: save the entry, or drop it */
 static void
-flight_end(struct flight *f)
+flight_end(struct flight *f, int drop)
 {
 	struct watchlist watchers = f->watchers;
 
 	f->e->flight = NULL;
 	f->e->checked = time(NULL);
-	entry_save(f->m, f->e);
+	if (drop)
+		entry_drop(f->m, f->e);
+	else
+		entry_save(f->m, f->e);
 	free(f);
-	/* watchers last: they may look the domain up again */
+	/* watchers last: they may look the domain up again (and lookups of
+	 * other domains may take e out of memory) */
 	watch_fire(&watchers);
 }
 
@@ -304,13 +474,16 @@ fail(struct flight *f, const char *type, const char *detail)
 	struct mtasts_entry *e = f->e;
 	long today = decision_day();
 
-	snprintf(e->last_error, sizeof(e->last_error), "%s: %.120s", type, detail);
+	char text[160];
+
+	snprintf(text, sizeof(text), "%s: %.120s", type, detail);
+	set_error(e, text, strlen(text));
 	metrics_sts_failure(type);
 	e->retry_after = time(NULL) + STS_RETRY_MIN;
-	if (e->failed_day != today || strcmp(e->failed_type, type) != 0) {
+	if (e->failed_day != today || e->failed_type == NULL || strcmp(e->failed_type, type) != 0) {
 		decision_record(f->m->store, e->domain, "failure", type, detail, strlen(detail));
 		e->failed_day = today;
-		snprintf(e->failed_type, sizeof(e->failed_type), "%s", type);
+		e->failed_type = type;   /* a string constant */
 	}
 	log_warnx("mta-sts domain=%s result=%s reason=\"%.120s\"%s", e->domain, type, detail,
 	    e->have_policy && time(NULL) < e->expires ? " (cached policy kept)" : "");
@@ -341,30 +514,35 @@ on_fetch(void *arg, enum https_result res, const struct httpresp *r, const struc
 		    r->content_type);
 		fail(f, "sts-policy-invalid", detail);
 	} else {
-		struct mtasts_entry saved = *e;
+		char *policy = e->policy, *answer = e->answer, *answer_tlsrpt = e->answer_tlsrpt;
+		int have_policy = e->have_policy;
+		enum sts_mode mode = e->mode;
+		unsigned max_age = e->max_age;
 
 		/* keep the old policy if the new one does not parse */
 		e->policy = e->answer = e->answer_tlsrpt = NULL;
 		if (entry_set_policy(e, body->data ? body->data : "", body->len, &pwhy) < 0) {
-			e->policy = saved.policy;
-			e->answer = saved.answer;
-			e->answer_tlsrpt = saved.answer_tlsrpt;
-			e->have_policy = saved.have_policy;
+			e->policy = policy;
+			e->answer = answer;
+			e->answer_tlsrpt = answer_tlsrpt;
+			e->have_policy = have_policy;
+			e->mode = mode;
+			e->max_age = max_age;
 			fail(f, "sts-policy-invalid", pwhy);
 		} else {
-			free(saved.policy);
-			free(saved.answer);
-			free(saved.answer_tlsrpt);
+			free(policy);
+			free(answer);
+			free(answer_tlsrpt);
 			memcpy(e->id, f->id, sizeof(e->id));
 			e->fetched = time(NULL);
 			e->expires = e->fetched + validity(e);
 			e->retry_after = 0;
-			e->last_error[0] = '\0';
+			set_error(e, NULL, 0);
 			log_info("mta-sts domain=%s policy id=%s mode=%s max_age=%u fetched", e->domain,
 			    e->id, sts_mode_name(e->mode), e->max_age);
 		}
 	}
-	flight_end(f);
+	flight_end(f, 0);
 }
 
 /* flight_next - decide what to do once the DNS answers are in */
@@ -380,21 +558,18 @@ flight_next(struct flight *f)
 	if (f->txt_failed) {
 		/* DNS trouble: change nothing, try again a little later */
 		e->retry_after = now + 60;
-		flight_end(f);
+		flight_end(f, 0);
 		return;
 	}
 	if (f->txt != STS_TXT_OK) {
 		if (e->have_policy && e->mode == STS_MODE_NONE && f->txt == STS_TXT_NONE) {
-			struct mtasts *m = f->m;
-
-			flight_end(f);       /* frees f, clears e->flight */
-			entry_drop(m, e);
+			flight_end(f, 1);
 			return;
 		}
 		if (f->txt != STS_TXT_NONE)
 			log_info("mta-sts domain=%s TXT record unusable (%s)", e->domain,
 			    f->txt == STS_TXT_MULTIPLE ? "several STSv1 records" : "malformed");
-		flight_end(f);
+		flight_end(f, 0);
 		return;
 	}
 	if (e->have_policy && strcmp(e->id, f->id) == 0) {
@@ -402,17 +577,17 @@ flight_next(struct flight *f)
 		 * which stays valid for max_age more, even if it had expired:
 		 * a blocked policy host must not downgrade the domain */
 		e->expires = now + validity(e);
-		flight_end(f);
+		flight_end(f, 0);
 		return;
 	}
 	if (now < e->retry_after) {
-		flight_end(f);
+		flight_end(f, 0);
 		return;
 	}
 	if (!f->have4 && !f->have6) {
 		fail(f, "sts-policy-fetch-error", f->addr_err[0] ? f->addr_err
 		    : "no address for the policy host");
-		flight_end(f);
+		flight_end(f, 0);
 		return;
 	}
 	snprintf(host, sizeof(host), "mta-sts.%s", e->domain);
@@ -507,12 +682,18 @@ flight_start(struct mtasts *m, struct mtasts_entry *e)
 const struct mtasts_entry *
 mtasts_get(struct mtasts *m, const char *domain, int *resolving)
 {
-	struct mtasts_entry *e = strmap_get(m->entries, domain);
+	struct mtasts_entry *e = lru_get(m->entries, domain);
 	time_t now = time(NULL);
+	int unreadable = 0;
 
+	if (e == NULL)
+		e = load(m, domain, &unreadable);
 	metrics_cache_lookup(METRICS_CACHE_MTASTS, e != NULL);
 	if (e == NULL) {
-		e = entry_new(m, domain);
+		e = entry_alloc(domain);
+		/* the store may have it: see entry_save() */
+		e->provisional = unreadable;
+		lru_put(m->entries, domain, e);
 		e->last_used = now;
 		flight_start(m, e);
 		*resolving = e->flight != NULL;
@@ -531,7 +712,7 @@ mtasts_get(struct mtasts *m, const char *domain, int *resolving)
 struct watch *
 mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *), void *arg)
 {
-	struct mtasts_entry *e = strmap_get(m->entries, domain);
+	struct mtasts_entry *e = lru_peek(m->entries, domain);
 
 	if (e == NULL || e->flight == NULL)
 		return NULL;
@@ -541,19 +722,20 @@ mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *), void *arg
 int
 mtasts_flush(struct mtasts *m, const char *domain)
 {
-	struct mtasts_entry *e = strmap_get(m->entries, domain);
+	struct mtasts_entry *e = lru_peek(m->entries, domain);
 
-	if (e == NULL)
-		return -1;
-	if (e->flight) {
+	if (e != NULL && e->flight) {
 		/* forget the cached data; the resolution in flight refills it */
 		entry_clear_policy(e);
 		e->id[0] = '\0';
 		e->retry_after = 0;
 		return 0;
 	}
-	entry_drop(m, e);
-	return 0;
+	if (e != NULL) {
+		entry_drop(m, e);
+		return 0;
+	}
+	return store_del(m->store, NULL, STORE_DB_POLICY, domain, strlen(domain)) == 0 ? 0 : -1;
 }
 
 static const char *
@@ -568,7 +750,7 @@ age(time_t t, char *buf, size_t len)
 void
 mtasts_describe(struct mtasts *m, const char *domain, struct buf *out)
 {
-	const struct mtasts_entry *e = strmap_get(m->entries, domain);
+	const struct mtasts_entry *e = find(m, domain);
 	char b[40];
 	time_t now = time(NULL);
 
@@ -602,45 +784,87 @@ mtasts_describe(struct mtasts *m, const char *domain, struct buf *out)
 		buf_puts(out, "mta-sts: resolution in progress\n");
 }
 
+/* list_line - one line of mtasts_list(); -1 when out is full */
+static int
+list_line(struct buf *out, const char *domain, int mode, const char *id, size_t idlen,
+    time_t expires, const char *error, size_t errlen)
+{
+	return buf_printf(out, "%s %s id=%.*s expires=%llds%s%.*s\n", domain,
+	    mode >= 0 ? sts_mode_name((enum sts_mode)mode) : "no-policy", idlen ? (int)idlen : 1,
+	    idlen ? id : "-", mode >= 0 ? (long long)(expires - time(NULL)) : 0LL,
+	    errlen ? " error=" : "", (int)errlen, error);
+}
+
+struct listing {
+	struct buf *out;
+	int all;                      /* every entry in memory, not only those unstored */
+	int full;
+};
+
+static void
+list_memory(const char *key, void *value, void *arg)
+{
+	const struct mtasts_entry *e = value;
+	struct listing *l = arg;
+
+	(void)key;
+	if (l->full || (!l->all && e->stored))
+		return;
+	l->full = list_line(l->out, e->domain, e->have_policy ? (int)e->mode : -1, e->id,
+	    strlen(e->id), e->expires, e->last_error, strlen(e->last_error)) < 0;
+}
+
 void
 mtasts_list(struct mtasts *m, struct buf *out)
 {
-	time_t now = time(NULL);
+	struct listing l = { out, !store_is_open(m->store), 0 };
+	struct store_cursor *c;
+	struct buf key, val;
 
-	for (size_t i = 0; i < m->nnames; i++) {
-		const struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
+	/* what only memory has, then the store (with memory's view of it) */
+	lru_foreach(m->entries, list_memory, &l);
+	if (l.all || (c = store_cursor_open(m->store, STORE_DB_POLICY)) == NULL)
+		return;
+	buf_init(&key, DOMAIN_MAX + 1);
+	buf_init(&val, RECORD_MAX);
+	while (!l.full && store_cursor_next(c, &key, &val) == 0) {
+		char domain[DOMAIN_MAX + 1];
+		const struct mtasts_entry *e;
+		struct header h;
 
-		if (e == NULL)
+		if (key.len > DOMAIN_MAX || domain_normalize(key.data, key.len, domain, NULL) != DOMAIN_OK)
 			continue;
-		if (buf_printf(out, "%s %s id=%s expires=%llds%s%s\n", e->domain,
-		    e->have_policy ? sts_mode_name(e->mode) : "no-policy", e->id[0] ? e->id : "-",
-		    e->have_policy ? (long long)(e->expires - now) : 0LL,
-		    e->last_error[0] ? " error=" : "", e->last_error) < 0)
-			break;
+		if ((e = lru_peek(m->entries, domain)) != NULL) {
+			l.all = 1;
+			list_memory(domain, (void *)e, &l);
+			l.all = 0;
+			continue;
+		}
+		if (header_parse(val.data, val.len, &h) < 0)
+			continue;
+		l.full = list_line(out, domain, h.policy ? policy_mode(h.policy, h.policylen) : -1,
+		    h.id, h.idlen, h.expires, h.error, h.errlen) < 0;
 	}
+	store_cursor_close(c);
+	buf_fini(&key);
+	buf_fini(&val);
 }
 
 const struct mtasts_entry *
 mtasts_peek(struct mtasts *m, const char *domain)
 {
-	return strmap_get(m->entries, domain);
+	return find(m, domain);
 }
 
 void
 mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without)
 {
-	by_mode[0] = by_mode[1] = by_mode[2] = 0;
-	*without = 0;
-	for (size_t i = 0; i < m->nnames; i++) {
-		const struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
+	const unsigned long *n = m->have_counted ? m->counted : m->pass_n;
 
-		if (e == NULL)
-			continue;
-		if (e->have_policy && (unsigned)e->mode < 3)
-			by_mode[e->mode]++;
-		else
-			(*without)++;
-	}
+	by_mode[0] = n[0];
+	by_mode[1] = n[1];
+	by_mode[2] = n[2];
+	*without = n[3];
 }
 
 time_t
@@ -663,73 +887,112 @@ mtasts_refresh_budget(size_t n, unsigned sweep_sec)
 	return b < REFRESH_PER_SWEEP ? REFRESH_PER_SWEEP : b > UINT_MAX ? UINT_MAX : (unsigned)b;
 }
 
-/* sweep - proactive refresh, forgetting, and compaction of names */
+/* A domain the walk acts on once its cursor is closed. */
+struct todo {
+	char domain[DOMAIN_MAX + 1];
+	int drop;                     /* else refresh */
+};
+
+/*
+ * walk - one slice of the walk over the store: proactive refresh and
+ * forgetting, and the counts by mode.  Each record is seen as memory has
+ * it when it is there.  The walk takes up where it stopped (after the
+ * last key seen), so the store may be lent between slices; it waits while
+ * the store is not open.
+ */
 static void
-sweep(struct evloop *loop, void *arg)
+walk(struct evloop *loop, void *arg)
 {
 	struct mtasts *m = arg;
 	time_t now = time(NULL);
-	unsigned started = 0, budget = mtasts_refresh_budget(m->nnames, SWEEP_MSEC / 1000);
-	size_t j = 0;
-
-	for (size_t i = 0; i < m->nnames; i++) {
-		struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
-
-		if (e == NULL) {
-			free(m->names[i]);
-			continue;
-		}
-		m->names[j++] = m->names[i];
-		if (e->flight)
-			continue;
-		if (now - e->last_used > STS_UNUSED_MAX) {
-			entry_drop(m, e);
-			continue;
-		}
-		/* jitter: each domain's own offset within an extra hour */
-		if (e->have_policy && started < budget && check_allowed(e, now)
-		    && now - e->checked > STS_REFRESH_AGE + mtasts_refresh_offset(e->domain)) {
-			flight_start(m, e);
-			started++;
-		}
-	}
-	m->nnames = j;
-	m->sweep = evloop_timer_add(loop, SWEEP_MSEC, sweep, m);
-}
-
-/* load - read every cached policy from the store */
-static void
-load(struct mtasts *m)
-{
+	struct store_cursor *c;
 	struct buf key, val;
-	struct store_cursor *c = store_cursor_open(m->store, STORE_DB_POLICY);
-	size_t n = 0, bad = 0;
+	struct todo *todo = NULL;
+	size_t ntodo = 0, seen = 0;
+	unsigned budget;
+	int rc = 0;
 
+	m->walk = evloop_timer_add(loop, WALK_MSEC, walk, m);
+	if (!store_is_open(m->store) || (c = store_cursor_open(m->store, STORE_DB_POLICY)) == NULL)
+		return;
+	if (now - m->budget_from >= SWEEP_SEC || now < m->budget_from) {
+		m->budget_from = now;
+		m->budget_used = 0;
+	}
+	{
+		unsigned long total = 0;
+
+		for (int i = 0; i < 4; i++)
+			total += m->have_counted ? m->counted[i] : m->pass_n[i];
+		budget = mtasts_refresh_budget(total, SWEEP_SEC);
+	}
 	buf_init(&key, DOMAIN_MAX + 1);
 	buf_init(&val, RECORD_MAX);
-	while (c && store_cursor_next(c, &key, &val) == 0) {
+	if (m->walk_len)
+		store_cursor_seek(c, m->walk_after, m->walk_len);
+	while (seen < WALK_SLICE && (rc = store_cursor_next(c, &key, &val)) == 0) {
 		char domain[DOMAIN_MAX + 1];
-		struct mtasts_entry *e;
+		const struct mtasts_entry *e;
+		struct mtasts_entry t;
 
-		if (key.len > DOMAIN_MAX || domain_normalize(key.data, key.len, domain, NULL)
-		    != DOMAIN_OK) {
-			bad++;
+		if (m->walk_len && key.len == m->walk_len && memcmp(key.data, m->walk_after, key.len) == 0)
+			continue;          /* seen in the last slice */
+		seen++;
+		if (key.len > DOMAIN_MAX)
 			continue;
-		}
-		e = entry_new(m, domain);
-		if (entry_load(e, val.data, val.len) < 0) {
-			strmap_put(m->entries, domain, NULL);
-			entry_free(e);
-			bad++;
+		memcpy(m->walk_after, key.data, key.len);
+		m->walk_len = key.len;
+		if (domain_normalize(key.data, key.len, domain, NULL) != DOMAIN_OK)
 			continue;
+		if ((e = lru_peek(m->entries, domain)) == NULL) {
+			struct header h;
+			int mode;
+
+			if (header_parse(val.data, val.len, &h) < 0)
+				continue;
+			mode = h.policy ? policy_mode(h.policy, h.policylen) : -1;
+			memset(&t, 0, sizeof(t));
+			t.have_policy = mode >= 0;
+			t.mode = mode >= 0 ? (enum sts_mode)mode : STS_MODE_NONE;
+			t.checked = h.checked;
+			t.last_used = h.last_used;
+			t.retry_after = h.retry_after;
+			e = &t;
 		}
-		n++;
+		m->pass_n[e->have_policy ? (int)e->mode : 3]++;
+		if (e->flight)
+			continue;
+		if (now - e->last_used > STS_UNUSED_MAX || (e->have_policy && m->budget_used < budget
+		    && check_allowed(e, now)
+		    && now - e->checked > STS_REFRESH_AGE + mtasts_refresh_offset(domain))) {
+			todo = xreallocarray(todo, ntodo + 1, sizeof(*todo));
+			memcpy(todo[ntodo].domain, domain, sizeof(domain));
+			todo[ntodo++].drop = now - e->last_used > STS_UNUSED_MAX;
+			m->budget_used += !todo[ntodo - 1].drop;
+		}
 	}
 	store_cursor_close(c);
 	buf_fini(&key);
 	buf_fini(&val);
-	if (n || bad)
-		log_info("mta-sts cache: %zu policies loaded%s", n, bad ? ", some bad records skipped" : "");
+	if (rc == STORE_NOTFOUND) {
+		/* the pass is complete: its counts are the cache's */
+		memcpy(m->counted, m->pass_n, sizeof(m->counted));
+		memset(m->pass_n, 0, sizeof(m->pass_n));
+		m->have_counted = 1;
+		m->walk_len = 0;
+	}
+	/* jitter: each domain's own offset within an extra hour */
+	for (size_t i = 0; i < ntodo; i++) {
+		struct mtasts_entry *e = find(m, todo[i].domain);
+
+		if (e == NULL || e->flight)
+			continue;
+		if (todo[i].drop)
+			entry_drop(m, e);
+		else if (check_allowed(e, now))
+			flight_start(m, e);
+	}
+	free(todo);
 }
 
 struct mtasts *
@@ -743,10 +1006,29 @@ mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
 	m->https = https;
 	m->store = store;
 	m->cfg = *cfg;
-	m->entries = strmap_new();
-	load(m);
-	m->sweep = evloop_timer_add(loop, SWEEP_MSEC, sweep, m);
+	m->entries = lru_new(cfg->cache_max, pinned, evict, m);
+	buf_init(&m->rec, RECORD_MAX);
+	m->walk = evloop_timer_add(loop, WALK_MSEC, walk, m);
 	return m;
+}
+
+/* end_flight - at exit: after dns_free(), only HTTPS fetches can still be
+ * in flight */
+static void
+end_flight(const char *key, void *value, void *arg)
+{
+	struct mtasts_entry *e = value;
+	struct flight *f = e->flight;
+
+	(void)key;
+	(void)arg;
+	if (f == NULL)
+		return;
+	https_cancel(f->fetch);
+	while (f->watchers.head)
+		watch_cancel(f->watchers.head);
+	free(f);
+	e->flight = NULL;
 }
 
 void
@@ -754,22 +1036,9 @@ mtasts_free(struct mtasts *m)
 {
 	if (m == NULL)
 		return;
-	for (size_t i = 0; i < m->nnames; i++) {
-		struct mtasts_entry *e = strmap_get(m->entries, m->names[i]);
-
-		/* after dns_free(), only HTTPS fetches can still be in flight */
-		if (e && e->flight) {
-			struct flight *f = e->flight;
-
-			https_cancel(f->fetch);
-			while (f->watchers.head)
-				watch_cancel(f->watchers.head);
-			free(f);
-		}
-		free(m->names[i]);
-	}
-	evloop_timer_cancel(m->loop, m->sweep);
-	strmap_free(m->entries, entry_free);
-	free(m->names);
+	lru_foreach(m->entries, end_flight, NULL);
+	evloop_timer_cancel(m->loop, m->walk);
+	lru_free(m->entries, entry_free);
+	buf_fini(&m->rec);
 	free(m);
 }

@@ -1,8 +1,15 @@
 /*
  * mtasts - MTA-STS policy discovery, fetch and cache (RFC 8461 section 5).
  *
- * One entry per policy domain, in memory for sub-millisecond answers and
- * in the store so it survives restarts.  The rules:
+ * One entry per policy domain in the store, so it survives restarts; the
+ * cache_max most recently used of them in memory as well, for
+ * sub-millisecond answers (an entry being resolved, or not saved yet,
+ * stays in memory beyond that bound).  An entry not in memory is read
+ * from the store when it is asked for; while the store cannot be read (it
+ * is lent), the domain is resolved as a new one, and a result without a
+ * policy does not replace the policy the store has.  A walk over the
+ * store, a slice at a time from the event loop, finds the policies to
+ * refresh or forget and counts them by mode.  The rules:
  *  - a valid cached policy is served at once;
  *  - it is revalidated in the background when last checked more than
  *    sts_check_interval ago: the TXT id is looked up; an unchanged id
@@ -62,12 +69,12 @@ struct mtasts_config {
 	unsigned https_port;         /* 443; a test seam */
 	unsigned fetch_timeout_ms;
 	unsigned check_interval;     /* seconds */
+	size_t cache_max;            /* entries kept in memory (at least 2) */
 };
 
 /* What the cache knows about a domain; borrowed, valid until the next
  * event-loop callback. */
 struct mtasts_entry {
-	char domain[DOMAIN_MAX + 1];
 	char id[STS_ID_MAX + 1];      /* TXT id of the cached policy */
 	int have_policy;
 	enum sts_mode mode;
@@ -76,17 +83,23 @@ struct mtasts_entry {
 	char *answer;                 /* "secure match=..." (enforce only) */
 	char *answer_tlsrpt;          /* the same plus TLSRPT attributes */
 	time_t fetched, expires, checked, last_used, retry_after;
-	char last_error[160];         /* "" or "<result-type>: <detail>" */
+	const char *last_error;       /* "" or "<result-type>: <detail>", never NULL */
 	void *flight;                 /* resolution in progress */
 	long decided_day;             /* UTC day of the last decision recorded, */
 	char decided_id[STS_ID_MAX + 1];  /* and its policy id */
 	long failed_day;              /* UTC day of the last failure recorded, */
-	char failed_type[40];         /* and its result type */
+	const char *failed_type;      /* and its result type (or NULL) */
 	int unsaved;                  /* the store did not take the last save */
+	int stored;                   /* the store has a record of it */
+	int provisional;              /* made while the store could not be read */
+	time_t saved_used;            /* last_used as the store has it */
+	char domain[];
 };
 
-/* mtasts_new - the cache, loaded from store.  loop, dns, https and store
- * are borrowed and kept: they must outlive the cache; cfg is copied */
+/* mtasts_new - the cache over store (nothing is read before it is needed:
+ * the first answer does not wait for the store to be read).  loop, dns,
+ * https and store are borrowed and kept: they must outlive the cache;
+ * cfg is copied */
 struct mtasts *mtasts_new(struct evloop *loop, struct dns *dns, struct https_client *https,
     struct store *store, const struct mtasts_config *cfg);
 /* mtasts_free - call after dns_free(), which ends the DNS lookups */
@@ -120,13 +133,16 @@ void mtasts_decided(struct mtasts *m, const struct mtasts_entry *e);
 
 /* mtasts_flush - forget domain; 0, or -1 if it was not cached */
 int mtasts_flush(struct mtasts *m, const char *domain);
-/* mtasts_list - one line per cached domain, appended to out */
+/* mtasts_list - one line per cached domain, appended to out until it is
+ * full (only those in memory while the store is not open) */
 void mtasts_list(struct mtasts *m, struct buf *out);
-/* mtasts_peek - the entry of domain if cached, else NULL; nothing is
- * started or noted (borrowed, as for mtasts_get) */
+/* mtasts_peek - the entry of domain if cached (in memory, or read from
+ * the store), else NULL; nothing is started or noted (borrowed, as for
+ * mtasts_get) */
 const struct mtasts_entry *mtasts_peek(struct mtasts *m, const char *domain);
 /* mtasts_count - cached policies by mode (index enum sts_mode), and the
- * domains cached without a policy */
+ * domains cached without a policy, as the last complete walk over the
+ * store counted them (before the first one completes: so far) */
 void mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without);
 /* mtasts_describe - the entry of domain as "name: value" lines, appended
  * to out */
