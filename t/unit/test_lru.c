@@ -39,10 +39,11 @@ on_evict(const char *key, void *value, void *arg)
 static void
 name_of(const char *key, void *value, void *arg)
 {
+	size_t used = strlen(order);
+
 	(void)value;
 	(void)arg;
-	strncat(order, key, sizeof(order) - strlen(order) - 2);
-	strcat(order, " ");
+	snprintf(order + used, sizeof(order) - used, "%s ", key);
 }
 
 static const char *
