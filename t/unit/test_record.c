@@ -190,6 +190,28 @@ test_decision(void)
 	buf_reset(&s.list);
 	decision_foreach(st, today, "b.example", collect, &s);
 	is_str(s.list.data, "sts/id7=mode: enforce\n|", "decision: round trip, foreach");
+	/* the same record again today is not written again; another value is */
+	{
+		unsigned long long skipped = decision_skipped();
+		struct buf k;
+
+		buf_init(&k, DECISION_KEY_MAX);
+		decision_key(&k, today, "b.example", "sts", "id7");
+		is_int(store_del(st, NULL, STORE_DB_DECISION, k.data, k.len), 0, "decision: deleted");
+		decision_record(st, "b.example", "sts", "id7", "mode: enforce\n", 14);
+		is_int(decision_get(st, today, "b.example", "sts", "id7", &v), STORE_NOTFOUND,
+		    "decision: the same record today is not written again");
+		ok(decision_skipped() == skipped + 1, "decision: and counted as skipped");
+		decision_record(st, "b.example", "sts", "id7", "mode: testing\n", 14);
+		is_int(decision_get(st, today, "b.example", "sts", "id7", &v), 0,
+		    "decision: another value is written");
+		ok(v.len == 14 && memcmp(v.data, "mode: testing\n", 14) == 0,
+		    "decision: the new value");
+		decision_record(st, "c.example", "sts", "id7", "mode: enforce\n", 14);
+		is_int(decision_get(st, today, "c.example", "sts", "id7", &v), 0,
+		    "decision: another domain is written");
+		buf_fini(&k);
+	}
 	buf_init(&key, DECISION_KEY_MAX);
 	decision_key(&key, "2026-11-20", "a.example", "sts", "id1");
 	is_str(key.data, "2026-11-20\ta.example\tsts\tid1", "decision: the key layout is unchanged");

@@ -11,6 +11,7 @@
 #include "buf.h"
 #include "decision.h"
 #include "decisionlog.h"
+#include "fpset.h"
 #include "log.h"
 #include "record.h"
 #include "store.h"
@@ -95,6 +96,27 @@ decision_daystr(time_t t, char out[11])
 	    (unsigned)(tm.tm_mon + 1) % 100u, (unsigned)tm.tm_mday % 100u);
 }
 
+/* put - write key[klen] = value[vlen], or queue it; -1 if it was dropped */
+static int
+put(struct store *st, const char *domain, const char *kind, const char *key, size_t klen,
+    const char *value, size_t vlen)
+{
+	unsigned long long dropped = queue.dropped;
+
+	/* A lookup waits for this write: the commit goes to the operating
+	 * system, which keeps it through a crash of the process, and the disk
+	 * gets it with the next durable commit or checkpoint.  Behind queued
+	 * records it waits its turn, keeping the order. */
+	if ((queue.head != NULL && decision_flush(st) > 0)
+	    || store_put_lazy(st, STORE_DB_DECISION, key, klen, value, vlen) < 0) {
+		if (store_should_log(st))
+			log_warnx("store: %s decision for %s kept in memory until the store "
+			    "takes it: %s", kind, domain, store_strerror(st));
+		enqueue(key, klen, value, vlen);
+	}
+	return queue.dropped == dropped ? 0 : -1;
+}
+
 void
 decision_put(struct store *st, const char *day, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen)
@@ -103,18 +125,29 @@ decision_put(struct store *st, const char *day, const char *domain, const char *
 
 	buf_init(&key, DECISION_KEY_MAX);
 	decision_key(&key, day, domain, kind, what);
-	/* A lookup waits for this write: the commit goes to the operating
-	 * system, which keeps it through a crash of the process, and the disk
-	 * gets it with the next durable commit or checkpoint.  Behind queued
-	 * records it waits its turn, keeping the order. */
-	if ((queue.head != NULL && decision_flush(st) > 0)
-	    || store_put_lazy(st, STORE_DB_DECISION, key.data, key.len, value, vlen) < 0) {
-		if (store_should_log(st))
-			log_warnx("store: %s decision for %s kept in memory until the store "
-			    "takes it: %s", kind, domain, store_strerror(st));
-		enqueue(key.data, key.len, value, vlen);
-	}
+	(void)put(st, domain, kind, key.data, key.len, value, vlen);
 	buf_fini(&key);
+}
+
+/* the records written today, key and value: an entry that left the
+ * memory cache and came back does not write (and log) them again */
+static struct {
+	struct fpset *set;
+	char day[11];
+	unsigned long long skipped;
+} written;
+
+/* written_set - the set for day (emptied when the day changes) */
+static struct fpset *
+written_set(const char *day)
+{
+	if (written.set == NULL)
+		written.set = fpset_new(DECISION_WRITTEN_MAX);
+	if (strcmp(written.day, day) != 0) {
+		fpset_clear(written.set);
+		memcpy(written.day, day, sizeof(written.day));
+	}
+	return written.set;
 }
 
 void
@@ -122,10 +155,25 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
     const char *value, size_t vlen)
 {
 	char day[11];
-	struct buf msg;
+	struct fpset *set;
+	struct buf key, msg;
+	size_t klen;
 
 	decision_daystr(time(NULL), day);
-	decision_put(st, day, domain, kind, what, value, vlen);
+	set = written_set(day);
+	/* remembered as key NUL value (a key holds no NUL) */
+	buf_init(&key, DECISION_KEY_MAX + 1 + DECISION_VALUE_MAX);
+	decision_key(&key, day, domain, kind, what);
+	klen = key.len;
+	if (buf_append(&key, "", 1) == 0 && buf_append(&key, value, vlen) == 0
+	    && fpset_has(set, key.data, key.len)) {
+		written.skipped++;
+		buf_fini(&key);
+		return;
+	}
+	if (put(st, domain, kind, key.data, klen, value, vlen) == 0 && key.len > klen)
+		(void)fpset_add(set, key.data, key.len);
+	buf_fini(&key);
 	/* and in the log, for a collector that counts this host's sessions */
 	buf_init(&msg, DECISIONLOG_MSG_MAX);
 	if (decisionlog_format(&msg, day, domain, kind, what, value, vlen) == 0)
@@ -134,6 +182,12 @@ decision_record(struct store *st, const char *domain, const char *kind, const ch
 		log_warnx("decision day=%s domain=%s policy=%s not logged: longer than %u bytes",
 		    day, domain, kind, (unsigned)DECISIONLOG_MSG_MAX);
 	buf_fini(&msg);
+}
+
+unsigned long long
+decision_skipped(void)
+{
+	return written.skipped;
 }
 
 void

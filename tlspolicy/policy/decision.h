@@ -7,7 +7,9 @@
  *   KIND tlsa     WHAT = TLSA base domain, value = "u s m HEX" lines
  *   KIND failure  WHAT = RFC 8460 result type, value = the detail
  * Writers record each key once per day themselves (decision_day() lets
- * them compare cheaply); a repeated write only rewrites the same record.
+ * them compare cheaply); decision_record also remembers what it wrote
+ * today, so an entry that left a writer's memory and came back does not
+ * write the same record (or log line) again.
  * This module alone knows the key: readers use decision_get() and
  * decision_foreach().
  */
@@ -44,6 +46,12 @@ void decision_daystr(time_t t, char out[11]);
  * warning when that would be too long. */
 void decision_record(struct store *st, const char *domain, const char *kind,
     const char *what, const char *value, size_t vlen);
+/* What it wrote today is remembered as 16-byte fingerprints of key and
+ * value (fpset.h), at most DECISION_WRITTEN_MAX records (64 MB); past
+ * that, records are written again as before. */
+#define DECISION_WRITTEN_MAX ((size_t)3 << 20)
+/* decision_skipped - records decision_record did not write again */
+unsigned long long decision_skipped(void);
 /* decision_put - decision_record's write, for the given day and without
  * the log line: a record read back from a log (decisionlog) */
 void decision_put(struct store *st, const char *day, const char *domain, const char *kind,
