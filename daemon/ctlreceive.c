@@ -26,6 +26,7 @@
 #include "domain.h"
 #include "evloop.h"
 #include "incoming.h"
+#include "incomingjson.h"
 #include "jsontext.h"
 #include "mime.h"
 #include "privs.h"
@@ -539,56 +540,32 @@ show(void *arg, const struct incoming_rec *rec)
 {
 	struct shown *sh = arg;
 	const struct rpt_report *r = &rec->r;
-	json_object *o = NULL, *pols = NULL;
-	char when[32];
-	time_t rt = (time_t)rec->received;
-	struct tm tm;
+	json_object *pols = NULL;
 
 	sh->reports++;
 	strmap_put(sh->orgs, r->org, sh);
-	gmtime_r(&rt, &tm);
-	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	if (sh->json) {
-		o = json_object_new_object();
-		json_object_object_add(o, "day", jsontext(r->day));
-		json_object_object_add(o, "organization-name", jsontext(r->org));
-		json_object_object_add(o, "report-id", jsontext(r->id));
-		json_object_object_add(o, "contact-info", jsontext(r->contact));
-		json_object_object_add(o, "start-datetime", jsontext(r->start));
-		json_object_object_add(o, "end-datetime", jsontext(r->end));
-		json_object_object_add(o, "received", jsontext(when));
-		json_object_object_add(o, "via", jsontext(rec->via));
-		json_object_object_add(o, "trusted-by", jsontext(rec->trust));
-		json_object_object_add(o, "notes", jsontext(r->notes));
-		pols = json_object_new_array();
-		json_object_object_add(o, "policies", pols);
-		json_object_array_add(sh->list, o);
+		json_object_array_add(sh->list, incomingjson_report(rec, &pols));
 	} else {
+		char when[32];
+		time_t rt = (time_t)rec->received;
+		struct tm tm;
+
+		gmtime_r(&rt, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		printf("%s %s report-id=%s received=%s via=%s trusted-by=\"%s\"\n", r->day, r->org, r->id,
 		    when, rec->via, rec->trust);
 	}
 	for (size_t i = 0; i < r->npolicies; i++) {
 		const struct rpt_policy *p = &r->policies[i];
-		json_object *po = NULL, *rt2 = NULL;
 
 		sh->sessions += p->successes + p->failures;
 		sh->failures += p->failures;
-		if (sh->json) {
-			po = json_object_new_object();
-			json_object_object_add(po, "policy-type", jsontext(p->ptype));
-			json_object_object_add(po, "policy-domain", jsontext(p->domain));
-			json_object_object_add(po, "mx-host", jsontext(p->mx));
-			json_object_object_add(po, "total-successful-session-count",
-			    json_object_new_int64((int64_t)p->successes));
-			json_object_object_add(po, "total-failure-session-count",
-			    json_object_new_int64((int64_t)p->failures));
-			rt2 = json_object_new_object();
-			json_object_object_add(po, "result-types", rt2);
-			json_object_array_add(pols, po);
-		} else {
+		if (sh->json)
+			json_object_array_add(pols, incomingjson_policy(p));
+		else
 			printf("  %s %s%s%s successes=%" PRIu64 " failures=%" PRIu64 "\n", p->ptype,
 			    p->domain, p->mx[0] ? " mx=" : "", p->mx, p->successes, p->failures);
-		}
 		for (size_t j = 0; j < p->nresults; j++) {
 			uint64_t *c = strmap_get(sh->types, p->results[j].type);
 
@@ -599,10 +576,7 @@ show(void *arg, const struct incoming_rec *rec)
 				strmap_put(sh->types, p->results[j].type, c);
 			}
 			*c += p->results[j].count;
-			if (sh->json)
-				json_object_object_add(rt2, p->results[j].type,
-				    json_object_new_int64((int64_t)p->results[j].count));
-			else
+			if (!sh->json)
 				printf("    %s %" PRIu64 "\n", p->results[j].type, p->results[j].count);
 		}
 	}

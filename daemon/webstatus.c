@@ -30,6 +30,7 @@
 #include "localpolicy.h"
 #include "lookup.h"
 #include "incoming.h"
+#include "incomingjson.h"
 #include "metrics.h"
 #include "mtasts.h"
 #include "numparse.h"
@@ -702,7 +703,7 @@ on_incoming(void *arg, const struct incoming_rec *rec)
 {
 	struct in_view *iv = arg;
 	const struct rpt_report *r = &rec->r;
-	json_object *o = NULL, *pols = NULL;
+	json_object *pols = NULL;
 	int counted = 0;
 
 	if (iv->domain == NULL && r->npolicies == 0)
@@ -718,24 +719,7 @@ on_incoming(void *arg, const struct incoming_rec *rec)
 			counted = 1;
 			iv->reports++;
 			if (iv->list && json_object_array_length(iv->list) < IN_REPORTS_MAX) {
-				time_t rt = (time_t)rec->received;
-				char when[32];
-
-				iso_time(rt, when);
-				o = json_object_new_object();
-				json_object_object_add(o, "day", jsontext(r->day));
-				json_object_object_add(o, "organization-name", jsontext(r->org));
-				json_object_object_add(o, "report-id", jsontext(r->id));
-				json_object_object_add(o, "contact-info", jsontext(r->contact));
-				json_object_object_add(o, "start-datetime", jsontext(r->start));
-				json_object_object_add(o, "end-datetime", jsontext(r->end));
-				json_object_object_add(o, "received", jsontext(when));
-				json_object_object_add(o, "via", jsontext(rec->via));
-				json_object_object_add(o, "trusted-by", jsontext(rec->trust));
-				json_object_object_add(o, "notes", jsontext(r->notes));
-				pols = json_object_new_array();
-				json_object_object_add(o, "policies", pols);
-				json_object_array_add(iv->list, o);
+				json_object_array_add(iv->list, incomingjson_report(rec, &pols));
 			} else if (iv->list)
 				iv->reports_left_out++;
 		}
@@ -752,19 +736,8 @@ on_incoming(void *arg, const struct incoming_rec *rec)
 				in_type_add(row, p->results[j].type, p->results[j].count);
 		}
 		if (pols) {
-			json_object *po = json_object_new_object(), *rt = json_object_new_object();
+			json_object *po = incomingjson_policy(p);
 
-			json_object_object_add(po, "policy-type", jsontext(p->ptype));
-			json_object_object_add(po, "policy-domain", jsontext(p->domain));
-			json_object_object_add(po, "mx-host", jsontext(p->mx));
-			json_object_object_add(po, "total-successful-session-count",
-			    json_object_new_int64((int64_t)p->successes));
-			json_object_object_add(po, "total-failure-session-count",
-			    json_object_new_int64((int64_t)p->failures));
-			for (size_t j = 0; j < p->nresults; j++)
-				json_object_object_add(rt, p->results[j].type,
-				    json_object_new_int64((int64_t)p->results[j].count));
-			json_object_object_add(po, "result-types", rt);
 			if (iv->details) {
 				json_object *fd = json_object_new_array();
 

@@ -209,6 +209,8 @@ like "$(tail -1 "$T/reports.txt")" "^summary: 4 reports from 4 organizations; 16
 ctl reports --json > "$T/reports.json"
 like "$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); s=d["summary"]; print(s["reports"], s["total-failure-session-count"], s["failures-by-result-type"]["tlsa-invalid"])' "$T/reports.json")" \
     "^4 12 4$" "--json: the same sums, by result type"
+like "$($PY -c 'import json,sys; d=json.load(open(sys.argv[1])); r=d["reports"]; print(sum(p["total-failure-session-count"] for x in r for p in x["policies"]), sum(sum(p["result-types"].values()) for x in r for p in x["policies"]), sorted(set(x["via"] for x in r)), all(x["received"].endswith("Z") and x["report-id"] for x in r))' "$T/reports.json")" \
+    "^12 12 \['mail'\] True$" "--json: each report with its policies, result types and how it came"
 like "$(ctl reports --day 2026-11-28)" "^summary: 0 reports" "--day: another day has none"
 # a real Postfix delivering to the pipe(8) transport of
 # contrib/postfix/tlsrpt-receive.txt (run as the daemon's user here)
