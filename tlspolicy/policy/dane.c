@@ -640,12 +640,6 @@ class_name(enum dane_host_class c)
 	return "?";
 }
 
-const struct dane_entry *
-dane_peek(struct dane *d, const char *domain)
-{
-	return find(d, domain);
-}
-
 void
 dane_describe(struct dane *d, const char *domain, struct buf *out)
 {

@@ -99,10 +99,6 @@ int dane_flush(struct dane *d, const char *domain);
 
 /* dane_decided - record, once per UTC day, the TLSA policies served */
 void dane_decided(struct dane *d, const struct dane_entry *e);
-/* dane_peek - the entry of domain if cached (in memory or the store),
- * else NULL; nothing is started (borrowed until the next event-loop
- * callback) */
-const struct dane_entry *dane_peek(struct dane *d, const char *domain);
 /* dane_describe - "name: value" lines for tlspolicyctl query, appended
  * to out */
 void dane_describe(struct dane *d, const char *domain, struct buf *out);

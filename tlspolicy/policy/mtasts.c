@@ -850,12 +850,6 @@ mtasts_list(struct mtasts *m, struct buf *out)
 	buf_fini(&val);
 }
 
-const struct mtasts_entry *
-mtasts_peek(struct mtasts *m, const char *domain)
-{
-	return find(m, domain);
-}
-
 void
 mtasts_count(struct mtasts *m, unsigned long by_mode[3], unsigned long *without)
 {

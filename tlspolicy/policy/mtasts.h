@@ -136,10 +136,6 @@ int mtasts_flush(struct mtasts *m, const char *domain);
 /* mtasts_list - one line per cached domain, appended to out until it is
  * full (only those in memory while the store is not open) */
 void mtasts_list(struct mtasts *m, struct buf *out);
-/* mtasts_peek - the entry of domain if cached (in memory, or read from
- * the store), else NULL; nothing is started or noted (borrowed, as for
- * mtasts_get) */
-const struct mtasts_entry *mtasts_peek(struct mtasts *m, const char *domain);
 /* mtasts_count - cached policies by mode (index enum sts_mode), and the
  * domains cached without a policy, as the last complete walk over the
  * store counted them (before the first one completes: so far) */
