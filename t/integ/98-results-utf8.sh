@@ -21,16 +21,10 @@ for d in b.test multi.test evil-tag.test; do
 done
 world_dns_commit
 
-mkdir -p "$T/log"
-: > "$T/log/mail.log"
-chmod 644 "$T/log/mail.log"
-write_conf <<C
-log_source = $T/log/mail.log
-result_retention = 3650d
+check "tlspolicyd starts" start_follower <<C
 dns_resolver = $WORLD_DNS
 report_from = tlsrpt-noreply@sender.test
 C
-check "tlspolicyd starts" start_daemon
 
 # the log, as bytes
 python3 - > "$T/hostile.log" <<'PY'
