@@ -25,10 +25,8 @@ enforce() { printf 'version: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n' 
 for d in good wrongname; do
 	world_sts "$d.test" 1 "$(enforce "$d.test")"
 done
-world_dns_set "good.test. MX 10 mx.good.test."
-world_dns_set "mx.good.test. A 127.0.3.65"
-world_dns_set "wrongname.test. MX 10 mx.wrongname.test."
-world_dns_set "mx.wrongname.test. A 127.0.3.66"
+world_mx good.test 127.0.3.65
+world_mx wrongname.test 127.0.3.66
 world_dns_commit
 world_https_stop
 world_https_start
@@ -68,12 +66,9 @@ done
 cp "$T/resolv.conf" "$Q/etc/resolv.conf"
 
 # the daemon: every default but the queue directory's place
-write_conf <<C
+world_conf <<C
 socketmap_listen = unix:$Q/tlspolicyd/postfix.sock
 mta_sts = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 C
 check "tlspolicyd starts" start_daemon
 check "the daemon made its directory in the queue directory" test -S "$Q/tlspolicyd/postfix.sock"

@@ -39,18 +39,16 @@ P=$T/pki
 pki_leaf "$P" good ca mx.good.test
 chmod 644 "$P"/*.key
 world_dns_batch
-world_sts good.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
-world_sts nostarttls.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.nostarttls.test\nmax_age: 86400\n')"
-world_sts local.test 20261202 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
+world_sts good.test 20261201 "$(world_sts_body enforce 86400 mx.good.test)"
+world_sts nostarttls.test 20261201 "$(world_sts_body enforce 86400 mx.nostarttls.test)"
+world_sts local.test 20261202 "$(world_sts_body enforce 86400 mx.good.test)"
 world_dns_set "local.test. MX 10 mx.good.test."
-world_dns_set "good.test. MX 10 mx.good.test."
-world_dns_set "mx.good.test. A 127.0.3.61"
-world_dns_set "nostarttls.test. MX 10 mx.nostarttls.test."
-world_dns_set "mx.nostarttls.test. A 127.0.3.62"
+world_mx good.test 127.0.3.61
+world_mx nostarttls.test 127.0.3.62
 world_dns_commit
 world_https_stop
 world_https_start
-printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+world_resolv
 
 # the receiving side
 pf_instance mx
@@ -89,12 +87,9 @@ collector_start() {
 }
 check "the collector rsyslogd listens on loopback (TCP and RELP)" collector_start
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 socketmap_socket_mode = 0666
 log_source = $T/merged.log
 sending_mta_ip = s1=192.0.2.1 s2=192.0.2.2 s3.localdomain=192.0.2.3 s4=192.0.2.4

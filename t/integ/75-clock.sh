@@ -29,19 +29,15 @@ world_sts forget.test 1 "$(policy mx.forget.test)"
 aged() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 0\n' "$1"; }
 world_sts aged.test 1 "$(aged mx.aged.test)"
 world_sts gone.test 1 "$(aged mx.gone.test)"
-world_dns_set "dane.test. MX 10 mx.dane.test."
-world_dns_set "mx.dane.test. A 127.0.3.77"
+world_mx dane.test 127.0.3.77
 world_dns_set "_25._tcp.mx.dane.test. TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
 world_dns_commit
 world_https_stop
 world_https_start
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 lookup_timeout = 3s
 C
 echo "+0" > "$T/clock"

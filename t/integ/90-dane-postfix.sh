@@ -17,8 +17,7 @@ pki_ca "$P" ca
 pki_leaf "$P" good ca mx.dane-good.test
 pki_leaf "$P" bad ca mx.dane-bad.test
 chmod 644 "$P"/*.key
-spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
-GOOD=$(spki "$P/good.crt")
+GOOD=$(pki_spki "$P/good.crt")
 
 WORLD_DNS53=127.0.53.90   # its own: tests run side by side
 world_dns_up
@@ -31,12 +30,11 @@ world_dns_set "mx.dane-bad.test. A 127.0.3.22"
 world_dns_set "_25._tcp.mx.dane-good.test. TLSA 3 1 1 $GOOD"
 world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $GOOD"
 world_dns_commit
-printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+world_resolv
 check "port 53 of the test resolver validates" sh -c "dig +dnssec @$WORLD_DNS53 mx.dane-good.test A | grep -q 'flags:.* ad'"
 
-write_conf <<C
+world_conf <<C
 dane = yes
-dns_resolver = $WORLD_DNS
 socketmap_socket_mode = 0666
 C
 check "tlspolicyd starts" start_daemon

@@ -28,7 +28,6 @@ pki_leaf "$P" other ca mx.other.test
 pki_leaf "$P" rogueleaf rogue mx.untrusted-mx.test
 pki_leaf "$P" danebad ca mx.dane-bad.test
 chmod 644 "$P"/*.key
-spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
 
 world_dns_batch
 mx() {   # mx DOMAIN ADDRESS
@@ -39,7 +38,7 @@ enforce() { printf 'version: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n' 
 for d in good nostarttls certexpired wrongname untrusted-mx; do
 	world_sts "$d.test" 20261124 "$(enforce "$d.test")"
 done
-world_sts testing.test 7 "$(printf 'version: STSv1\nmode: testing\nmx: mx.elsewhere.test\nmax_age: 86400\n')"
+world_sts testing.test 7 "$(world_sts_body testing 86400 mx.elsewhere.test)"
 mx good.test 127.0.3.41
 mx testing.test 127.0.3.41
 mx nostarttls.test 127.0.3.42
@@ -48,7 +47,7 @@ mx certexpired.test 127.0.3.43
 mx wrongname.test 127.0.3.44
 mx untrusted-mx.test 127.0.3.45
 mx dane-bad.test 127.0.3.46
-world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(spki "$P/good.crt")"
+world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(pki_spki "$P/good.crt")"
 # where the reports go
 mx reports.test 127.0.3.41
 world_dns_set "rua.test. A 127.0.0.1"
@@ -68,7 +67,7 @@ echo 500 > "$T/www/rua.test/fail.status"
 world_dns_commit
 world_https_stop
 world_https_start
-printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+world_resolv
 
 # the receiving side: one Postfix, a listener per kind of MX
 pf_instance mx
@@ -107,12 +106,9 @@ postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
 touch "$T/out/maillog"
 chmod 644 "$T/out/maillog"
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 socketmap_socket_mode = 0666
 log_source = $T/out/maillog
 sending_mta_ip = out.localdomain=192.0.2.25
