@@ -21,9 +21,8 @@ pki_leaf "$P" good ca mx.good.test
 pki_leaf "$P" other ca mx.other.test
 chmod 644 "$P"/*.key
 world_dns_batch
-enforce() { printf 'version: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n' "$1"; }
 for d in good wrongname; do
-	world_sts "$d.test" 1 "$(enforce "$d.test")"
+	world_sts "$d.test" 1 "$(world_sts_body enforce 86400 "mx.$d.test")"
 done
 world_mx good.test 127.0.3.65
 world_mx wrongname.test 127.0.3.66
@@ -33,17 +32,9 @@ world_https_start
 printf 'nameserver %s\n' "$WORLD_DNS53" > "$T/resolv.conf"
 
 # the receiving side
-pf_instance mx
-mkdir -p "$T/mail"
-chown nobody "$T/mail"
-postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test wrongname.test" \
-    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
-    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
-    "smtpd_tls_security_level = may"
-postconf -c "$T/mx" -M# smtp/inet
-postconf -c "$T/mx" -M "127.0.3.65:smtp/inet=127.0.3.65:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
-postconf -c "$T/mx" -M "127.0.3.66:smtp/inet=127.0.3.66:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/other.crt -o smtpd_tls_key_file=$P/other.key"
+pf_receiver mx "good.test wrongname.test"
+pf_listener mx 127.0.3.65 "$P/good"
+pf_listener mx 127.0.3.66 "$P/other"
 check "receiving Postfix starts" pf_start mx
 
 # the sending side: Debian's master.cf as installed, README's main.cf lines

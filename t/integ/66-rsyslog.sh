@@ -51,17 +51,9 @@ world_https_start
 world_resolv
 
 # the receiving side
-pf_instance mx
-mkdir -p "$T/mail"
-chown nobody "$T/mail"
-postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test nostarttls.test local.test" \
-    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
-    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
-    "smtpd_tls_security_level = may"
-postconf -c "$T/mx" -M# smtp/inet
-postconf -c "$T/mx" -M "127.0.3.61:smtp/inet=127.0.3.61:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
-postconf -c "$T/mx" -M "127.0.3.62:smtp/inet=127.0.3.62:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
+pf_receiver mx "good.test nostarttls.test local.test"
+pf_listener mx 127.0.3.61 "$P/good"
+pf_listener mx 127.0.3.62 none
 check "receiving Postfix starts" pf_start mx
 
 # --- the collector: rsyslogd with contrib's configuration, tlspolicyd ---
@@ -177,14 +169,10 @@ host_syslog() {
 }
 
 sender() {   # sender NAME tcp|syslog: a Postfix host
-	pf_instance "$1"
-	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
-	postconf -c "$T/$1" -M# smtp/inet
 	_sock=$T/run/postfix.sock
 	[ "$2" = syslog ] && _sock=$T/$1/run/postfix.sock
-	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
-	    "smtp_tls_policy_maps = socketmap:unix:$_sock:postfix" \
-	    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+	pf_sender "$1" "$_sock"
+	postconf -c "$T/$1" -e "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
 	host_syslog "$1" "$2" || return 1
 	if [ "$2" = tcp ]; then
 		pf_start "$1" "$T/resolv.conf"

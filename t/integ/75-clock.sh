@@ -23,12 +23,10 @@ fi
 world_dns_up
 world_https_up
 world_dns_batch
-policy() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 31557600\n' "$1"; }
-world_sts refresh.test 1 "$(policy mx1.refresh.test)"
-world_sts forget.test 1 "$(policy mx.forget.test)"
-aged() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 0\n' "$1"; }
-world_sts aged.test 1 "$(aged mx.aged.test)"
-world_sts gone.test 1 "$(aged mx.gone.test)"
+world_sts refresh.test 1 "$(world_sts_body enforce 31557600 mx1.refresh.test)"
+world_sts forget.test 1 "$(world_sts_body enforce 31557600 mx.forget.test)"
+world_sts aged.test 1 "$(world_sts_body enforce 0 mx.aged.test)"
+world_sts gone.test 1 "$(world_sts_body enforce 0 mx.gone.test)"
 world_mx dane.test 127.0.3.77
 world_dns_set "_25._tcp.mx.dane.test. TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
 world_dns_commit
