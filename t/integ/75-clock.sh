@@ -99,7 +99,7 @@ world_dns_batch
 world_dns_del "_mta-sts.refresh.test."
 world_dns_set "_mta-sts.refresh.test. TXT \"v=STSv1; id=2;\""
 world_dns_commit
-world_policy refresh.test "$(policy mx2.refresh.test)"
+world_policy refresh.test "$(world_sts_body enforce 31557600 mx2.refresh.test)"
 at "+11h"
 like "$(ctl list)" "refresh.test enforce id=1 " "11 hours on: the cached policy, not refreshed yet"
 # ... and 13 hours on the daemon has refreshed it by itself
