@@ -299,3 +299,28 @@ tap_from() {
 	# a client that ran no check has checked nothing
 	[ "$tap_n" -gt 0 ] || not_ok "$1 printed no results"
 }
+
+# http_post URL FILE TYPE: "CODE body" of a POST of FILE as TYPE
+http_post() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], data=open(sys.argv[2], "rb").read(), method="POST",
+                             headers={"Content-Type": sys.argv[3]})
+try:
+    r = urllib.request.urlopen(req, timeout=20)
+    code, body = r.status, r.read()
+except urllib.error.HTTPError as e:
+    code, body = e.code, e.read()
+print(code, body.decode(errors="replace").strip())
+PY
+}
+
+# decisions_read: $dump, the decision records of the running daemon's
+# store, read through the store's owner: the daemon lends it, having
+# committed everything (its writes need not be on disk yet)
+decisions_read() {
+	dump=$("$STOREDUMP" "$T/state" "unix:$T/run/control.sock" decision.db)
+}
+
+# decided RECORD: $dump holds RECORD (fields joined by \09) for today
+decided() { printf '%s\n' "$dump" | grep -qF " $(date -u +%Y-%m-%d)\\09$1"; }

@@ -71,17 +71,7 @@ report() {
 	    "$top_srcdir/t/data/incoming/google.json" > "$T/$1.json"
 }
 post() {   # post ID: "CODE body" of a POST of $T/ID.json
-	$PY - "http://127.0.0.1:$hp/tlsrpt" "$T/$1.json" <<'PY'
-import sys, urllib.request, urllib.error
-req = urllib.request.Request(sys.argv[1], data=open(sys.argv[2], "rb").read(), method="POST",
-                             headers={"Content-Type": "application/tlsrpt+json"})
-try:
-    r = urllib.request.urlopen(req, timeout=20)
-    code, body = r.status, r.read()
-except urllib.error.HTTPError as e:
-    code, body = e.code, e.read()
-print(code, body.decode(errors="replace").strip())
-PY
+	http_post "http://127.0.0.1:$hp/tlsrpt" "$T/$1.json" application/tlsrpt+json
 }
 report h-1 virt2.test
 like "$(post h-1)" "^201 " "POST: a report about a domain of the Postfix table is stored"

@@ -166,15 +166,11 @@ is "$(pm_q enforce.test "$M")" "$WANT" "DNS outage: cached policy served"
 world_dns_start
 
 # decisions for the reporter: one record per day, domain and policy id
-# read through the store's owner: the daemon lends it, having committed
-# everything (its writes need not be on disk yet)
-dump=$("$STOREDUMP" "$T/state" "unix:$T/run/control.sock" decision.db)
+decisions_read
 check "decision records read from the running daemon's store" test -n "$dump"
-today=$(date -u +%Y-%m-%d)
-has() { printf '%s\n' "$dump" | grep -qF " $today\\09$1"; }
-check "decision recorded for enforce.test" has 'enforce.test\09sts\091'
-check "failure recorded for expired.test" has 'expired.test\09failure\09sts-webpki-invalid'
-check "failure recorded for wrongtype.test" has 'wrongtype.test\09failure\09sts-policy-invalid'
+check "decision recorded for enforce.test" decided 'enforce.test\09sts\091'
+check "failure recorded for expired.test" decided 'expired.test\09failure\09sts-webpki-invalid'
+check "failure recorded for wrongtype.test" decided 'wrongtype.test\09failure\09sts-policy-invalid'
 is "$(printf '%s\n' "$dump" | grep -c "enforce.test.09sts")" "1" "served many times, recorded once"
 
 # mode none: the entry goes once the TXT record is gone
