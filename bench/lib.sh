@@ -1,6 +1,7 @@
 # Shared by the benchmark scripts; source it once $builddir is read from
-# the options.  It sets builddir to an absolute path and D, C and R to
-# the programs there: tlspolicyd, bench/sockmap and bench/refserver.
+# the options.  It sets builddir to an absolute path and D, CTL, C and
+# R to the programs there: tlspolicyd, tlspolicyctl, bench/sockmap and
+# bench/refserver.
 #
 #   bench_need PROG...          each PROG (a path) built, or exit with a hint
 #   bench_tmp [NAME]            T: a scratch directory /tmp/NAME.XXXXXX,
@@ -18,9 +19,14 @@
 #                               there, or exit with the daemon's log
 #   field OUTPUT NAME           the NAME=value figure of bench/sockmap's
 #                               one-line OUTPUT
+#   bench_store_conf            $T/bench.conf for tlspolicyctl alone: the
+#                               store in $T/state, of user $user (nobody
+#                               when run as root)
+#   bench_fresh                 $T/state empty, for a run from scratch
 
 builddir=$(cd "$builddir" && pwd)
 D=$builddir/daemon/tlspolicyd
+CTL=$builddir/daemon/tlspolicyctl
 C=$builddir/bench/sockmap
 R=$builddir/bench/refserver
 
@@ -79,3 +85,15 @@ bench_wait() {
 }
 
 field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+bench_store_conf() {
+	user=
+	[ "$(id -u)" = 0 ] && user=nobody
+	printf 'state_directory = %s/state\nuser = %s\ncontrol_socket =\n' "$T" "$user" > "$T/bench.conf"
+}
+
+bench_fresh() {
+	rm -rf "$T/state"
+	mkdir "$T/state"
+	[ -z "$user" ] || chown "$user" "$T/state"
+}
