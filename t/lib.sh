@@ -324,3 +324,9 @@ decisions_read() {
 
 # decided RECORD: $dump holds RECORD (fields joined by \09) for today
 decided() { printf '%s\n' "$dump" | grep -qF " $(date -u +%Y-%m-%d)\\09$1"; }
+
+# lines_read N: the daemon's status says it has read N lines of its log
+lines_read() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -q "lines=$1 "; }
+
+# has_store: the daemon's status says it has its store open (not lent)
+has_store() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }

@@ -29,13 +29,12 @@ noise() { i=0; while [ $i -lt "$1" ]; do echo "Mar 10 00:00:00 mx other[1]: nois
 
 chunk=$((LINES / ROUNDS + 1))
 fails=0 held=0 results_ms_max=0 back_ms_max=0
-daemon_has_store() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
 mkfifo "$T/feed"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	# the ingest has to ask the daemon for the store
-	wait_for 20 daemon_has_store || diag "round $r: the daemon does not have its store"
+	wait_for 20 has_store || diag "round $r: the daemon does not have its store"
 	# the daemon's log grows meanwhile
 	sed -n "$(( (r - 1) * chunk + 1 )),$(( r * chunk ))p" "$T/all.log" >> "$T/log/mail.log"
 	"$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" ingest - < "$T/feed" > "$T/ingest.$r.out" 2>&1 &
@@ -62,7 +61,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	exec 3>&-
 	# the daemon takes its store back by itself
 	t0=$(date +%s%N)
-	if ! wait_for 20 daemon_has_store; then
+	if ! wait_for 20 has_store; then
 		fails=$((fails + 1))
 		diag "round $r: the daemon did not take its store back"
 	fi
@@ -89,8 +88,7 @@ check "the daemon lent the store and took it back" grep -q 'store: back from pid
 
 # the rest of the log; the daemon catches up and its counts are exact
 sed -n "$(( ROUNDS * chunk + 1 )),\$p" "$T/all.log" >> "$T/log/mail.log"
-check "the daemon catches up with all $LINES lines" wait_for 60 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$LINES '"
+check "the daemon catches up with all $LINES lines" wait_for 60 lines_read "$LINES"
 ctl status | grep -E '^(log |store)' | sed 's/^/# /'
 timeout 60 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" results > "$T/followed.txt"
 ingest_clean "$T/all.log" /^control_socket/d > /dev/null

@@ -45,10 +45,8 @@ sendmail_path = $T/sendmail
 C
 check "tlspolicyd starts" start_daemon
 LINES=$(wc -l < "$T/all.log")
-counted() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -q "lines=$LINES "; }
-check "the log is counted" wait_for 60 counted
+check "the log is counted" wait_for 60 lines_read "$LINES"
 SOCK="unix:$T/run/postfix.sock:postfix"
-daemon_has_store() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
 in_sendmail() { [ -s "$T/spool/sendmail.pid" ]; }
 
 fails=0 released=0
@@ -56,7 +54,7 @@ r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	rm -f "$T/spool/sendmail.pid"
-	wait_for 20 daemon_has_store || diag "round $r: the daemon does not have its store"
+	wait_for 20 has_store || diag "round $r: the daemon does not have its store"
 	"$top_builddir/reporter/tlspolicy-report" -v -c "$T/tlspolicyd.conf" --day 2026-03-10 \
 	    >> "$T/report.log" 2>&1 &
 	RPID=$!
@@ -64,7 +62,7 @@ while [ $r -lt "$ROUNDS" ]; do
 		# in the delivery: the store goes back to the daemon (which
 		# takes it after its grace for borrowers, within 2 s)
 		if wait_for 30 in_sendmail; then
-			wait_for 10 daemon_has_store && released=$((released + 1))
+			wait_for 10 has_store && released=$((released + 1))
 		else
 			diag "round $r: the reporter did not reach sendmail"
 		fi
@@ -74,7 +72,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	kill -KILL "$RPID" 2>/dev/null
 	wait "$RPID" 2>/dev/null
 	[ -s "$T/spool/sendmail.pid" ] && kill "$(cat "$T/spool/sendmail.pid")" 2>/dev/null
-	if ! wait_for 20 daemon_has_store; then
+	if ! wait_for 20 has_store; then
 		fails=$((fails + 1))
 		diag "round $r: the daemon did not take its store back"
 	fi

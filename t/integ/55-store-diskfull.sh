@@ -25,12 +25,11 @@ local_policy_file = $T/lp
 C
 SOCK="unix:$T/run/postfix.sock:postfix"
 lookup() { [ "$(timeout 20 postmap -c "$(postfix_dir)" -q bank.example "socketmap:$SOCK")" = dane-only ]; }
-counted() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -q "lines=$1 "; }
 failed_writes() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | sed -n 's/^store_failed_writes: //p'; }
 failing_for() { [ "$(failed_writes)" -ge "$1" ]; }
 
 head -n "$HALF" "$T/all.log" >> "$T/log/mail.log"
-check "the first half is counted" wait_for 30 counted "$HALF"
+check "the first half is counted" wait_for 30 lines_read "$HALF"
 
 # fill the file system
 dd if=/dev/zero of="$T/state/filler" bs=64k 2>/dev/null

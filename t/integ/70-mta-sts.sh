@@ -216,8 +216,7 @@ check "the failed fetch is over" wait_for 25 sh -c \
     "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' query enforce.test | grep -q 'last error: sts-policy-fetch-error'"
 touch "$T/release"
 wait "$HOLDER"
-check "the daemon has its store again" wait_for 20 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -qx 'store: open'"
+check "the daemon has its store again" wait_for 20 has_store
 check "the stored policy survived the failure: served again" wait_for 20 sh -c \
     "[ \"\$(postmap -c '$(postfix_dir)' -q enforce.test 'socketmap:$M')\" = '$WANT' ]"
 like "$(ctl flush enforce.test)" "flushed enforce.test" "tlspolicyctl flush"

@@ -28,8 +28,7 @@ done
 is "$fails" 0 "$rounds SIGKILL/restart rounds while the log was written and rotated, every restart came up"
 check "the writer rotated by rename and by copytruncate" test -f "$T/log/mail.log.2"
 check "the daemon resumed inside the rotated copies" grep -q 'rotated\|truncated' "$T/daemon.log"
-check "the daemon catches up with all $LINES lines" wait_for 60 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$LINES '"
+check "the daemon catches up with all $LINES lines" wait_for 60 lines_read "$LINES"
 ctl status | grep '^log ' | sed 's/^/# /'
 stop_daemon
 ctl results > "$T/crashed.txt" 2> "$T/results.log"

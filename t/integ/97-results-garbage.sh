@@ -29,8 +29,7 @@ good() {   # good N: a verified delivery to good.example, process N
 } > "$T/garbage.log"
 cat "$T/garbage.log" >> "$T/log/mail.log"
 lines=$(wc -l < "$T/garbage.log")
-check "the daemon reads all $lines lines" wait_for 10 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$lines '"
+check "the daemon reads all $lines lines" wait_for 10 lines_read "$lines"
 status=$(ctl status | grep '^log ')
 diag "$status"
 like "$status" "sessions=5 " "the five deliveries around the garbage count, once each"

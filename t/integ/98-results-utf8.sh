@@ -69,8 +69,7 @@ status(115, b"1A2B3C4D10", b"multi.test", b"mx.multi.test[192.0.2.10]:25", b"2.0
 PY
 cat "$T/hostile.log" >> "$T/log/mail.log"
 lines=$(wc -l < "$T/hostile.log")
-check "the daemon reads all $lines lines" wait_for 10 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$lines '"
+check "the daemon reads all $lines lines" wait_for 10 lines_read "$lines"
 diag "$(ctl status | grep '^log ')"
 
 # check_json FILE: strict UTF-8, JSON, no control characters, RFC 8460

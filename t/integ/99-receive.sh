@@ -235,7 +235,6 @@ check "Postfix: DNS back, delivered on the retry" \
     wait_for 30 sh -c "[ \$(grep -c 'to=<tlsrpt@ours.test>.*relay=tlsrpt.*status=sent' '$T/mx/maillog') -ge 2 ]"
 like "$(ctl reports)" "report-id=pf-3 " "Postfix: the retried report stored"
 grep 'relay=tlsrpt' "$T/mx/maillog" | sed 's/^/# /'
-daemon_has_store() { "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
-check "the daemon holds its store again" wait_for 20 daemon_has_store
+check "the daemon holds its store again" wait_for 20 has_store
 check "it lent the store to the receivers" grep -q 'store: back from pid' "$T/daemon.log"
 done_testing
