@@ -21,50 +21,18 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [--builddir DIR] [-d SECONDS]" >&2; exit 2 ;;
 	esac
 done
-builddir=$(cd "$builddir" && pwd)
-D=$builddir/daemon/tlspolicyd
-C=$builddir/bench/sockmap
-for b in "$D" "$C"; do
-	[ -x "$b" ] || { echo "missing $b (run make bench)" >&2; exit 1; }
-done
-T=$(mktemp -d /tmp/tlspolicy-bench.XXXXXX)
-chmod 755 "$T"
-pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+. "$(dirname "$0")/lib.sh"
+bench_need "$D" "$C"
+bench_tmp
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-{
-	echo "example.com secure match=mx.example.com servername=hostname"
-	i=0
-	while [ $i -lt 10000 ]; do
-		echo "d$i.example may"
-		i=$((i + 1))
-	done
-} > "$T/local_policy"
-chmod 644 "$T/local_policy"
-user=
-[ "$(id -u)" = 0 ] && user=nobody
-cat > "$T/tlspolicyd.conf" <<C
-socketmap_listen = unix:$T/run/postfix.sock
-control_socket = unix:$T/run/control.sock
-state_directory = $T/state
-local_policy_file = $T/local_policy
-log_level = warning
-mta_sts = no
-dane = no
-user = $user
+bench_policy 10000
+bench_conf <<C
 http_listen = 127.0.0.1:$port
 C
-"$D" -f -c "$T/tlspolicyd.conf" 2> "$T/daemon.log" &
-pids="$pids $!"
-i=0
-while [ ! -S "$T/run/postfix.sock" ]; do
-	i=$((i + 1))
-	[ $i -gt 200 ] && { echo "tlspolicyd did not start" >&2; cat "$T/daemon.log" >&2; exit 1; }
-	sleep 0.05
-done
+bench_daemon
+bench_wait "$T/run/postfix.sock"
 want="OK secure match=mx.example.com servername=hostname"
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 run() { "$C" -u "$T/run/postfix.sock" -c 16 -d "$duration" -K example.com -e "$want"; }
 
 # the HTTP clients, in the background for one run each

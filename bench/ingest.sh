@@ -23,18 +23,15 @@ while [ $# -gt 0 ]; do
 	esac
 done
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$(cd "$builddir" && pwd)
-CTL=$builddir/daemon/tlspolicyctl
-[ -x "$CTL" ] || { echo "missing $CTL (run make)" >&2; exit 1; }
+. "$srcdir/bench/lib.sh"
+bench_need "$CTL"
 [ -n "$exim" ] || command -v pflogsumm >/dev/null \
     || { echo "pflogsumm is not installed (apt-get install pflogsumm)" >&2; exit 1; }
-W=$(mktemp -d /tmp/bench-ingest.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-chmod 755 "$W"
+bench_tmp bench-ingest
 
 if [ -n "$exim" ]; then
 	# the same lines again and again, each round with its own message ids
-	python3 - "$srcdir/t/data/logparse_exim/world-4.96.log" "$lines" > "$W/mail.log" <<'EOF2'
+	python3 - "$srcdir/t/data/logparse_exim/world-4.96.log" "$lines" > "$T/mail.log" <<'EOF2'
 import string, sys
 src = open(sys.argv[1]).read().splitlines()
 al = string.ascii_letters + string.digits
@@ -47,12 +44,12 @@ while n < int(sys.argv[2]):
     r += 1
 EOF2
 else
-	python3 "$srcdir/bench/genlog.py" "$lines" 1 > "$W/mail.log"
+	python3 "$srcdir/bench/genlog.py" "$lines" 1 > "$T/mail.log"
 fi
-chmod 644 "$W/mail.log"
-bytes=$(wc -c < "$W/mail.log")
-n=$(wc -l < "$W/mail.log")
-cat "$W/mail.log" > /dev/null   # into the page cache
+chmod 644 "$T/mail.log"
+bytes=$(wc -c < "$T/mail.log")
+n=$(wc -l < "$T/mail.log")
+cat "$T/mail.log" > /dev/null   # into the page cache
 
 # best of three wall-clock times, in seconds
 best() {
@@ -60,7 +57,7 @@ best() {
 	for i in 1 2 3; do
 		[ -n "${prep:-}" ] && eval "$prep"
 		s=$(date +%s.%N)
-		"$@" > "$W/out" 2> "$W/err" || { cat "$W/err" >&2; exit 1; }
+		"$@" > "$T/out" 2> "$T/err" || { cat "$T/err" >&2; exit 1; }
 		e=$(date +%s.%N)
 		t=$(echo "$e - $s" | bc)
 		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; fi
@@ -68,16 +65,14 @@ best() {
 	echo "$b"
 }
 
-user=
-[ "$(id -u)" = 0 ] && user=nobody
-printf 'state_directory = %s/state\nuser = %s\ncontrol_socket =\n' "$W" "$user" > "$W/bench.conf"
-prep='rm -rf "$W/state"; mkdir "$W/state"; [ -z "$user" ] || chown "$user" "$W/state"'
-t_ingest=$(best "$CTL" -c "$W/bench.conf" ingest "$W/mail.log")
-summary=$(cat "$W/out")
+bench_store_conf
+prep=bench_fresh
+t_ingest=$(best "$CTL" -c "$T/bench.conf" ingest "$T/mail.log")
+summary=$(cat "$T/out")
 prep=
 if [ -n "$exim" ]; then
-	t_grep=$(best grep -c ' => ' "$W/mail.log")
-	matches=$(cat "$W/out")
+	t_grep=$(best grep -c ' => ' "$T/mail.log")
+	matches=$(cat "$T/out")
 	echo "log: $n lines, $bytes bytes (Exim 4.96's world-4.96.log, repeated)"
 	echo "tlspolicyctl ingest: $summary"
 	echo "grep -c ' => ': $matches lines"
@@ -90,9 +85,9 @@ if [ -n "$exim" ]; then
 	printf 'ingest / grep time:       %.1fx\n' "$(echo "$t_ingest / $t_grep" | bc -l)"
 	exit 0
 fi
-t_grep=$(best grep -c 'TLS connection established' "$W/mail.log")
-matches=$(cat "$W/out")
-t_pfl=$(best pflogsumm --zero_fill "$W/mail.log")
+t_grep=$(best grep -c 'TLS connection established' "$T/mail.log")
+matches=$(cat "$T/out")
+t_pfl=$(best pflogsumm --zero_fill "$T/mail.log")
 
 echo "log: $n lines, $bytes bytes (bench/genlog.py, seed 1)"
 echo "tlspolicyctl ingest: $summary"

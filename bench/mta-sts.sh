@@ -24,20 +24,14 @@ while [ $# -gt 0 ]; do
 	esac
 done
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$(cd "$builddir" && pwd)
-D=$builddir/daemon/tlspolicyd C=$builddir/bench/sockmap R=$builddir/bench/refserver
-for b in "$D" "$C" "$R"; do
-	[ -x "$b" ] || { echo "missing $b (run make bench)" >&2; exit 1; }
-done
+. "$srcdir/bench/lib.sh"
+bench_need "$D" "$C" "$R"
 for t in unbound openssl python3 mta-sts-daemon unshare; do
 	command -v "$t" >/dev/null || { echo "$t is not installed" >&2; exit 1; }
 done
 [ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
 
-T=$(mktemp -d /tmp/tlspolicy-bench.XXXXXX)
-chmod 755 "$T"
-pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+bench_tmp
 DNS_IP=127.0.53.1
 MTS_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 
@@ -132,7 +126,6 @@ until [ -S "$T/run/postfix.sock" ] && [ -S "$T/ref.sock" ] && grep -q ready "$T/
 	sleep 0.05
 done
 
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 ratio() { awk "BEGIN { printf \"%.2f\", ($1 + 0.0001) / ($2 + 0.0001) }"; }
 
 # the round trips a cold lookup needs, measured alone

@@ -22,14 +22,11 @@ while [ $# -gt 0 ]; do
 	esac
 done
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$(cd "$builddir" && pwd)
-CTL=$builddir/daemon/tlspolicyctl
-[ -x "$CTL" ] || { echo "missing $CTL (run make)" >&2; exit 1; }
-W=$(mktemp -d /tmp/bench-multihost.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-chmod 755 "$W"
+. "$srcdir/bench/lib.sh"
+bench_need "$CTL"
+bench_tmp bench-multihost
 
-python3 "$srcdir/bench/genlog.py" "$lines" 1 > "$W/one.log"
+python3 "$srcdir/bench/genlog.py" "$lines" 1 > "$T/one.log"
 # each host's own log: genlog.py with its own seed, its own name and a
 # clock up to 5 s off; then merged in random runs
 per=$((lines / hosts))
@@ -42,10 +39,10 @@ for l in sys.stdin:
     t = time.strptime("2025 " + l[:15], "%Y %b %d %H:%M:%S")
     s = time.strftime("%b %e %H:%M:%S", time.localtime(time.mktime(t) + skew))
     sys.stdout.write(s + l[15:].replace(" mta1 ", " " + host + " ", 1))
-' "mta$i" $(( (i * 7) % 11 - 5 )) > "$W/host$i.log"
+' "mta$i" $(( (i * 7) % 11 - 5 )) > "$T/host$i.log"
 	i=$((i + 1))
 done
-python3 - "$W"/host*.log > "$W/merged.log" <<'PY'
+python3 - "$T"/host*.log > "$T/merged.log" <<'PY'
 import random, sys
 rnd = random.Random(7)
 files = [open(p) for p in sys.argv[1:]]
@@ -60,41 +57,38 @@ while live:
             break
         out.write(l)
 PY
-cat "$W"/host*.log > "$W/separate.log"
-chmod 644 "$W"/*.log
+cat "$T"/host*.log > "$T/separate.log"
+chmod 644 "$T"/*.log
 
-user=
-[ "$(id -u)" = 0 ] && user=nobody
-printf 'state_directory = %s/state\nuser = %s\ncontrol_socket =\n' "$W" "$user" > "$W/bench.conf"
-fresh() { rm -rf "$W/state"; mkdir "$W/state"; [ -z "$user" ] || chown "$user" "$W/state"; }
+bench_store_conf
 # run LOG: best seconds and the largest peak RSS (kB) of three runs
 run() {
 	b= r=0
 	for k in 1 2 3; do
-		fresh
+		bench_fresh
 		s=$(date +%s.%N)
-		/usr/bin/time -f %M -o "$W/rss" "$CTL" -c "$W/bench.conf" ingest "$1" > "$W/out" 2>&1
+		/usr/bin/time -f %M -o "$T/rss" "$CTL" -c "$T/bench.conf" ingest "$1" > "$T/out" 2>&1
 		e=$(date +%s.%N)
 		t=$(echo "$e - $s" | bc)
 		if [ -z "$b" ] || [ "$(echo "$t < $b" | bc)" = 1 ]; then b=$t; fi
-		m=$(tail -1 "$W/rss")
+		m=$(tail -1 "$T/rss")
 		[ "$m" -gt "$r" ] && r=$m
 	done
 	echo "$b $r"
 }
-results() { "$CTL" -c "$W/bench.conf" results | sort; }
+results() { "$CTL" -c "$T/bench.conf" results | sort; }
 
-set -- $(run "$W/one.log"); t1=$1 r1=$2
-n1=$(wc -l < "$W/one.log")
-set -- $(run "$W/merged.log"); tn=$1 rn=$2
-nn=$(wc -l < "$W/merged.log")
-summary=$(tail -1 "$W/out")
-results > "$W/merged.res"
-fresh
-for f in "$W"/host*.log; do "$CTL" -c "$W/bench.conf" ingest "$f" > /dev/null 2>&1; done
-results > "$W/separate.res"
+set -- $(run "$T/one.log"); t1=$1 r1=$2
+n1=$(wc -l < "$T/one.log")
+set -- $(run "$T/merged.log"); tn=$1 rn=$2
+nn=$(wc -l < "$T/merged.log")
+summary=$(tail -1 "$T/out")
+results > "$T/merged.res"
+bench_fresh
+for f in "$T"/host*.log; do "$CTL" -c "$T/bench.conf" ingest "$f" > /dev/null 2>&1; done
+results > "$T/separate.res"
 same=no
-cmp -s "$W/merged.res" "$W/separate.res" && same=yes
+cmp -s "$T/merged.res" "$T/separate.res" && same=yes
 
 echo "one host:  $n1 lines; $hosts hosts merged: $nn lines"
 echo "merged: $summary"

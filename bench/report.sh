@@ -20,24 +20,18 @@ while [ $# -gt 0 ]; do
 	esac
 done
 srcdir=$(cd "$(dirname "$0")/.." && pwd)
-builddir=$(cd "$builddir" && pwd)
-CTL=$builddir/daemon/tlspolicyctl B=$builddir/bench/reportbuild
-for b in "$CTL" "$B"; do
-	[ -x "$b" ] || { echo "missing $b (run make bench)" >&2; exit 1; }
-done
-W=$(mktemp -d /tmp/bench-report.XXXXXX)
-trap 'rm -rf "$W"' EXIT
-chmod 755 "$W"
-mkdir "$W/state"
-user=
-[ "$(id -u)" = 0 ] && { user=nobody; chown nobody "$W/state"; }
-printf 'state_directory = %s/state\nuser = %s\ncontrol_socket =\n' "$W" "$user" > "$W/bench.conf"
-python3 "$srcdir/bench/genlog.py" "$lines" 1 "$domains" > "$W/mail.log"
-chmod 644 "$W/mail.log"
-"$CTL" -c "$W/bench.conf" ingest "$W/mail.log" 2>/dev/null
-day=$("$CTL" -c "$W/bench.conf" results 2>/dev/null | sed -n '1s/ .*//p')
+. "$srcdir/bench/lib.sh"
+B=$builddir/bench/reportbuild
+bench_need "$CTL" "$B"
+bench_tmp bench-report
+bench_store_conf
+bench_fresh
+python3 "$srcdir/bench/genlog.py" "$lines" 1 "$domains" > "$T/mail.log"
+chmod 644 "$T/mail.log"
+"$CTL" -c "$T/bench.conf" ingest "$T/mail.log" 2>/dev/null
+day=$("$CTL" -c "$T/bench.conf" results 2>/dev/null | sed -n '1s/ .*//p')
 if [ "$user" ]; then
-	su -s /bin/sh "$user" -c "'$B' '$W/state' '$day'"
+	su -s /bin/sh "$user" -c "'$B' '$T/state' '$day'"
 else
-	"$B" "$W/state" "$day"
+	"$B" "$T/state" "$day"
 fi

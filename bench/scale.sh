@@ -28,18 +28,12 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [--builddir DIR] [-n N] [--dane M] [-d SECONDS] [--cache SIZE]" >&2; exit 2 ;;
 	esac
 done
-builddir=$(cd "$builddir" && pwd)
-D=$builddir/daemon/tlspolicyd
+. "$(dirname "$0")/lib.sh"
 F=$builddir/bench/cachefill
-C=$builddir/bench/sockmap
-R=$builddir/bench/refserver
 for b in "$D" "$F" "$C" "$R"; do
 	[ -x "$b" ] || { echo "missing $b (run make bench/cachefill bench/sockmap bench/refserver)" >&2; exit 1; }
 done
-T=$(mktemp -d /tmp/tlspolicy-scale.XXXXXX)
-chmod 755 "$T"
-pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
+bench_tmp tlspolicy-scale
 user=
 [ "$(id -u)" = 0 ] && user=nobody
 want="OK secure match=mx.s7.example servername=hostname"
@@ -49,7 +43,6 @@ echo s7.example > "$T/key"
 pids="$pids $!"
 
 rss() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$1/status"; }
-f() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # one N M: fill, start, measure; prints one row
 one() {
@@ -109,9 +102,9 @@ C
 	ref=$("$C" -u "$T/ref.sock" -c 16 -d "$duration" -e "$want")
 	printf '%9s %8s %6.1f %8d %7.2f %6d %8s %6s %8s %6s %8s %8s %6s %6d %8s %6s\n' "$cnt" "$dn" \
 	    "$(echo "$fe - $fs" | bc)" "$((size / 1024))" "$(echo "$e - $s" | bc)" "$((rss1 / 1024))" \
-	    "$(f "$one" rps)" "$(f "$one" p99_us)" "$(f "$hot" rps)" "$(f "$hot" p99_us)" \
-	    "$(f "$pass1" rps)" "$(f "$pass2" rps)" "$(f "$pass2" p99_us)" "$((rss2 / 1024))" \
-	    "$(f "$ref" rps)" "$(f "$ref" p99_us)"
+	    "$(field "$one" rps)" "$(field "$one" p99_us)" "$(field "$hot" rps)" "$(field "$hot" p99_us)" \
+	    "$(field "$pass1" rps)" "$(field "$pass2" rps)" "$(field "$pass2" p99_us)" "$((rss2 / 1024))" \
+	    "$(field "$ref" rps)" "$(field "$ref" p99_us)"
 	kill "$dp"
 	wait "$dp" 2>/dev/null || true
 	rm -rf "$S"

@@ -24,43 +24,15 @@ while [ $# -gt 0 ]; do
 	*) echo "usage: $0 [--builddir DIR] [-d SECONDS] [--exim]" >&2; exit 2 ;;
 	esac
 done
-builddir=$(cd "$builddir" && pwd)
-D=$builddir/daemon/tlspolicyd
-C=$builddir/bench/sockmap
-R=$builddir/bench/refserver
-for b in "$D" "$C" "$R"; do
-	[ -x "$b" ] || { echo "missing $b (run make bench)" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
+bench_need "$D" "$C" "$R"
+bench_tmp
 
-T=$(mktemp -d /tmp/tlspolicy-bench.XXXXXX)
-chmod 755 "$T"
-pids=
-trap 'for p in $pids; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm -rf "$T"' EXIT
-
-{
-	echo "example.com secure match=mx.example.com servername=hostname"
-	i=0
-	while [ $i -lt 100000 ]; do
-		echo "d$i.example may"
-		i=$((i + 1))
-	done
-} > "$T/local_policy"
-chmod 644 "$T/local_policy"
-user=
-[ "$(id -u)" = 0 ] && user=nobody
-cat > "$T/tlspolicyd.conf" <<C
-socketmap_listen = unix:$T/run/postfix.sock
+bench_policy 100000
+bench_conf <<C
 exim_listen = unix:$T/run/exim.sock
-control_socket = unix:$T/run/control.sock
-state_directory = $T/state
-local_policy_file = $T/local_policy
-log_level = warning
-mta_sts = no
-dane = no
-user = $user
 C
-"$D" -f -c "$T/tlspolicyd.conf" 2> "$T/daemon.log" &
-pids="$pids $!"
+bench_daemon
 if [ -n "$exim" ]; then
 	want="mode=enforce"
 	sock=$T/run/exim.sock
@@ -79,14 +51,7 @@ fi
 # shellcheck disable=SC2086
 "$R" $ropt "$T/ref.sock" "$want" &
 pids="$pids $!"
-i=0
-while [ ! -S "$sock" ] || [ ! -S "$T/ref.sock" ]; do
-	i=$((i + 1))
-	[ $i -gt 200 ] && { echo "servers did not start" >&2; cat "$T/daemon.log" >&2; exit 1; }
-	sleep 0.05
-done
-
-field() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+bench_wait "$sock" "$T/ref.sock"
 
 echo "$title, unix socket, ${duration}s per run, $(nproc) cores shared by client and server"
 printf '%5s  %10s %7s %7s  %10s %7s %7s  %9s %9s\n' conns ref_rps p50_us p99_us tlspd_rps p50_us p99_us rps_ratio p99_ratio

@@ -224,3 +224,109 @@ done_testing() {
 	echo "1..$tap_n"
 	[ "$tap_failed" -eq 0 ]
 }
+
+# need_dkimpy [MODULE...]: python3 with dkimpy (and each MODULE) as $PY;
+# without them the test is skipped (in CI it fails)
+need_dkimpy() {
+	PY=/usr/bin/python3
+	_mods=dkim
+	for _m in "$@"; do _mods="$_mods, $_m"; done
+	$PY -c "import $_mods" 2>/dev/null || {
+		[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - python3-dkim missing"; exit 1; }
+		skip_all "python3-dkim (dkimpy) not installed"
+	}
+}
+
+# same_file A B DESCRIPTION [LINES]: ok if the files are equal, else not ok
+# with the first LINES (20) lines of their diff
+same_file() {
+	if cmp -s "$1" "$2"; then
+		ok "$3"
+	else
+		not_ok "$3"
+		diff "$1" "$2" | head -"${4:-20}" | sed 's/^/# /'
+	fi
+}
+
+# lacks PATTERN FILE DESCRIPTION: ok if no line of FILE matches PATTERN
+# (grep -Ei), else not ok with the first lines that do
+lacks() {
+	if grep -Eiq -- "$1" "$2"; then
+		not_ok "$3"
+		grep -Ei -- "$1" "$2" | head -5 | sed 's/^/# /'
+	else
+		ok "$3"
+	fi
+}
+
+# genlog LINES SEED [HOSTS]: a generated Postfix log (bench/genlog.py)
+genlog() { python3 "$top_srcdir/bench/genlog.py" "$@"; }
+
+# start_follower [settings on stdin]: an empty log $T/log/mail.log and a
+# daemon configured to follow it, keeping the generated logs' old days;
+# then start_daemon
+start_follower() {
+	mkdir -p "$T/log"
+	: > "$T/log/mail.log"
+	chmod 644 "$T/log/mail.log"
+	{ printf 'log_source = %s\nresult_retention = 3650d\n' "$T/log/mail.log"; cat; } | write_conf
+	start_daemon
+}
+
+# ingest_clean LOG [SED]: LOG imported once, without interruption, into a
+# store of its own ($T/clean, with $T/clean.conf: the daemon's settings
+# without log_source, SED applied); ingest's output on standard output,
+# the counts in $T/clean.txt; the import's exit status
+ingest_clean() {
+	mkdir -p "$T/clean"
+	chown nobody "$T/clean" 2>/dev/null
+	sed "s|^state_directory = .*|state_directory = $T/clean|; /^log_source/d; ${2:-}" \
+	    "$T/tlspolicyd.conf" > "$T/clean.conf"
+	"$TLSPOLICYCTL" -c "$T/clean.conf" ingest "$1"
+	_rc=$?
+	"$TLSPOLICYCTL" -c "$T/clean.conf" results > "$T/clean.txt"
+	return $_rc
+}
+
+# tap_from NAME OUT RC: take over the TAP lines a client (NAME) wrote to
+# OUT and exited with RC; a failure without a "not ok", or no result at
+# all, is a failure
+tap_from() {
+	cat "$2"
+	tap_n=$(grep -cE '^(not )?ok ' "$2")
+	tap_failed=$(grep -c '^not ok ' "$2")
+	[ "$3" = 0 ] || [ "$tap_failed" -gt 0 ] || not_ok "$1 exited with status $3"
+	# a client that ran no check has checked nothing
+	[ "$tap_n" -gt 0 ] || not_ok "$1 printed no results"
+}
+
+# http_post URL FILE TYPE: "CODE body" of a POST of FILE as TYPE
+http_post() {
+	python3 - "$1" "$2" "$3" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1], data=open(sys.argv[2], "rb").read(), method="POST",
+                             headers={"Content-Type": sys.argv[3]})
+try:
+    r = urllib.request.urlopen(req, timeout=20)
+    code, body = r.status, r.read()
+except urllib.error.HTTPError as e:
+    code, body = e.code, e.read()
+print(code, body.decode(errors="replace").strip())
+PY
+}
+
+# decisions_read: $dump, the decision records of the running daemon's
+# store, read through the store's owner: the daemon lends it, having
+# committed everything (its writes need not be on disk yet)
+decisions_read() {
+	dump=$("$STOREDUMP" "$T/state" "unix:$T/run/control.sock" decision.db)
+}
+
+# decided RECORD: $dump holds RECORD (fields joined by \09) for today
+decided() { printf '%s\n' "$dump" | grep -qF " $(date -u +%Y-%m-%d)\\09$1"; }
+
+# lines_read N: the daemon's status says it has read N lines of its log
+lines_read() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -q "lines=$1 "; }
+
+# has_store: the daemon's status says it has its store open (not lent)
+has_store() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }

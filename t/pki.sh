@@ -1,5 +1,6 @@
 # Test certificates made with openssl at test time (EC P-256: fast).
-# Source after lib.sh.  pki_ca DIR NAME makes a CA; pki_leaf makes a leaf.
+# Source after lib.sh.  pki_ca DIR NAME makes a CA; pki_leaf makes a leaf;
+# pki_spki gives a certificate's TLSA 3 1 1 digest.
 
 # pki_ca DIR NAME: DIR/NAME.crt and DIR/NAME.key, a self-signed CA
 pki_ca() {
@@ -45,4 +46,9 @@ CNF
 		openssl x509 -req -in "$_d/$_f.csr" -CA "$_d/$_ca.crt" -CAkey "$_d/$_ca.key" \
 		    -CAcreateserial -days 30 -extfile "$_d/$_f.ext" -out "$_d/$_f.crt" 2>/dev/null
 	fi
+}
+
+# pki_spki CERT: the SHA-256 of CERT's public key, as TLSA 3 1 1 names it
+pki_spki() {
+	openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1
 }

@@ -7,6 +7,9 @@
 #   pf_stop NAME
 #   pf_send NAME FROM TO         submit a test message with its sendmail
 #   pf_wait NAME REGEX [SECONDS] wait for a line of its maillog
+#   pf_receiver NAME DOMAINS     an instance delivering DOMAINS to $T/mail
+#   pf_listener NAME ADDRESS [CERT|none]  one of its smtpd listeners
+#   pf_sender NAME [SOCKET]      an instance sending with contrib/postfix
 
 pf_instance() {
 	_d=$T/$1
@@ -55,4 +58,44 @@ pf_flush() {
 
 pf_wait() {
 	wait_for "${3:-30}" grep -Eq -- "$2" "$T/$1/maillog"
+}
+
+# pf_receiver NAME DOMAINS: an instance that takes mail for DOMAINS (a
+# list) into Maildirs under $T/mail, owned by nobody, and offers STARTTLS;
+# no smtpd until pf_listener
+pf_receiver() {
+	pf_instance "$1"
+	mkdir -p "$T/mail"
+	chown nobody "$T/mail"
+	postconf -c "$T/$1" -e "inet_interfaces = all" \
+	    "virtual_mailbox_domains = $2" \
+	    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
+	    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
+	    "smtpd_tls_security_level = may"
+	postconf -c "$T/$1" -M# smtp/inet
+}
+
+# pf_listener NAME ADDRESS [CERT|none]: an smtpd of NAME on ADDRESS:25
+# with the certificate CERT.crt and key CERT.key (none: no STARTTLS;
+# neither: main.cf's).  t/lint/addresses.sh reads these lines: no two
+# tests may listen on one address.
+pf_listener() {
+	case ${3:-} in
+	'') _o= ;;
+	none) _o=" -o smtpd_tls_security_level=none" ;;
+	*) _o=" -o smtpd_tls_cert_file=$3.crt -o smtpd_tls_key_file=$3.key" ;;
+	esac
+	postconf -c "$T/$1" -M "$2:smtp/inet=$2:smtp inet n - n - - smtpd$_o"
+}
+
+# pf_sender NAME [SOCKET]: a sending instance configured with
+# contrib/postfix/main.cf.snippet, asking tlspolicyd on SOCKET (default
+# $T/run/postfix.sock); no smtpd
+pf_sender() {
+	pf_instance "$1"
+	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
+	# it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
+	postconf -c "$T/$1" -M# smtp/inet
+	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
+	    "smtp_tls_policy_maps = socketmap:unix:${2:-$T/run/postfix.sock}:postfix"
 }

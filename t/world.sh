@@ -22,6 +22,13 @@
 # ports for the whole test.
 #   world_sts DOMAIN ID BODY     publish a complete MTA-STS domain: TXT,
 #                                the policy host's address, certificate, body
+#   world_sts_body MODE MAX_AGE [MX...]  the text of a policy
+#   world_mx DOMAIN ADDRESS      DOMAIN's one MX host mx.DOMAIN at ADDRESS
+#   world_conf                   write_conf (settings on stdin) with the
+#                                world's resolver, CA and HTTPS port
+#   world_resolv                 $T/resolv.conf for libc: $WORLD_DNS53
+#   world_dkim SEL DOMAIN KEY    publish an RSA key for DKIM; world_txt
+#                                splits a long TXT text into strings
 
 WORLD_ZONES="test. bogus.test. unsigned.test."
 
@@ -349,4 +356,51 @@ world_sts() {
 	world_dns_set "mta-sts.$1. A 127.0.0.1"
 	world_cert "$1"
 	world_policy "$1" "$3"
+}
+
+# world_mx DOMAIN ADDRESS: DOMAIN's one MX host, mx.DOMAIN, at ADDRESS
+world_mx() {
+	world_dns_set "$1. MX 10 mx.$1."
+	world_dns_set "mx.$1. A $2"
+}
+
+# world_sts_body MODE MAX_AGE [MX...]: the text of an MTA-STS policy
+world_sts_body() {
+	printf 'version: STSv1\nmode: %s\n' "$1"
+	_age=$2
+	shift 2
+	for _mx in "$@"; do
+		printf 'mx: %s\n' "$_mx"
+	done
+	printf 'max_age: %s\n' "$_age"
+}
+
+# world_resolv: $T/resolv.conf naming the world's port 53 resolver
+# ($WORLD_DNS53), the AD bit trusted
+world_resolv() {
+	printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+}
+
+# world_conf [settings on stdin]: write_conf for a daemon that resolves
+# through the world and, once world_https_up ran, fetches policies from
+# its HTTPS server
+world_conf() {
+	{
+		printf 'dns_resolver = %s\n' "$WORLD_DNS"
+		if [ -n "${WORLD_HTTPS_PORT:-}" ]; then
+			printf 'sts_ca_file = %s\nsts_https_port = %s\n' "$WORLD_CA" "$WORLD_HTTPS_PORT"
+		fi
+		cat
+	} | write_conf
+}
+
+# world_txt TEXT: TEXT as the strings of a TXT record (at most 255 bytes
+# each), for world_dns_set
+world_txt() { printf '%s' "$1" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' '; }
+
+# world_dkim SELECTOR DOMAIN KEY: publish the public half of the RSA
+# private key KEY (PEM) as DKIM key SELECTOR of DOMAIN
+world_dkim() {
+	_p=$(openssl rsa -in "$3" -pubout -outform DER 2>/dev/null | base64 -w0)
+	world_dns_set "$1._domainkey.$2. TXT $(world_txt "v=DKIM1; k=rsa; p=$_p")"
 }

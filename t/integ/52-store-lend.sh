@@ -11,19 +11,14 @@
 need python3 postmap timeout db5.3_verify
 
 ROUNDS=${STORE_LEND_ROUNDS:-20}
-python3 "$top_srcdir/bench/genlog.py" 20000 11 > "$T/all.log"
+genlog 20000 11 > "$T/all.log"
 LINES=$(wc -l < "$T/all.log")
-mkdir -p "$T/log"
-: > "$T/log/mail.log"
-chmod 644 "$T/log/mail.log" "$T/all.log"
+chmod 644 "$T/all.log"
 printf 'bank.example dane-only\n' > "$T/lp"
 chmod 644 "$T/lp"
-write_conf <<C
+check "tlspolicyd starts" start_follower <<C
 local_policy_file = $T/lp
-log_source = $T/log/mail.log
-result_retention = 3650d
 C
-check "tlspolicyd starts" start_daemon
 SOCK="unix:$T/run/postfix.sock:postfix"
 
 # holder: the pid written in the store's lock file (empty when free)
@@ -34,13 +29,12 @@ noise() { i=0; while [ $i -lt "$1" ]; do echo "Mar 10 00:00:00 mx other[1]: nois
 
 chunk=$((LINES / ROUNDS + 1))
 fails=0 held=0 results_ms_max=0 back_ms_max=0
-daemon_has_store() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
 mkfifo "$T/feed"
 r=0
 while [ $r -lt "$ROUNDS" ]; do
 	r=$((r + 1))
 	# the ingest has to ask the daemon for the store
-	wait_for 20 daemon_has_store || diag "round $r: the daemon does not have its store"
+	wait_for 20 has_store || diag "round $r: the daemon does not have its store"
 	# the daemon's log grows meanwhile
 	sed -n "$(( (r - 1) * chunk + 1 )),$(( r * chunk ))p" "$T/all.log" >> "$T/log/mail.log"
 	"$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" ingest - < "$T/feed" > "$T/ingest.$r.out" 2>&1 &
@@ -67,7 +61,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	exec 3>&-
 	# the daemon takes its store back by itself
 	t0=$(date +%s%N)
-	if ! wait_for 20 daemon_has_store; then
+	if ! wait_for 20 has_store; then
 		fails=$((fails + 1))
 		diag "round $r: the daemon did not take its store back"
 	fi
@@ -89,33 +83,17 @@ done
 is "$fails" 0 "$ROUNDS ingests killed with SIGKILL: results and lookups worked after each"
 diag "$held kills landed while the ingest held the store; longest from a kill until the daemon had its store again: $back_ms_max ms; slowest results (borrowing from the daemon): $results_ms_max ms"
 check "some kills landed while the ingest held the store" test "$held" -ge $((ROUNDS / 4))
-if grep -Eiq 'panic|run recovery|DB_RUNRECOVERY' "$T/daemon.log"; then
-	not_ok "no Berkeley DB panic in the daemon's log"
-	grep -Ei 'panic|run recovery' "$T/daemon.log" | head -5 | sed 's/^/# /'
-else
-	ok "no Berkeley DB panic in the daemon's log"
-fi
+lacks 'panic|run recovery|DB_RUNRECOVERY' "$T/daemon.log" "no Berkeley DB panic in the daemon's log"
 check "the daemon lent the store and took it back" grep -q 'store: back from pid' "$T/daemon.log"
 
 # the rest of the log; the daemon catches up and its counts are exact
 sed -n "$(( ROUNDS * chunk + 1 )),\$p" "$T/all.log" >> "$T/log/mail.log"
-check "the daemon catches up with all $LINES lines" wait_for 60 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$LINES '"
+check "the daemon catches up with all $LINES lines" wait_for 60 lines_read "$LINES"
 ctl status | grep -E '^(log |store)' | sed 's/^/# /'
 timeout 60 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" results > "$T/followed.txt"
-mkdir -p "$T/clean"
-chown nobody "$T/clean" 2>/dev/null
-sed "s|^state_directory = .*|state_directory = $T/clean|; /^log_source/d; /^control_socket/d" \
-    "$T/tlspolicyd.conf" > "$T/clean.conf"
-"$TLSPOLICYCTL" -c "$T/clean.conf" ingest "$T/all.log" > /dev/null
-"$TLSPOLICYCTL" -c "$T/clean.conf" results > "$T/clean.txt"
+ingest_clean "$T/all.log" /^control_socket/d > /dev/null
 check "the clean import counted sessions" test "$(wc -l < "$T/clean.txt")" -gt 100
-if cmp -s "$T/clean.txt" "$T/followed.txt"; then
-	ok "the followed log's counts equal a clean import's: nothing counted twice or lost"
-else
-	not_ok "the followed log's counts equal a clean import's: nothing counted twice or lost"
-	diff "$T/clean.txt" "$T/followed.txt" | head -20 | sed 's/^/# /'
-fi
+same_file "$T/clean.txt" "$T/followed.txt" "the followed log's counts equal a clean import's: nothing counted twice or lost"
 # a later ingest of the same file into the daemon's store adds exactly its counts
 timeout 60 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" ingest "$T/all.log" > "$T/later.out" 2>&1
 like "$(cat "$T/later.out")" "$LINES lines" "a later ingest borrows the store and reads every line"

@@ -13,8 +13,8 @@
 . "$top_srcdir/t/lib.sh"
 need postmap python3 db5.3_dump db5.3_load
 
-python3 "$top_srcdir/bench/genlog.py" 3000 11 > "$T/all.log"
-python3 "$top_srcdir/bench/genlog.py" 500 12 > "$T/more.log"
+genlog 3000 11 > "$T/all.log"
+genlog 500 12 > "$T/more.log"
 mkdir -p "$T/log"
 cp "$T/all.log" "$T/log/mail.log"
 LINES=$(wc -l < "$T/log/mail.log")
@@ -28,13 +28,9 @@ result_retention = 3650d
 C
 MAP="unix:$T/run/postfix.sock:postfix"
 
-# counted N: the daemon has read N lines of the log
-counted() {
-	"$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status 2>/dev/null | grep -q "lines=$1 "
-}
 
 check "tlspolicyd starts" start_daemon
-check "it reads the log" wait_for 30 counted "$LINES"
+check "it reads the log" wait_for 30 lines_read "$LINES"
 stop_daemon
 ctl results > "$T/good.txt"
 check "counts stored" test -s "$T/good.txt"
@@ -91,7 +87,7 @@ accepted "source.db damaged" "source.db moved to source.db.damaged.*counting sta
 check "source.db damaged: the damaged file kept aside" test -f "$T/state/source.db.damaged"
 started "source.db damaged, accepted"
 cat "$T/more.log" >> "$T/log/mail.log"
-check "source.db damaged, accepted: only the new lines are read" wait_for 30 counted "$MORE"
+check "source.db damaged, accepted: only the new lines are read" wait_for 30 lines_read "$MORE"
 stop_daemon
 ctl results > "$T/out.txt"
 check "source.db damaged, accepted: the new lines counted" sh -c "! cmp -s '$T/out.txt' '$T/good.txt'"
@@ -108,7 +104,7 @@ accepted "result.db damaged" "result.db moved to result.db.damaged"
 started "result.db damaged, accepted"
 cat "$T/more.log" >> "$T/log/mail.log"
 check "result.db damaged, accepted: reading goes on from the saved position" \
-    wait_for 30 counted "$((LINES + MORE))"
+    wait_for 30 lines_read "$((LINES + MORE))"
 stop_daemon
 ctl results > "$T/out.txt"; rc=$?
 is "$rc" 0 "result.db damaged, accepted: tlspolicyctl results works again"
@@ -145,7 +141,7 @@ started "policy.db damaged"
 like "$(cat "$T/daemon.log")" "policy.db is damaged \(.+\): moved to policy.db.damaged; the MTA-STS policy cache starts empty" \
     "policy.db damaged: moved aside, said in the log"
 cat "$T/more.log" >> "$T/log/mail.log"
-check "policy.db damaged: the log is still counted" wait_for 30 counted "$((LINES + MORE))"
+check "policy.db damaged: the log is still counted" wait_for 30 lines_read "$((LINES + MORE))"
 stop_daemon
 
 # --- source.db deleted: reading the log again would double the counts
@@ -175,7 +171,7 @@ accepted "source.db deleted" "counting starts at its current end"
 accepted "source.db deleted, accepted twice" "^nothing to accept: result.db and source.db match *$"
 started "source.db deleted, accepted"
 cat "$T/more.log" >> "$T/log/mail.log"
-check "source.db deleted, accepted: only the new lines are read" wait_for 30 counted "$MORE"
+check "source.db deleted, accepted: only the new lines are read" wait_for 30 lines_read "$MORE"
 stop_daemon
 
 # --- result.db deleted: the counts are lost, said, not silently restarted
@@ -190,14 +186,14 @@ accepted "result.db deleted" "kept under a new stamp"
 started "result.db deleted, accepted"
 cat "$T/more.log" >> "$T/log/mail.log"
 check "result.db deleted, accepted: reading goes on from the saved position" \
-    wait_for 30 counted "$((LINES + MORE))"
+    wait_for 30 lines_read "$((LINES + MORE))"
 stop_daemon
 
 # --- both deleted: counting from scratch, as documented
 restore
 rm -f "$T/state/result.db" "$T/state/source.db"
 started "both deleted"
-check "both deleted: the log is read again from its start" wait_for 30 counted "$LINES"
+check "both deleted: the log is read again from its start" wait_for 30 lines_read "$LINES"
 stop_daemon
 is "$(ctl results)" "$(cat "$T/good.txt")" "both deleted: the same counts again"
 

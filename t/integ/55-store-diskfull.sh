@@ -10,31 +10,26 @@
 need python3 postmap timeout mount umount
 need_root
 
-python3 "$top_srcdir/bench/genlog.py" 6000 5 > "$T/all.log"
+genlog 6000 5 > "$T/all.log"
 LINES=$(wc -l < "$T/all.log")
 HALF=$((LINES / 2))
-mkdir -p "$T/log" "$T/state"
-: > "$T/log/mail.log"
-chmod 644 "$T/log/mail.log" "$T/all.log"
+mkdir -p "$T/state"
+chmod 644 "$T/all.log"
 mount -t tmpfs -o size=6m,mode=0700 tmpfs "$T/state" || skip_all "cannot mount a tmpfs"
 trap 'umount "$T/state" 2>/dev/null; cleanup' EXIT
 chown nobody "$T/state"
 printf 'bank.example dane-only\n' > "$T/lp"
 chmod 644 "$T/lp"
-write_conf <<C
+check "tlspolicyd starts on the small file system" start_follower <<C
 local_policy_file = $T/lp
-log_source = $T/log/mail.log
-result_retention = 3650d
 C
-check "tlspolicyd starts on the small file system" start_daemon
 SOCK="unix:$T/run/postfix.sock:postfix"
 lookup() { [ "$(timeout 20 postmap -c "$(postfix_dir)" -q bank.example "socketmap:$SOCK")" = dane-only ]; }
-counted() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -q "lines=$1 "; }
 failed_writes() { timeout 20 "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | sed -n 's/^store_failed_writes: //p'; }
 failing_for() { [ "$(failed_writes)" -ge "$1" ]; }
 
 head -n "$HALF" "$T/all.log" >> "$T/log/mail.log"
-check "the first half is counted" wait_for 30 counted "$HALF"
+check "the first half is counted" wait_for 30 lines_read "$HALF"
 
 # fill the file system
 dd if=/dev/zero of="$T/state/filler" bs=64k 2>/dev/null
@@ -60,12 +55,7 @@ check "the failing writes logged once, not per write ($new lines)" test "$new" -
 tail -n +$((loglines + 1)) "$T/daemon.log" | head -8 | sed 's/^/# /'
 
 # what the counts must be: one clean import of the whole log
-mkdir -p "$T/clean"
-chown nobody "$T/clean"
-sed "s|^state_directory = .*|state_directory = $T/clean|; /^log_source/d; /^control_socket/d" \
-    "$T/tlspolicyd.conf" > "$T/clean.conf"
-"$TLSPOLICYCTL" -c "$T/clean.conf" ingest "$T/all.log" > /dev/null
-"$TLSPOLICYCTL" -c "$T/clean.conf" results > "$T/clean.txt"
+ingest_clean "$T/all.log" /^control_socket/d > /dev/null
 check "the clean import counted sessions" test "$(wc -l < "$T/clean.txt")" -gt 50
 
 # space again: the daemon (retrying with a backoff of at most 30 s)
@@ -77,17 +67,12 @@ stored() {
 	    && cmp -s "$T/clean.txt" "$T/after.txt"
 }
 wait_for 60 stored
-if cmp -s "$T/clean.txt" "$T/after.txt"; then
-	ok "the counts equal a clean import's: nothing lost or doubled by the full disk"
-else
-	not_ok "the counts equal a clean import's: nothing lost or doubled by the full disk"
-	diff "$T/clean.txt" "$T/after.txt" | head -10 | sed 's/^/# /'
-fi
+same_file "$T/clean.txt" "$T/after.txt" "the counts equal a clean import's: nothing lost or doubled by the full disk" 10
 
 # full again, then SIGTERM (whether the writes fail by then or still
 # land in the log file, which recovery left at its full size)
 dd if=/dev/zero of="$T/state/filler" bs=64k 2>/dev/null
-python3 "$top_srcdir/bench/genlog.py" 2000 9 >> "$T/log/mail.log"
+genlog 2000 9 >> "$T/log/mail.log"
 check "lookups answered" lookup
 t0=$(date +%s%N)
 kill -TERM "$DPID"

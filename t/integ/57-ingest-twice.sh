@@ -7,7 +7,7 @@
 . "$top_srcdir/t/lib.sh"
 need python3 postmap
 
-python3 "$top_srcdir/bench/genlog.py" 300 5 > "$T/all.log"
+genlog 300 5 > "$T/all.log"
 mkdir -p "$T/log"
 cp "$T/all.log" "$T/log/mail.log"
 chmod 644 "$T/all.log" "$T/log/mail.log"

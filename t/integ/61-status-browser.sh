@@ -24,7 +24,7 @@ trap 'browser_kill; cleanup' EXIT
 
 world_dns_up
 world_https_up
-world_sts enforce.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx1.enforce.test\nmax_age: 86400\n')"
+world_sts enforce.test 1 "$(world_sts_body enforce 86400 mx1.enforce.test)"
 # the policy server restarts with the new certificate
 world_https_stop
 world_https_start
@@ -33,11 +33,8 @@ mkdir -p "$T/log"
 : > "$T/log/mail.log"
 chmod 644 "$T/log/mail.log"
 hp=$(free_port)
-write_conf <<C
+world_conf <<C
 mta_sts = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 lookup_timeout = 10s
 http_listen = 127.0.0.1:$hp
 http_tlsrpt = yes

@@ -40,19 +40,7 @@ open(path + ".json.gz", "wb").write(gzip.compress(data))
 PY
 }
 # post FILE TYPE: "CODE body" of a POST to /tlsrpt
-post() {
-	python3 - "$H/tlsrpt" "$1" "$2" <<'PY'
-import sys, urllib.request, urllib.error
-req = urllib.request.Request(sys.argv[1], data=open(sys.argv[2], "rb").read(), method="POST",
-                             headers={"Content-Type": sys.argv[3]})
-try:
-    r = urllib.request.urlopen(req, timeout=20)
-    code, body = r.status, r.read()
-except urllib.error.HTTPError as e:
-    code, body = e.code, e.read()
-print(code, body.decode(errors="replace").strip())
-PY
-}
+post() { http_post "$H/tlsrpt" "$1" "$2"; }
 stored() { ctl reports --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["reports"]))'; }
 
 report r-1 our.example

@@ -21,7 +21,7 @@ mx: mx1.enforce.test
 max_age: 86400
 '
 world_sts enforce.test 1 "$ENFORCE"
-world_sts slowapi.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.slowapi.test\nmax_age: 86400\n')"
+world_sts slowapi.test 1 "$(world_sts_body enforce 86400 mx.slowapi.test)"
 echo 3 > "$T/www/mta-sts.slowapi.test/.well-known/mta-sts.txt.delay"
 world_sts slower.test 1 "$ENFORCE"
 echo 9 > "$T/www/mta-sts.slower.test/.well-known/mta-sts.txt.delay"
@@ -34,11 +34,8 @@ world_https_start
 printf 'bank.example dane-only\n' > "$T/local_policy"
 chmod 644 "$T/local_policy"
 hp=$(free_port)
-write_conf <<C
+world_conf <<C
 mta_sts = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 sts_fetch_timeout = 15s
 lookup_timeout = 6s
 local_policy_file = $T/local_policy

@@ -16,18 +16,12 @@
 . "$top_srcdir/t/postfix.sh"
 need_root
 need nsd unbound ldns-signzone dig openssl python3 gzip base64 postfix postconf postmap sendmail
-PY=/usr/bin/python3
-$PY -c 'import dkim' 2>/dev/null || {
-	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - python3-dkim missing"; exit 1; }
-	skip_all "python3-dkim (dkimpy) not installed"
-}
+need_dkimpy
 
 world_dns_up
 openssl genrsa -traditional -out "$T/rsa.pem" 2048 2>/dev/null
-rsa_p=$(openssl rsa -in "$T/rsa.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
-txt() { printf '%s' "$1" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' '; }
 world_dns_batch
-world_dns_set "s1._domainkey.sender.test. TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"
+world_dkim s1 sender.test "$T/rsa.pem"
 check "the test world serves the DKIM key" world_dns_commit
 
 # the Postfix instance: its domains in every place they can be
@@ -43,8 +37,7 @@ postconf -c "$T/mx" -e 'mydestination = $myhostname, localhost.$mydomain, localh
 touch -d '1 minute ago' "$T/mx/main.cf"
 
 hp=$(free_port)
-write_conf <<C
-dns_resolver = $WORLD_DNS
+world_conf <<C
 http_listen = 127.0.0.1:$hp
 http_tlsrpt = yes
 C
@@ -78,17 +71,7 @@ report() {
 	    "$top_srcdir/t/data/incoming/google.json" > "$T/$1.json"
 }
 post() {   # post ID: "CODE body" of a POST of $T/ID.json
-	$PY - "http://127.0.0.1:$hp/tlsrpt" "$T/$1.json" <<'PY'
-import sys, urllib.request, urllib.error
-req = urllib.request.Request(sys.argv[1], data=open(sys.argv[2], "rb").read(), method="POST",
-                             headers={"Content-Type": "application/tlsrpt+json"})
-try:
-    r = urllib.request.urlopen(req, timeout=20)
-    code, body = r.status, r.read()
-except urllib.error.HTTPError as e:
-    code, body = e.code, e.read()
-print(code, body.decode(errors="replace").strip())
-PY
+	http_post "http://127.0.0.1:$hp/tlsrpt" "$T/$1.json" application/tlsrpt+json
 }
 report h-1 virt2.test
 like "$(post h-1)" "^201 " "POST: a report about a domain of the Postfix table is stored"

@@ -21,31 +21,20 @@ pki_leaf "$P" good ca mx.good.test
 pki_leaf "$P" other ca mx.other.test
 chmod 644 "$P"/*.key
 world_dns_batch
-enforce() { printf 'version: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n' "$1"; }
 for d in good wrongname; do
-	world_sts "$d.test" 1 "$(enforce "$d.test")"
+	world_sts "$d.test" 1 "$(world_sts_body enforce 86400 "mx.$d.test")"
 done
-world_dns_set "good.test. MX 10 mx.good.test."
-world_dns_set "mx.good.test. A 127.0.3.65"
-world_dns_set "wrongname.test. MX 10 mx.wrongname.test."
-world_dns_set "mx.wrongname.test. A 127.0.3.66"
+world_mx good.test 127.0.3.65
+world_mx wrongname.test 127.0.3.66
 world_dns_commit
 world_https_stop
 world_https_start
 printf 'nameserver %s\n' "$WORLD_DNS53" > "$T/resolv.conf"
 
 # the receiving side
-pf_instance mx
-mkdir -p "$T/mail"
-chown nobody "$T/mail"
-postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test wrongname.test" \
-    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
-    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
-    "smtpd_tls_security_level = may"
-postconf -c "$T/mx" -M# smtp/inet
-postconf -c "$T/mx" -M "127.0.3.65:smtp/inet=127.0.3.65:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
-postconf -c "$T/mx" -M "127.0.3.66:smtp/inet=127.0.3.66:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/other.crt -o smtpd_tls_key_file=$P/other.key"
+pf_receiver mx "good.test wrongname.test"
+pf_listener mx 127.0.3.65 "$P/good"
+pf_listener mx 127.0.3.66 "$P/other"
 check "receiving Postfix starts" pf_start mx
 
 # the sending side: Debian's master.cf as installed, README's main.cf lines
@@ -68,12 +57,9 @@ done
 cp "$T/resolv.conf" "$Q/etc/resolv.conf"
 
 # the daemon: every default but the queue directory's place
-write_conf <<C
+world_conf <<C
 socketmap_listen = unix:$Q/tlspolicyd/postfix.sock
 mta_sts = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 C
 check "tlspolicyd starts" start_daemon
 check "the daemon made its directory in the queue directory" test -S "$Q/tlspolicyd/postfix.sock"

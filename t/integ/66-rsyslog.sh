@@ -39,31 +39,21 @@ P=$T/pki
 pki_leaf "$P" good ca mx.good.test
 chmod 644 "$P"/*.key
 world_dns_batch
-world_sts good.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
-world_sts nostarttls.test 20261201 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.nostarttls.test\nmax_age: 86400\n')"
-world_sts local.test 20261202 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.good.test\nmax_age: 86400\n')"
+world_sts good.test 20261201 "$(world_sts_body enforce 86400 mx.good.test)"
+world_sts nostarttls.test 20261201 "$(world_sts_body enforce 86400 mx.nostarttls.test)"
+world_sts local.test 20261202 "$(world_sts_body enforce 86400 mx.good.test)"
 world_dns_set "local.test. MX 10 mx.good.test."
-world_dns_set "good.test. MX 10 mx.good.test."
-world_dns_set "mx.good.test. A 127.0.3.61"
-world_dns_set "nostarttls.test. MX 10 mx.nostarttls.test."
-world_dns_set "mx.nostarttls.test. A 127.0.3.62"
+world_mx good.test 127.0.3.61
+world_mx nostarttls.test 127.0.3.62
 world_dns_commit
 world_https_stop
 world_https_start
-printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+world_resolv
 
 # the receiving side
-pf_instance mx
-mkdir -p "$T/mail"
-chown nobody "$T/mail"
-postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test nostarttls.test local.test" \
-    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
-    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
-    "smtpd_tls_security_level = may"
-postconf -c "$T/mx" -M# smtp/inet
-postconf -c "$T/mx" -M "127.0.3.61:smtp/inet=127.0.3.61:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/good.crt -o smtpd_tls_key_file=$P/good.key"
-postconf -c "$T/mx" -M "127.0.3.62:smtp/inet=127.0.3.62:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
+pf_receiver mx "good.test nostarttls.test local.test"
+pf_listener mx 127.0.3.61 "$P/good"
+pf_listener mx 127.0.3.62 none
 check "receiving Postfix starts" pf_start mx
 
 # --- the collector: rsyslogd with contrib's configuration, tlspolicyd ---
@@ -89,12 +79,9 @@ collector_start() {
 }
 check "the collector rsyslogd listens on loopback (TCP and RELP)" collector_start
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 socketmap_socket_mode = 0666
 log_source = $T/merged.log
 sending_mta_ip = s1=192.0.2.1 s2=192.0.2.2 s3.localdomain=192.0.2.3 s4=192.0.2.4
@@ -182,14 +169,10 @@ host_syslog() {
 }
 
 sender() {   # sender NAME tcp|syslog: a Postfix host
-	pf_instance "$1"
-	grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/$1/main.cf"
-	postconf -c "$T/$1" -M# smtp/inet
 	_sock=$T/run/postfix.sock
 	[ "$2" = syslog ] && _sock=$T/$1/run/postfix.sock
-	postconf -c "$T/$1" -e "inet_interfaces = 127.0.0.1" \
-	    "smtp_tls_policy_maps = socketmap:unix:$_sock:postfix" \
-	    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+	pf_sender "$1" "$_sock"
+	postconf -c "$T/$1" -e "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
 	host_syslog "$1" "$2" || return 1
 	if [ "$2" = tcp ]; then
 		pf_start "$1" "$T/resolv.conf"

@@ -18,8 +18,8 @@ mx: *.mx.enforce.test
 max_age: 86400
 '
 world_sts enforce.test 1 "$ENFORCE"
-world_sts testing.test 1 "$(printf 'version: STSv1\nmode: testing\nmx: mx.testing.test\nmax_age: 86400\n')"
-world_sts none.test 1 "$(printf 'version: STSv1\nmode: none\nmax_age: 86400\n')"
+world_sts testing.test 1 "$(world_sts_body testing 86400 mx.testing.test)"
+world_sts none.test 1 "$(world_sts_body none 86400)"
 world_sts nohttps.test 1 "$ENFORCE"
 world_dns_del "mta-sts.nohttps.test."
 world_dns_set "mta-sts.nohttps.test. A 127.0.0.2"
@@ -41,7 +41,7 @@ world_sts slow.test 1 "$ENFORCE"
 echo 4 > "$T/www/mta-sts.slow.test/.well-known/mta-sts.txt.delay"
 world_sts idchange.test 1 "$ENFORCE"
 world_sts outage.test 1 "$ENFORCE"
-world_sts expiry.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.expiry.test\nmax_age: 2\n')"
+world_sts expiry.test 1 "$(world_sts_body enforce 2 mx.expiry.test)"
 world_sts flight.test 1 "$ENFORCE"
 echo 0.5 > "$T/www/mta-sts.flight.test/.well-known/mta-sts.txt.delay"
 world_sts slowok.test 1 "$ENFORCE"
@@ -58,11 +58,8 @@ like "$("$DNSQ" "$WORLD_DNS" _mta-sts.enforce.test TXT)" "rcode=0 ad=1 .*TXT \"v
 like "$("$DNSQ" "$WORLD_DNS" www.unsigned.test A)" "rcode=0 ad=0 .* A 127.0.0.9" "unsigned zone: answer without AD"
 like "$("$DNSQ" "$WORLD_DNS" www.bogus.test A)" "rcode=2 ad=0" "expired signatures: SERVFAIL"
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 sts_fetch_timeout = 3s
 sts_check_interval = 10s
 lookup_timeout = 1s
@@ -132,10 +129,10 @@ like "$(ctl query enforce.test)" "mta-sts policy: mx: \*\.mx\.enforce\.test" "tl
 like "$(ctl list)" "enforce.test enforce id=1 " "tlspolicyctl list"
 
 # id change: the old policy is served until the new one arrives
-world_policy idchange.test "$(printf 'version: STSv1\nmode: enforce\nmx: old.idchange.test\nmax_age: 86400\n')"
+world_policy idchange.test "$(world_sts_body enforce 86400 old.idchange.test)"
 world_cert idchange.test
 is "$(pm_q idchange.test "$M")" "secure match=old.idchange.test servername=hostname" "idchange: first policy"
-world_policy idchange.test "$(printf 'version: STSv1\nmode: enforce\nmx: new.idchange.test\nmax_age: 86400\n')"
+world_policy idchange.test "$(world_sts_body enforce 86400 new.idchange.test)"
 world_dns_del "_mta-sts.idchange.test."
 world_dns_set "_mta-sts.idchange.test. TXT \"v=STSv1; id=2;\""
 is "$(pm_q idchange.test "$M")" "secure match=old.idchange.test servername=hostname" "idchange: old policy served before the recheck"
@@ -169,15 +166,11 @@ is "$(pm_q enforce.test "$M")" "$WANT" "DNS outage: cached policy served"
 world_dns_start
 
 # decisions for the reporter: one record per day, domain and policy id
-# read through the store's owner: the daemon lends it, having committed
-# everything (its writes need not be on disk yet)
-dump=$("$STOREDUMP" "$T/state" "unix:$T/run/control.sock" decision.db)
+decisions_read
 check "decision records read from the running daemon's store" test -n "$dump"
-today=$(date -u +%Y-%m-%d)
-has() { printf '%s\n' "$dump" | grep -qF " $today\\09$1"; }
-check "decision recorded for enforce.test" has 'enforce.test\09sts\091'
-check "failure recorded for expired.test" has 'expired.test\09failure\09sts-webpki-invalid'
-check "failure recorded for wrongtype.test" has 'wrongtype.test\09failure\09sts-policy-invalid'
+check "decision recorded for enforce.test" decided 'enforce.test\09sts\091'
+check "failure recorded for expired.test" decided 'expired.test\09failure\09sts-webpki-invalid'
+check "failure recorded for wrongtype.test" decided 'wrongtype.test\09failure\09sts-policy-invalid'
 is "$(printf '%s\n' "$dump" | grep -c "enforce.test.09sts")" "1" "served many times, recorded once"
 
 # mode none: the entry goes once the TXT record is gone
@@ -223,8 +216,7 @@ check "the failed fetch is over" wait_for 25 sh -c \
     "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' query enforce.test | grep -q 'last error: sts-policy-fetch-error'"
 touch "$T/release"
 wait "$HOLDER"
-check "the daemon has its store again" wait_for 20 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -qx 'store: open'"
+check "the daemon has its store again" wait_for 20 has_store
 check "the stored policy survived the failure: served again" wait_for 20 sh -c \
     "[ \"\$(postmap -c '$(postfix_dir)' -q enforce.test 'socketmap:$M')\" = '$WANT' ]"
 like "$(ctl flush enforce.test)" "flushed enforce.test" "tlspolicyctl flush"

@@ -13,19 +13,16 @@ need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
 world_dns_up
 world_https_up
 world_dns_batch
-world_sts zero.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.zero.test\nmax_age: 0\n')"
-world_sts other.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.other.test\nmax_age: 86400\n')"
+world_sts zero.test 1 "$(world_sts_body enforce 0 mx.zero.test)"
+world_sts other.test 1 "$(world_sts_body enforce 86400 mx.other.test)"
 world_dns_commit
 world_https_stop
 world_https_start
 
 LOOKUP_TIMEOUT=5
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 sts_check_interval = 10s
 lookup_timeout = ${LOOKUP_TIMEOUT}s
 C

@@ -23,25 +23,19 @@ fi
 world_dns_up
 world_https_up
 world_dns_batch
-policy() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 31557600\n' "$1"; }
-world_sts refresh.test 1 "$(policy mx1.refresh.test)"
-world_sts forget.test 1 "$(policy mx.forget.test)"
-aged() { printf 'version: STSv1\nmode: enforce\nmx: %s\nmax_age: 0\n' "$1"; }
-world_sts aged.test 1 "$(aged mx.aged.test)"
-world_sts gone.test 1 "$(aged mx.gone.test)"
-world_dns_set "dane.test. MX 10 mx.dane.test."
-world_dns_set "mx.dane.test. A 127.0.3.77"
+world_sts refresh.test 1 "$(world_sts_body enforce 31557600 mx1.refresh.test)"
+world_sts forget.test 1 "$(world_sts_body enforce 31557600 mx.forget.test)"
+world_sts aged.test 1 "$(world_sts_body enforce 0 mx.aged.test)"
+world_sts gone.test 1 "$(world_sts_body enforce 0 mx.gone.test)"
+world_mx dane.test 127.0.3.77
 world_dns_set "_25._tcp.mx.dane.test. TLSA 3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
 world_dns_commit
 world_https_stop
 world_https_start
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 lookup_timeout = 3s
 C
 echo "+0" > "$T/clock"
@@ -105,7 +99,7 @@ world_dns_batch
 world_dns_del "_mta-sts.refresh.test."
 world_dns_set "_mta-sts.refresh.test. TXT \"v=STSv1; id=2;\""
 world_dns_commit
-world_policy refresh.test "$(policy mx2.refresh.test)"
+world_policy refresh.test "$(world_sts_body enforce 31557600 mx2.refresh.test)"
 at "+11h"
 like "$(ctl list)" "refresh.test enforce id=1 " "11 hours on: the cached policy, not refreshed yet"
 # ... and 13 hours on the daemon has refreshed it by itself

@@ -26,12 +26,10 @@ world_dns_set "mx1.dane-partial.test. A 127.0.3.3"
 world_dns_set "mx2.dane-partial.test. A 127.0.3.4"
 world_dns_set "_25._tcp.mx1.dane-partial.test. TLSA 3 1 1 $H1"
 # only PKIX usages (unusable for SMTP)
-world_dns_set "usage1.test. MX 10 mx.usage1.test."
-world_dns_set "mx.usage1.test. A 127.0.3.5"
+world_mx usage1.test 127.0.3.5
 world_dns_set "_25._tcp.mx.usage1.test. TLSA 1 1 1 $H3"
 # malformed: SHA-256 with 3 bytes
-world_dns_set "short.test. MX 10 mx.short.test."
-world_dns_set "mx.short.test. A 127.0.3.6"
+world_mx short.test 127.0.3.6
 world_dns_set "_25._tcp.mx.short.test. TLSA 3 1 1 abcdef"
 # a CNAME'd MX host: the expanded name is the TLSA base domain
 world_dns_set "cname.test. MX 10 mx.cname.test."
@@ -42,31 +40,24 @@ world_dns_set "_25._tcp.real.cname-target.test. TLSA 3 1 1 $H1"
 world_dns_set "implicit.test. A 127.0.3.8"
 world_dns_set "_25._tcp.implicit.test. TLSA 3 1 1 $H2"
 # secure MX without TLSA, and MTA-STS
-world_dns_set "stsonly.test. MX 10 mx.stsonly.test."
-world_dns_set "mx.stsonly.test. A 127.0.3.9"
-world_sts stsonly.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.stsonly.test\nmax_age: 86400\n')"
+world_mx stsonly.test 127.0.3.9
+world_sts stsonly.test 1 "$(world_sts_body enforce 86400 mx.stsonly.test)"
 # DANE and MTA-STS: DANE wins
-world_dns_set "both.test. MX 10 mx.both.test."
-world_dns_set "mx.both.test. A 127.0.3.10"
+world_mx both.test 127.0.3.10
 world_dns_set "_25._tcp.mx.both.test. TLSA 3 1 1 $H1"
-world_sts both.test 1 "$(printf 'version: STSv1\nmode: enforce\nmx: mx.both.test\nmax_age: 86400\n')"
+world_sts both.test 1 "$(world_sts_body enforce 86400 mx.both.test)"
 # insecure (unsigned) and bogus (expired signatures) zones
-world_dns_set "unsigned.test. MX 10 mx.unsigned.test."
-world_dns_set "mx.unsigned.test. A 127.0.3.11"
+world_mx unsigned.test 127.0.3.11
 world_dns_set "_25._tcp.mx.unsigned.test. TLSA 3 1 1 $H1"
-world_dns_set "bogus.test. MX 10 mx.bogus.test."
-world_dns_set "mx.bogus.test. A 127.0.3.12"
+world_mx bogus.test 127.0.3.12
 world_dns_commit
 world_https_stop
 world_https_start
 
-write_conf <<C
+world_conf <<C
 dane = yes
 mta_sts = yes
 dane_required_domains = required.test
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 sts_fetch_timeout = 3s
 lookup_timeout = 5s
 C
@@ -110,14 +101,10 @@ like "$(ctl query cname.test)" "dane host: mx.cname.test -> real.cname-target.te
 like "$(ctl query unsigned.test)" "dane mx: not validated" "query: insecure MX"
 
 # records for the reporter: type tlsa, policy domain = the TLSA base domain
-# read through the store's owner: the daemon lends it, having committed
-# everything (its writes need not be on disk yet)
-dump=$("$STOREDUMP" "$T/state" "unix:$T/run/control.sock" decision.db)
+decisions_read
 check "decision records read from the running daemon's store" test -n "$dump"
-today=$(date -u +%Y-%m-%d)
-has() { printf '%s\n' "$dump" | grep -qF " $today\\09$1"; }
-check "tlsa decision recorded with its base domain" has 'dane-all.test\09tlsa\09mx1.dane-all.test'
-check "tlsa decision of the CNAME target" has 'cname.test\09tlsa\09real.cname-target.test'
+check "tlsa decision recorded with its base domain" decided 'dane-all.test\09tlsa\09mx1.dane-all.test'
+check "tlsa decision of the CNAME target" decided 'cname.test\09tlsa\09real.cname-target.test'
 
 # a DNS outage while an MTA-STS enforce policy is cached: the DANE
 # lookups fail, the secure policy is still served, never a downgrade

@@ -17,55 +17,37 @@ pki_ca "$P" ca
 pki_leaf "$P" good ca mx.dane-good.test
 pki_leaf "$P" bad ca mx.dane-bad.test
 chmod 644 "$P"/*.key
-spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
-GOOD=$(spki "$P/good.crt")
+GOOD=$(pki_spki "$P/good.crt")
 
 WORLD_DNS53=127.0.53.90   # its own: tests run side by side
 world_dns_up
 world_dns_batch
-for d in good bad; do
-	world_dns_set "dane-$d.test. MX 10 mx.dane-$d.test."
-done
-world_dns_set "mx.dane-good.test. A 127.0.3.21"
-world_dns_set "mx.dane-bad.test. A 127.0.3.22"
+world_mx dane-good.test 127.0.3.21
+world_mx dane-bad.test 127.0.3.22
 world_dns_set "_25._tcp.mx.dane-good.test. TLSA 3 1 1 $GOOD"
 world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $GOOD"
 world_dns_commit
-printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+world_resolv
 check "port 53 of the test resolver validates" sh -c "dig +dnssec @$WORLD_DNS53 mx.dane-good.test A | grep -q 'flags:.* ad'"
 
-write_conf <<C
+world_conf <<C
 dane = yes
-dns_resolver = $WORLD_DNS
 socketmap_socket_mode = 0666
 C
 check "tlspolicyd starts" start_daemon
 is "$(pm_q dane-good.test "unix:$T/run/postfix.sock:postfix")" "dane-only" "tlspolicyd answers dane-only"
 
-pf_instance mx
-mkdir -p "$T/mail"
-chown nobody "$T/mail"
-postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = dane-good.test dane-bad.test" \
-    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
-    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
-    "smtpd_tls_security_level = may" "smtpd_tls_cert_file = $P/good.crt" \
-    "smtpd_tls_key_file = $P/good.key"
-postconf -c "$T/mx" -M# smtp/inet
-postconf -c "$T/mx" -M "127.0.3.21:smtp/inet=127.0.3.21:smtp inet n - n - - smtpd"
-postconf -c "$T/mx" -M "127.0.3.22:smtp/inet=127.0.3.22:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/bad.crt -o smtpd_tls_key_file=$P/bad.key"
+pf_receiver mx "dane-good.test dane-bad.test"
+postconf -c "$T/mx" -e "smtpd_tls_cert_file = $P/good.crt" "smtpd_tls_key_file = $P/good.key"
+pf_listener mx 127.0.3.21
+pf_listener mx 127.0.3.22 "$P/bad"
 check "receiving Postfix starts" pf_start mx
 
 # the sending side, configured with contrib/postfix/main.cf.snippet
-pf_instance out
-grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
-# it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
-postconf -c "$T/out" -M# smtp/inet
+pf_sender out
 # a test queue retries within seconds, so a start-up race on either side
 # costs a retry rather than the test
-postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
-    "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
-    "queue_run_delay = 1s" "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
+postconf -c "$T/out" -e "queue_run_delay = 1s" "minimal_backoff_time = 1s" "maximal_backoff_time = 2s"
 check "sending Postfix starts (resolving through the test world)" pf_start out "$T/resolv.conf"
 
 pf_send out sender@out.localdomain user@dane-good.test

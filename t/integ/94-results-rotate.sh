@@ -12,9 +12,9 @@
 . "$top_srcdir/t/lib.sh"
 need python3 logrotate split
 
-python3 "$top_srcdir/bench/genlog.py" 12000 11 > "$T/all.log"
+genlog 12000 11 > "$T/all.log"
 split -n l/12 -d "$T/all.log" "$T/piece."
-python3 "$top_srcdir/bench/genlog.py" 300 12 > "$T/extra.log"
+genlog 300 12 > "$T/extra.log"
 split -n l/3 -d "$T/extra.log" "$T/extra."
 L=$T/log/mail.log
 mkdir -p "$T/log"
@@ -73,19 +73,10 @@ check "each resume found the saved file" test "$(grep -c 'rotated while stopped'
 stop_daemon
 ctl results > "$T/rotated.txt"
 
-mkdir -p "$T/clean"
-chown nobody "$T/clean" 2>/dev/null
-sed "s|^state_directory = .*|state_directory = $T/clean|; /^log_source/d" "$T/tlspolicyd.conf" > "$T/clean.conf"
-check "clean import" "$TLSPOLICYCTL" -c "$T/clean.conf" ingest "$T/all.log"
-"$TLSPOLICYCTL" -c "$T/clean.conf" results > "$T/clean.txt"
+check "clean import" ingest_clean "$T/all.log"
 sessions=$(grep -o 'successes=[0-9]* failures=[0-9]*' "$T/clean.txt" | tr -c '0-9\n' ' ' | awk '{s += $1 + $2} END {print s}')
 check "the clean import counted sessions ($sessions)" test "${sessions:-0}" -gt 500
-if cmp -s "$T/clean.txt" "$T/rotated.txt"; then
-	ok "counts after seven rotations while stopped equal the clean import's exactly"
-else
-	not_ok "counts after seven rotations while stopped equal the clean import's exactly"
-	diff "$T/clean.txt" "$T/rotated.txt" | head -20 | sed 's/^/# /'
-fi
+same_file "$T/clean.txt" "$T/rotated.txt" "counts after seven rotations while stopped equal the clean import's exactly"
 
 # the saved file rotated away for good: extra.00 is lost, loudly
 all=$(read_upto 11)

@@ -9,17 +9,10 @@
 need python3 db5.3_verify
 
 LINES=${RESULTS_CRASH_LINES:-60000}
-python3 "$top_srcdir/bench/genlog.py" "$LINES" 7 > "$T/all.log"
+genlog "$LINES" 7 > "$T/all.log"
 LINES=$(wc -l < "$T/all.log")   # whole deliveries: a few lines more
-mkdir -p "$T/log"
-: > "$T/log/mail.log"
-chmod 644 "$T/log/mail.log" "$T/all.log"
-# the generated log is of March: keep its days
-write_conf <<C
-log_source = $T/log/mail.log
-result_retention = 3650d
-C
-check "tlspolicyd starts following the log" start_daemon
+chmod 644 "$T/all.log"
+check "tlspolicyd starts following the log" start_follower < /dev/null
 
 python3 "$top_srcdir/t/logwriter.py" "$T/all.log" "$T/log/mail.log" 3 > "$T/writer.out" 2>&1 &
 WPID=$!
@@ -35,26 +28,16 @@ done
 is "$fails" 0 "$rounds SIGKILL/restart rounds while the log was written and rotated, every restart came up"
 check "the writer rotated by rename and by copytruncate" test -f "$T/log/mail.log.2"
 check "the daemon resumed inside the rotated copies" grep -q 'rotated\|truncated' "$T/daemon.log"
-check "the daemon catches up with all $LINES lines" wait_for 60 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$LINES '"
+check "the daemon catches up with all $LINES lines" wait_for 60 lines_read "$LINES"
 ctl status | grep '^log ' | sed 's/^/# /'
 stop_daemon
 ctl results > "$T/crashed.txt" 2> "$T/results.log"
 
 # the same log, imported once without interruption into another store
-mkdir -p "$T/clean"
-chown nobody "$T/clean" 2>/dev/null
-sed "s|^state_directory = .*|state_directory = $T/clean|; /^log_source/d" "$T/tlspolicyd.conf" > "$T/clean.conf"
-check "clean import" "$TLSPOLICYCTL" -c "$T/clean.conf" ingest "$T/all.log"
-"$TLSPOLICYCTL" -c "$T/clean.conf" results > "$T/clean.txt"
+check "clean import" ingest_clean "$T/all.log"
 sessions=$(grep -o 'successes=[0-9]* failures=[0-9]*' "$T/clean.txt" | tr -c '0-9\n' ' ' | awk '{s += $1 + $2} END {print s}')
 check "the clean import counted sessions ($sessions)" test "${sessions:-0}" -gt 1000
-if cmp -s "$T/clean.txt" "$T/crashed.txt"; then
-	ok "counts after $rounds SIGKILLs and two rotations equal the clean import's exactly"
-else
-	not_ok "counts after $rounds SIGKILLs and two rotations equal the clean import's exactly"
-	diff "$T/clean.txt" "$T/crashed.txt" | head -20 | sed 's/^/# /'
-fi
+same_file "$T/clean.txt" "$T/crashed.txt" "counts after $rounds SIGKILLs and two rotations equal the clean import's exactly"
 
 # a second import of the same file adds nothing: it resumes at its end
 before=$(cat "$T/clean.txt")

@@ -28,29 +28,23 @@ pki_leaf "$P" other ca mx.other.test
 pki_leaf "$P" rogueleaf rogue mx.untrusted-mx.test
 pki_leaf "$P" danebad ca mx.dane-bad.test
 chmod 644 "$P"/*.key
-spki() { openssl x509 -in "$1" -noout -pubkey | openssl pkey -pubin -outform DER | openssl dgst -sha256 -r | cut -d' ' -f1; }
 
 world_dns_batch
-mx() {   # mx DOMAIN ADDRESS
-	world_dns_set "$1. MX 10 mx.$1."
-	world_dns_set "mx.$1. A $2"
-}
-enforce() { printf 'version: STSv1\nmode: enforce\nmx: mx.%s\nmax_age: 86400\n' "$1"; }
 for d in good nostarttls certexpired wrongname untrusted-mx; do
-	world_sts "$d.test" 20261124 "$(enforce "$d.test")"
+	world_sts "$d.test" 20261124 "$(world_sts_body enforce 86400 "mx.$d.test")"
 done
-world_sts testing.test 7 "$(printf 'version: STSv1\nmode: testing\nmx: mx.elsewhere.test\nmax_age: 86400\n')"
-mx good.test 127.0.3.41
-mx testing.test 127.0.3.41
-mx nostarttls.test 127.0.3.42
-mx plain.test 127.0.3.42
-mx certexpired.test 127.0.3.43
-mx wrongname.test 127.0.3.44
-mx untrusted-mx.test 127.0.3.45
-mx dane-bad.test 127.0.3.46
-world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(spki "$P/good.crt")"
+world_sts testing.test 7 "$(world_sts_body testing 86400 mx.elsewhere.test)"
+world_mx good.test 127.0.3.41
+world_mx testing.test 127.0.3.41
+world_mx nostarttls.test 127.0.3.42
+world_mx plain.test 127.0.3.42
+world_mx certexpired.test 127.0.3.43
+world_mx wrongname.test 127.0.3.44
+world_mx untrusted-mx.test 127.0.3.45
+world_mx dane-bad.test 127.0.3.46
+world_dns_set "_25._tcp.mx.dane-bad.test. TLSA 3 1 1 $(pki_spki "$P/good.crt")"
 # where the reports go
-mx reports.test 127.0.3.41
+world_mx reports.test 127.0.3.41
 world_dns_set "rua.test. A 127.0.0.1"
 R=https://rua.test:$WORLD_HTTPS_PORT
 world_dns_set "_smtp._tls.good.test. TXT \"v=TLSRPTv1; rua=mailto:tlsrpt@reports.test\""
@@ -68,51 +62,28 @@ echo 500 > "$T/www/rua.test/fail.status"
 world_dns_commit
 world_https_stop
 world_https_start
-printf 'nameserver %s\noptions trust-ad\n' "$WORLD_DNS53" > "$T/resolv.conf"
+world_resolv
 
 # the receiving side: one Postfix, a listener per kind of MX
-pf_instance mx
-mkdir -p "$T/mail"
-chown nobody "$T/mail"
-postconf -c "$T/mx" -e "inet_interfaces = all" \
-    "virtual_mailbox_domains = good.test testing.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test dane-bad.test reports.test" \
-    "virtual_mailbox_base = $T/mail" "virtual_mailbox_maps = static:box/" \
-    "virtual_uid_maps = static:$(id -u nobody)" "virtual_gid_maps = static:$(id -g nobody)" \
-    "smtpd_tls_security_level = may"
-postconf -c "$T/mx" -M# smtp/inet
-listener() {   # listener ADDRESS CERT|none
-	if [ "$2" = none ]; then
-		postconf -c "$T/mx" -M "$1:smtp/inet=$1:smtp inet n - n - - smtpd -o smtpd_tls_security_level=none"
-	else
-		postconf -c "$T/mx" -M "$1:smtp/inet=$1:smtp inet n - n - - smtpd -o smtpd_tls_cert_file=$P/$2.crt -o smtpd_tls_key_file=$P/$2.key"
-	fi
-}
-listener 127.0.3.41 good
-listener 127.0.3.42 none
-listener 127.0.3.43 expired
-listener 127.0.3.44 other
-listener 127.0.3.45 rogueleaf
-listener 127.0.3.46 danebad
+pf_receiver mx "good.test testing.test nostarttls.test plain.test certexpired.test wrongname.test untrusted-mx.test dane-bad.test reports.test"
+pf_listener mx 127.0.3.41 "$P/good"
+pf_listener mx 127.0.3.42 none
+pf_listener mx 127.0.3.43 "$P/expired"
+pf_listener mx 127.0.3.44 "$P/other"
+pf_listener mx 127.0.3.45 "$P/rogueleaf"
+pf_listener mx 127.0.3.46 "$P/danebad"
 check "receiving Postfix starts" pf_start mx
 
 # the sending side, configured with contrib/postfix/main.cf.snippet;
 # one attempt per message (no retries, no bounces) keeps counts exact
-pf_instance out
-grep -v '^#' "$top_srcdir/contrib/postfix/main.cf.snippet" | grep . >> "$T/out/main.cf"
-# it only sends: no smtpd on 127.0.0.1:25, which another instance may hold
-postconf -c "$T/out" -M# smtp/inet
-postconf -c "$T/out" -e "inet_interfaces = 127.0.0.1" \
-    "smtp_tls_policy_maps = socketmap:unix:$T/run/postfix.sock:postfix" \
-    "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
+pf_sender out
+postconf -c "$T/out" -e "smtp_tls_CAfile = $P/ca.crt" "maximal_queue_lifetime = 0" "bounce_queue_lifetime = 0"
 touch "$T/out/maillog"
 chmod 644 "$T/out/maillog"
 
-write_conf <<C
+world_conf <<C
 mta_sts = yes
 dane = yes
-dns_resolver = $WORLD_DNS
-sts_ca_file = $WORLD_CA
-sts_https_port = $WORLD_HTTPS_PORT
 socketmap_socket_mode = 0666
 log_source = $T/out/maillog
 sending_mta_ip = out.localdomain=192.0.2.25

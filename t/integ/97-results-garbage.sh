@@ -6,14 +6,7 @@
 . "$top_srcdir/t/lib.sh"
 need python3
 
-mkdir -p "$T/log"
-: > "$T/log/mail.log"
-chmod 644 "$T/log/mail.log"
-write_conf <<C
-log_source = $T/log/mail.log
-result_retention = 3650d
-C
-check "tlspolicyd starts" start_daemon
+check "tlspolicyd starts" start_follower < /dev/null
 
 good() {   # good N: a verified delivery to good.example, process N
 	printf 'Mar 10 09:14:02 mta1 postfix/smtp[%s]: Verified TLS connection established to mx.good.example[192.0.2.1]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits)\n' "$1"
@@ -36,8 +29,7 @@ good() {   # good N: a verified delivery to good.example, process N
 } > "$T/garbage.log"
 cat "$T/garbage.log" >> "$T/log/mail.log"
 lines=$(wc -l < "$T/garbage.log")
-check "the daemon reads all $lines lines" wait_for 10 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$lines '"
+check "the daemon reads all $lines lines" wait_for 10 lines_read "$lines"
 status=$(ctl status | grep '^log ')
 diag "$status"
 like "$status" "sessions=5 " "the five deliveries around the garbage count, once each"

@@ -21,16 +21,10 @@ for d in b.test multi.test evil-tag.test; do
 done
 world_dns_commit
 
-mkdir -p "$T/log"
-: > "$T/log/mail.log"
-chmod 644 "$T/log/mail.log"
-write_conf <<C
-log_source = $T/log/mail.log
-result_retention = 3650d
+check "tlspolicyd starts" start_follower <<C
 dns_resolver = $WORLD_DNS
 report_from = tlsrpt-noreply@sender.test
 C
-check "tlspolicyd starts" start_daemon
 
 # the log, as bytes
 python3 - > "$T/hostile.log" <<'PY'
@@ -75,8 +69,7 @@ status(115, b"1A2B3C4D10", b"multi.test", b"mx.multi.test[192.0.2.10]:25", b"2.0
 PY
 cat "$T/hostile.log" >> "$T/log/mail.log"
 lines=$(wc -l < "$T/hostile.log")
-check "the daemon reads all $lines lines" wait_for 10 sh -c \
-    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' status | grep -q 'lines=$lines '"
+check "the daemon reads all $lines lines" wait_for 10 lines_read "$lines"
 diag "$(ctl status | grep '^log ')"
 
 # check_json FILE: strict UTF-8, JSON, no control characters, RFC 8460

@@ -17,11 +17,7 @@
 . "$top_srcdir/t/postfix.sh"
 need_root
 need nsd unbound ldns-signzone dig openssl python3 gzip base64 postfix postconf postmap sendmail
-PY=/usr/bin/python3
-$PY -c 'import dkim, nacl' 2>/dev/null || {
-	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - python3-dkim missing"; exit 1; }
-	skip_all "python3-dkim (dkimpy) not installed"
-}
+need_dkimpy nacl
 
 world_dns_up
 
@@ -29,18 +25,14 @@ world_dns_up
 openssl genrsa -traditional -out "$T/rsa.pem" 2048 2>/dev/null
 openssl genpkey -algorithm ed25519 -out "$T/ed.pem" 2>/dev/null
 openssl pkey -in "$T/ed.pem" -outform DER | tail -c 32 | base64 -w0 > "$T/ed.seed"
-rsa_p=$(openssl rsa -in "$T/rsa.pem" -pubout -outform DER 2>/dev/null | base64 -w0)
 ed_p=$(openssl pkey -in "$T/ed.pem" -pubout -outform DER | tail -c 32 | base64 -w0)
-# TXT strings are at most 255 bytes: the RSA record in several
-txt() { printf '%s' "$1" | fold -w 200 | sed 's/.*/"&"/' | tr '\n' ' '; }
 world_dns_batch
-world_dns_set "s1._domainkey.sender.test. TXT $(txt "v=DKIM1; k=rsa; p=$rsa_p")"
+world_dkim s1 sender.test "$T/rsa.pem"
 world_dns_set "ed._domainkey.mailru.test. TXT \"v=DKIM1; k=ed25519; p=$ed_p\""
 world_dns_set "revoked._domainkey.sender.test. TXT \"v=DKIM1; k=rsa; p=\""
 check "the test world serves the DKIM keys" world_dns_commit
 
-write_conf <<C
-dns_resolver = $WORLD_DNS
+world_conf <<C
 report_domains = ours.test other-ours.test
 C
 check "tlspolicyd starts" start_daemon
@@ -245,7 +237,6 @@ check "Postfix: DNS back, delivered on the retry" \
     wait_for 30 sh -c "[ \$(grep -c 'to=<tlsrpt@ours.test>.*relay=tlsrpt.*status=sent' '$T/mx/maillog') -ge 2 ]"
 like "$(ctl reports)" "report-id=pf-3 " "Postfix: the retried report stored"
 grep 'relay=tlsrpt' "$T/mx/maillog" | sed 's/^/# /'
-daemon_has_store() { "$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" status | grep -qx 'store: open'; }
-check "the daemon holds its store again" wait_for 20 daemon_has_store
+check "the daemon holds its store again" wait_for 20 has_store
 check "it lent the store to the receivers" grep -q 'store: back from pid' "$T/daemon.log"
 done_testing

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Integration tests run side by side (make -j): no two of them may serve
 # on the same loopback address of the test world - an MX host on
-# 127.0.3.N, an Exim listener's EXIM_ADDR or a world's own DNS address
+# 127.0.3.N (a Postfix listener: pf_listener in t/postfix.sh), an Exim
+# listener's EXIM_ADDR or a world's own DNS address
 # WORLD_DNS53 - or one test's deliveries reach the other's servers (TAP).
 : "${top_srcdir:?}"
 cd "$top_srcdir/t/integ" || exit 1
@@ -9,6 +10,7 @@ echo "1..2"
 # every address a test has a Postfix or Exim listener or a world DNS server on
 served=$(for f in [0-9]*.sh; do
 	sed -n -e 's/^listener \(127\.0\.3\.[0-9]*\) .*/\1/p' \
+	    -e 's/^pf_listener [^ ]* \(127\.0\.3\.[0-9]*\)\( .*\)*$/\1/p' \
 	    -e 's/.*-M "\(127\.0\.3\.[0-9]*\):smtp\/inet.*/\1/p' \
 	    -e 's/^WORLD_DNS53=\(127\.[0-9.]*\).*/\1/p' \
 	    -e 's/^EXIM_ADDR=\(127\.[0-9.]*\).*/\1/p' "$f" | sort -u | sed "s|\$| $f|"
