@@ -52,7 +52,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		enum exim_kind k = logparse_exim(p, len, 1741600000, &ev);
 
-		if (k > EXIM_DANE || k != ev.kind || !clean(ev.text, sizeof(ev.text))
+		if (k > EXIM_IN_REJECTED || k != ev.kind || !clean(ev.text, sizeof(ev.text))
 		    || !clean(ev.peerdn, sizeof(ev.peerdn)) || !clean(ev.rcpt, sizeof(ev.rcpt))
 		    || strnlen(ev.mx, sizeof(ev.mx)) > DOMAIN_MAX || strnlen(ev.sni, sizeof(ev.sni)) > DOMAIN_MAX
 		    || strnlen(ev.domain, sizeof(ev.domain)) > DOMAIN_MAX
