@@ -16,7 +16,10 @@
 #                                transport come from $EXIM_TRANSPORT (lines)
 #                                and for the main section from $EXIM_MAIN.
 #   exim CMD...                  run the private exim with its -C config
-#                                (with EXIM_DEVLOG=SOCKET: /dev/log is SOCKET)
+#                                (with EXIM_DEVLOG=SOCKET: /dev/log is SOCKET),
+#                                with no open file descriptor but 0, 1
+#                                and 2 (see exim_exec)
+#   exim_exec CMD...             the same in place of the calling (sub)shell
 #   exim_send FROM TO...         queue a test message (no delivery yet);
 #                                prints the message id
 #   exim_deliver_now ID          one delivery attempt for ID now, even if
@@ -27,9 +30,15 @@
 #   exim_lines ID                the mainlog lines of message ID
 #   exim_wrapper FILE            write FILE, a sendmail that runs the
 #                                private exim (for tlspolicy-report)
-#   exim_start [PORT]            a listening daemon on 127.0.0.1:PORT
-#                                (EXIM_PORT); EXIM_PID is its pid
-#   exim_stop                    stop it
+#   exim_start [PORT]            exim_conf, then exim_daemon
+#   exim_daemon [PORT]           a listening daemon (exim -bdf) on PORT
+#                                (EXIM_PORT, default a free port) of the
+#                                current $EXIM_DIR/exim.conf's
+#                                local_interfaces; EXIM_PID is the pid of
+#                                the daemon itself, also in its pid file
+#                                $EXIM_DIR/exim.pid, and lib.sh's cleanup
+#                                stops it
+#   exim_stop                    stop the daemon and wait until it is gone
 #
 # The packages are cached in $EXIM_DEBS (default
 # /var/cache/tlspolicyd-test/exim; contrib/quickstart.sh fills it).
@@ -177,13 +186,18 @@ C
 	chmod 644 "$EXIM_DIR/exim.conf"
 }
 
-# exim ARGS: the private exim in its namespace, as root
-# (with EXIM_DEVLOG, a syslog socket: /dev in the namespace is a tmpfs
-# with null, zero, random, urandom and that socket as /dev/log, for an
-# Exim that logs to syslog)
-exim() {
+# exim_exec ARGS: the private exim in its namespace, as root, exec'd in
+# place of the calling shell (unshare, sh and env each exec the next, so
+# the pid stays the caller's: "(exim_exec -bdf) &" leaves $! the pid of
+# Exim itself).  With EXIM_DEVLOG, a syslog socket: /dev in the namespace
+# is a tmpfs with null, zero, random, urandom and that socket as /dev/log,
+# for an Exim that logs to syslog.  Every file descriptor above 2 is
+# closed before Exim starts: a daemon, or a process it leaves behind,
+# must not hold what the test's callers opened (a make job slot, the
+# lock file of "flock LOCK make check")
+exim_exec() {
 	mkdir -p "$EXIM_DIR/dev"
-	unshare --mount --propagation private sh -c '
+	exec unshare --mount --propagation private sh -c '
 		mount --bind "$1" /etc/passwd && mount --bind "$2" /etc/group &&
 		    mount --bind "$3" /etc/resolv.conf || exit 111
 		if [ -n "$4" ]; then
@@ -197,9 +211,15 @@ exim() {
 		shift 5
 		_l=$1 _b=$2 _c=$3
 		shift 3
-		exec env LD_LIBRARY_PATH="$_l" "$_b" -C "$_c" "$@"' sh \
+		exec python3 -c "import os, sys; os.closerange(3, 65536); os.execv(sys.argv[1], sys.argv[1:])" \
+		    /usr/bin/env LD_LIBRARY_PATH="$_l" "$_b" -C "$_c" "$@"' sh \
 	    "$EXIM_DIR/passwd" "$EXIM_DIR/group" "$EXIM_RESOLV" "${EXIM_DEVLOG:-}" "$EXIM_DIR/dev" \
 	    "$EXIM_LIBS" "$EXIM_BIN" "$EXIM_DIR/exim.conf" "$@"
+}
+
+# exim ARGS: exim_exec in a subshell (the caller goes on)
+exim() {
+	(exim_exec "$@")
 }
 
 exim_wrapper() {
@@ -262,19 +282,41 @@ exim_lines() {
 exim_start() {
 	EXIM_PORT=${1:-$(free_port)}
 	exim_conf
+	exim_daemon "$EXIM_PORT"
+}
+
+exim_daemon() {
+	EXIM_PORT=${1:-${EXIM_PORT:-$(free_port)}}
 	_n=$(grep -c 'daemon started' "$EXIM_LOG" 2>/dev/null)
-	exim -bdf -oX "$EXIM_PORT" >> "$T/exim-daemon.log" 2>&1 &
+	rm -f "$EXIM_DIR/exim.pid"
+	# -oX alone writes no pid file: -oP names it
+	(exim_exec -bdf -oX "$EXIM_PORT" -oP "$EXIM_DIR/exim.pid" >> "$T/exim-daemon.log" 2>&1) &
 	EXIM_PID=$!
 	bg_pids="$bg_pids $EXIM_PID"
-	if ! wait_for 20 sh -c "kill -0 $EXIM_PID && [ \$(grep -c 'daemon started' '$EXIM_LOG') -gt ${_n:-0} ]"; then
+	if ! wait_for 20 sh -c "kill -0 $EXIM_PID && [ \$(grep -c 'daemon started' '$EXIM_LOG') -gt ${_n:-0} ] && [ -s '$EXIM_DIR/exim.pid' ]"; then
 		exim_fail "the daemon does not start on port $EXIM_PORT" "$T/exim-daemon.log"
+		return 1
+	fi
+	# the pid Exim wrote is the one started, not a wrapper's
+	if [ "$(cat "$EXIM_DIR/exim.pid")" != "$EXIM_PID" ]; then
+		exim_fail "the daemon's pid file says $(cat "$EXIM_DIR/exim.pid"), not $EXIM_PID"
+		kill "$(cat "$EXIM_DIR/exim.pid")" 2>/dev/null
 		return 1
 	fi
 }
 
+# exim_stop: SIGTERM to the daemon (and to what its pid file names, if that
+# is another process), then wait until it has exited, a zombie or gone
+# (SIGKILL after 20 s)
 exim_stop() {
 	[ -n "${EXIM_PID:-}" ] || return 0
-	kill "$EXIM_PID" 2>/dev/null
+	_pf=$(cat "$EXIM_DIR/exim.pid" 2>/dev/null)
+	# shellcheck disable=SC2086
+	kill $EXIM_PID $_pf 2>/dev/null
+	# shellcheck disable=SC2086
+	if ! wait_for 20 sh -c "! ps -o stat= -p '$(echo $EXIM_PID $_pf | tr ' ' ',')' | grep -qv '^Z'"; then
+		kill -KILL $EXIM_PID $_pf 2>/dev/null
+	fi
 	wait "$EXIM_PID" 2>/dev/null
 	EXIM_PID=
 }

@@ -4,7 +4,7 @@
 # the year of syslog dates anchored at 2025-03-10T09:46:40Z), must give
 # NAME.ref line for line; NAME.sessions.ref, where present, holds the
 # session outcomes of the same lines (t/logparse -s; Exim: t/logparse -X),
-# NAME.handshakes.ref the incoming handshakes (t/logparse -H, Postfix).
+# NAME.handshakes.ref the incoming handshakes (t/logparse -H; Exim: -E).
 # Every reference needs its input and every input its reference; a parser
 # with no case at all is a failure, never a pass.
 : "${top_srcdir:?}" "${top_builddir:?}"
@@ -30,7 +30,7 @@ compare() {
 
 for mta in postfix exim; do
 	data=$top_srcdir/t/data/logparse_$mta
-	case $mta in postfix) flag= sflag=-s ;; exim) flag=-x sflag=-X ;; esac
+	case $mta in postfix) flag= sflag=-s hflag=-H ;; exim) flag=-x sflag=-X hflag=-E ;; esac
 	cases=0
 	for ref in "$data"/*.ref; do
 		[ -f "$ref" ] || continue
@@ -61,7 +61,7 @@ for mta in postfix exim; do
 			compare "session outcomes" "${log%.log}.sessions.ref" "$sflag" "$at"
 		fi
 		if [ -f "${log%.log}.handshakes.ref" ]; then
-			compare "incoming handshakes" "${log%.log}.handshakes.ref" -H "$at"
+			compare "incoming handshakes" "${log%.log}.handshakes.ref" "$hflag" "$at"
 		fi
 	done
 	if [ "$cases" -eq 0 ]; then

@@ -7,6 +7,7 @@
  *   logparse -H NOW < log     the incoming handshakes instead (handshakes.h)
  *   logparse -x NOW < log     Exim main-log lines (logparse_exim.h)
  *   logparse -X NOW < log     the session outcomes of Exim lines (eximsessions.h)
+ *   logparse -E NOW < log     the incoming handshakes of Exim lines (eximhandshakes.h)
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "eximhandshakes.h"
 #include "eximsessions.h"
 #include "handshakes.h"
 #include "logparse_exim.h"
@@ -50,6 +52,38 @@ handshake(void *arg, int success, enum metrics_hs_reason reason)
 	printf("handshake host=%s name=%s service=%s pid=%lu %s%s%s\n", ev->host,
 	    ev->syslog_name, ev->service, ev->pid, success ? "success" : "failure",
 	    success ? "" : " reason=", success ? "" : metrics_hs_reasons[reason]);
+}
+
+static void
+exim_handshake(void *arg, int success, enum metrics_hs_reason reason)
+{
+	const struct exim_event *ev = arg;
+
+	printf("handshake host=%s pid=%lu addr=%s", ev->host, ev->pid, ev->addr);
+	if (ev->port)
+		printf(" port=%u", ev->port);
+	printf(" %s%s%s\n", success ? "success" : "failure", success ? "" : " reason=",
+	    success ? "" : metrics_hs_reasons[reason]);
+}
+
+/* exim_handshakes - the incoming handshakes of Exim main-log lines */
+static int
+exim_handshakes(time_t now)
+{
+	static char line[LOGPARSE_LINE_MAX * 2 + 2];
+	static struct exim_event ev;
+	struct eximhandshakes *h = eximhandshakes_new(exim_handshake, &ev);
+
+	while (fgets(line, sizeof(line), stdin)) {
+		size_t len = strlen(line);
+
+		if (len > 0 && line[len - 1] == '\n')
+			line[--len] = '\0';
+		logparse_exim(line, len, now, &ev);
+		eximhandshakes_feed(h, &ev);
+	}
+	eximhandshakes_free(h);
+	return 0;
 }
 
 /* exim_sessions - the session outcomes of Exim main-log lines */
@@ -164,12 +198,13 @@ main(int argc, char **argv)
 	int exim_mode = argc > 1 && strcmp(argv[1], "-x") == 0;
 	int exim_sess = argc > 1 && strcmp(argv[1], "-X") == 0;
 	int hs_mode = argc > 1 && strcmp(argv[1], "-H") == 0;
-	int ti = 1 + (sess || exim_mode || exim_sess || hs_mode);
+	int exim_hs = argc > 1 && strcmp(argv[1], "-E") == 0;
+	int ti = 1 + (sess || exim_mode || exim_sess || hs_mode || exim_hs);
 	struct handshakes *hs;
 
 	if (argc > ti) {
 		if (numparse_uint(argv[ti], strlen(argv[ti]), INT64_MAX, &at) < 0) {
-			fprintf(stderr, "usage: logparse [-s|-x|-X|-H] [UNIX_SECONDS]\n");
+			fprintf(stderr, "usage: logparse [-s|-x|-X|-H|-E] [UNIX_SECONDS]\n");
 			return 2;
 		}
 		now = (time_t)at;
@@ -178,6 +213,8 @@ main(int argc, char **argv)
 		return exim(now);
 	if (exim_sess)
 		return exim_sessions(now);
+	if (exim_hs)
+		return exim_handshakes(now);
 	ss = sess ? sessions_new(outcome, NULL) : NULL;
 	hs = hs_mode ? handshakes_new(handshake, &ev) : NULL;
 

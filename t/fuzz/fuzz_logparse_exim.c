@@ -1,12 +1,13 @@
-/* Fuzz target: Exim main-log line parsing, and the session correlation
- * of the parsed lines (eximsessions), with its state saved and loaded
- * back between lines. */
+/* Fuzz target: Exim main-log line parsing, the session correlation of
+ * the parsed lines (eximsessions), with its state saved and loaded back
+ * between lines, and the joining of incoming handshakes (eximhandshakes). */
 #include "config.h"
 
 #include <stdint.h>
 #include <string.h>
 
 #include "buf.h"
+#include "eximhandshakes.h"
 #include "eximsessions.h"
 #include "logparse_exim.h"
 #include "text.h"
@@ -35,12 +36,22 @@ outcome(void *arg, const struct session_outcome *o)
 		__builtin_trap();
 }
 
+/* handshake - an outcome of a bounded reason */
+static void
+handshake(void *arg, int success, enum metrics_hs_reason reason)
+{
+	(void)arg;
+	if ((success != 0 && success != 1) || (unsigned)reason >= METRICS_HS_REASON_COUNT)
+		__builtin_trap();
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct exim_event ev;
 	const char *p = (const char *)data, *end = p + size;
 	struct eximsessions *x = eximsessions_new(outcome, NULL);
+	struct eximhandshakes *h = eximhandshakes_new(handshake, NULL);
 	struct buf st;
 	unsigned nline = 0;
 
@@ -52,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t len = nl ? (size_t)(nl - p) : (size_t)(end - p);
 		enum exim_kind k = logparse_exim(p, len, 1741600000, &ev);
 
-		if (k > EXIM_DANE || k != ev.kind || !clean(ev.text, sizeof(ev.text))
+		if (k > EXIM_IN_REJECTED || k != ev.kind || !clean(ev.text, sizeof(ev.text))
 		    || !clean(ev.peerdn, sizeof(ev.peerdn)) || !clean(ev.rcpt, sizeof(ev.rcpt))
 		    || strnlen(ev.mx, sizeof(ev.mx)) > DOMAIN_MAX || strnlen(ev.sni, sizeof(ev.sni)) > DOMAIN_MAX
 		    || strnlen(ev.domain, sizeof(ev.domain)) > DOMAIN_MAX
@@ -67,6 +78,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (strnlen(ev.names[i], sizeof(ev.names[i])) > DOMAIN_MAX || ev.names[i][0] == '\0')
 				__builtin_trap();
 		eximsessions_feed(x, &ev);
+		eximhandshakes_feed(h, &ev);
 		/* a restart now and then: the state must come back */
 		if ((++nline & 3) == 0
 		    && (eximsessions_save(x, &st) < 0 || eximsessions_load(x, st.data, st.len) < 0))
@@ -76,6 +88,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the input itself as a saved state: refused or loaded, no crash */
 	eximsessions_load(x, data, size);
 	eximsessions_free(x);
+	eximhandshakes_free(h);
 	buf_fini(&st);
 	return 0;
 }

@@ -104,7 +104,9 @@ is "$(hs failure certificate_expired)" 1 "an expired certificate: certificate_ex
 is "$(hs failure eof)" 2 "a dropped handshake: eof"
 is "$(hs success none)" 3 "successes at loglevel 0 and 1, each once"
 is "$(hs failure other)" 0 "nothing unexplained"
-is "$(scrape | grep -c '^tlspolicyd_incoming_handshakes_total{')" 19 "one series per outcome and reason, none per client"
+is "$(scrape | grep -c '^tlspolicyd_incoming_handshakes_total{mta="postfix",')" 19 "one series per outcome and reason, none per client"
+is "$(scrape | awk '/^tlspolicyd_incoming_handshakes_total\{mta="exim"/ { n += $2 } END { print n + 0 }')" 0 \
+    "nothing counted for Exim"
 scrape > "$T/scrape"
 check "promtool check metrics passes" sh -c "promtool check metrics < '$T/scrape'"
 # the log has the lines counted, in the words the parser expects

@@ -187,9 +187,11 @@ deb_ns() {
 		shift 3
 		exec "$@"' sh "$EXIM_DIR/passwd" "$EXIM_DIR/group" "$EXIM_RESOLV" "$@"
 }
+# with the log selectors as contrib/exim/README says (section 3)
+DEB_SELECTOR="+smtp_protocol_error +smtp_syntax_error +tls_certificate_verified +tls_peerdn +pid +smtp_no_mail"
 deb_macros() {
-	printf 'TLSPOLICY_SOCKET = %s\nTLSPOLICY_CA = %s\nSPOOLDIR = %s\n' "$T/run/exim.sock" "$P/ca.crt" \
-	    "$EXIM_DIR/spool"
+	printf 'TLSPOLICY_SOCKET = %s\nTLSPOLICY_CA = %s\nSPOOLDIR = %s\nMAIN_LOG_SELECTOR = %s\n' "$T/run/exim.sock" \
+	    "$P/ca.crt" "$EXIM_DIR/spool" "$DEB_SELECTOR"
 }
 for layout in split template; do
 	UE=$T/etc-exim4-$layout
@@ -246,6 +248,8 @@ U
 	like "$(bt user@nopolicy.test)" "R: tlspolicy_unavailable for .*R: dnslookup for user@nopolicy.test" \
 	    "Debian $layout: a domain without a policy passed on to Debian's dnslookup router as before"
 	check "Debian $layout: the event ACL is in the configuration" grep -q '^tlspolicyd_event:' "$T/exim4.$layout.conf"
+	is "$(deb_ns env LD_LIBRARY_PATH="$EXIM_LIBS" "$EXIM_BIN" -C "$T/exim4.$layout.conf" -bP log_selector 2>&1)" \
+	    "log_selector = $DEB_SELECTOR" "Debian $layout: MAIN_LOG_SELECTOR sets the log selectors (+pid +smtp_no_mail)"
 done
 
 # the daemon hung (stopped with SIGSTOP: connections are accepted by the

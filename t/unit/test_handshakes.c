@@ -43,6 +43,25 @@ reasons(void)
 		{ "lost connection", "eof" },
 		{ "Connection reset by peer", "eof" },
 		{ "Connection timed out", "timeout" },
+		/* GnuTLS, as Exim logs it: alert names and error texts */
+		{ "CA is unknown", "unknown_ca" },
+		{ "Certificate is bad", "bad_certificate" },
+		{ "Certificate is expired", "certificate_expired" },
+		{ "Unknown certificate", "certificate_unknown" },
+		{ "Handshake failed", "handshake_failure" },
+		{ "Error in protocol version", "protocol_version" },
+		{ "The server name sent was not recognized", "unrecognized_name" },
+		{ "Decrypt error", "decrypt_error" },
+		{ "The TLS connection was non-properly terminated.", "eof" },
+		{ "The TLS connection was non-properly terminated.: syscall: Connection reset by peer", "eof" },
+		{ "Error in the pull function.", "eof" },
+		{ "Could not negotiate a supported cipher suite.", "no_shared_cipher" },
+		{ "timed out", "timeout" },
+		/* TLS 1.3: the client's alert cannot be read */
+		{ "Decryption has failed.", "other" },
+		{ "Error decoding the received TLS packet.", "other" },
+		/* OpenSSL builds of Exim */
+		{ "TCP connection closed by peer", "eof" },
 		{ "-1", "other" },
 		{ "", "other" },
 	};

@@ -174,7 +174,71 @@ static const struct { const char *line, *want; } forms[] = {
 	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C Completed", "other t=1741599012 id=1tra7x-0004Qm-2C" },
 	{ "2025-03-10 09:30:12 [77] exim 4.96 daemon started: pid=77, no queue runs", "other t=1741599012 pid=77" },
 	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2C H=mx.good.test [127.0.3.81] TLS error on connection (recv): Error in the pull function.",
-	  "other t=1741599012 id=1tra7x-0004Qm-2C mx=mx.good.test ip=127.0.3.81" },
+	  "other t=1741599012 id=1tra7x-0004Qm-2C" },
+	/* incoming SMTP: a failed STARTTLS handshake (GnuTLS, then OpenSSL
+	 * builds); the client's name, HELO, port and our interface */
+	{ "2025-03-10 09:30:12 [15474] TLS error on connection from (client.test) [127.0.0.1] (gnutls_handshake): CA is unknown",
+	  "in-tls-failed t=1741599012 pid=15474 ip=127.0.0.1 text=[CA is unknown]" },
+	{ "2025-03-10 09:30:12 [9] TLS error on connection from mail.c.example (helo.c.example) [192.0.2.7]:41234 "
+	  "I=[198.51.100.1]:25 (gnutls_handshake): The TLS connection was non-properly terminated.",
+	  "in-tls-failed t=1741599012 pid=9 ip=192.0.2.7 port=41234 text=[The TLS connection was non-properly terminated.]" },
+	{ "2025-03-10 09:30:12 TLS error on connection from mail.c.example [2001:db8::7] (gnutls_handshake): timed out",
+	  "in-tls-failed t=1741599012 ip=2001:db8::7 text=[timed out]" },
+	{ "2025-03-10 09:30:12 [9] TLS error on connection from (c) [192.0.2.7] (SSL_accept): error:0A000418:SSL routines::tlsv1 alert unknown ca",
+	  "in-tls-failed t=1741599012 pid=9 ip=192.0.2.7 text=[error:0A000418:SSL routines::tlsv1 alert unknown ca]" },
+	{ "2025-03-10 09:30:12 [9] TLS error on connection from (c) [192.0.2.7] SSL_accept: TCP connection closed by peer",
+	  "in-tls-failed t=1741599012 pid=9 ip=192.0.2.7 text=[TCP connection closed by peer]" },
+	{ "Mar 10 09:30:59 mx1 exim[9]: 2025-03-10 09:30:12 TLS error on connection from [192.0.2.7] (gnutls_handshake): Decryption has failed.",
+	  "in-tls-failed t=1741599012 host=mx1 pid=9 ip=192.0.2.7 text=[Decryption has failed.]" },
+	/* after a handshake that worked, and words that are no client */
+	{ "2025-03-10 09:30:12 [9] TLS error on connection from (c) [192.0.2.7] (recv): The TLS connection was non-properly terminated.",
+	  "other t=1741599012 pid=9" },
+	{ "2025-03-10 09:30:12 [9] TLS error on connection from (junk helo) [192.0.2.7] (gnutls_handshake): CA is unknown",
+	  "other t=1741599012 pid=9" },
+	{ "2025-03-10 09:30:12 [9] TLS error on connection from (c) [192.0.2.7]:99999 (gnutls_handshake): CA is unknown",
+	  "other t=1741599012 pid=9" },
+	/* +smtp_no_mail: with and without TLS; TFO, A= before X= */
+	{ "2025-03-10 09:30:12 [15620] no MAIL in SMTP connection from [127.0.0.1] D=0s "
+	  "X=TLS1.2:ECDHE_X25519__ECDSA_SHA256__AES_256_GCM:256 CV=no C=EHLO,STARTTLS,QUIT",
+	  "in-nomail t=1741599012 pid=15620 ip=127.0.0.1 X=TLS1.2:ECDHE_X25519__ECDSA_SHA256__AES_256_GCM:256 CV=no" },
+	{ "2025-03-10 09:30:12 [15474] no MAIL in SMTP connection from (client.test) [127.0.0.1] D=0s C=EHLO,STARTTLS",
+	  "in-nomail t=1741599012 pid=15474 ip=127.0.0.1" },
+	{ "2025-03-10 09:30:12 [9] no MAIL in TFO* SMTP connection from h.c.example [192.0.2.7]:5 D=1.5s A=plain:u "
+	  "X=TLS1.3:A:256* CV=yes DN=\"CN=c\" C=EHLO,STARTTLS,EHLO,AUTH,QUIT",
+	  "in-nomail t=1741599012 pid=9 ip=192.0.2.7 port=5 X=TLS1.3:A:256 resumed CV=yes" },
+	/* refusals by an ACL: X= after the client only, never from the sender */
+	{ "2025-03-10 09:30:12 [15666] H=(client.test) [127.0.0.1] X=TLS1.3:ECDHE_X25519__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 "
+	  "CV=no SNI=mx.in.test F=<a@client.test> rejected RCPT <nosuchuser@out.localdomain>: Unrouteable address",
+	  "in-rejected t=1741599012 pid=15666 ip=127.0.0.1 X=TLS1.3:ECDHE_X25519__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 CV=no" },
+	{ "2025-03-10 09:30:12 [9] 1tra7x-0004Qm-2C H=m.c.example (c) [192.0.2.7]:5 I=[198.51.100.1]:25 X=TLS1.3:A:256 "
+	  "CV=no F=<a@c> rejected after DATA: spam",
+	  "in-rejected t=1741599012 pid=9 id=1tra7x-0004Qm-2C ip=192.0.2.7 port=5 X=TLS1.3:A:256 CV=no" },
+	{ "2025-03-10 09:30:12 [9] H=(c) [192.0.2.7] F=<\"a X=TLS1.3:FAKE:1 CV=yes\"@c> temporarily rejected RCPT <x@y>: later",
+	  "in-rejected t=1741599012 pid=9 ip=192.0.2.7" },
+	{ "2025-03-10 09:30:12 [9] H=[192.0.2.7] rejected EHLO or HELO x y: syntactically invalid argument(s)",
+	  "in-rejected t=1741599012 pid=9 ip=192.0.2.7" },
+	{ "2025-03-10 09:30:12 [9] H=(c) [192.0.2.7] sender verify fail for <a@c>: X=TLS1.3:FAKE:1",
+	  "other t=1741599012 pid=9" },
+	/* "<=" from a client: X= right after P=, never from the sender, A=,
+	 * id= or the subject */
+	{ "2025-03-10 09:30:12 [21274] 1xYYuS-0005X8-0T <= a@client.test H=(client.test) [127.0.0.1]:34664 "
+	  "I=[127.0.3.68]:26551 P=esmtps X=TLS1.3:A:256* CV=yes DN=\"CN=client.test\" SNI=mx.in.test S=286 id=x@y T=\"X=FAKE\"",
+	  "received t=1741599012 pid=21274 id=1xYYuS-0005X8-0T rcpt=a@client.test ip=127.0.0.1 port=34664 "
+	  "X=TLS1.3:A:256 resumed CV=yes" },
+	{ "2025-03-10 09:30:12 [9] 1xYYuS-0005X8-0Z <= \"x X=FAKE:0 S=1\"@client.test H=(client.test) [127.0.0.1] P=esmtp S=3 "
+	  "id=<a X=FAKE@b> T=\"X=FAKE\"",
+	  "received t=1741599012 pid=9 id=1xYYuS-0005X8-0Z ip=127.0.0.1" },
+	{ "2025-03-10 09:30:12 [9] 1xYYuS-0005X8-0Z <= \"a\\\" X=FAKE:1 b\"@c H=(c) [192.0.2.7] P=esmtps X=TLS1.2:REAL:256 CV=no S=1",
+	  "received t=1741599012 pid=9 id=1xYYuS-0005X8-0Z ip=192.0.2.7 X=TLS1.2:REAL:256 CV=no" },
+	{ "2025-03-10 09:30:12 [9] 1xYYuS-0005X8-0Z <= \"a X=FAKE:1 H=(c) [192.0.2.7] P=esmtps X=TLS1.2:FAKE:256 S=1",
+	  "received t=1741599012 pid=9 id=1xYYuS-0005X8-0Z rcpt=\"a" },
+	{ "2025-03-10 09:30:12 1xYYuS-0005X8-0Z <= <> R=1tra7x-0004Qm-2C DS H=m.c.example [192.0.2.7] TFO* U=ident P=esmtps L- "
+	  "X=TLS1.3:A:256 CV=no S=1",
+	  "received t=1741599012 id=1xYYuS-0005X8-0Z ip=192.0.2.7 X=TLS1.3:A:256 CV=no" },
+	{ "2025-03-10 09:30:12 1xYYuS-0005X8-0Z <= a@c H=[192.0.2.7] P=esmtpsa A=dovecot_plain:u S=5 X=TLS1.3:FAKE:1",
+	  "received t=1741599012 id=1xYYuS-0005X8-0Z rcpt=a@c ip=192.0.2.7" },
+	{ "2025-03-10 09:30:12 1xYYuS-0005X8-0Z <= a@c H=(junk helo) [192.0.2.7] P=esmtps X=TLS1.3:A:256 S=5",
+	  "received t=1741599012 id=1xYYuS-0005X8-0Z rcpt=a@c" },
 	{ "2025-03-10 09:30:12 1tra7x-000Qm-2C => a@b.example R=r T=t H=h [192.0.2.1]", "other t=1741599012" },
 	{ "2025-03-10 09:30:12 1tra7x-0004Qm-2CC => a@b.example R=r T=t H=h [192.0.2.1]", "other t=1741599012" },
 	{ "Mar 10 09:30:59 mta1 postfix/smtp[4711]: 4B7E21C0F5A: to=<a@b>, relay=none", "skip t=1741599059 host=mta1" },
@@ -233,6 +297,14 @@ static const struct tmpl {
 	  { "mx.b.example", "192.0.2.1", "x" } },
 	{ EXIM_DELIVERED, "Mar 10 09:30:59 $ exim[4711]: 2025-03-10 09:30:12 1tra7x-0004Qm-2C => a@b.example R=r T=t H=h [192.0.2.1]",
 	  { "mta1" } },
+	{ EXIM_IN_TLS_FAILED, "2025-03-10 09:30:12 [1] TLS error on connection from $ ($) [$]:$ (gnutls_handshake): $",
+	  { "mail.c.example", "helo.c.example", "192.0.2.7", "41234", "CA is unknown" } },
+	{ EXIM_IN_NOMAIL, "2025-03-10 09:30:12 [1] no MAIL in SMTP connection from $ [$] D=$ X=$ CV=no C=$",
+	  { "mail.c.example", "2001:db8::7", "0s", "TLS1.3:A:256", "EHLO,STARTTLS,QUIT" } },
+	{ EXIM_IN_REJECTED, "2025-03-10 09:30:12 [1] H=($) [$] X=$ CV=no F=<$> rejected RCPT <$>: $",
+	  { "c.example", "192.0.2.7", "TLS1.3:A:256", "a@c.example", "b@d.example", "Unrouteable address" } },
+	{ EXIM_RECEIVED, "2025-03-10 09:30:12 1tra7x-0004Qm-2C <= $@$ H=$ ($) [$] P=$ X=$ CV=yes DN=\"$\" S=1 T=\"$\"",
+	  { "a", "c.example", "mail.c.example", "c.example", "192.0.2.7", "esmtps", "TLS1.3:A:256", "CN=c", "hi" } },
 };
 
 static const char *const hostile[] = {

@@ -61,6 +61,8 @@ main(void)
 	metrics_handshakes(METRICS_MTA_POSTFIX, METRICS_HS_UNKNOWN_CA, 2);
 	metrics_handshakes(METRICS_MTA_POSTFIX, METRICS_HS_REASON_COUNT, 1);   /* out of range: dropped */
 	metrics_handshakes(METRICS_MTA_COUNT, METRICS_HS_EOF, 1);
+	metrics_handshakes(METRICS_MTA_EXIM, -1, 3);
+	metrics_handshakes(METRICS_MTA_EXIM, METRICS_HS_EOF, 4);
 	is_int(metrics.latency_count, 3, "three lookups timed");
 
 	buf_init(&out, 1 << 20);
@@ -112,6 +114,12 @@ main(void)
 	    "incoming handshakes: failures by reason");
 	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"postfix\",outcome=\"failure\",reason=\"other\"} 0"),
 	    "an out-of-range reason or MTA is not counted anywhere");
+	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"exim\",outcome=\"success\",reason=\"none\"} 3"),
+	    "incoming handshakes of Exim: successes");
+	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"exim\",outcome=\"failure\",reason=\"eof\"} 4"),
+	    "incoming handshakes of Exim: failures, apart from Postfix's");
+	ok(has_line(&out, "tlspolicyd_incoming_handshakes_total{mta=\"postfix\",outcome=\"failure\",reason=\"eof\"} 0"),
+	    "... which they do not change");
 	ok(out.len > 0 && out.data[out.len - 1] == '\n', "ends with a newline");
 
 	/* samples: escaping and number forms */

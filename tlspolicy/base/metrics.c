@@ -27,7 +27,7 @@ const char *const metrics_hs_reasons[METRICS_HS_REASON_COUNT] = {
 	"other",
 };
 
-static const char *const mta_names[METRICS_MTA_COUNT] = { "postfix" };
+static const char *const mta_names[METRICS_MTA_COUNT] = { "postfix", "exim" };
 
 static const char *const map_names[METRICS_MAP_COUNT] = {
 	"postfix", "postfix-tlsrpt", "exim", "none",

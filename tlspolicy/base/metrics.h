@@ -64,8 +64,8 @@ extern const char *const metrics_result_types[METRICS_RESULT_TYPE_COUNT];
 #define METRICS_PTYPE_COUNT 3
 
 /* the MTAs whose incoming STARTTLS handshakes are counted (the label
- * "mta": Postfix's only for now) */
-enum metrics_mta { METRICS_MTA_POSTFIX, METRICS_MTA_COUNT };
+ * "mta": postfix, exim) */
+enum metrics_mta { METRICS_MTA_POSTFIX, METRICS_MTA_EXIM, METRICS_MTA_COUNT };
 
 /* why an incoming STARTTLS handshake failed: the TLS alert the client
  * sent (RFC 8446 6, RFC 5246 7.2 names), the connection dropped (eof) or

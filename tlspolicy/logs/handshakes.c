@@ -57,6 +57,33 @@ static const struct { const char *text; enum metrics_hs_reason r; } texts[] = {
 	T("Connection reset by peer", EOF),
 	T("Broken pipe", EOF),
 	T("timed out", TIMEOUT),
+	/* GnuTLS (Exim's Debian build): the names of the alerts
+	 * (gnutls_alert_get_name), which Exim logs for a fatal alert the
+	 * client sent, then its error texts (gnutls_strerror).  In TLS 1.3 a
+	 * client's alert about our certificate comes encrypted with keys
+	 * GnuTLS has not got yet: "Decryption has failed.", other. */
+	T("Handshake failed", HANDSHAKE_FAILURE),
+	T("Certificate is bad", BAD_CERTIFICATE),
+	T("Certificate is not supported", UNSUPPORTED_CERTIFICATE),
+	T("Certificate was revoked", CERTIFICATE_REVOKED),
+	T("Certificate is expired", CERTIFICATE_EXPIRED),
+	T("Unknown certificate", CERTIFICATE_UNKNOWN),
+	T("CA is unknown", UNKNOWN_CA),
+	T("Access was denied", ACCESS_DENIED),
+	T("Decode error", DECODE_ERROR),
+	T("Decrypt error", DECRYPT_ERROR),
+	T("Error in protocol version", PROTOCOL_VERSION),
+	T("Insufficient security", INSUFFICIENT_SECURITY),
+	T("Internal error", INTERNAL_ERROR),
+	T("The server name sent was not recognized", UNRECOGNIZED_NAME),
+	T("The TLS connection was non-properly terminated.", EOF),
+	T("Error in the pull function.", EOF),
+	T("Error in the push function.", EOF),
+	T("Could not negotiate a supported cipher suite.", NO_SHARED_CIPHER),
+	T("No supported cipher suites have been found.", NO_SHARED_CIPHER),
+	T("A packet with illegal or unsupported version was received.", PROTOCOL_VERSION),
+	/* Exim's own, OpenSSL builds */
+	T("TCP connection closed by peer", EOF),
 #undef T
 };
 

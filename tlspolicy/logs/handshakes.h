@@ -52,9 +52,15 @@ void handshakes_feed(struct handshakes *h, const struct logparse_event *ev);
  * handshake_reason - the reason a TLS library's error text names,
  * text[0..len): OpenSSL's "SSL alert number N" or "... alert NAME:"
  * (a TLS alert the client sent), "no shared cipher", "unsupported
- * protocol", "unexpected eof"; Postfix's "lost connection" and system
+ * protocol", "unexpected eof"; GnuTLS's alert names ("CA is unknown",
+ * "Certificate is bad", ...) and error texts ("The TLS connection was
+ * non-properly terminated.", "Error in the pull function.": eof; "Could
+ * not negotiate a supported cipher suite.": no_shared_cipher); Postfix's
+ * "lost connection", Exim's "TCP connection closed by peer" and system
  * error texts ("Connection reset by peer", "Broken pipe": eof, "timed
- * out": timeout).  METRICS_HS_OTHER when none is named.
+ * out": timeout).  METRICS_HS_OTHER when none is named ("Decryption has
+ * failed.", GnuTLS's word for a TLS 1.3 client's refusal of our
+ * certificate, names none).
  */
 enum metrics_hs_reason handshake_reason(const char *text, size_t len);
 

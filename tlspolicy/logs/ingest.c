@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "decision.h"
 #include "decisionlog.h"
+#include "eximhandshakes.h"
 #include "eximsessions.h"
 #include "handshakes.h"
 #include "ingest.h"
@@ -54,6 +55,7 @@ struct ingest {
 	struct sessions *sessions;
 	struct eximsessions *exim;
 	struct handshakes *handshakes;
+	struct eximhandshakes *eximhs;
 	/* incoming handshakes counted since the last commit, published to
 	 * the metrics when it succeeds: lines read again after a crash were
 	 * never published ([0]: successes, [1 + reason]: failures) */
@@ -113,6 +115,14 @@ on_handshake(void *arg, int success, enum metrics_hs_reason reason)
 	ig->hs[METRICS_MTA_POSTFIX][success ? 0 : 1 + (int)reason]++;
 }
 
+static void
+on_exim_handshake(void *arg, int success, enum metrics_hs_reason reason)
+{
+	struct ingest *ig = arg;
+
+	ig->hs[METRICS_MTA_EXIM][success ? 0 : 1 + (int)reason]++;
+}
+
 /* publish - the handshakes counted since the last commit, to the metrics */
 static void
 publish(struct ingest *ig)
@@ -152,6 +162,7 @@ ingest_new(struct store *st, const char *name, const struct ingest_config *cfg)
 	ig->exim = eximsessions_new(on_outcome, ig);
 	eximsessions_exclude_sender(ig->exim, cfg->exclude_sender);
 	ig->handshakes = handshakes_new(on_handshake, ig);
+	ig->eximhs = eximhandshakes_new(on_exim_handshake, ig);
 	ig->attrib = attrib_new(st);
 	ig->batch = results_batch_new();
 	ig->now = time(NULL);
@@ -171,6 +182,7 @@ ingest_free(struct ingest *ig)
 	sessions_free(ig->sessions);
 	eximsessions_free(ig->exim);
 	handshakes_free(ig->handshakes);
+	eximhandshakes_free(ig->eximhs);
 	attrib_free(ig->attrib);
 	results_batch_free(ig->batch);
 	buf_fini(&ig->rec);
@@ -213,6 +225,15 @@ ingest_line(struct ingest *ig, const char *line, size_t len)
 				ig->stats.skipped++;
 			break;
 		case EXIM_OTHER:
+			break;
+		case EXIM_IN_TLS_FAILED:
+		case EXIM_IN_NOMAIL:
+		case EXIM_IN_REJECTED:
+			eximhandshakes_feed(ig->eximhs, &ig->xev);
+			break;
+		case EXIM_RECEIVED:
+			eximhandshakes_feed(ig->eximhs, &ig->xev);
+			eximsessions_feed(ig->exim, &ig->xev);
 			break;
 		default:
 			eximsessions_feed(ig->exim, &ig->xev);

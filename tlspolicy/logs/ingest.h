@@ -6,9 +6,10 @@
  * and eximsessions (an Exim main log, file or syslog layout; a central
  * syslog file may mix both); each session outcome is attributed to its policy (attrib)
  * and counted in a results_batch.  Postfix's server-side handshake lines
- * go to handshakes; their counts are added to the metrics when what was
- * read is committed, so that lines read again after a crash are never
- * counted twice by one process.  Decision lines of tlspolicyd
+ * go to handshakes, Exim's incoming ones ("TLS error on connection from",
+ * "<=", refusals, "no MAIL") to eximhandshakes; their counts are added to
+ * the metrics when what was read is committed, so that lines read again
+ * after a crash are never counted twice by one process.  Decision lines of tlspolicyd
  * (decisionlog.h), logged where an MTA's own daemon answered it, are
  * stored as decision records at once (they are the same however often
  * they are read) and join the attribution of the sessions after them.

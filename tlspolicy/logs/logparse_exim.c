@@ -581,6 +581,230 @@ dane(struct logline *s, struct exim_event *ev)
 	return EXIM_DANE;
 }
 
+/* --- incoming SMTP: the clients that connect to Exim ----------------------- */
+
+/* sender_len - the length of the envelope sender s starts with: up to a
+ * space outside quotes (a quoted local part may hold spaces; a backslash
+ * in quotes escapes the next byte); 0 when a quote is left open */
+static size_t
+sender_len(const struct logline *s)
+{
+	int quoted = 0;
+	size_t i;
+
+	for (i = 0; i < s->n; i++) {
+		if (quoted && s->p[i] == '\\') {
+			i++;
+			continue;
+		}
+		if (s->p[i] == '"')
+			quoted = !quoted;
+		else if (s->p[i] == ' ' && !quoted)
+			break;
+	}
+	return quoted || i > s->n ? 0 : i;
+}
+
+/* token - step over the rest of a field: up to the next space */
+static void
+token(struct logline *s)
+{
+	logline_skip(s, span(s));
+}
+
+/* client - an SMTP client as Exim names it (sender_fullhost and what
+ * host_and_ident adds): "[NAME ][(HELO) ][ADDR][:PORT][ I=[ADDR]:PORT]
+ * [ U=IDENT]"; NAME (from the DNS) and HELO (whose syntax Exim checks)
+ * hold no space.  The address (and port, +incoming_port) into ev; 0, and
+ * nothing kept, if s does not start with a client */
+static int
+client(struct logline *s, struct exim_event *ev)
+{
+	const char *rb;
+	unsigned long port;
+	size_t k;
+
+	if (s->n > 0 && s->p[0] != '(' && s->p[0] != '[') {
+		if ((k = span(s)) == s->n)
+			return 0;
+		logline_skip(s, k + 1);
+	}
+	if (s->n > 0 && s->p[0] == '(') {
+		if ((k = span(s)) < 3 || k == s->n || s->p[k - 1] != ')')
+			return 0;
+		logline_skip(s, k + 1);
+	}
+	if (!logline_eat(s, "[") || (rb = memchr(s->p, ']', s->n < 64 ? s->n : 64)) == NULL)
+		return 0;
+	logparse_addr(s->p, (size_t)(rb - s->p), ev->addr, sizeof(ev->addr));
+	logline_skip(s, (size_t)(rb - s->p) + 1);
+	if (ev->addr[0] == '\0')
+		return 0;
+	if (s->n > 1 && s->p[0] == ':' && s->p[1] >= '0' && s->p[1] <= '9') {
+		logline_skip(s, 1);
+		if (!logline_digits(s, 1, 5, &port) || port > 65535) {
+			ev->addr[0] = '\0';
+			return 0;
+		}
+		ev->port = (unsigned)port;
+	}
+	if (logline_eat(s, " I=["))
+		token(s);
+	if (logline_eat(s, " U="))
+		token(s);
+	return 1;
+}
+
+/* tls_in - " X=CIPHER[*][ CV=yes|no]" at s, as Exim logs an incoming
+ * connection's TLS right after the fields it writes itself */
+static void
+tls_in(struct logline *s, struct exim_event *ev)
+{
+	size_t k;
+
+	if (!logline_eat(s, " X="))
+		return;
+	k = span(s);
+	if (k > 1 && s->p[k - 1] == '*') {
+		keep(s->p, k - 1, ev->cipher, sizeof(ev->cipher));
+		ev->resumed = ev->cipher[0] != '\0';
+	} else {
+		keep(s->p, k, ev->cipher, sizeof(ev->cipher));
+	}
+	logline_skip(s, k);
+	if (logline_eat(s, " CV=")) {
+		k = span(s);
+		ev->cv = k == 3 && memcmp(s->p, "yes", 3) == 0 ? EXIM_CV_YES
+		    : k == 2 && memcmp(s->p, "no", 2) == 0 ? EXIM_CV_NO : EXIM_CV_UNKNOWN;
+		logline_skip(s, k);
+	}
+}
+
+/* flagword - s goes on with " F" where F is a bare flag of a "<=" line
+ * (a capital letter, then at most two of "*.-") */
+static int
+flagword(const struct logline *s)
+{
+	size_t k;
+
+	if (s->n < 2 || s->p[0] != ' ' || s->p[1] < 'A' || s->p[1] > 'Z')
+		return 0;
+	for (k = 2; k < s->n && k < 4 && (s->p[k] == '*' || s->p[k] == '.' || s->p[k] == '-'); k++)
+		;
+	return k == s->n || s->p[k] == ' ';
+}
+
+/* received - the rest of "<= ": the sender, then the fields Exim writes
+ * before the TLS ones ("[ R=ID][ DS][ H=CLIENT][ TFO[*]][ U=USER][ P=PROTO]"
+ * and bare flags); X= counts only there, never from what follows (A=,
+ * S=, id=, T=: the client's words) */
+static enum exim_kind
+received(struct logline *s, struct exim_event *ev)
+{
+	size_t k = sender_len(s);
+
+	if (k == 0) {   /* a quote left open: the sender up to a space, no more */
+		k = span(s);
+		if (!(k == 2 && memcmp(s->p, "<>", 2) == 0))
+			keep(s->p, k < sizeof(ev->rcpt) && text_clean_len(s->p, k) ? k : 0, ev->rcpt,
+			    sizeof(ev->rcpt));
+		return EXIM_RECEIVED;
+	}
+	if (!(k == 2 && memcmp(s->p, "<>", 2) == 0))
+		keep(s->p, k < sizeof(ev->rcpt) && text_clean_len(s->p, k) ? k : 0, ev->rcpt, sizeof(ev->rcpt));
+	logline_skip(s, k);
+	if (logline_eat(s, " R="))
+		token(s);
+	logline_eat(s, " DS");
+	if (logline_eat(s, " H=") && !client(s, ev)) {
+		ev->addr[0] = '\0';
+		ev->port = 0;
+		return EXIM_RECEIVED;
+	}
+	if (!logline_eat(s, " TFO*"))
+		logline_eat(s, " TFO");
+	if (logline_eat(s, " U="))
+		token(s);
+	if (logline_eat(s, " P="))
+		token(s);
+	while (flagword(s)) {
+		logline_skip(s, 1);
+		token(s);
+	}
+	tls_in(s, ev);
+	return EXIM_RECEIVED;
+}
+
+/* tls_failed - the rest of "TLS error on connection from ": "CLIENT
+ * (gnutls_handshake): TEXT"; OpenSSL builds: "(SSL_accept): TEXT" or
+ * "SSL_accept: TEXT".  Other operations ("(recv)", "(send)": after a
+ * handshake that worked) are EXIM_OTHER */
+static enum exim_kind
+tls_failed(struct logline *s, struct exim_event *ev)
+{
+	if (client(s, ev)) {
+		logline_eat(s, " (via inetd)");
+		if (logline_eat(s, " (gnutls_handshake): ") || logline_eat(s, " (SSL_accept): ")
+		    || logline_eat(s, " SSL_accept: ")) {
+			clean(s->p, s->n, ev->text, sizeof(ev->text));
+			return EXIM_IN_TLS_FAILED;
+		}
+	}
+	ev->addr[0] = '\0';
+	ev->port = 0;
+	return EXIM_OTHER;
+}
+
+/* nomail - the rest of "no MAIL in ": "[TFO[*] ]SMTP connection from
+ * CLIENT D=TIME[ A=AUTH]" and the TLS fields (+smtp_no_mail) */
+static enum exim_kind
+nomail(struct logline *s, struct exim_event *ev)
+{
+	if (!logline_eat(s, "TFO* "))
+		logline_eat(s, "TFO ");
+	if (!logline_eat(s, "SMTP connection from ") || !client(s, ev)) {
+		ev->addr[0] = '\0';
+		ev->port = 0;
+		return EXIM_OTHER;
+	}
+	if (logline_eat(s, " D="))
+		token(s);
+	if (logline_eat(s, " A="))
+		token(s);
+	tls_in(s, ev);
+	return EXIM_IN_NOMAIL;
+}
+
+/* rejected - the rest of "H=" of a refusal by an ACL: "CLIENT[ X=...]
+ * [F=<SENDER> ]... rejected ..." */
+static enum exim_kind
+rejected(struct logline *s, struct exim_event *ev)
+{
+	if (client(s, ev)) {
+		tls_in(s, ev);
+		if (memmem(s->p, s->n, "rejected ", 9) != NULL)
+			return EXIM_IN_REJECTED;
+	}
+	ev->addr[0] = ev->cipher[0] = '\0';
+	ev->port = 0;
+	ev->resumed = 0;
+	ev->cv = EXIM_CV_UNKNOWN;
+	return EXIM_OTHER;
+}
+
+/* incoming - a line without a message id: the incoming ones of interest */
+static enum exim_kind
+incoming(struct logline *s, struct exim_event *ev)
+{
+	if (logline_eat(s, "TLS error on connection from "))
+		return tls_failed(s, ev);
+	if (logline_eat(s, "no MAIL in "))
+		return nomail(s, ev);
+	if (logline_eat(s, "H="))
+		return rejected(s, ev);
+	return EXIM_OTHER;
+}
+
 static const char unencrypted[] = ": delivering unencrypted to H=";
 
 static enum exim_kind
@@ -597,23 +821,24 @@ message(struct logline *s, struct exim_event *ev)
 			ev->more = arrows[i].more;
 			return address(s, ev, arrows[i].kind);
 		}
-	if (logline_eat(s, "<= ")) {
-		size_t k = span(s);
-
-		if (!(k == 2 && memcmp(s->p, "<>", 2) == 0))
-			keep(s->p, k < sizeof(ev->rcpt) && text_clean_len(s->p, k) ? k : 0, ev->rcpt,
-			    sizeof(ev->rcpt));
-		return EXIM_RECEIVED;
-	}
+	if (logline_eat(s, "<= "))
+		return received(s, ev);
 	if (logline_eat(s, "tlspolicyd: cert H="))
 		return cert(s, ev);
 	if (logline_eat(s, "tlspolicyd: dane H="))
 		return dane(s, ev);
 	if (logline_eat(s, "H=")) {
-		if (!hostaddr(s, ev) || !logline_eat(s, ": "))
-			return EXIM_OTHER;
-		clean(s->p, s->n, ev->text, sizeof(ev->text));
-		return EXIM_HOST_ERROR;
+		struct logline t = *s;
+
+		if (hostaddr(s, ev) && logline_eat(s, ": ")) {
+			clean(s->p, s->n, ev->text, sizeof(ev->text));
+			return EXIM_HOST_ERROR;
+		}
+		/* not a host of a delivery: a client's rejection after DATA? */
+		ev->mx[0] = ev->addr[0] = '\0';
+		ev->port = 0;
+		ev->dnssec = ev->continued = 0;
+		return rejected(&t, ev);
 	}
 	if (s->n > 0 && s->p[0] == '[') {
 		const char *rb = memchr(s->p, ']', s->n < 64 ? s->n : 64);
@@ -713,7 +938,7 @@ logparse_exim(const char *line, size_t len, time_t now, struct exim_event *ev)
 		ev->pid = pid;
 	}
 	if (!msgid(&s, ev))
-		return ev->kind = EXIM_OTHER;
+		return ev->kind = incoming(&s, ev);
 	ev->kind = message(&s, ev);
 	if (ev->kind == EXIM_DEFERRED || ev->kind == EXIM_FAILED || ev->kind == EXIM_HOST_ERROR
 	    || ev->kind == EXIM_UNENCRYPTED || ev->kind == EXIM_DANE_FAILED)
@@ -725,7 +950,8 @@ const char *
 logparse_exim_kind_name(enum exim_kind kind)
 {
 	static const char *const names[] = { "skip", "other", "delivered", "deferred", "failed",
-		"suppressed", "host-error", "verify", "unencrypted", "dane-failed", "received", "cert", "dane" };
+		"suppressed", "host-error", "verify", "unencrypted", "dane-failed", "received", "cert", "dane",
+		"in-tls-failed", "in-nomail", "in-rejected" };
 
 	return (size_t)kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "?";
 }

@@ -42,6 +42,31 @@
  * GnuTLS's "H=HOST [IP] TLS error on connection (recv): ..." when a
  * continued connection is handed over).
  *
+ * Incoming SMTP (the clients that connect to this Exim; mostly lines
+ * without a message id):
+ *   EXIM_IN_TLS_FAILED "TLS error on connection from CLIENT
+ *                    (gnutls_handshake): TEXT" (a STARTTLS handshake
+ *                    failed; OpenSSL builds: "(SSL_accept): TEXT" or
+ *                    "SSL_accept: TEXT"); other operations ("(recv)") are
+ *                    EXIM_OTHER
+ *   EXIM_IN_NOMAIL   "no MAIL in SMTP connection from CLIENT D=TIME
+ *                    [A=AUTH] [X=CIPHER CV=...] C=..." (+smtp_no_mail: a
+ *                    connection over, no MAIL command in it)
+ *   EXIM_IN_REJECTED "H=CLIENT [X=CIPHER CV=...] [F=<SENDER>] ...
+ *                    rejected ..." (an ACL's refusal; with a message id
+ *                    after DATA)
+ * and EXIM_RECEIVED ("<= SENDER ...") when it names a client.  CLIENT is
+ * "[NAME ][(HELO) ][ADDR][:PORT][ I=[ADDR]:PORT][ U=IDENT]": addr and
+ * port (+incoming_port) are the client's.  cipher (X=, '*': resumed) and
+ * cv (CV=) are taken only where Exim writes them, right after the fields
+ * that come from Exim itself or are checked by it (the sender of "<="
+ * with its quotes, R=, DS, H=, TFO, U=, P= and bare flags; D= and A= of
+ * "no MAIL"): never after F=, S=, DN=, A=, id= or T=, which a client
+ * chooses, so that no sender, subject or certificate can claim a cipher.
+ * (An ident answer, U=, or an authenticated id, A= of "no MAIL", with a
+ * blank in it could still; Exim asks ident servers of no remote host by
+ * default.)  text: the TLS library's error text of EXIM_IN_TLS_FAILED.
+ *
  * Fields of the address lines, each optional, from the key=value items
  * after the address: R= router, T= transport, H=HOST[ DS] [IP][:PORT][*]
  * (mx, dnssec, addr, port, continued), X=CIPHER[*] (cipher, resumed),
@@ -97,6 +122,9 @@ enum exim_kind {
 	EXIM_RECEIVED,          /* "<= SENDER ..." */
 	EXIM_CERT,              /* "tlspolicyd: cert H=HOST [IP] depth=N ..." */
 	EXIM_DANE,              /* "tlspolicyd: dane H=HOST [IP] result=TYPE" */
+	EXIM_IN_TLS_FAILED,     /* "TLS error on connection from CLIENT (gnutls_handshake): TEXT" */
+	EXIM_IN_NOMAIL,         /* "no MAIL in SMTP connection from CLIENT ..." */
+	EXIM_IN_REJECTED,       /* "H=CLIENT ... rejected ..." */
 };
 
 #define EXIM_NAMES_MAX 32           /* DNS names kept of a certificate */
@@ -149,8 +177,8 @@ struct exim_event {
 	char router[64];
 	char transport[64];
 	char mx[DOMAIN_MAX + 1];          /* H= name */
-	char addr[48];                    /* H= [address] */
-	unsigned port;                    /* +outgoing_port, else 0 */
+	char addr[48];                    /* H= [address]; incoming: the client's */
+	unsigned port;                    /* +outgoing_port (incoming: +incoming_port), else 0 */
 	int dnssec;                       /* " DS" after the name */
 	int continued;                    /* '*' after the address: no new connection */
 	char cipher[128];                 /* X=, "" without TLS */
