@@ -655,6 +655,17 @@ client(struct logline *s, struct exim_event *ev)
 	return 1;
 }
 
+/* no_client - forget the client and its TLS: a line that turned out
+ * not to be one of interest carries none */
+static void
+no_client(struct exim_event *ev)
+{
+	ev->addr[0] = ev->cipher[0] = '\0';
+	ev->port = 0;
+	ev->resumed = 0;
+	ev->cv = EXIM_CV_UNKNOWN;
+}
+
 /* tls_in - " X=CIPHER[*][ CV=yes|no]" at s, as Exim logs an incoming
  * connection's TLS right after the fields it writes itself */
 static void
@@ -702,23 +713,20 @@ static enum exim_kind
 received(struct logline *s, struct exim_event *ev)
 {
 	size_t k = sender_len(s);
+	int open = k == 0;
 
-	if (k == 0) {   /* a quote left open: the sender up to a space, no more */
+	if (open)   /* a quote left open: the sender up to a space, no more */
 		k = span(s);
-		if (!(k == 2 && memcmp(s->p, "<>", 2) == 0))
-			keep(s->p, k < sizeof(ev->rcpt) && text_clean_len(s->p, k) ? k : 0, ev->rcpt,
-			    sizeof(ev->rcpt));
-		return EXIM_RECEIVED;
-	}
 	if (!(k == 2 && memcmp(s->p, "<>", 2) == 0))
 		keep(s->p, k < sizeof(ev->rcpt) && text_clean_len(s->p, k) ? k : 0, ev->rcpt, sizeof(ev->rcpt));
+	if (open)
+		return EXIM_RECEIVED;
 	logline_skip(s, k);
 	if (logline_eat(s, " R="))
 		token(s);
 	logline_eat(s, " DS");
 	if (logline_eat(s, " H=") && !client(s, ev)) {
-		ev->addr[0] = '\0';
-		ev->port = 0;
+		no_client(ev);
 		return EXIM_RECEIVED;
 	}
 	if (!logline_eat(s, " TFO*"))
@@ -750,8 +758,7 @@ tls_failed(struct logline *s, struct exim_event *ev)
 			return EXIM_IN_TLS_FAILED;
 		}
 	}
-	ev->addr[0] = '\0';
-	ev->port = 0;
+	no_client(ev);
 	return EXIM_OTHER;
 }
 
@@ -763,8 +770,7 @@ nomail(struct logline *s, struct exim_event *ev)
 	if (!logline_eat(s, "TFO* "))
 		logline_eat(s, "TFO ");
 	if (!logline_eat(s, "SMTP connection from ") || !client(s, ev)) {
-		ev->addr[0] = '\0';
-		ev->port = 0;
+		no_client(ev);
 		return EXIM_OTHER;
 	}
 	if (logline_eat(s, " D="))
@@ -785,10 +791,7 @@ rejected(struct logline *s, struct exim_event *ev)
 		if (memmem(s->p, s->n, "rejected ", 9) != NULL)
 			return EXIM_IN_REJECTED;
 	}
-	ev->addr[0] = ev->cipher[0] = '\0';
-	ev->port = 0;
-	ev->resumed = 0;
-	ev->cv = EXIM_CV_UNKNOWN;
+	no_client(ev);
 	return EXIM_OTHER;
 }
 
