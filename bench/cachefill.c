@@ -3,8 +3,9 @@
  * N cached MTA-STS policies (enforce, "mx: mx.DOMAIN", checked now, valid
  * for a day), each with the DANE result a domain without DNSSEC has (MX
  * not validated: MTA-STS applies), and N DANE results (all MX hosts with
- * a usable TLSA 3 1 1 record), in the record layouts mtasts.c and dane.c
- * write (entry_save),
+ * a usable TLSA 3 1 1 record), each with the MTA-STS entry of a domain
+ * without a policy (no TXT record, checked now), in the record layouts
+ * mtasts.c and dane.c write (entry_save),
  * through the store API, 10,000 records per transaction.  The daemon
  * started on that directory loads them as its own.
  *
@@ -65,14 +66,18 @@ main(int argc, char **argv)
 		if (store_put(st, txn, sts ? STORE_DB_POLICY : STORE_DB_DANE, dom, strlen(dom), b.data,
 		    b.len) < 0)
 			goto fail;
-		if (sts) {
-			/* what the daemon keeps for a domain without DNSSEC */
-			buf_reset(&b);
+		/* what the daemon keeps beside: for a domain without DNSSEC,
+		 * or without an MTA-STS policy */
+		buf_reset(&b);
+		if (sts)
 			buf_printf(&b, "verdict 1\nexpires %lld\nmx_secure 0\nwhy MX RRset not DNSSEC-validated\n",
 			    now + 86400);
-			if (store_put(st, txn, STORE_DB_DANE, dom, strlen(dom), b.data, b.len) < 0)
-				goto fail;
-		}
+		else
+			buf_printf(&b, "id \nfetched 0\nexpires 0\nchecked %lld\nlast_used %lld\n"
+			    "retry_after 0\nerror \n", now, now);
+		if (store_put(st, txn, sts ? STORE_DB_DANE : STORE_DB_POLICY, dom, strlen(dom), b.data,
+		    b.len) < 0)
+			goto fail;
 		if (i % 10000 == 9999 || i == n + nd - 1) {
 			if (store_commit(st, txn) < 0) {
 				txn = NULL;

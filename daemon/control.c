@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answercache.h"
 #include "buf.h"
 #include "control.h"
 #include "daemon.h"
@@ -112,6 +113,14 @@ control_status(struct daemon *d, struct buf *reply)
 		buf_printf(reply, "dnssec: %s (%s)\n", d->dnssec == DAEMON_DNSSEC_VALIDATING
 		    ? "validating" : d->dnssec == DAEMON_DNSSEC_NOT_VALIDATING ? "NOT validating"
 		    : d->dnssec == DAEMON_DNSSEC_UNKNOWN ? "unknown" : "unchecked", d->dnssec_why);
+	if (d->answers) {
+		struct answercache_stats st;
+
+		answercache_stats(d->answers, &st);
+		buf_printf(reply, "answer_cache_domains: %zu\nanswer_cache_texts: %zu\n"
+		    "answer_cache_bytes: %zu\nanswer_cache_clears: %llu\n", st.domains, st.texts,
+		    st.bytes, st.clears);
+	}
 	logsources_status(d->logs, reply);
 	if (d->storeown)
 		storeown_status(d->storeown, reply);

@@ -21,6 +21,7 @@ struct http;
 struct https_client;
 struct localpolicy;
 struct logsources;
+struct answercache;
 struct mtasts;
 struct server;
 struct store;
@@ -49,6 +50,7 @@ struct daemon {
 	struct https_client *https;
 	struct mtasts *mtasts;       /* NULL with mta_sts = no */
 	struct dane *dane;           /* NULL with dane = no */
+	struct answercache *answers; /* NULL with both off or answer_cache_size = 0 */
 	struct logsources *logs;
 	struct http *http;           /* NULL without http_listen */
 	struct daemon_stats stats;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "answercache.h"
 #include "control.h"
 #include "daemon.h"
 #include "dane.h"
@@ -276,7 +277,15 @@ open_exim(struct daemon *d, const struct listen_owner *ownp, int as_root)
 	}
 }
 
-/* start_resolvers - DNS, then MTA-STS (HTTPS and its cache) and DANE */
+/* forget_answer - a source learnt something new of domain */
+static void
+forget_answer(void *arg, const char *domain)
+{
+	answercache_forget(arg, domain);
+}
+
+/* start_resolvers - DNS, then MTA-STS (HTTPS and its cache) and DANE,
+ * and the answers they decide */
 static void
 start_resolvers(struct daemon *d)
 {
@@ -303,6 +312,14 @@ start_resolvers(struct daemon *d)
 		d->dane = dane_new(d->dns, d->store, d->cfg.policy_cache_size);
 		d->rctx.dane = d->dane;
 		daemon_check_dnssec(d);
+	}
+	if (d->cfg.answer_cache_size > 0) {
+		d->answers = answercache_new(d->cfg.answer_cache_size);
+		d->rctx.answers = d->answers;
+		if (d->mtasts)
+			mtasts_on_change(d->mtasts, forget_answer, d->answers);
+		if (d->dane)
+			dane_on_change(d->dane, forget_answer, d->answers);
 	}
 	log_info("MTA-STS %s, DANE %s (resolver %s%s)", d->cfg.mta_sts ? "on" : "off",
 	    d->cfg.dane ? "on" : "off", d->cfg.dns_resolver.n ? d->cfg.dns_resolver.v[0]
@@ -499,6 +516,7 @@ main(int argc, char **argv)
 	dns_free(d.dns);
 	dane_free(d.dane);
 	mtasts_free(d.mtasts);
+	answercache_free(d.answers);
 	https_client_free(d.https);
 	unlink_sockets(&d);
 	if (pidfile[0] != '\0')

@@ -38,7 +38,7 @@ static const char *const answer_names[METRICS_ANSWER_COUNT] = {
 	"verify", "secure", "other",
 };
 
-static const char *const cache_names[METRICS_CACHE_COUNT] = { "mta-sts", "dane" };
+static const char *const cache_names[METRICS_CACHE_COUNT] = { "mta-sts", "dane", "answers" };
 
 static const char *const dns_type_names[METRICS_DNS_TYPE_COUNT] = {
 	"A", "AAAA", "MX", "TXT", "TLSA", "other",

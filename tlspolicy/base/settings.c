@@ -90,6 +90,7 @@ static const struct settings_row {
 	{ "sts_fetch_timeout", T_DURATION, "20s", 1, 120, OFF(sts_fetch_timeout) },
 	{ "sts_check_interval", T_DURATION, "1h", 10, 86400, OFF(sts_check_interval) },
 	{ "policy_cache_size", T_UINT, "100000", 100, 100000000, OFF(policy_cache_size) },
+	{ "answer_cache_size", T_UINT, "2000000", 0, 100000000, OFF(answer_cache_size) },
 	{ "lookup_timeout", T_DURATION, "5s", 0, 60, OFF(lookup_timeout) },
 	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },
 	{ "sending_mta_ip", T_HOSTIPS, "", 0, 0, OFF(sending_mta_ip) },

@@ -85,6 +85,7 @@ struct settings {
 	unsigned sts_fetch_timeout;      /* seconds */
 	unsigned sts_check_interval;     /* seconds */
 	unsigned policy_cache_size;      /* MTA-STS and DANE entries kept in memory, each */
+	unsigned answer_cache_size;      /* domains whose answers are kept; 0: none */
 	unsigned lookup_timeout;         /* seconds, 0 = never wait */
 	struct settings_words log_source; /* log files to follow, absolute paths */
 	struct strmap *sending_mta_ip;   /* host name -> IP address (char *, as

@@ -64,6 +64,8 @@ struct dane {
 	struct lru *entries;          /* domain -> struct dane_entry */
 	struct buf rec;               /* a record read from the store */
 	struct dane_result scratch;   /* a record parsed */
+	dane_changed_fn *changed;     /* told of each domain whose result changed */
+	void *changed_arg;
 };
 
 static void host_settle(struct dflight *f, size_t i);
@@ -302,6 +304,8 @@ dflight_end(struct dflight *f)
 	c->hosts = hosts_text(e);
 	c->expires = time(NULL) + ttl;
 	c->flight = NULL;
+	if (f->d->changed != NULL)
+		f->d->changed(f->d->changed_arg, c->domain);
 	entry_save(f->d, c);
 	free(e);
 	free(f);
@@ -577,12 +581,28 @@ dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg)
 	return watch_add(&((struct dflight *)e->flight)->watchers, cb, arg);
 }
 
+time_t
+dane_answer_until(const struct dane_entry *e)
+{
+	/* dane_get starts a lookup once it expired */
+	return e->flight != NULL || e->verdict == DANE_UNKNOWN ? 0 : e->expires;
+}
+
+void
+dane_on_change(struct dane *d, dane_changed_fn *fn, void *arg)
+{
+	d->changed = fn;
+	d->changed_arg = arg;
+}
+
 int
 dane_flush(struct dane *d, const char *domain)
 {
 	struct dane_entry *e = lru_peek(d->entries, domain);
 	int rc;
 
+	if (d->changed != NULL)
+		d->changed(d->changed_arg, domain);
 	if (e != NULL && e->flight != NULL) {
 		e->expires = 0;
 		return 0;

@@ -93,6 +93,15 @@ const struct dane_entry *dane_get(struct dane *d, const char *domain, int *resol
  * none is in progress.  arg is kept until then */
 struct watch *dane_watch(struct dane *d, const char *domain, void (*cb)(void *), void *arg);
 
+/* dane_answer_until - until when e, as it is now, is served as it is
+ * and a lookup would start nothing; 0 while it is being resolved.  A
+ * change before that is told to the dane_on_change function. */
+time_t dane_answer_until(const struct dane_entry *e);
+/* dane_on_change - fn(arg, domain) when domain's result may have changed
+ * (a lookup ended, or it was flushed) */
+typedef void dane_changed_fn(void *arg, const char *domain);
+void dane_on_change(struct dane *d, dane_changed_fn *fn, void *arg);
+
 /* dane_flush - forget domain's result (kept while a lookup runs); -1 if
  * there was none */
 int dane_flush(struct dane *d, const char *domain);

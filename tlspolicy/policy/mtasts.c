@@ -67,10 +67,20 @@ struct mtasts {
 	int have_counted;
 	time_t budget_from;           /* the refresh budget's minute */
 	unsigned budget_used;
+	mtasts_changed_fn *changed;   /* told of each domain whose data changed */
+	void *changed_arg;
 };
 
 static const char no_error[] = "";
 static void flight_start(struct mtasts *m, struct mtasts_entry *e);
+
+/* changed - what is known of domain may have changed: tell the owner */
+static void
+changed(struct mtasts *m, const char *domain)
+{
+	if (m->changed != NULL)
+		m->changed(m->changed_arg, domain);
+}
 
 /*
  * validity - how long e's policy counts as valid once fetched or confirmed
@@ -406,6 +416,7 @@ entry_drop(struct mtasts *m, struct mtasts_entry *e)
 {
 	if (e->flight)
 		return;
+	changed(m, e->domain);
 	store_del(m->store, NULL, STORE_DB_POLICY, e->domain, strlen(e->domain));
 	entry_free(lru_remove(m->entries, e->domain));
 }
@@ -444,6 +455,7 @@ flight_end(struct flight *f, int drop)
 
 	f->e->flight = NULL;
 	f->e->checked = time(NULL);
+	changed(f->m, f->e->domain);
 	if (drop)
 		entry_drop(f->m, f->e);
 	else
@@ -709,6 +721,32 @@ mtasts_get(struct mtasts *m, const char *domain, int *resolving)
 	return e;
 }
 
+time_t
+mtasts_answer_until(const struct mtasts *m, const struct mtasts_entry *e)
+{
+	time_t look, t;
+
+	if (e->flight)
+		return 0;
+	/* mtasts_get starts a check once due and allowed (check_allowed) */
+	look = e->checked + (time_t)m->cfg.check_interval;
+	if (e->have_policy && e->expires < look)
+		look = e->expires;
+	if (e->retry_after > look)
+		look = e->retry_after;
+	if ((t = e->checked + STS_CHECK_MIN) > look)
+		look = t;
+	/* and the policy is served until it expires */
+	return e->have_policy && e->expires < look ? e->expires : look;
+}
+
+void
+mtasts_on_change(struct mtasts *m, mtasts_changed_fn *fn, void *arg)
+{
+	m->changed = fn;
+	m->changed_arg = arg;
+}
+
 struct watch *
 mtasts_watch(struct mtasts *m, const char *domain, void (*cb)(void *), void *arg)
 {
@@ -724,6 +762,7 @@ mtasts_flush(struct mtasts *m, const char *domain)
 {
 	struct mtasts_entry *e = lru_peek(m->entries, domain);
 
+	changed(m, domain);
 	if (e != NULL && e->flight) {
 		/* forget the cached data; the resolution in flight refills it */
 		entry_clear_policy(e);

@@ -117,6 +117,18 @@ size_t mtasts_save_unsaved(struct mtasts *m);
  */
 const struct mtasts_entry *mtasts_get(struct mtasts *m, const char *domain, int *resolving);
 
+/*
+ * mtasts_answer_until - until when e, as it is now, is served as it is
+ * and a lookup would start nothing (no check due and allowed, no policy
+ * expiring); 0 while it is being resolved.  Whatever changes it before
+ * that is told to the mtasts_on_change function.
+ */
+time_t mtasts_answer_until(const struct mtasts *m, const struct mtasts_entry *e);
+/* mtasts_on_change - fn(arg, domain) when what is known of domain may
+ * have changed (a resolution ended, the entry was flushed or dropped) */
+typedef void mtasts_changed_fn(void *arg, const char *domain);
+void mtasts_on_change(struct mtasts *m, mtasts_changed_fn *fn, void *arg);
+
 /* mtasts_watch - call cb(arg) once when the resolution of domain ends
  * (see watch.h; watch_cancel() cancels); NULL if none is in progress.
  * arg is kept until then */

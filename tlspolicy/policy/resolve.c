@@ -8,9 +8,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "answercache.h"
 #include "localpolicy.h"
 #include "log.h"
 #include "dane.h"
+#include "metrics.h"
 #include "mtasts.h"
 #include "strmap.h"
 #include "resolve.h"
@@ -38,14 +40,24 @@ explain(struct resolve_result *res, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* hold - the answer holds no longer than t (0: not at all) */
+static void
+hold(time_t *until, time_t t)
+{
+	if (t < *until)
+		*until = t;
+}
+
 /* from_mtasts - the MTA-STS part of the decision */
 static void
 from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
-    struct resolve_result *res)
+    struct resolve_result *res, time_t *until)
 {
 	int resolving;
 	const struct mtasts_entry *e = mtasts_get(ctx->mtasts, res->domain, &resolving);
 	time_t now = time(NULL);
+
+	hold(until, mtasts_answer_until(ctx->mtasts, e));
 
 	if (e->have_policy && now < e->expires) {
 		mtasts_decided(ctx->mtasts, e);
@@ -75,7 +87,7 @@ from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 
 /* sts_enforced - an unexpired MTA-STS enforce policy is cached */
 static const struct mtasts_entry *
-sts_enforced(const struct resolve_ctx *ctx, const char *domain, int *resolving)
+sts_enforced(const struct resolve_ctx *ctx, const char *domain, int *resolving, time_t *until)
 {
 	const struct mtasts_entry *e;
 
@@ -83,20 +95,22 @@ sts_enforced(const struct resolve_ctx *ctx, const char *domain, int *resolving)
 	if (ctx->mtasts == NULL)
 		return NULL;
 	e = mtasts_get(ctx->mtasts, domain, resolving);
+	hold(until, mtasts_answer_until(ctx->mtasts, e));
 	return e->have_policy && e->mode == STS_MODE_ENFORCE && time(NULL) < e->expires ? e : NULL;
 }
 
 /* from_dane - the DANE part; 0 when MTA-STS decides */
 static int
 from_dane(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
-    struct resolve_result *res)
+    struct resolve_result *res, time_t *until)
 {
 	int resolving, sts_resolving;
 	const struct dane_entry *de = dane_get(ctx->dane, res->domain, &resolving);
 	const struct mtasts_entry *se;
 
+	hold(until, dane_answer_until(de));
 	/* MTA-STS resolves in parallel; it is needed when DANE does not apply */
-	se = sts_enforced(ctx, res->domain, &sts_resolving);
+	se = sts_enforced(ctx, res->domain, &sts_resolving, until);
 	switch (de->verdict) {
 	case DANE_UNKNOWN:
 		if (resolving && may_wait) {
@@ -139,8 +153,9 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
     const char *key, size_t len, int may_wait, struct resolve_result *res)
 {
 	const struct localpolicy_entry *e;
-	const char *why = NULL;
+	const char *why = NULL, *answer;
 	char shown[80];
+	time_t now, until;
 
 	res->answer = NULL;
 	res->domain[0] = '\0';
@@ -178,14 +193,30 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 		explain(res, "DANE required for %s by dane_required_domains", res->domain);
 		return;
 	}
-	if (ctx->dane && from_dane(ctx, map, may_wait, res))
-		return;
-	if (ctx->mtasts) {
-		from_mtasts(ctx, map, may_wait, res);
-		return;
+	now = time(NULL);
+	if (ctx->answers != NULL && !res->explain) {
+		int hit = answercache_get(ctx->answers, res->domain, (unsigned)map, now, &answer);
+
+		metrics_cache_lookup(METRICS_CACHE_ANSWERS, hit);
+		if (hit) {
+			res->status = answer != NULL ? RESOLVE_OK : RESOLVE_NOTFOUND;
+			res->answer = answer;
+			return;
+		}
 	}
-	res->status = RESOLVE_NOTFOUND;
-	explain(res, "no policy known for %s", res->domain);
+	/* a day's first answer records the day's decisions (decision.h) */
+	until = (now / 86400 + 1) * 86400;
+	if (ctx->dane && from_dane(ctx, map, may_wait, res, &until))
+		;
+	else if (ctx->mtasts)
+		from_mtasts(ctx, map, may_wait, res, &until);
+	else {
+		res->status = RESOLVE_NOTFOUND;
+		explain(res, "no policy known for %s", res->domain);
+	}
+	if (ctx->answers != NULL && res->status != RESOLVE_PENDING)
+		answercache_put(ctx->answers, res->domain, (unsigned)map,
+		    res->status == RESOLVE_OK ? res->answer : NULL, until, now);
 }
 
 struct watch *

@@ -18,12 +18,21 @@
  * that source is done, so a waiting lookup is decided again once per
  * source that ends, never more.  The result also says why, for logs and
  * for "tlspolicyctl query".
+ * With an answer cache (answercache.h), what DANE and MTA-STS decide is
+ * kept there and answered from there, without asking them, until the
+ * first moment a lookup would make one of them look again (a policy's
+ * check or expiry, a DANE result's TTL: mtasts_answer_until,
+ * dane_answer_until), and never past the UTC day, whose first answer
+ * records the day's decisions; the sources forget a domain there when
+ * they learn something new of it (mtasts_on_change, dane_on_change).
+ * Lookups that ask why (explain) always ask the sources.
  */
 #ifndef TLSPOLICY_RESOLVE_H
 #define TLSPOLICY_RESOLVE_H
 
 #include "domain.h"
 
+struct answercache;
 struct dane;
 struct localpolicy;
 struct mtasts;
@@ -55,6 +64,7 @@ struct resolve_ctx {
 	const struct strmap *dane_required; /* domains answered dane-only; may be NULL */
 	struct dane *dane;                 /* may be NULL */
 	struct mtasts *mtasts;             /* may be NULL */
+	struct answercache *answers;       /* may be NULL; see below */
 };
 
 struct resolve_result {
