@@ -49,7 +49,7 @@ like "$rc $out" "^1 tlspolicyctl: local_policy_file: open $T/no/such/table" "che
 out=$("$TLSPOLICYCTL" -c "$T/tlspolicyd.conf" check-config 2>/dev/null)
 like "$out" "(^| )socketmap_max_connections = 1000 " "check-config prints defaults"
 like "$out" "(^| )state_directory = $T/state " "check-config prints file settings"
-is "$(printf '%s\n' "$out" | wc -l)" "52" "check-config prints every setting"
+is "$(printf '%s\n' "$out" | wc -l)" "53" "check-config prints every setting"
 printf '%s\n' "$out" > "$T/printed.conf"
 is "$("$TLSPOLICYCTL" -c "$T/printed.conf" check-config 2>/dev/null)" "$out" \
     "check-config output read back as a file prints the same"

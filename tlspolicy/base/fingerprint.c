@@ -35,11 +35,12 @@ siphash24(uint64_t k0, uint64_t k1, const unsigned char *data, size_t len)
 {
 	uint64_t v0 = k0 ^ 0x736f6d6570736575ULL, v1 = k1 ^ 0x646f72616e646f6dULL;
 	uint64_t v2 = k0 ^ 0x6c7967656e657261ULL, v3 = k1 ^ 0x7465646279746573ULL;
-	uint64_t m, b = (uint64_t)len << 56;
+	uint64_t b = (uint64_t)len << 56;
 	size_t i, tail = len & 7;
 
 	for (i = 0; i + 8 <= len; i += 8) {
-		m = load64(data + i);
+		uint64_t m = load64(data + i);
+
 		v3 ^= m;
 		SIPROUND;
 		SIPROUND;

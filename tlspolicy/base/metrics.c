@@ -305,7 +305,7 @@ metrics_write(struct buf *out, const struct metrics *m)
 	if (write_lookups(out, m) < 0)
 		return -1;
 	FAMILY("tlspolicyd_cache_lookups_total", "counter",
-	    "Policy cache lookups by cache and result (hit: the domain was cached).");
+	    "Lookups in the answer, MTA-STS and DANE caches by result (hit: the domain was cached).");
 	l[0] = "cache";
 	l[2] = "result";
 	for (int i = 0; i < METRICS_CACHE_COUNT; i++)

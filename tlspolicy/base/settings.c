@@ -89,7 +89,7 @@ static const struct settings_row {
 	{ "sts_https_port", T_UINT, "443", 1, 65535, OFF(sts_https_port) },
 	{ "sts_fetch_timeout", T_DURATION, "20s", 1, 120, OFF(sts_fetch_timeout) },
 	{ "sts_check_interval", T_DURATION, "1h", 10, 86400, OFF(sts_check_interval) },
-	{ "policy_cache_size", T_UINT, "100000", 100, 100000000, OFF(policy_cache_size) },
+	{ "policy_cache_size", T_UINT, "20000", 100, 100000000, OFF(policy_cache_size) },
 	{ "answer_cache_size", T_UINT, "2000000", 0, 100000000, OFF(answer_cache_size) },
 	{ "lookup_timeout", T_DURATION, "5s", 0, 60, OFF(lookup_timeout) },
 	{ "log_source", T_PATHS, "", 0, 0, OFF(log_source) },

@@ -188,6 +188,8 @@ entry_save(struct mtasts *m, struct mtasts_entry *e)
 			time_t used = e->last_used, checked = e->checked, retry = e->retry_after;
 
 			if (entry_load(e, m->rec.data, m->rec.len) == 0 && e->have_policy) {
+				/* the policy the store had is served again */
+				changed(m, e->domain);
 				e->stored = 1;
 				e->unsaved = 0;
 				e->saved_used = e->last_used;

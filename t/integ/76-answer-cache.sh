@@ -1,0 +1,124 @@
+#!/bin/sh
+# The answer cache (answer_cache_size) answers lookups without asking the
+# MTA-STS and DANE caches, so what changes a domain's answer must reach
+# it: under libfaketime, on a clock the test moves (as 75-clock.sh), with
+# sts_check_interval = 1d so that a cached answer would otherwise hold
+# until midnight.  A policy the daemon refreshes on its own (12 hours on,
+# no lookup) is answered at once; the first lookup of a new UTC day
+# records that day's policy for the reports although the answer still
+# holds; tlspolicyctl flush drops answers; and answer_cache_size = 0
+# turns it off.  DANE is off: its results live for a DNS TTL of at most
+# an hour, after which the caches are asked anyway (75-clock.sh checks
+# that through the answer cache).
+. "$top_srcdir/t/lib.sh"
+. "$top_srcdir/t/pki.sh"
+. "$top_srcdir/t/world.sh"
+need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
+FT=
+for f in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$f" ] && FT=$f; done
+if [ -z "$FT" ]; then
+	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - libfaketime is not installed"; exit 1; }
+	skip_all "libfaketime is not installed (package faketime)"
+fi
+
+world_dns_up
+world_https_up
+world_dns_batch
+world_sts refresh.test 1 "$(world_sts_body enforce 31557600 mx1.refresh.test)"
+world_sts daily.test 1 "$(world_sts_body enforce 31557600 mx.daily.test)"
+world_sts flushed.test 1 "$(world_sts_body enforce 31557600 mx.flushed.test)"
+world_dns_commit
+world_https_stop
+world_https_start
+
+M="unix:$T/run/postfix.sock:postfix"
+# the clock: day 1 is the UTC day after tomorrow, so that every time the
+# test sets is ahead of the real clock (the test certificates are not
+# valid before now)
+now=$(date +%s)
+day1=$(( (now / 86400 + 2) * 86400 ))
+D1=$(date -u -d "@$day1" +%Y-%m-%d)
+D2=$(date -u -d "@$((day1 + 86400))" +%Y-%m-%d)
+at() {   # at SECONDS: the daemon's clock at day 1 + SECONDS, its loop woken
+	echo "+$((day1 + $1 - $(date +%s)))" > "$T/clock"
+	pm_q wake.invalid "$M" >/dev/null
+	sleep 0.3
+	pm_q wake.invalid "$M" >/dev/null
+}
+answers() { ctl status | sed -n 's/^answer_cache_domains: //p'; }
+
+world_conf <<C
+mta_sts = yes
+dane = no
+lookup_timeout = 3s
+sts_check_interval = 1d
+C
+echo "+$((day1 + 10 * 3600 - now))" > "$T/clock"
+chmod 644 "$T/clock"
+LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/clock FAKETIME_NO_CACHE=1
+export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+check "daemon starts under libfaketime" start_daemon
+unset LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+
+# day 1, 10:00
+at $((10 * 3600))
+is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" "10:00: refresh.test, policy 1"
+is "$(pm_q flushed.test "$M")" "secure match=mx.flushed.test servername=hostname" "10:00: flushed.test"
+is "$(answers)" "3" "three domains in the answer cache: these two and wake.invalid"
+
+# a new policy for refresh.test; an hour on, its answer still holds
+world_dns_batch
+world_dns_del "_mta-sts.refresh.test."
+world_dns_set "_mta-sts.refresh.test. TXT \"v=STSv1; id=2;\""
+world_dns_commit
+world_policy refresh.test "$(world_sts_body enforce 31557600 mx2.refresh.test)"
+at $((11 * 3600))
+is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" \
+    "11:00: the cached policy 1, no check due"
+
+# flush: the answer goes with the entries; with the policy host down
+# the next lookup finds nothing
+world_https_stop
+like "$(ctl flush flushed.test)" "flushed flushed.test" "tlspolicyctl flush flushed.test"
+out=$(pm_q flushed.test "$M"); rc=$?
+is "$rc:$out" "1:" "after flush, HTTPS down: NOTFOUND, not the cached answer"
+world_https_start
+
+# daily.test is first looked up at 20:00: no refresh of its own before
+# the next day (12 hours and its offset after 20:00)
+at $((20 * 3600))
+is "$(pm_q daily.test "$M")" "secure match=mx.daily.test servername=hostname" "20:00: daily.test"
+
+# 23:30, 13 h 30 min after its fetch, the daemon refreshes refresh.test
+# by itself; the next lookup gets policy 2 (the answer cache would have
+# held policy 1 until midnight)
+at $((23 * 3600 + 1800))
+check "23:30: refresh.test refreshed without a lookup (id 2)" wait_for 10 sh -c \
+    "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' list | grep -q '^refresh.test enforce id=2 '"
+is "$(pm_q refresh.test "$M")" "secure match=mx2.refresh.test servername=hostname" \
+    "23:30: policy 2 answered at once"
+
+# day 2: the first lookup of daily.test records its policy for day 2
+at $((24 * 3600 + 1800))
+is "$(pm_q daily.test "$M")" "secure match=mx.daily.test servername=hostname" "day 2, 00:30: daily.test"
+decisions_read
+check "decision records read" test -n "$dump"
+check "daily.test's policy recorded for day 1 ($D1)" sh -c \
+    "printf '%s\n' \"\$1\" | grep -qF ' $D1\\09daily.test\\09sts\\091'" - "$dump"
+check "and for day 2 ($D2), its answer cached since day 1" sh -c \
+    "printf '%s\n' \"\$1\" | grep -qF ' $D2\\09daily.test\\09sts\\091'" - "$dump"
+stop_daemon
+
+# answer_cache_size = 0: no answer cache, the same answers
+world_conf <<C
+mta_sts = yes
+dane = no
+lookup_timeout = 3s
+answer_cache_size = 0
+C
+check "daemon starts with answer_cache_size = 0" start_daemon
+is "$(pm_q refresh.test "$M")" "secure match=mx2.refresh.test servername=hostname" "no answer cache: refresh.test"
+is "$(pm_q refresh.test "$M")" "secure match=mx2.refresh.test servername=hostname" "no answer cache: again"
+is "$(ctl status | grep -c '^answer_cache')" "0" "no answer cache in the status"
+stop_daemon
+done_testing
