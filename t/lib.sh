@@ -56,6 +56,40 @@ skip_all() {
 	exit 0
 }
 
+# need_faketime: libfaketime (Debian's faketime package), as need() does
+# for tools
+need_faketime() {
+	FT=
+	for _f in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$_f" ] && FT=$_f; done
+	[ -n "$FT" ] && return
+	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - libfaketime is not installed"; exit 1; }
+	skip_all "libfaketime is not installed (package faketime)"
+}
+
+# start_daemon_faketime OFFSET: start_daemon under libfaketime, its clock
+# OFFSET ("+SECONDS", "+3m"...) ahead of the real one; the test moves it
+# by writing another offset to $T/clock, read at every time call (the
+# daemon's timers follow)
+start_daemon_faketime() {
+	echo "$1" > "$T/clock"
+	chmod 644 "$T/clock"
+	LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/clock FAKETIME_NO_CACHE=1
+	export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+	start_daemon
+	_sdf=$?
+	unset LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+	return $_sdf
+}
+
+# faketime_set OFFSET MAP: move that clock, then wake the daemon's loop
+# with lookups through the socketmap MAP
+faketime_set() {
+	echo "$1" > "$T/clock"
+	pm_q wake.invalid "$2" >/dev/null
+	sleep 0.3
+	pm_q wake.invalid "$2" >/dev/null
+}
+
 # need TOOL...: skip the test without a tool, but fail in CI, where
 # .ci/run installs everything
 need() {

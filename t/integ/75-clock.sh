@@ -12,13 +12,7 @@
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
 need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
-FT=
-for f in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$f" ] && FT=$f; done
-if [ -z "$FT" ]; then
-	# as need(): a skip outside CI, a failure in CI, where it is installed
-	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - libfaketime is not installed"; exit 1; }
-	skip_all "libfaketime is not installed (package faketime)"
-fi
+need_faketime
 
 world_dns_up
 world_https_up
@@ -38,20 +32,9 @@ mta_sts = yes
 dane = yes
 lookup_timeout = 3s
 C
-echo "+0" > "$T/clock"
-chmod 644 "$T/clock"
-# the clock file is read at every time call; the daemon's timers follow it
-LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/clock FAKETIME_NO_CACHE=1
-export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
-check "daemon starts under libfaketime" start_daemon
-unset LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+check "daemon starts under libfaketime" start_daemon_faketime +0
 M="unix:$T/run/postfix.sock:postfix"
-at() {   # at OFFSET: move the daemon's clock, then wake its loop
-	echo "$1" > "$T/clock"
-	pm_q wake.invalid "$M" >/dev/null
-	sleep 0.3
-	pm_q wake.invalid "$M" >/dev/null
-}
+at() { faketime_set "$1" "$M"; }   # at OFFSET: the daemon's clock moved
 
 is "$(pm_q dane.test "$M")" "dane-only" "dane.test: dane-only"
 is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" "refresh.test: policy 1"

@@ -14,12 +14,7 @@
 . "$top_srcdir/t/pki.sh"
 . "$top_srcdir/t/world.sh"
 need nsd unbound unbound-control ldns-signzone dig openssl python3 postmap
-FT=
-for f in /usr/lib/*/faketime/libfaketimeMT.so.1; do [ -f "$f" ] && FT=$f; done
-if [ -z "$FT" ]; then
-	[ "${CI:-}" = true ] && { echo "1..1"; echo "not ok 1 - libfaketime is not installed"; exit 1; }
-	skip_all "libfaketime is not installed (package faketime)"
-fi
+need_faketime
 
 world_dns_up
 world_https_up
@@ -39,12 +34,8 @@ now=$(date +%s)
 day1=$(( (now / 86400 + 2) * 86400 ))
 D1=$(date -u -d "@$day1" +%Y-%m-%d)
 D2=$(date -u -d "@$((day1 + 86400))" +%Y-%m-%d)
-at() {   # at SECONDS: the daemon's clock at day 1 + SECONDS, its loop woken
-	echo "+$((day1 + $1 - $(date +%s)))" > "$T/clock"
-	pm_q wake.invalid "$M" >/dev/null
-	sleep 0.3
-	pm_q wake.invalid "$M" >/dev/null
-}
+# at SECONDS: the daemon's clock at day 1 + SECONDS
+at() { faketime_set "+$((day1 + $1 - $(date +%s)))" "$M"; }
 answers() { ctl status | sed -n 's/^answer_cache_domains: //p'; }
 
 world_conf <<C
@@ -53,12 +44,7 @@ dane = no
 lookup_timeout = 3s
 sts_check_interval = 1d
 C
-echo "+$((day1 + 10 * 3600 - now))" > "$T/clock"
-chmod 644 "$T/clock"
-LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$T/clock FAKETIME_NO_CACHE=1
-export LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
-check "daemon starts under libfaketime" start_daemon
-unset LD_PRELOAD FAKETIME_TIMESTAMP_FILE FAKETIME_NO_CACHE
+check "daemon starts under libfaketime" start_daemon_faketime "+$((day1 + 10 * 3600 - now))"
 
 # day 1, 10:00
 at $((10 * 3600))
