@@ -14,6 +14,7 @@
 #include "resolve.h"
 #include "settings.h"
 
+struct answercache;
 struct dane;
 struct dns;
 struct evloop;
@@ -21,7 +22,6 @@ struct http;
 struct https_client;
 struct localpolicy;
 struct logsources;
-struct answercache;
 struct mtasts;
 struct server;
 struct store;

@@ -70,6 +70,14 @@ struct dane {
 
 static void host_settle(struct dflight *f, size_t i);
 
+/* changed - domain's result may have changed: tell the owner */
+static void
+changed(struct dane *d, const char *domain)
+{
+	if (d->changed != NULL)
+		d->changed(d->changed_arg, domain);
+}
+
 static void
 entry_save(struct dane *d, struct dane_entry *e)
 {
@@ -304,8 +312,7 @@ dflight_end(struct dflight *f)
 	c->hosts = hosts_text(e);
 	c->expires = time(NULL) + ttl;
 	c->flight = NULL;
-	if (f->d->changed != NULL)
-		f->d->changed(f->d->changed_arg, c->domain);
+	changed(f->d, c->domain);
 	entry_save(f->d, c);
 	free(e);
 	free(f);
@@ -601,8 +608,7 @@ dane_flush(struct dane *d, const char *domain)
 	struct dane_entry *e = lru_peek(d->entries, domain);
 	int rc;
 
-	if (d->changed != NULL)
-		d->changed(d->changed_arg, domain);
+	changed(d, domain);
 	if (e != NULL && e->flight != NULL) {
 		e->expires = 0;
 		return 0;

@@ -58,7 +58,6 @@ from_mtasts(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 	time_t now = time(NULL);
 
 	hold(until, mtasts_answer_until(ctx->mtasts, e));
-
 	if (e->have_policy && now < e->expires) {
 		mtasts_decided(ctx->mtasts, e);
 		if (e->mode == STS_MODE_ENFORCE) {
@@ -148,6 +147,22 @@ from_dane(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
 	return 0;
 }
 
+/* from_sources - DANE, then MTA-STS; *until lowered to when the answer
+ * stops holding */
+static void
+from_sources(const struct resolve_ctx *ctx, enum resolve_map map, int may_wait,
+    struct resolve_result *res, time_t *until)
+{
+	if (ctx->dane && from_dane(ctx, map, may_wait, res, until))
+		return;
+	if (ctx->mtasts) {
+		from_mtasts(ctx, map, may_wait, res, until);
+		return;
+	}
+	res->status = RESOLVE_NOTFOUND;
+	explain(res, "no policy known for %s", res->domain);
+}
+
 void
 resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
     const char *key, size_t len, int may_wait, struct resolve_result *res)
@@ -206,14 +221,7 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	}
 	/* a day's first answer records the day's decisions (decision.h) */
 	until = (now / 86400 + 1) * 86400;
-	if (ctx->dane && from_dane(ctx, map, may_wait, res, &until))
-		;
-	else if (ctx->mtasts)
-		from_mtasts(ctx, map, may_wait, res, &until);
-	else {
-		res->status = RESOLVE_NOTFOUND;
-		explain(res, "no policy known for %s", res->domain);
-	}
+	from_sources(ctx, map, may_wait, res, &until);
 	if (ctx->answers != NULL && res->status != RESOLVE_PENDING)
 		answercache_put(ctx->answers, res->domain, (unsigned)map,
 		    res->status == RESOLVE_OK ? res->answer : NULL, until, now);

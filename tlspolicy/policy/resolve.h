@@ -70,7 +70,7 @@ struct resolve_ctx {
 struct resolve_result {
 	int explain;                 /* set by the caller: fill why? */
 	enum resolve_status status;
-	const char *answer;          /* OK: borrowed until the source changes */
+	const char *answer;          /* OK: borrowed until the next lookup */
 	char domain[DOMAIN_MAX + 1]; /* normalised key, "" if none */
 	char why[512];               /* human-readable reason, if explain */
 	enum resolve_source waiting; /* PENDING: the source still resolving */
