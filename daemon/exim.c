@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "answercache.h"
 #include "buf.h"
 #include "daemon.h"
 #include "exim.h"
@@ -40,13 +41,26 @@ sts_cached(struct daemon *d, const char *domain)
 	return e->have_policy && time(NULL) < e->expires ? e : NULL;
 }
 
-/* exim_format - the Exim answer for a decision */
+/* exim_format - the Exim answer for a decision; kept in the answer cache
+ * beside the decision, as long as it holds */
 static void
 exim_format(struct daemon *d, const struct resolve_result *res, struct buf *reply)
 {
 	const struct localpolicy_entry *le;
 	const struct mtasts_entry *se;
+	const char *kept;
+	size_t start = reply->len;
+	time_t now = res->until ? time(NULL) : 0;
 
+	if (res->until > now && answercache_get(d->answers, res->domain, ANSWERCACHE_EXIM, now,
+	    &kept, NULL) && kept != NULL) {
+		if (res->status == RESOLVE_OK)
+			d->stats.ok++;
+		else
+			d->stats.notfound++;
+		buf_puts(reply, kept);
+		return;
+	}
 	switch (res->status) {
 	case RESOLVE_OK:
 		d->stats.ok++;
@@ -77,6 +91,12 @@ exim_format(struct daemon *d, const struct resolve_result *res, struct buf *repl
 	if (log_level_enabled(LOG_LEVEL_DEBUG))
 		log_debug("exim lookup domain=%s reply=\"%.200s\" reason=\"%s\"",
 		    res->domain[0] ? res->domain : "-", reply->data ? reply->data : "", res->why);
+	/* the reply holds as long as the decision: it was made from the
+	 * same MTA-STS entry (resolve.h) */
+	if (res->until > now && reply->data != NULL && reply->len > start
+	    && memchr(reply->data + start, '\0', reply->len - start) == NULL)
+		answercache_put(d->answers, res->domain, ANSWERCACHE_EXIM, reply->data + start,
+		    res->until, now);
 }
 
 enum server_result

@@ -6,7 +6,8 @@
 # until midnight.  A policy the daemon refreshes on its own (12 hours on,
 # no lookup) is answered at once; the first lookup of a new UTC day
 # records that day's policy for the reports although the answer still
-# holds; tlspolicyctl flush drops answers; and answer_cache_size = 0
+# holds; tlspolicyctl flush drops answers; the replies of the Exim
+# service, kept beside the answers, follow them; and answer_cache_size = 0
 # turns it off.  DANE is off: its results live for a DNS TTL of at most
 # an hour, after which the caches are asked anyway (75-clock.sh checks
 # that through the answer cache).
@@ -27,6 +28,8 @@ world_https_stop
 world_https_start
 
 M="unix:$T/run/postfix.sock:postfix"
+E="unix:$T/run/exim.sock"
+eq() { python3 "$top_srcdir/t/integ/eximclient.py" "$E" half "policy $1"; }
 # the clock: day 1 is the UTC day after tomorrow, so that every time the
 # test sets is ahead of the real clock (the test certificates are not
 # valid before now)
@@ -43,6 +46,7 @@ mta_sts = yes
 dane = no
 lookup_timeout = 3s
 sts_check_interval = 1d
+exim_listen = $E
 C
 check "daemon starts under libfaketime" start_daemon_faketime "+$((day1 + 10 * 3600 - now))"
 
@@ -50,6 +54,8 @@ check "daemon starts under libfaketime" start_daemon_faketime "+$((day1 + 10 * 3
 at $((10 * 3600))
 is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" "10:00: refresh.test, policy 1"
 is "$(pm_q flushed.test "$M")" "secure match=mx.flushed.test servername=hostname" "10:00: flushed.test"
+is "$(eq refresh.test)" "mode=enforce mx=mx1.refresh.test" "10:00: Exim: refresh.test, policy 1"
+is "$(eq flushed.test)" "mode=enforce mx=mx.flushed.test" "10:00: Exim: flushed.test"
 is "$(answers)" "3" "three domains in the answer cache: these two and wake.invalid"
 
 # a new policy for refresh.test; an hour on, its answer still holds
@@ -61,6 +67,7 @@ world_policy refresh.test "$(world_sts_body enforce 31557600 mx2.refresh.test)"
 at $((11 * 3600))
 is "$(pm_q refresh.test "$M")" "secure match=mx1.refresh.test servername=hostname" \
     "11:00: the cached policy 1, no check due"
+is "$(eq refresh.test)" "mode=enforce mx=mx1.refresh.test" "11:00: Exim: the cached policy 1"
 
 # flush: the answer goes with the entries; with the policy host down
 # the next lookup finds nothing
@@ -68,6 +75,7 @@ world_https_stop
 like "$(ctl flush flushed.test)" "flushed flushed.test" "tlspolicyctl flush flushed.test"
 out=$(pm_q flushed.test "$M"); rc=$?
 is "$rc:$out" "1:" "after flush, HTTPS down: NOTFOUND, not the cached answer"
+is "$(eq flushed.test)" "mode=none" "after flush, HTTPS down: Exim: none"
 world_https_start
 
 # daily.test is first looked up at 20:00: no refresh of its own before
@@ -83,6 +91,7 @@ check "23:30: refresh.test refreshed without a lookup (id 2)" wait_for 10 sh -c 
     "'$TLSPOLICYCTL' -c '$T/tlspolicyd.conf' list | grep -q '^refresh.test enforce id=2 '"
 is "$(pm_q refresh.test "$M")" "secure match=mx2.refresh.test servername=hostname" \
     "23:30: policy 2 answered at once"
+is "$(eq refresh.test)" "mode=enforce mx=mx2.refresh.test" "23:30: Exim: policy 2"
 
 # day 2: the first lookup of daily.test records its policy for day 2
 at $((24 * 3600 + 1800))

@@ -1,7 +1,7 @@
 /*
  * answercache - decided answers in a few bytes a domain, see answercache.h.
  *
- * Domains are a dense array of 24-byte entries, found through an index of
+ * Domains are a dense array of 28-byte entries, found through an index of
  * 32-bit positions (open addressing, linear probing, at most half full,
  * 0 = empty): the array only grows as far as it is used, and a removal
  * moves the last entry into the hole.  Answer texts live NUL-terminated
@@ -24,8 +24,9 @@
 #define TEXT_NONE 1
 #define TEXT_FIRST 2               /* offsets 0 and 1 are the two above */
 
+/* 32-bit fields only: 28 bytes, no padding */
 struct entry {
-	uint64_t fa;                   /* the fingerprint: 64 bits, */
+	uint32_t fa[2];                /* the fingerprint: 64 bits, */
 	uint32_t fb;                   /* and 32 more */
 	uint32_t until;                /* time_t, unsigned: up to 2106 */
 	uint32_t text[ANSWERCACHE_MAPS];
@@ -86,6 +87,12 @@ answercache_free(struct answercache *c)
 
 /* --- domains -------------------------------------------------------------- */
 
+static uint64_t
+entry_fa(const struct entry *e)
+{
+	return (uint64_t)e->fa[1] << 32 | e->fa[0];
+}
+
 /* slot - the index slot of (fa, fb), or of the empty slot where it goes */
 static size_t
 slot(const struct answercache *c, uint64_t fa, uint32_t fb)
@@ -95,7 +102,7 @@ slot(const struct answercache *c, uint64_t fa, uint32_t fb)
 	while (c->index[i] != 0) {
 		const struct entry *e = &c->e[c->index[i] - 1];
 
-		if (e->fa == fa && e->fb == fb)
+		if (entry_fa(e) == fa && e->fb == fb)
 			break;
 		i = (i + 1) & mask;
 	}
@@ -112,7 +119,7 @@ index_grow(struct answercache *c)
 	c->index = xcalloc(n, sizeof(*c->index));
 	c->nindex = n;
 	for (size_t p = 0; p < c->n; p++)
-		c->index[slot(c, c->e[p].fa, c->e[p].fb)] = (uint32_t)(p + 1);
+		c->index[slot(c, entry_fa(&c->e[p]), c->e[p].fb)] = (uint32_t)(p + 1);
 }
 
 /* find - the entry of domain, or NULL; *fa, *fb its fingerprint */
@@ -146,7 +153,7 @@ remove_at(struct answercache *c, size_t i)
 			k = (k + 1) & mask;
 			if (c->index[k] == 0)
 				goto shifted;
-			home = (size_t)c->e[c->index[k] - 1].fa & mask;
+			home = (size_t)entry_fa(&c->e[c->index[k] - 1]) & mask;
 			/* k may fill the hole j unless its home lies in (j, k] */
 			if (((k - home) & mask) >= ((k - j) & mask))
 				break;
@@ -157,7 +164,7 @@ remove_at(struct answercache *c, size_t i)
 shifted:
 	if (pos != last) {
 		c->e[pos] = c->e[last];
-		c->index[slot(c, c->e[pos].fa, c->e[pos].fb)] = (uint32_t)(pos + 1);
+		c->index[slot(c, entry_fa(&c->e[pos]), c->e[pos].fb)] = (uint32_t)(pos + 1);
 	}
 	c->n--;
 }
@@ -240,7 +247,7 @@ text(struct answercache *c, const char *s)
 
 int
 answercache_get(struct answercache *c, const char *domain, unsigned map, time_t now,
-    const char **answer)
+    const char **answer, time_t *until)
 {
 	uint64_t fa;
 	uint32_t fb;
@@ -250,6 +257,8 @@ answercache_get(struct answercache *c, const char *domain, unsigned map, time_t 
 	    || now < 0 || (uint64_t)now >= e->until || e->text[map] == TEXT_UNKNOWN)
 		return 0;
 	*answer = e->text[map] == TEXT_NONE ? NULL : c->arena + e->text[map];
+	if (until != NULL)
+		*until = (time_t)e->until;
 	return 1;
 }
 
@@ -289,7 +298,8 @@ answercache_put(struct answercache *c, const char *domain, unsigned map, const c
 			index_grow(c);
 		e = &c->e[c->n];
 		memset(e, 0, sizeof(*e));
-		e->fa = fa;
+		e->fa[0] = (uint32_t)fa;
+		e->fa[1] = (uint32_t)(fa >> 32);
 		e->fb = fb;
 		c->index[slot(c, fa, fb)] = (uint32_t)++c->n;
 	}

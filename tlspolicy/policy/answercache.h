@@ -7,8 +7,8 @@
  * most policy_cache_size domains each, and read the others from the
  * store, two records a lookup.  This cache keeps only the outcome, for
  * every domain asked for: a 96-bit keyed fingerprint of the name
- * (fingerprint.h), the answer of each map (RESOLVE_MAP_*) or "none", and
- * the time until which it holds, 24 bytes; the answer texts are kept
+ * (fingerprint.h), the answer of each map (ANSWERCACHE_MAPS) or "none",
+ * and the time until which it holds, 28 bytes; the answer texts are kept
  * once however many domains share them ("dane-only", the "secure
  * match=..." of domains hosted alike).  resolve.c answers from it first
  * and puts there what the sources decide, to hold until the first moment
@@ -26,7 +26,10 @@
 #include <stddef.h>
 #include <time.h>
 
-#define ANSWERCACHE_MAPS 2
+/* the answers kept per domain: those of resolve.h's map names (0 and 1),
+ * and the reply Exim gets (daemon/exim.c), which is built from map 0's */
+#define ANSWERCACHE_EXIM 2
+#define ANSWERCACHE_MAPS 3
 #define ANSWERCACHE_TEXT_AVG 64
 
 struct answercache;
@@ -44,11 +47,12 @@ void answercache_free(struct answercache *c);
 
 /*
  * answercache_get - the answer of map (< ANSWERCACHE_MAPS) for domain, as
- * put and still held at now: 1 and *answer (NULL: no policy, a borrowed
- * text otherwise, valid until the next put), or 0 when it is not known.
+ * put and still held at now: 1, *answer (NULL: no policy, a borrowed text
+ * otherwise, valid until the next put) and, unless until is NULL, *until
+ * as put; or 0 when it is not known.
  */
 int answercache_get(struct answercache *c, const char *domain, unsigned map, time_t now,
-    const char **answer);
+    const char **answer, time_t *until);
 /* answercache_put - domain's answer of map (NULL: none) holds until
  * until; nothing is kept when until <= now.  The other map's answer is
  * kept only if it was put with the same until. */

@@ -173,6 +173,7 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	time_t now, until;
 
 	res->answer = NULL;
+	res->until = 0;
 	res->domain[0] = '\0';
 	res->why[0] = '\0';
 	res->waiting = RESOLVE_SOURCE_NONE;
@@ -210,7 +211,8 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	}
 	now = time(NULL);
 	if (ctx->answers != NULL && !res->explain) {
-		int hit = answercache_get(ctx->answers, res->domain, (unsigned)map, now, &answer);
+		int hit = answercache_get(ctx->answers, res->domain, (unsigned)map, now, &answer,
+		    &res->until);
 
 		metrics_cache_lookup(METRICS_CACHE_ANSWERS, hit);
 		if (hit) {
@@ -222,9 +224,11 @@ resolve_lookup(const struct resolve_ctx *ctx, enum resolve_map map,
 	/* a day's first answer records the day's decisions (decision.h) */
 	until = (now / 86400 + 1) * 86400;
 	from_sources(ctx, map, may_wait, res, &until);
-	if (ctx->answers != NULL && res->status != RESOLVE_PENDING)
+	if (ctx->answers != NULL && res->status != RESOLVE_PENDING && until > now) {
 		answercache_put(ctx->answers, res->domain, (unsigned)map,
 		    res->status == RESOLVE_OK ? res->answer : NULL, until, now);
+		res->until = until;
+	}
 }
 
 struct watch *

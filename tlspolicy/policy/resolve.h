@@ -30,6 +30,8 @@
 #ifndef TLSPOLICY_RESOLVE_H
 #define TLSPOLICY_RESOLVE_H
 
+#include <time.h>
+
 #include "domain.h"
 
 struct answercache;
@@ -74,6 +76,7 @@ struct resolve_result {
 	char domain[DOMAIN_MAX + 1]; /* normalised key, "" if none */
 	char why[512];               /* human-readable reason, if explain */
 	enum resolve_source waiting; /* PENDING: the source still resolving */
+	time_t until;                /* held in the answer cache until then, or 0 */
 };
 
 /* resolve_map_name - map a socketmap name to enum resolve_map; -1 if unknown */
