@@ -27,7 +27,7 @@
 #include <time.h>
 
 /* the answers kept per domain: those of resolve.h's map names (0 and 1),
- * and the reply Exim gets (daemon/exim.c), which is built from map 0's */
+ * and the reply sent to Exim (daemon/exim.c), built from map 0's */
 #define ANSWERCACHE_EXIM 2
 #define ANSWERCACHE_MAPS 3
 #define ANSWERCACHE_TEXT_AVG 64
