@@ -52,8 +52,9 @@ exim_format(struct daemon *d, const struct resolve_result *res, struct buf *repl
 	size_t start = reply->len;
 	time_t now = res->until ? time(NULL) : 0;
 
-	if (res->until > now && answercache_get(d->answers, res->domain, ANSWERCACHE_EXIM, now,
-	    &kept, NULL) && kept != NULL) {
+	/* a lookup that asks why (log_level debug) is formatted and logged */
+	if (!res->explain && res->until > now && answercache_get(d->answers, res->domain,
+	    ANSWERCACHE_EXIM, now, &kept, NULL) && kept != NULL) {
 		if (res->status == RESOLVE_OK)
 			d->stats.ok++;
 		else

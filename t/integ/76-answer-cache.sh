@@ -7,8 +7,8 @@
 # no lookup) is answered at once; the first lookup of a new UTC day
 # records that day's policy for the reports although the answer still
 # holds; tlspolicyctl flush drops answers; the replies of the Exim
-# service, kept beside the answers, follow them; and answer_cache_size = 0
-# turns it off.  DANE is off: its results live for a DNS TTL of at most
+# service, kept beside the answers, follow them (and are still logged at
+# log_level debug); and answer_cache_size = 0 turns it off.  DANE is off: its results live for a DNS TTL of at most
 # an hour, after which the caches are asked anyway (75-clock.sh checks
 # that through the answer cache).
 . "$top_srcdir/t/lib.sh"
@@ -115,5 +115,20 @@ check "daemon starts with answer_cache_size = 0" start_daemon
 is "$(pm_q refresh.test "$M")" "secure match=mx2.refresh.test servername=hostname" "no answer cache: refresh.test"
 is "$(pm_q refresh.test "$M")" "secure match=mx2.refresh.test servername=hostname" "no answer cache: again"
 is "$(ctl status | grep -c '^answer_cache')" "0" "no answer cache in the status"
+stop_daemon
+
+# log_level debug: each lookup is decided and logged with its reason,
+# the Exim service's too (a kept reply would skip the log line)
+world_conf <<C
+mta_sts = yes
+dane = no
+lookup_timeout = 3s
+exim_listen = $E
+log_level = debug
+C
+check "daemon starts with log_level = debug" start_daemon
+eq refresh.test > /dev/null
+eq refresh.test > /dev/null
+is "$(grep -c 'exim lookup domain=refresh.test ' "$T/daemon.log")" "2" "debug: both Exim lookups logged"
 stop_daemon
 done_testing

@@ -457,11 +457,12 @@ flight_end(struct flight *f, int drop)
 
 	f->e->flight = NULL;
 	f->e->checked = time(NULL);
-	changed(f->m, f->e->domain);
-	if (drop)
-		entry_drop(f->m, f->e);
-	else
+	if (drop) {
+		entry_drop(f->m, f->e);     /* which tells of the change */
+	} else {
+		changed(f->m, f->e->domain);
 		entry_save(f->m, f->e);
+	}
 	free(f);
 	/* watchers last: they may look the domain up again (and lookups of
 	 * other domains may take e out of memory) */
